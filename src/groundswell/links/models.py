@@ -1,0 +1,46 @@
+"""Clicks on tracked links: append-only raw events (dashboards read rollups, not these)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from groundswell.sharing.models import Share
+from groundswell.workspaces.models import Workspace
+
+
+class Click(models.Model):
+    """One request for a short link.
+
+    ``uid`` is chosen by the process that saw the click, so a batch replayed from the disk spool after a
+    database outage is written exactly once. Raw IP addresses are never stored: ``visitor_hash`` is an
+    HMAC of IP + user agent + day.
+    """
+
+    uid = models.UUIDField(unique=True)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="clicks")
+    clicked_at = models.DateTimeField()
+    visitor_hash = models.CharField(max_length=64)
+    user_agent = models.CharField(max_length=300, blank=True)
+    referrer_host = models.CharField(max_length=253, blank=True)
+    is_bot = models.BooleanField(default=False)
+    is_unique = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["share", "clicked_at"]),
+            models.Index(fields=["workspace", "clicked_at"]),
+        ]
+
+
+class UniqueVisit(models.Model):
+    """First human visit of a visitor (per day, as the hash includes the day) to a share.
+
+    The unique constraint decides, race-free across processes, which click counts as unique.
+    """
+
+    share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="+")
+    visitor_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["share", "visitor_hash"], name="uniq_visit")]

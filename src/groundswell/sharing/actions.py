@@ -1,0 +1,82 @@
+"""The write layer for shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from groundswell.analytics.rollups import Delta, RollupBatch
+from groundswell.content.models import Item
+from groundswell.lib.periods import local_day
+from groundswell.rewards.actions import award_points
+from groundswell.rewards.models import Action
+from groundswell.sharing.models import Share
+from groundswell.sharing.networks import REGISTRY, ShareContext
+from groundswell.workspaces.models import Membership
+
+MAX_CAPTION = 3000
+
+
+class ShareError(ValueError):
+    """A share that cannot be made, with a message for the employee."""
+
+
+def short_url(share: Share) -> str:
+    return f"{settings.SITE_URL}/{share.code}"
+
+
+def share_context(share: Share) -> ShareContext:
+    return ShareContext(
+        text=share.caption, url=short_url(share), title=share.item.display_title,
+        mastodon_instance=share.member.mastodon_instance,
+    )
+
+
+def intent_url(share: Share) -> str:
+    return REGISTRY[share.network].intent_url(share_context(share))
+
+
+def check_share(*, member: Membership, item: Item, network: str, caption: str, now: dt.datetime) -> None:
+    if item.workspace_id != member.workspace_id:
+        raise ShareError("This item does not exist.")
+    if not item.is_live(now):
+        raise ShareError("This item is not open for sharing (it is not published, not started yet, or expired).")
+    plugin = REGISTRY.get(network)
+    if plugin is None:
+        raise ShareError(f"Unknown network {network!r}. Choose one of: {', '.join(REGISTRY)}.")
+    if len(caption) > MAX_CAPTION:
+        raise ShareError(f"A caption can be at most {MAX_CAPTION} characters.")
+    ctx = ShareContext(
+        text=caption, url=f"{settings.SITE_URL}/XXXXXXX", title=item.display_title,
+        mastodon_instance=member.mastodon_instance,
+    )
+    problem = plugin.validate(ctx)
+    if problem:
+        raise ShareError(problem)
+
+
+def create_share(
+    *, member: Membership, item: Item, network: str, caption: str, now: dt.datetime | None = None
+) -> Share:
+    """Record a share with its own short link, award points and bump rollups, in one transaction."""
+    now = now or timezone.now()
+    caption = caption.strip()
+    check_share(member=member, item=item, network=network, caption=caption, now=now)
+    with transaction.atomic():
+        share = Share.objects.create(
+            workspace_id=member.workspace_id, item=item, member=member, network=network, caption=caption,
+            reach_estimate=member.audience_size, created_at=now,
+        )
+        day = local_day(now, member.workspace.timezone)
+        batch = RollupBatch()
+        batch.add(
+            workspace_id=member.workspace_id, member_id=member.pk, department_id=member.department_id,
+            location_id=member.location_id, day=day, network=network, item_id=item.pk,
+            delta=Delta(shares=1, reach=member.audience_size),
+        )
+        award_points(member=member, action=Action.SHARE, key=f"share:{share.pk}", day=day, rollup=batch)
+        batch.write()
+    return share

@@ -1,0 +1,10 @@
+from groundswell.sharing.networks.base import Network, ShareContext
+
+
+class CopyLink(Network):
+    key = "copy"
+    label = "Copy link"
+    is_copy = True
+
+    def intent_url(self, ctx: ShareContext) -> str:
+        return ctx.url

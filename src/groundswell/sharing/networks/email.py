@@ -1,0 +1,9 @@
+from groundswell.sharing.networks.base import Network, ShareContext
+
+
+class Email(Network):
+    key = "email"
+    label = "Email"
+
+    def intent_url(self, ctx: ShareContext) -> str:
+        return "mailto:?" + self.q({"subject": ctx.title, "body": self.full_text(ctx)})

@@ -1,0 +1,10 @@
+from groundswell.sharing.networks.base import Network, ShareContext
+
+
+class Facebook(Network):
+    key = "facebook"
+    label = "Facebook"
+
+    def intent_url(self, ctx: ShareContext) -> str:
+        # Facebook's sharer takes only the link; the caption is copied for the employee to paste.
+        return "https://www.facebook.com/sharer/sharer.php?" + self.q({"u": ctx.url})

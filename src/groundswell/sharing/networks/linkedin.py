@@ -1,0 +1,11 @@
+from groundswell.sharing.networks.base import Network, ShareContext
+
+
+class LinkedIn(Network):
+    key = "linkedin"
+    label = "LinkedIn"
+    max_length = 3000
+
+    def intent_url(self, ctx: ShareContext) -> str:
+        # The feed composer accepts prefilled text; the link inside it produces the card.
+        return "https://www.linkedin.com/feed/?" + self.q({"shareActive": "true", "text": self.full_text(ctx)})

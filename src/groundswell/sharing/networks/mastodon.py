@@ -1,0 +1,34 @@
+import re
+
+from groundswell.sharing.networks.base import Network, ShareContext
+
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def normalise_instance(value: str) -> str:
+    """``https://Mastodon.Social/`` → ``mastodon.social``; raise ValueError when it is not a host name."""
+    host = value.strip().lower()
+    host = re.sub(r"^https?://", "", host).split("/", 1)[0]
+    if not _HOST.match(host):
+        raise ValueError(f"{value!r} is not a server name such as mastodon.social")
+    return host
+
+
+class Mastodon(Network):
+    key = "mastodon"
+    label = "Mastodon"
+    max_length = 500
+    requires_profile_field = "mastodon_instance"
+
+    def intent_url(self, ctx: ShareContext) -> str:
+        instance = normalise_instance(ctx.mastodon_instance)
+        return f"https://{instance}/share?" + self.q({"text": self.full_text(ctx)})
+
+    def validate(self, ctx: ShareContext) -> str | None:
+        if not ctx.mastodon_instance:
+            return "Add your Mastodon server to your profile first (for example mastodon.social)."
+        try:
+            normalise_instance(ctx.mastodon_instance)
+        except ValueError as exc:
+            return str(exc)
+        return super().validate(ctx)

@@ -1,0 +1,17 @@
+from groundswell.sharing.networks.base import Network, ShareContext
+
+
+class X(Network):
+    key = "x"
+    label = "X"
+    # Links count as 23 characters on X; we check the plain length, which is stricter and simpler.
+    max_length = 280
+
+    def intent_url(self, ctx: ShareContext) -> str:
+        return "https://x.com/intent/post?" + self.q({"text": ctx.text, "url": ctx.url})
+
+    def validate(self, ctx: ShareContext) -> str | None:
+        length = len(ctx.text) + 1 + 23
+        if length > self.max_length:
+            return f"X allows {self.max_length} characters (a link counts as 23); this has {length}."
+        return None

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from groundswell.api.api import api
+from groundswell.core import views as core_views
+from groundswell.links import views as link_views
+from groundswell.sharing.models import CODE_REGEX
+
+handler404 = "groundswell.core.views.not_found"
+handler500 = "groundswell.core.views.server_error"
+
+workspace_patterns = [
+    path("", include("groundswell.core.urls")),
+    path("content/", include("groundswell.content.urls")),
+    path("share/", include("groundswell.sharing.urls")),
+    path("points/", include("groundswell.rewards.urls")),
+    path("program/", include("groundswell.goals.urls")),
+    path("dashboard/", include("groundswell.analytics.urls")),
+    path("people/", include("groundswell.workspaces.urls")),
+]
+
+urlpatterns = [
+    path("", core_views.index, name="index"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("invite/", include("groundswell.workspaces.invite_urls")),
+    path("api/", api.urls),
+    path("w/<slug:ws>/", include(workspace_patterns)),
+    re_path(rf"^(?P<code>{CODE_REGEX})$", link_views.follow, name="follow"),
+]
+if settings.DEBUG or getattr(settings, "ENABLE_ADMIN", False):
+    urlpatterns.insert(0, path("admin/", admin.site.urls))
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

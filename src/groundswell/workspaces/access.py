@@ -1,0 +1,49 @@
+"""Access-checked lookups. Every view and API endpoint fetches objects through these.
+
+A member of another workspace (or a stranger) gets ``Http404`` — never 403 — so the existence of another
+company's objects is not revealed.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.http import Http404
+
+from groundswell.workspaces.models import Membership, Role, Workspace
+
+M = TypeVar("M", bound=models.Model)
+
+
+def get_membership(user: AbstractBaseUser | AnonymousUser, workspace_slug: str) -> Membership:
+    """The active membership of ``user`` in the workspace with ``workspace_slug``, or 404."""
+    if not user.is_authenticated:
+        raise Http404("No such workspace")
+    try:
+        return Membership.objects.select_related("workspace", "user", "department", "location").get(
+            workspace__slug=workspace_slug, user=user, is_active=True
+        )
+    except Membership.DoesNotExist:
+        raise Http404("No such workspace") from None
+
+
+def require_role(member: Membership, *roles: str) -> None:
+    """404 unless the member has one of ``roles`` (admins always pass)."""
+    if member.role != Role.ADMIN and member.role not in roles:
+        raise Http404("Not found")
+
+
+def get_for_workspace(queryset: models.QuerySet[M], workspace: Workspace, **lookup: object) -> M:
+    """One object of ``queryset`` that belongs to ``workspace``, or 404."""
+    try:
+        return queryset.get(workspace=workspace, **lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
+        raise Http404("Not found") from None
+
+
+def workspaces_for_user(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet[Workspace]:
+    if not user.is_authenticated:
+        return Workspace.objects.none()
+    return Workspace.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
