@@ -90,6 +90,12 @@ def charlie_client(charlie: Membership) -> Client:
 @pytest.fixture
 def item(workspace: Workspace, alice: Membership) -> Item:
     return Item.objects.create(
-        workspace=workspace, kind=ItemKind.URL, state=ItemState.PUBLISHED, url="https://example.com/launch",
-        title="We launched", description="Our new thing", created_by=alice, published_at=timezone.now(),
+        workspace=workspace,
+        kind=ItemKind.URL,
+        state=ItemState.PUBLISHED,
+        url="https://example.com/launch",
+        title="We launched",
+        description="Our new thing",
+        created_by=alice,
+        published_at=timezone.now(),
     )

@@ -7,7 +7,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-0123456789-abcdefghijklmnop
 os.environ.setdefault("GROUNDSWELL_DATA_DIR", tempfile.mkdtemp(prefix="groundswell-test-"))
 os.environ.setdefault("SITE_URL", "http://testserver")
 
-from groundswell.settings import *  # noqa: E402,F403
+from groundswell.settings import *  # noqa: F403
 
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -18,6 +18,7 @@ workspace_patterns = [
     path("program/", include("groundswell.goals.urls")),
     path("dashboard/", include("groundswell.analytics.urls")),
     path("people/", include("groundswell.workspaces.urls")),
+    path("tokens/", include("groundswell.api.web_urls")),
 ]
 
 urlpatterns = [

@@ -76,7 +76,5 @@ class ItemDay(Counters):
     network = models.CharField(max_length=20)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "item", "day", "network"], name="uniq_item_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["workspace", "item", "day", "network"], name="uniq_item_day")]
         indexes = [models.Index(fields=["workspace", "day"])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -90,7 +92,7 @@ class Item(models.Model):
             return self.body[:80]
         return self.url or f"Item {self.pk}"
 
-    def is_live(self, now: timezone.datetime | None = None) -> bool:
+    def is_live(self, now: dt.datetime | None = None) -> bool:
         """Published and inside its start/expiry window."""
         now = now or timezone.now()
         if self.state != ItemState.PUBLISHED:
@@ -100,7 +102,7 @@ class Item(models.Model):
         return not (self.expires_at and self.expires_at <= now)
 
     @staticmethod
-    def live_q(now: timezone.datetime) -> Q:
+    def live_q(now: dt.datetime) -> Q:
         return (
             Q(state=ItemState.PUBLISHED)
             & (Q(starts_at__isnull=True) | Q(starts_at__lte=now))

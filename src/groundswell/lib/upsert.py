@@ -27,7 +27,9 @@ def additive_upsert(
     table = connection.ops.quote_name(meta.db_table)
 
     def col(name: str) -> str:
-        return connection.ops.quote_name(meta.get_field(name).column)  # type: ignore[union-attr]
+        column = meta.get_field(name).column  # type: ignore[union-attr]
+        assert isinstance(column, str)
+        return connection.ops.quote_name(column)
 
     columns = [col(f) for f in (*key_fields, *add_fields)]
     updates = ", ".join(f"{col(f)} = {table}.{col(f)} + excluded.{col(f)}" for f in add_fields)

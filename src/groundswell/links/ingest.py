@@ -80,9 +80,7 @@ def write_clicks(events: list[ClickEvent]) -> int:
             s.code: s
             for s in Share.objects.filter(code__in={e.code for e in events}).select_related("member", "workspace")
         }
-        existing = {
-            str(u) for u in Click.objects.filter(uid__in=[e.uid for e in events]).values_list("uid", flat=True)
-        }
+        existing = {str(u) for u in Click.objects.filter(uid__in=[e.uid for e in events]).values_list("uid", flat=True)}
         fresh: list[tuple[ClickEvent, Share]] = []
         seen_uids: set[str] = set()
         for event in events:
@@ -115,9 +113,15 @@ def write_clicks(events: list[ClickEvent]) -> int:
             claimed.discard(pair)  # only the first click of the pair in this batch is unique
             rows.append(
                 Click(
-                    uid=event.uid, workspace_id=share.workspace_id, share=share, clicked_at=event.clicked_at,
-                    visitor_hash=event.visitor_hash, user_agent=event.user_agent[:300],
-                    referrer_host=event.referrer_host[:253], is_bot=event.is_bot, is_unique=is_unique,
+                    uid=event.uid,
+                    workspace_id=share.workspace_id,
+                    share=share,
+                    clicked_at=event.clicked_at,
+                    visitor_hash=event.visitor_hash,
+                    user_agent=event.user_agent[:300],
+                    referrer_host=event.referrer_host[:253],
+                    is_bot=event.is_bot,
+                    is_unique=is_unique,
                 )
             )
             member = share.member
@@ -133,7 +137,9 @@ def write_clicks(events: list[ClickEvent]) -> int:
                     if today_key not in earned_today:
                         earned_today[today_key] = int(
                             PointsEntry.objects.filter(
-                                workspace_id=share.workspace_id, member_id=member.pk, action=Action.UNIQUE_CLICK,
+                                workspace_id=share.workspace_id,
+                                member_id=member.pk,
+                                action=Action.UNIQUE_CLICK,
                                 day=day,
                             ).aggregate(s=Sum("points"))["s"]
                             or 0
@@ -143,13 +149,23 @@ def write_clicks(events: list[ClickEvent]) -> int:
                         earned_today[today_key] += points
                         entries.append(
                             PointsEntry(
-                                workspace_id=share.workspace_id, member=member, action=Action.UNIQUE_CLICK,
-                                points=points, day=day, key=f"click:{event.uid}", created_at=event.clicked_at,
+                                workspace_id=share.workspace_id,
+                                member=member,
+                                action=Action.UNIQUE_CLICK,
+                                points=points,
+                                day=day,
+                                key=f"click:{event.uid}",
+                                created_at=event.clicked_at,
                             )
                         )
             batch.add(
-                workspace_id=share.workspace_id, member_id=member.pk, department_id=member.department_id,
-                location_id=member.location_id, day=day, network=share.network, item_id=share.item_id,
+                workspace_id=share.workspace_id,
+                member_id=member.pk,
+                department_id=member.department_id,
+                location_id=member.location_id,
+                day=day,
+                network=share.network,
+                item_id=share.item_id,
                 delta=Delta(
                     clicks=0 if event.is_bot else 1,
                     unique_clicks=1 if is_unique else 0,

@@ -22,7 +22,9 @@ class Rule:
 def ensure_default_rules(workspace: Workspace) -> None:
     for action, (points, cap) in DEFAULT_RULES.items():
         PointsRule.objects.get_or_create(
-            workspace=workspace, action=action, active_from=dt.date(2000, 1, 1),
+            workspace=workspace,
+            action=action,
+            active_from=dt.date(2000, 1, 1),
             defaults={"points": points, "daily_cap": cap},
         )
 
@@ -46,9 +48,9 @@ def capped_points(rule: Rule, already_today: int) -> int:
 
 
 def points_today(workspace_id: int, member_id: int, action: str, day: dt.date) -> int:
-    total = PointsEntry.objects.filter(workspace_id=workspace_id, member_id=member_id, action=action, day=day).aggregate(
-        s=Sum("points")
-    )["s"]
+    total = PointsEntry.objects.filter(
+        workspace_id=workspace_id, member_id=member_id, action=action, day=day
+    ).aggregate(s=Sum("points"))["s"]
     return int(total or 0)
 
 
@@ -74,14 +76,23 @@ def award_points(
     try:
         with transaction.atomic():
             PointsEntry.objects.create(
-                workspace_id=member.workspace_id, member=member, action=action, points=points, day=day, key=key,
+                workspace_id=member.workspace_id,
+                member=member,
+                action=action,
+                points=points,
+                day=day,
+                key=key,
                 reason=reason,
             )
     except IntegrityError:
         return 0  # Already awarded for this key (a replay): nothing to add.
     rollup.add(
-        workspace_id=member.workspace_id, member_id=member.pk, department_id=member.department_id,
-        location_id=member.location_id, day=day, delta=Delta(points=points),
+        workspace_id=member.workspace_id,
+        member_id=member.pk,
+        department_id=member.department_id,
+        location_id=member.location_id,
+        day=day,
+        delta=Delta(points=points),
     )
     return points
 
@@ -92,12 +103,22 @@ def adjust_points(*, member: Membership, points: int, reason: str, author: Membe
     if not reason.strip():
         raise ValueError("An adjustment needs a reason")
     PointsEntry.objects.create(
-        workspace_id=member.workspace_id, member=member, action=Action.ADJUSTMENT, points=points, day=day,
-        key=key, reason=reason, author=author,
+        workspace_id=member.workspace_id,
+        member=member,
+        action=Action.ADJUSTMENT,
+        points=points,
+        day=day,
+        key=key,
+        reason=reason,
+        author=author,
     )
     batch = RollupBatch()
     batch.add(
-        workspace_id=member.workspace_id, member_id=member.pk, department_id=member.department_id,
-        location_id=member.location_id, day=day, delta=Delta(points=points),
+        workspace_id=member.workspace_id,
+        member_id=member.pk,
+        department_id=member.department_id,
+        location_id=member.location_id,
+        day=day,
+        delta=Delta(points=points),
     )
     batch.write()

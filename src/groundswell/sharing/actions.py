@@ -30,7 +30,9 @@ def short_url(share: Share) -> str:
 
 def share_context(share: Share) -> ShareContext:
     return ShareContext(
-        text=share.caption, url=short_url(share), title=share.item.display_title,
+        text=share.caption,
+        url=short_url(share),
+        title=share.item.display_title,
         mastodon_instance=share.member.mastodon_instance,
     )
 
@@ -50,7 +52,9 @@ def check_share(*, member: Membership, item: Item, network: str, caption: str, n
     if len(caption) > MAX_CAPTION:
         raise ShareError(f"A caption can be at most {MAX_CAPTION} characters.")
     ctx = ShareContext(
-        text=caption, url=f"{settings.SITE_URL}/XXXXXXX", title=item.display_title,
+        text=caption,
+        url=f"{settings.SITE_URL}/XXXXXXX",
+        title=item.display_title,
         mastodon_instance=member.mastodon_instance,
     )
     problem = plugin.validate(ctx)
@@ -67,14 +71,24 @@ def create_share(
     check_share(member=member, item=item, network=network, caption=caption, now=now)
     with transaction.atomic():
         share = Share.objects.create(
-            workspace_id=member.workspace_id, item=item, member=member, network=network, caption=caption,
-            reach_estimate=member.audience_size, created_at=now,
+            workspace_id=member.workspace_id,
+            item=item,
+            member=member,
+            network=network,
+            caption=caption,
+            reach_estimate=member.audience_size,
+            created_at=now,
         )
         day = local_day(now, member.workspace.timezone)
         batch = RollupBatch()
         batch.add(
-            workspace_id=member.workspace_id, member_id=member.pk, department_id=member.department_id,
-            location_id=member.location_id, day=day, network=network, item_id=item.pk,
+            workspace_id=member.workspace_id,
+            member_id=member.pk,
+            department_id=member.department_id,
+            location_id=member.location_id,
+            day=day,
+            network=network,
+            item_id=item.pk,
             delta=Delta(shares=1, reach=member.audience_size),
         )
         award_points(member=member, action=Action.SHARE, key=f"share:{share.pk}", day=day, rollup=batch)

@@ -23,7 +23,7 @@ def get_membership(user: AbstractBaseUser | AnonymousUser, workspace_slug: str) 
         raise Http404("No such workspace")
     try:
         return Membership.objects.select_related("workspace", "user", "department", "location").get(
-            workspace__slug=workspace_slug, user=user, is_active=True
+            workspace__slug=workspace_slug, user_id=user.pk, is_active=True
         )
     except Membership.DoesNotExist:
         raise Http404("No such workspace") from None
@@ -46,4 +46,4 @@ def get_for_workspace(queryset: models.QuerySet[M], workspace: Workspace, **look
 def workspaces_for_user(user: AbstractBaseUser | AnonymousUser) -> models.QuerySet[Workspace]:
     if not user.is_authenticated:
         return Workspace.objects.none()
-    return Workspace.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
+    return Workspace.objects.filter(memberships__user_id=user.pk, memberships__is_active=True).distinct()

@@ -21,7 +21,12 @@ def click(code: str, visitor: str = "v1", bot: bool = False) -> ClickEvent:
 @pytest.mark.django_db
 def test_share_and_clicks_roll_up(bob: Membership, item: Item) -> None:
     share = create_share(member=bob, item=item, network="linkedin", caption="Proud of this")
-    events = [click(share.code, "v1"), click(share.code, "v1"), click(share.code, "v2"), click(share.code, "b", bot=True)]
+    events = [
+        click(share.code, "v1"),
+        click(share.code, "v1"),
+        click(share.code, "v2"),
+        click(share.code, "b", bot=True),
+    ]
     assert write_clicks(events) == 4
     assert write_clicks(events) == 0  # replay is idempotent
 

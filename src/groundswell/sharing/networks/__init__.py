@@ -11,7 +11,9 @@ from groundswell.sharing.networks.linkedin import LinkedIn
 from groundswell.sharing.networks.mastodon import Mastodon
 from groundswell.sharing.networks.x import X
 
-REGISTRY: dict[str, Network] = {n.key: n for n in (LinkedIn(), X(), Facebook(), Bluesky(), Mastodon(), Email(), CopyLink())}
+REGISTRY: dict[str, Network] = {
+    n.key: n for n in (LinkedIn(), X(), Facebook(), Bluesky(), Mastodon(), Email(), CopyLink())
+}
 NETWORK_CHOICES: list[tuple[str, str]] = [(n.key, n.label) for n in REGISTRY.values()]
 
 
