@@ -26,6 +26,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("invite/", include("groundswell.workspaces.invite_urls")),
+    path("start/", include("groundswell.workspaces.start_urls")),
     path("api/", api.urls),
     path("w/<slug:ws>/", include(workspace_patterns)),
     re_path(rf"^(?P<code>{CODE_REGEX})$", link_views.follow, name="follow"),

@@ -1,0 +1,471 @@
+"""Cross-workspace isolation, swept over every URL pattern — including pages added after this test.
+
+For each pattern under ``/w/<ws>/`` (found by walking ``groundswell.urls.workspace_patterns``) the path
+converters are filled with the ids of real objects of Acme, then:
+
+* charlie (program admin of Globex) asks for it under ``/w/acme/`` → 404, for GET and POST;
+* charlie asks for it under ``/w/globex/`` with Acme's ids → 404 (the classic id-swap);
+* an anonymous visitor → a redirect to the login page or 404 — never 200, never 500.
+
+A view that refuses the *method* before it looks at anything (``@require_POST`` above the membership check)
+answers 405 instead of 404. That is accepted only when it is provably data-independent: the same request
+for a workspace and ids that do not exist gets the same 405, so it reveals nothing but the route's shape
+(public, open-source code). The verb the view does accept must still give 404.
+
+Nothing is skipped: a pattern whose converters cannot be filled fails with a message saying where to add a
+value (``PARAM_VALUES`` / ``NAMESPACED_VALUES`` below).
+
+The REST API under ``/api/`` is swept the same way with a Globex token (path parameters, reference-like
+query parameters and ``*_id`` fields of request bodies filled with Acme's ids).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, reverse
+from django.utils import timezone
+
+from groundswell.conftest import client_for, make_member
+from groundswell.content.models import Item, ItemKind, ItemState, Topic
+from groundswell.goals.models import Goal
+from groundswell.rewards.actions import ensure_default_rules
+from groundswell.sharing.models import Share
+from groundswell.workspaces import actions
+from groundswell.workspaces.models import ApiToken, Department, Invitation, Location, Membership, Role, Workspace
+
+MARKER = "ACME-CONFIDENTIAL-7f3a"
+
+
+# --- Acme's objects -------------------------------------------------------------------------------
+
+
+@dataclass
+class Acme:
+    workspace: Workspace
+    alice: Membership
+    bob: Membership
+    item: Item
+    share: Share
+    goal: Goal
+    topic: Topic
+    department: Department
+    location: Location
+    invitation: Invitation
+    token: ApiToken
+
+
+@pytest.fixture
+def acme(db: None) -> Acme:
+    from groundswell.sharing.actions import create_share
+
+    ws = Workspace.objects.create(name="Acme", slug="acme")
+    ensure_default_rules(ws)
+    dept = Department.objects.create(workspace=ws, name=f"Sales {MARKER}")
+    loc = Location.objects.create(workspace=ws, name=f"Berlin {MARKER}")
+    alice = make_member(ws, "alice@acme.test", Role.ADMIN)
+    bob = make_member(ws, "bob@acme.test", Role.EMPLOYEE, department=dept, location=loc)
+    Membership.objects.filter(pk=bob.pk).update(display_name=f"Bob {MARKER}")
+    bob.refresh_from_db()
+    topic = Topic.objects.create(workspace=ws, name=f"Topic {MARKER}", slug="acme-topic")
+    item = Item.objects.create(
+        workspace=ws,
+        kind=ItemKind.URL,
+        state=ItemState.PUBLISHED,
+        url="https://example.com/acme-launch",
+        title=f"Launch {MARKER}",
+        created_by=alice,
+        published_at=timezone.now(),
+    )
+    item.topics.add(topic)
+    share = create_share(member=bob, item=item, network="linkedin", caption=f"Caption {MARKER}")
+    goal = Goal.objects.create(
+        workspace=ws,
+        name=f"Goal {MARKER}",
+        metric=Goal._meta.get_field("metric").choices[0][0],  # type: ignore[index]
+        target=100,
+        period_start=timezone.localdate().replace(day=1),
+        created_by=alice,
+    )
+    invitation = actions.invite_member(ws, email="dave@acme.test", invited_by=alice).invitation
+    from groundswell.api.tokens import create_token
+
+    token, _secret = create_token(alice, f"Token {MARKER}")
+    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token)
+
+
+@pytest.fixture
+def charlie(db: None) -> Membership:
+    ws = Workspace.objects.create(name="Globex", slug="globex")
+    ensure_default_rules(ws)
+    return make_member(ws, "charlie@globex.test", Role.ADMIN)
+
+
+# --- Filling URL converters -----------------------------------------------------------------------
+
+#: kwarg name → value, for any pattern. Name new kwargs after the object (``<int:goal_id>``) and they work.
+PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
+    "item_id": lambda a: a.item.pk,
+    "item_pk": lambda a: a.item.pk,
+    "share_id": lambda a: a.share.pk,
+    "share_pk": lambda a: a.share.pk,
+    "code": lambda a: a.share.code,
+    "goal_id": lambda a: a.goal.pk,
+    "member_id": lambda a: a.bob.pk,
+    "membership_id": lambda a: a.bob.pk,
+    "topic_id": lambda a: a.topic.pk,
+    "topic": lambda a: a.topic.slug,
+    "topic_slug": lambda a: a.topic.slug,
+    "invitation_id": lambda a: a.invitation.pk,
+    "department_id": lambda a: a.department.pk,
+    "location_id": lambda a: a.location.pk,
+    "token_id": lambda a: a.token.pk,
+}
+#: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
+NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
+    ("content", "pk"): lambda a: a.item.pk,
+    ("sharing", "pk"): lambda a: a.share.pk,
+    ("goals", "pk"): lambda a: a.goal.pk,
+    ("apitokens", "pk"): lambda a: a.token.pk,
+    # Not an object id: a chart name (any valid one; the membership check must come first anyway).
+    ("analytics", "kind"): lambda a: "activity",
+}
+#: kwargs that do not identify an object of a workspace (so the id-swap check does not apply).
+NON_OBJECT_KWARGS = {("analytics", "kind")}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name"
+    namespace: str
+    kwargs: tuple[str, ...]
+    callback: Callable[..., Any]
+
+    @property
+    def has_object_kwargs(self) -> bool:
+        return any((self.namespace, k) not in NON_OBJECT_KWARGS for k in self.kwargs)
+
+
+def _pattern_kwargs(pattern: URLPattern | URLResolver) -> list[str]:
+    converters = getattr(pattern.pattern, "converters", None)
+    if converters:
+        return list(converters)
+    regex = getattr(pattern.pattern, "regex", None)
+    return list(regex.groupindex) if regex is not None else []
+
+
+def walk(
+    patterns: list[URLPattern | URLResolver], namespaces: tuple[str, ...] = (), kwargs: tuple[str, ...] = ()
+) -> Iterator[Route | str]:
+    """Every leaf pattern as a ``Route`` (or an error message for one that cannot be reversed)."""
+    for p in patterns:
+        own = tuple(_pattern_kwargs(p))
+        if isinstance(p, URLResolver):
+            ns = (*namespaces, p.namespace) if p.namespace else namespaces
+            yield from walk(p.url_patterns, ns, kwargs + own)
+        else:
+            if not p.name:
+                yield f"An unnamed URL pattern {p.pattern!s} under /w/<ws>/ ({p.lookup_str}): give it a name."
+                continue
+            full = ":".join((*namespaces, p.name))
+            yield Route(full, ":".join(namespaces), kwargs + own, p.callback)
+
+
+def collect_routes() -> list[Route | str]:
+    from groundswell.urls import workspace_patterns
+
+    return list(walk(list(workspace_patterns)))
+
+
+ROUTES = collect_routes()
+
+
+def fill(route: Route, acme: Acme) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for kw in route.kwargs:
+        if (route.namespace, kw) in NAMESPACED_VALUES:
+            values[kw] = NAMESPACED_VALUES[(route.namespace, kw)](acme)
+        elif kw in PARAM_VALUES:
+            values[kw] = PARAM_VALUES[kw](acme)
+        else:
+            pytest.fail(
+                f"tests/test_isolation.py cannot fill <{kw}> of {route.name}: name the kwarg after its object "
+                f"(e.g. <int:item_id>) or add it to PARAM_VALUES / NAMESPACED_VALUES with an Acme object."
+            )
+    return values
+
+
+def url_for(route: Route, ws: str, acme: Acme) -> str:
+    kwargs = {k: v for k, v in fill(route, acme).items()}
+    return reverse(route.name, kwargs={"ws": ws, **{k: v for k, v in kwargs.items() if k != "ws"}})
+
+
+def _id(r: Route | str) -> str:
+    return r.name if isinstance(r, Route) else "unnamed"
+
+
+def _assert_untouched(acme: Acme) -> None:
+    """Nothing of Acme changed through charlie's requests."""
+    acme.item.refresh_from_db()
+    acme.bob.refresh_from_db()
+    acme.invitation.refresh_from_db()
+    acme.token.refresh_from_db()
+    assert acme.item.state == ItemState.PUBLISHED and MARKER in acme.item.title
+    assert acme.bob.is_active and acme.bob.role == Role.EMPLOYEE and acme.bob.department_id == acme.department.pk
+    assert acme.invitation.revoked_at is None and acme.invitation.accepted_at is None
+    assert acme.token.revoked_at is None
+    assert Goal.objects.filter(pk=acme.goal.pk, name__contains=MARKER).exists()
+    assert Department.objects.filter(pk=acme.department.pk, name__contains=MARKER).exists()
+    assert Location.objects.filter(pk=acme.location.pk, name__contains=MARKER).exists()
+    assert Topic.objects.filter(pk=acme.topic.pk).exists() and Share.objects.filter(pk=acme.share.pk).exists()
+    assert acme.workspace.memberships.count() == 2
+
+
+# --- The web sweep --------------------------------------------------------------------------------
+
+
+def test_sweep_finds_the_pages() -> None:
+    names = {r.name for r in ROUTES if isinstance(r, Route)}
+    assert {"core:home", "workspaces:people", "workspaces:profile", "workspaces:member_edit"} <= names
+    assert len(names) >= 20, names
+
+
+def assert_refused(c: Client, route: Route, u: str, who: str) -> None:
+    """GET and POST both 404, except a data-independent 405 (see the module docstring)."""
+    statuses = {}
+    for method in ("get", "post"):
+        resp = getattr(c, method)(u, {"name": "pwned", "title": "pwned"})
+        statuses[method] = resp.status_code
+        if resp.status_code == 405:
+            nowhere = reverse(
+                route.name,
+                kwargs={"ws": "no-such-workspace-x", **{k: _nonexistent(v) for k, v in resolve_kwargs(u).items()}},
+            )
+            control = getattr(c, method)(nowhere, {"name": "x"}).status_code
+            assert control == 405, f"{method.upper()} {u} by {who}: 405 here but {control} for a missing workspace"
+        else:
+            assert resp.status_code == 404, f"{method.upper()} {u} by {who}: {resp.status_code}, expected 404"
+    assert 404 in statuses.values(), f"{u} by {who}: no method answered 404 ({statuses})"
+
+
+def resolve_kwargs(u: str) -> dict[str, Any]:
+    from django.urls import resolve
+
+    kwargs = dict(resolve(u).kwargs)
+    kwargs.pop("ws", None)
+    return kwargs
+
+
+def _nonexistent(value: Any) -> Any:
+    return 999_999_999 if isinstance(value, int) else value
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=_id)
+def test_outsider_gets_404(route: Route | str, acme: Acme, charlie: Membership) -> None:
+    if isinstance(route, str):
+        pytest.fail(route)
+    assert_refused(client_for(charlie), route, url_for(route, "acme", acme), "a member of another workspace")
+    _assert_untouched(acme)
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if isinstance(r, Route) and r.has_object_kwargs], ids=_id)
+def test_id_swap_into_own_workspace_gets_404(route: Route, acme: Acme, charlie: Membership) -> None:
+    u = url_for(route, "globex", acme)
+    assert_refused(client_for(charlie), route, u, "Globex's admin with Acme's ids")
+    _assert_untouched(acme)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=_id)
+def test_anonymous_is_sent_to_login_or_404(route: Route | str, acme: Acme) -> None:
+    if isinstance(route, str):
+        pytest.fail(route)
+    c = Client()
+    u = url_for(route, "acme", acme)
+    login = reverse("account_login")
+    for method in ("get", "post"):
+        resp = getattr(c, method)(u)
+        ok = resp.status_code == 404 or (resp.status_code == 302 and resp["Location"].startswith(login))
+        assert ok, f"{method.upper()} {u} anonymously answered {resp.status_code} {resp.get('Location', '')}"
+    _assert_untouched(acme)
+
+
+def test_unknown_workspace_is_404(acme: Acme, charlie: Membership) -> None:
+    assert client_for(charlie).get("/w/no-such-workspace/").status_code == 404
+
+
+# --- The API sweep --------------------------------------------------------------------------------
+
+#: Reference-like parameters of the API (path or query) → an Acme value.
+API_PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
+    **PARAM_VALUES,
+    "member": lambda a: a.bob.pk,
+    "department": lambda a: a.department.pk,
+    "location": lambda a: a.location.pk,
+    "item": lambda a: a.item.pk,
+    "share": lambda a: a.share.pk,
+    "goal": lambda a: a.goal.pk,
+}
+#: Body fields (lists of ids) → Acme ids.
+API_BODY_LIST_VALUES: dict[str, Callable[[Acme], list[Any]]] = {
+    "target_department_ids": lambda a: [a.department.pk],
+    "target_location_ids": lambda a: [a.location.pk],
+    "department_ids": lambda a: [a.department.pk],
+    "location_ids": lambda a: [a.location.pk],
+    "item_ids": lambda a: [a.item.pk],
+    "topic_ids": lambda a: [a.topic.pk],
+}
+
+
+def api_operations() -> list[tuple[str, str, dict[str, Any]]]:
+    from groundswell.api.api import api
+
+    schema = api.get_openapi_schema(path_prefix="/api/")
+    ops = []
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            ops.append((method, path, op))
+    return ops
+
+
+def _api_schema() -> dict[str, Any]:
+    from groundswell.api.api import api
+
+    return dict(api.get_openapi_schema(path_prefix="/api/"))
+
+
+@pytest.fixture
+def charlie_token(charlie: Membership) -> str:
+    from groundswell.api.tokens import create_token
+
+    _, secret = create_token(charlie, "isolation")
+    return secret
+
+
+API_OPS = api_operations()
+
+
+def test_api_sweep_finds_endpoints() -> None:
+    assert len(API_OPS) >= 5, "the API has endpoints; the sweep found too few"
+
+
+def _api_request(method: str, path: str, token: str | None, query: dict[str, Any], body: Any = None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    c = Client()
+    if method == "get":
+        return c.get(path, query, headers=headers)
+    qs = ("?" + "&".join(f"{k}={v}" for k, v in query.items())) if query else ""
+    return getattr(c, method)(
+        path + qs, json.dumps(body if body is not None else {}), content_type="application/json", headers=headers
+    )
+
+
+def _fill_api(method: str, path: str, op: dict[str, Any], acme: Acme) -> tuple[str, dict[str, Any], bool]:
+    """The concrete path, reference query params, and whether the request names an Acme object."""
+    query: dict[str, Any] = {}
+    names_object = False
+    for param in op.get("parameters", []):
+        name, where = param["name"], param["in"]
+        value = API_PARAM_VALUES.get(name)
+        if where == "path":
+            if value is None:
+                pytest.fail(f"{method.upper()} {path}: add path parameter {name!r} to API_PARAM_VALUES")
+            path = path.replace("{" + name + "}", str(value(acme)))
+            names_object = True
+        elif where == "query" and value is not None:
+            query[name] = value(acme)
+            names_object = True
+        elif param.get("required"):
+            pytest.fail(f"{method.upper()} {path}: required {where} parameter {name!r} — add it to API_PARAM_VALUES")
+    return path, query, names_object
+
+
+def _bodies(op: dict[str, Any], acme: Acme) -> list[dict[str, Any]]:
+    """Request bodies (from the schema's examples) with their id fields pointing at Acme objects."""
+    ref = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+    if not ref:
+        return []
+    component = _api_schema()["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    props = component.get("properties", {})
+    id_fields = [f for f in props if f.endswith("_id") or f in API_BODY_LIST_VALUES or f.endswith("_ids")]
+    if not id_fields:
+        return []
+    examples = component.get("examples") or []
+    if not examples:
+        pytest.fail(f"{ref}: has id fields {id_fields} but no example; add one so the sweep can fill it")
+    bodies = []
+    for example in examples:
+        body = dict(example)
+        for f in id_fields:
+            if f.endswith("_id"):
+                key = f
+                if key not in API_PARAM_VALUES:
+                    pytest.fail(f"{ref}.{f}: add {f!r} to API_PARAM_VALUES")
+                body[f] = API_PARAM_VALUES[key](acme)
+            else:
+                if f not in API_BODY_LIST_VALUES:
+                    pytest.fail(f"{ref}.{f}: add {f!r} to API_BODY_LIST_VALUES")
+                body[f] = API_BODY_LIST_VALUES[f](acme)
+        bodies.append(body)
+    return bodies
+
+
+@pytest.mark.parametrize(("method", "path", "op"), API_OPS, ids=[f"{m.upper()} {p}" for m, p, _ in API_OPS])
+def test_api_with_other_workspace_token(
+    method: str, path: str, op: dict[str, Any], acme: Acme, charlie_token: str
+) -> None:
+    concrete, query, names_object = _fill_api(method, path, op, acme)
+    has_path_ref = "{" in path
+    bodies = _bodies(op, acme) if method != "get" else []
+    shares_before = Share.objects.count()
+    items_before = Item.objects.count()
+    requests = [(query, b) for b in bodies] if bodies else [(query, None)]
+    for q, body in requests:
+        resp = _api_request(method, concrete, charlie_token, q, body)
+        text = resp.content.decode(errors="replace")
+        assert resp.status_code < 500, f"{method.upper()} {concrete} {q} {body}: {resp.status_code} {text[:300]}"
+        assert MARKER not in text, f"{method.upper()} {concrete} {q}: leaked Acme data: {text[:300]}"
+        assert "acme.test" not in text, f"{method.upper()} {concrete} {q}: leaked an Acme address"
+        if has_path_ref or (body is not None and any(k.endswith("_id") for k in body)):
+            assert resp.status_code == 404, f"{method.upper()} {concrete} {body}: {resp.status_code} {text[:300]}"
+        elif body is not None:
+            assert resp.status_code in (404, 422), f"{method.upper()} {concrete} {body}: {resp.status_code}"
+        elif names_object:
+            assert resp.status_code in (200, 404, 422), f"{method.upper()} {concrete} {q}: {resp.status_code}"
+    assert Share.objects.filter(item=acme.item).exclude(member=acme.bob).count() == 0
+    assert Share.objects.count() == shares_before
+    if method != "get":
+        assert not Item.objects.filter(workspace__slug="globex", target_departments=acme.department).exists()
+        assert not Item.objects.filter(workspace__slug="globex", target_locations=acme.location).exists()
+        assert Item.objects.count() <= items_before
+    _assert_untouched(acme)
+
+
+@pytest.mark.parametrize(("method", "path", "op"), API_OPS, ids=[f"{m.upper()} {p}" for m, p, _ in API_OPS])
+def test_api_anonymous_is_refused(method: str, path: str, op: dict[str, Any], acme: Acme) -> None:
+    """Every operation in the schema needs a token (docs and openapi.json are not operations)."""
+    concrete, query, _ = _fill_api(method, path, op, acme)
+    resp = _api_request(method, concrete, None, query, {})
+    assert resp.status_code == 401, f"{method.upper()} {concrete} anonymously: {resp.status_code}"
+    assert MARKER not in resp.content.decode(errors="replace")
+
+
+def test_api_token_of_deactivated_member_stops_working(acme: Acme) -> None:
+    from groundswell.api.tokens import create_token
+
+    _, secret = create_token(acme.bob, "mine")
+    assert _api_request("get", f"/api/items/{acme.item.pk}", secret, {}).status_code == 200
+    actions.deactivate_member(acme.bob)
+    assert _api_request("get", f"/api/items/{acme.item.pk}", secret, {}).status_code == 401
+
+
+def test_api_sweep_exercises_id_swaps(acme: Acme, charlie_token: str) -> None:
+    """Guard against a vacuous sweep: the id-swap cases really answer 404 for Globex's token."""
+    for path in (f"/api/items/{acme.item.pk}", f"/api/shares/{acme.share.pk}"):
+        assert _api_request("get", path, charlie_token, {}).status_code == 404, path
+    resp = _api_request("post", "/api/shares", charlie_token, {}, {"item_id": acme.item.pk, "network": "linkedin"})
+    assert resp.status_code == 404
