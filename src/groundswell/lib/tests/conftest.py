@@ -1,0 +1,3 @@
+from groundswell.lib.tests.pageserver import page_server
+
+__all__ = ["page_server"]
