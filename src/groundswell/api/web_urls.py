@@ -1,6 +1,10 @@
 from django.urls import path
 
-from groundswell.core.placeholder import todo
+from groundswell.api import views
 
 app_name = "apitokens"
-urlpatterns = [path("", todo, name="list")]
+urlpatterns = [
+    path("", views.token_list, name="list"),
+    path("new/", views.token_create, name="create"),
+    path("<int:token_id>/revoke/", views.token_revoke, name="revoke"),
+]

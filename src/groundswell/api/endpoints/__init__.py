@@ -1,0 +1,1 @@
+"""REST API endpoints, one router per area."""
