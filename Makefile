@@ -1,0 +1,91 @@
+# Groundswell developer commands. Everything lives in ./.venv (created with python3) and ./var;
+# nothing is installed globally except Debian's chromium for the browser tests (only as root).
+#
+#   make demo    build the demo company and serve it on http://127.0.0.1:8000/
+#   make test    the whole test-suite (DATABASE_URL=postgres://… runs it on PostgreSQL)
+#   make lint    ruff check, ruff format --check, mypy
+#   make check   Django system checks and a missing-migrations check
+#   make bench   every benchmark (the bench-<name> targets of bench/*/Makefile.fragment)
+#   make clean   remove the virtualenv, ./var and caches
+
+BOOTSTRAP_PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The project's interpreter (bench fragments use it too).
+PYTHON := $(BIN)/python
+STAMP := $(VENV)/.installed-stamp
+DATA_DIR := $(CURDIR)/var
+PYTEST_ARGS ?= -n auto
+# Extra options for `groundswell demo`, e.g. make demo DEMO_ARGS="--no-serve --employees 500"
+DEMO_ARGS ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test test-fast lint format check bench chromium clean
+
+help:
+	@sed -n 's/^#   \(make .*\)/\1/p' Makefile
+
+$(BIN)/python:
+	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
+
+# Reinstall only when the project's metadata (dependencies, entry points) changed.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	DEBUG=1 GROUNDSWELL_DATA_DIR=$(DATA_DIR) $(BIN)/groundswell demo $(DEMO_ARGS)
+
+# Browser tests launch Debian's chromium (never a Playwright download); install it when we can.
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$CHROMIUM" ]; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing chromium for the browser tests…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium is missing and we are not root: browser tests will fail (sudo apt-get install chromium)"; \
+	fi
+
+test: $(STAMP) chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Everything but the browser and process-spawning tests.
+test-fast: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS) -m 'not browser and not slow'
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: $(STAMP)
+	DEBUG=1 GROUNDSWELL_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py check
+	DEBUG=1 GROUNDSWELL_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Each bench/<name>/Makefile.fragment defines a target bench-<name> (more may be added to BENCH_TARGETS).
+BENCH_FRAGMENTS := $(wildcard bench/*/Makefile.fragment)
+BENCH_TARGETS := $(patsubst bench/%/Makefile.fragment,bench-%,$(BENCH_FRAGMENTS))
+-include $(BENCH_FRAGMENTS)
+BENCH_TARGETS := $(sort $(BENCH_TARGETS))
+
+ifneq ($(strip $(BENCH_TARGETS)),)
+$(BENCH_TARGETS): $(STAMP)
+endif
+
+bench: $(STAMP) $(BENCH_TARGETS)
+	@if [ -z "$(strip $(BENCH_TARGETS))" ]; then echo "No benchmarks registered (bench/*/Makefile.fragment)."; fi
+
+clean:
+	rm -rf $(VENV) var build dist .mypy_cache .ruff_cache .pytest_cache bench/out
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . -name '*.egg-info' -type d -prune -exec rm -rf {} +
