@@ -19,4 +19,5 @@ STORAGES = {
 }
 # The suite unfurls pages from its own loopback server.
 UNFURL_ALLOW_PRIVATE_ADDRESSES = True
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
 LINK_CACHE_TTL_SECONDS = 0
