@@ -1,5 +1,5 @@
 from django.urls import path
 
-from groundswell.core.placeholder import todo
+from groundswell.workspaces import invitations
 
-urlpatterns = [path("<str:token>/", todo, name="accept_invitation")]
+urlpatterns = [path("<str:token>/", invitations.accept, name="accept_invitation")]
