@@ -36,7 +36,10 @@ class MemberPeriod(Counters):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "member", "period", "start"], name="uniq_member_period")
         ]
-        indexes = [models.Index(fields=["workspace", "period", "start", "-points"], name="member_period_rank")]
+        # Covers leaderboard ranking: "how many rows score more than X" is answered from the index alone.
+        indexes = [
+            models.Index(fields=["workspace", "period", "start", "-points", "member"], name="member_period_rank")
+        ]
 
 
 class Dimension(models.TextChoices):

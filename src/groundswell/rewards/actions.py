@@ -122,3 +122,37 @@ def adjust_points(*, member: Membership, points: int, reason: str, author: Membe
         delta=Delta(points=points),
     )
     batch.write()
+
+
+class RuleError(ValueError):
+    """A points rule that cannot be added, with a message for the admin."""
+
+
+RULE_ACTIONS = (Action.SHARE, Action.UNIQUE_CLICK, Action.SUBMISSION_APPROVED)
+
+
+@transaction.atomic
+def add_rule(
+    *,
+    workspace: Workspace,
+    action: str,
+    points: int,
+    daily_cap: int | None,
+    active_from: dt.date,
+    today: dt.date,
+) -> PointsRule:
+    """Add a new version of the rule for ``action``, in force from ``active_from`` (today or later).
+
+    Earlier versions stay as they are, so points already earned are never recomputed.
+    """
+    if action not in RULE_ACTIONS:
+        raise RuleError("Points rules exist for shares, unique clicks and approved submissions only.")
+    if active_from < today:
+        raise RuleError("A new rule can start today at the earliest: past points are never recalculated.")
+    if points < 0 or (daily_cap is not None and daily_cap < 1):
+        raise RuleError("Points cannot be negative and a daily cap must be at least 1.")
+    if PointsRule.objects.filter(workspace=workspace, action=action, active_from=active_from).exists():
+        raise RuleError("There is already a rule for this action starting on that day.")
+    return PointsRule.objects.create(
+        workspace=workspace, action=action, points=points, daily_cap=daily_cap, active_from=active_from
+    )

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from groundswell.core.placeholder import todo
+from groundswell.rewards import views
 
 app_name = "rewards"
 urlpatterns = [
-    path("leaderboard/", todo, name="leaderboard"),
+    path("leaderboard/", views.leaderboard, name="leaderboard"),
+    path("history/", views.history, name="history"),
+    path("rules/", views.rules, name="rules"),
 ]

@@ -1,0 +1,79 @@
+"""Server-side SVG charts (pygal). Served by their own view as ``image/svg+xml`` and shown with ``<img>``,
+so no script ever runs: pygal's JavaScript is disabled and its inline config script is stripped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pygal
+from pygal.style import Style
+
+from groundswell.analytics.queries import BreakdownRow, DayPoint
+
+CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+_SCRIPT = re.compile(rb"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
+
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1d2433",
+    foreground_strong="#1d2433",
+    foreground_subtle="#5b6475",
+    colors=("#0f766e", "#b45309", "#6d28d9", "#be123c"),
+    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=14,
+    title_font_size=16,
+)
+
+COMMON = {
+    "js": [],
+    "style": STYLE,
+    "width": 800,
+    "height": 340,
+    "explicit_size": False,
+    "legend_at_bottom": True,
+    "legend_at_bottom_columns": 3,
+    "print_values": False,
+    "disable_xml_declaration": True,
+    "margin": 16,
+    "margin_bottom": 36,  # room for the legend under the plot
+}
+
+
+def _render(chart: pygal.graph.graph.Graph) -> bytes:
+    svg = chart.render()
+    data = svg.encode("utf-8") if isinstance(svg, str) else bytes(svg)
+    return _SCRIPT.sub(b"", data)
+
+
+def activity_chart(points: Sequence[DayPoint], title: str) -> bytes:
+    chart = pygal.Line(
+        **COMMON,
+        show_dots=len(points) <= 31,
+        dots_size=2.5,
+        fill=False,
+        x_label_rotation=0,
+        show_minor_x_labels=False,
+        x_labels_major_every=max(1, len(points) // 6),
+        truncate_label=-1,
+        min_scale=2,
+        show_y_guides=True,
+    )
+    chart.title = title
+    chart.x_labels = [p.day.strftime("%d %b") for p in points]
+    chart.add("Human clicks", [p.clicks for p in points])
+    chart.add("Shares", [p.shares for p in points])
+    return _render(chart)
+
+
+def breakdown_chart(rows: Sequence[BreakdownRow], title: str, limit: int = 12) -> bytes:
+    chart = pygal.HorizontalBar(**COMMON, truncate_label=24, show_legend=True)
+    chart.title = title
+    shown = list(rows[:limit])[::-1]
+    chart.x_labels = [r.label for r in shown]
+    chart.add("Human clicks", [r.clicks for r in shown])
+    chart.add("Shares", [r.shares for r in shown])
+    return _render(chart)

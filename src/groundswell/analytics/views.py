@@ -1,0 +1,179 @@
+"""The program dashboard for managers and admins: aggregates only, all read from rollups."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from groundswell.analytics.charts import CHART_CSP, activity_chart, breakdown_chart
+from groundswell.analytics.models import Dimension
+from groundswell.analytics.queries import (
+    DayPoint,
+    breakdown_range,
+    participation,
+    series,
+    top_items,
+)
+from groundswell.lib.periods import local_day, period_label, period_start
+from groundswell.workspaces.access import get_membership, require_role
+from groundswell.workspaces.models import Membership, Role, Workspace
+
+RANGES = (30, 90)
+DEFAULT_RANGE = 30
+
+
+@dataclass(frozen=True)
+class Window:
+    days: int
+    start: dt.date
+    end: dt.date  # inclusive (today)
+
+
+def _window(request: HttpRequest, workspace: Workspace) -> Window:
+    try:
+        days = int(request.GET.get("days", DEFAULT_RANGE))
+    except ValueError:
+        days = DEFAULT_RANGE
+    if days not in RANGES:
+        days = DEFAULT_RANGE
+    end = local_day(timezone.now(), workspace.timezone)
+    return Window(days=days, start=end - dt.timedelta(days=days - 1), end=end)
+
+
+def _manager(request: HttpRequest, ws: str) -> Membership:
+    member = get_membership(request.user, ws)
+    require_role(member, Role.MANAGER)
+    return member
+
+
+@dataclass(frozen=True)
+class Totals:
+    shares: int
+    clicks: int
+    unique: int
+    bot_clicks: int
+    reach: int
+
+    @property
+    def clicks_per_share(self) -> float:
+        return self.clicks / self.shares if self.shares else 0.0
+
+
+def _totals(points: list[DayPoint]) -> Totals:
+    return Totals(
+        shares=sum(p.shares for p in points),
+        clicks=sum(p.clicks for p in points),
+        unique=sum(p.unique for p in points),
+        bot_clicks=sum(p.bot_clicks for p in points),
+        reach=sum(p.reach for p in points),
+    )
+
+
+@login_required
+def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
+    member = _manager(request, ws)
+    workspace = member.workspace
+    window = _window(request, workspace)
+    points = series(workspace, window.start, window.end)
+    month = period_start("m", window.end)
+    quarter = period_start("q", window.end)
+    base = reverse("analytics:dashboard", kwargs={"ws": workspace.slug})
+    departments = breakdown_range(workspace, Dimension.DEPARTMENT, window.start, window.end)
+    networks = breakdown_range(workspace, Dimension.NETWORK, window.start, window.end)
+    totals = _totals(points)
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "workspace": workspace,
+            "member": member,
+            "nav": "dashboard",
+            "window": window,
+            "ranges": [(d, f"Last {d} days", f"{base}?days={d}") for d in RANGES],
+            "totals": totals,
+            "points": points,
+            "has_activity": bool(totals.shares or totals.clicks),
+            "participation_month": participation(workspace, "m", month),
+            "participation_quarter": participation(workspace, "q", quarter),
+            "month_label": period_label("m", month),
+            "quarter_label": period_label("q", quarter),
+            "top": top_items(workspace, window.start, window.end, 10),
+            "departments": departments,
+            "networks": networks,
+            "max_dept_clicks": max((r.clicks for r in departments), default=0),
+            "max_net_clicks": max((r.clicks for r in networks), default=0),
+        },
+    )
+
+
+def _svg(body: bytes) -> HttpResponse:
+    response = HttpResponse(body, content_type="image/svg+xml")
+    response.headers["Content-Security-Policy"] = CHART_CSP
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@login_required
+def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
+    member = _manager(request, ws)
+    workspace = member.workspace
+    window = _window(request, workspace)
+    span = f"last {window.days} days"
+    if kind == "activity":
+        return _svg(activity_chart(series(workspace, window.start, window.end), f"Human clicks and shares, {span}"))
+    if kind == "departments":
+        rows = breakdown_range(workspace, Dimension.DEPARTMENT, window.start, window.end)
+        return _svg(breakdown_chart(rows, f"By department, {span}"))
+    if kind == "networks":
+        rows = breakdown_range(workspace, Dimension.NETWORK, window.start, window.end)
+        return _svg(breakdown_chart(rows, f"By network, {span}"))
+    raise Http404("No such chart")
+
+
+def _cell(value: object) -> object:
+    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _csv_response(filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def export_daily(request: HttpRequest, ws: str) -> HttpResponse:
+    member = _manager(request, ws)
+    workspace = member.workspace
+    window = _window(request, workspace)
+    response = _csv_response(f"groundswell-{workspace.slug}-daily-{window.start}-{window.end}.csv")
+    writer = csv.writer(response)
+    writer.writerow(["date", "shares", "human_clicks", "unique_clicks", "bot_clicks", "estimated_reach", "points"])
+    for p in series(workspace, window.start, window.end):
+        writer.writerow([p.day.isoformat(), p.shares, p.clicks, p.unique, p.bot_clicks, p.reach, p.points])
+    return response
+
+
+@login_required
+def export_items(request: HttpRequest, ws: str) -> HttpResponse:
+    member = _manager(request, ws)
+    workspace = member.workspace
+    window = _window(request, workspace)
+    response = _csv_response(f"groundswell-{workspace.slug}-items-{window.start}-{window.end}.csv")
+    writer = csv.writer(response)
+    writer.writerow(["item_id", "title", "url", "shares", "human_clicks", "unique_clicks", "estimated_reach"])
+    for item in top_items(workspace, window.start, window.end, limit=10_000):
+        writer.writerow(
+            [item.item_id, _cell(item.title), _cell(item.url), item.shares, item.clicks, item.unique, item.reach]
+        )
+    return response

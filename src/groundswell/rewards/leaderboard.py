@@ -1,0 +1,159 @@
+"""Leaderboard reads. Everything comes from ``MemberPeriod`` rollups, never from raw clicks.
+
+Ranking is competition ranking on points ("1, 2, 2, 4"): a member's rank is one more than the number of
+visible members with strictly more points in the period. Members who chose ``hidden`` are left out of the
+board (and of everyone's rank); ``anonymous`` members are listed as "Anonymous ambassador".
+
+Query budget (constant whatever the size of the workspace):
+
+* ``leaderboard``: one query (two when ``offset > 0``, to rank the first row of the page);
+* ``member_standing`` / ``member_rank``: one query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from groundswell.analytics.models import MemberPeriod
+from groundswell.workspaces.models import LeaderboardVisibility, Membership, Workspace
+
+ANONYMOUS_NAME = "Anonymous ambassador"
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    member_id: int
+    display_name: str
+    points: int
+    shares: int
+    clicks: int
+    is_anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One member's own totals for a period, with their rank (``None`` when hidden or inactive)."""
+
+    rank: int | None
+    points: int
+    shares: int
+    clicks: int
+    unique_clicks: int
+    reach: int
+
+
+def public_name(display_name: str, visibility: str) -> str:
+    return ANONYMOUS_NAME if visibility == LeaderboardVisibility.ANONYMOUS else display_name
+
+
+def _board(workspace_id: int, period: str, start: dt.date, department_id: int | None) -> QuerySet[MemberPeriod]:
+    qs = MemberPeriod.objects.filter(
+        workspace_id=workspace_id, period=period, start=start, member__is_active=True
+    ).exclude(member__leaderboard_visibility=LeaderboardVisibility.HIDDEN)
+    if department_id is not None:
+        qs = qs.filter(member__department_id=department_id)
+    return qs
+
+
+def leaderboard(
+    workspace: Workspace,
+    period: str,
+    start: dt.date,
+    *,
+    department_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[LeaderboardRow]:
+    """The ranked board for one period (``start`` is the period's first day, see ``lib.periods``)."""
+    limit = max(0, min(limit, 500))
+    offset = max(0, offset)
+    board = _board(workspace.pk, period, start, department_id)
+    rows = list(
+        board.order_by("-points", "member_id").values_list(
+            "member_id",
+            "member__display_name",
+            "member__leaderboard_visibility",
+            "points",
+            "shares",
+            "clicks",
+        )[offset : offset + limit]
+    )
+    if not rows:
+        return []
+    first_rank = 1 if offset == 0 else 1 + board.filter(points__gt=rows[0][3]).count()
+    out: list[LeaderboardRow] = []
+    previous_points: int | None = None
+    rank = first_rank
+    for position, (member_id, name, visibility, points, shares, clicks) in enumerate(rows):
+        if position > 0 and points != previous_points:
+            rank = offset + position + 1
+        previous_points = points
+        out.append(
+            LeaderboardRow(
+                rank=rank,
+                member_id=member_id,
+                display_name=public_name(name, visibility),
+                points=points,
+                shares=shares,
+                clicks=clicks,
+                is_anonymous=visibility == LeaderboardVisibility.ANONYMOUS,
+            )
+        )
+    return out
+
+
+def member_standing(
+    workspace: Workspace,
+    member: Membership,
+    period: str,
+    start: dt.date,
+    *,
+    department_id: int | None = None,
+) -> Standing | None:
+    """The member's totals and rank for the period in one query; ``None`` when they have no activity."""
+    above = (
+        _board(workspace.pk, period, start, department_id)
+        .filter(points__gt=OuterRef("points"))
+        .order_by()
+        .values("workspace_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    row = (
+        MemberPeriod.objects.filter(workspace_id=workspace.pk, member_id=member.pk, period=period, start=start)
+        .annotate(above=Coalesce(Subquery(above, output_field=IntegerField()), 0))
+        .values_list("points", "shares", "clicks", "unique_clicks", "reach", "above")
+        .first()
+    )
+    if row is None:
+        return None
+    points, shares, clicks, unique_clicks, reach, above_count = row
+    ranked = (
+        member.is_active
+        and member.leaderboard_visibility != LeaderboardVisibility.HIDDEN
+        and (department_id is None or member.department_id == department_id)
+    )
+    return Standing(
+        rank=1 + int(above_count) if ranked else None,
+        points=points,
+        shares=shares,
+        clicks=clicks,
+        unique_clicks=unique_clicks,
+        reach=reach,
+    )
+
+
+def member_rank(workspace: Workspace, member: Membership, period: str, start: dt.date) -> int | None:
+    """The member's rank on the board for the period, or ``None`` (no activity yet, or hidden)."""
+    standing = member_standing(workspace, member, period, start)
+    return standing.rank if standing else None
+
+
+def visible_filter() -> Q:
+    """Memberships that appear on leaderboards (for callers that build their own queries)."""
+    return Q(is_active=True) & ~Q(leaderboard_visibility=LeaderboardVisibility.HIDDEN)
