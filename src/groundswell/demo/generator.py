@@ -35,7 +35,7 @@ from groundswell.goals.models import Goal, Metric, PeriodKind
 from groundswell.lib.periods import local_day, period_start
 from groundswell.links.ingest import ClickEvent, write_clicks
 from groundswell.rewards.actions import award_points, ensure_default_rules
-from groundswell.rewards.models import Action, PointsEntry
+from groundswell.rewards.models import Action
 from groundswell.sharing.actions import ShareError, create_share
 from groundswell.sharing.models import Share
 from groundswell.workspaces.models import (
@@ -145,7 +145,6 @@ class DemoBuilder:
             clicks = self._clicks(shares)
             self.log(f"  {clicks} clicks")
             self._submissions()
-            self._fix_ledger_times(shares)
             self._goals()
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
@@ -720,19 +719,9 @@ class DemoBuilder:
                 key=f"submission:{item.pk}",
                 day=local_day(item.published_at, data.TIMEZONE),
                 rollup=batch,
-            )
-            PointsEntry.objects.filter(workspace=self.ws, key=f"submission:{item.pk}").update(
-                created_at=item.published_at
+                at=item.published_at,
             )
         batch.write()
-
-    def _fix_ledger_times(self, shares: list[Share]) -> None:
-        """``award_points`` stamps entries with the wall clock; date share points at the share instead."""
-        by_key = {f"share:{s.pk}": s.created_at for s in shares}
-        entries = list(PointsEntry.objects.filter(workspace=self.ws, action=Action.SHARE))
-        for entry in entries:
-            entry.created_at = by_key.get(entry.key, entry.created_at)
-        PointsEntry.objects.bulk_update(entries, ["created_at"], batch_size=500)
 
     def _segment(self, period: str, start: dt.date) -> SegmentPeriod | None:
         return SegmentPeriod.objects.filter(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from groundswell.analytics.rollups import Delta, RollupBatch
 from groundswell.rewards.models import DEFAULT_RULES, Action, PointsEntry, PointsRule
@@ -62,10 +63,12 @@ def award_points(
     day: dt.date,
     rollup: RollupBatch,
     reason: str = "",
+    at: dt.datetime | None = None,
 ) -> int:
     """Award the rule's points for ``action`` (capped per day) once per ``key``. Returns points awarded.
 
-    Must run inside a transaction; the caller writes ``rollup`` afterwards.
+    ``at`` is when the event happened (defaults to now). Must run inside a transaction; the caller writes
+    ``rollup`` afterwards.
     """
     rule = rule_for(member.workspace_id, action, day)
     if rule is None:
@@ -83,6 +86,7 @@ def award_points(
                 day=day,
                 key=key,
                 reason=reason,
+                created_at=at or timezone.now(),
             )
     except IntegrityError:
         return 0  # Already awarded for this key (a replay): nothing to add.

@@ -91,6 +91,6 @@ def create_share(
             item_id=item.pk,
             delta=Delta(shares=1, reach=member.audience_size),
         )
-        award_points(member=member, action=Action.SHARE, key=f"share:{share.pk}", day=day, rollup=batch)
+        award_points(member=member, action=Action.SHARE, key=f"share:{share.pk}", day=day, rollup=batch, at=now)
         batch.write()
     return share
