@@ -7,10 +7,8 @@ converters are filled with the ids of real objects of Acme, then:
 * charlie asks for it under ``/w/globex/`` with Acme's ids → 404 (the classic id-swap);
 * an anonymous visitor → a redirect to the login page or 404 — never 200, never 500.
 
-A view that refuses the *method* before it looks at anything (``@require_POST`` above the membership check)
-answers 405 instead of 404. That is accepted only when it is provably data-independent: the same request
-for a workspace and ids that do not exist gets the same 405, so it reveals nothing but the route's shape
-(public, open-source code). The verb the view does accept must still give 404.
+Both methods must answer 404, whichever the page accepts: views restrict methods with
+``workspaces.access.allow_methods``, which checks membership before it would answer 405.
 
 Nothing is skipped: a pattern whose converters cannot be filled fails with a message saying where to add a
 value (``PARAM_VALUES`` / ``NAMESPACED_VALUES`` below).
@@ -28,7 +26,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, reverse
+from django.urls import URLPattern, URLResolver, resolve, reverse
 from django.utils import timezone
 
 from groundswell.conftest import client_for, make_member
@@ -235,19 +233,24 @@ def test_sweep_finds_the_pages() -> None:
     assert len(names) >= 20, names
 
 
-def assert_refused(c: Client, route: Route, u: str, who: str) -> None:
-    """GET and POST both 404, except a data-independent 405 (see the module docstring)."""
+def assert_refused(c: Client, route: Route, u: str, who: str, *, own_workspace: bool = False) -> None:
+    """GET and POST both 404: an outsider learns nothing, not even which methods a page takes.
+
+    In the id-swap case (``own_workspace``) the client is a member of the workspace in the URL, so a page
+    may answer 405 for the method it does not take — but only if an id that exists nowhere gets the same
+    405 (the answer does not depend on Acme's data). The method the page accepts must still give 404.
+    """
     statuses = {}
     for method in ("get", "post"):
         resp = getattr(c, method)(u, {"name": "pwned", "title": "pwned"})
         statuses[method] = resp.status_code
-        if resp.status_code == 405:
+        if own_workspace and resp.status_code == 405:
+            ws = resolve(u).kwargs["ws"]
             nowhere = reverse(
-                route.name,
-                kwargs={"ws": "no-such-workspace-x", **{k: _nonexistent(v) for k, v in resolve_kwargs(u).items()}},
+                route.name, kwargs={"ws": ws, **{k: _nonexistent(v) for k, v in resolve_kwargs(u).items()}}
             )
             control = getattr(c, method)(nowhere, {"name": "x"}).status_code
-            assert control == 405, f"{method.upper()} {u} by {who}: 405 here but {control} for a missing workspace"
+            assert control == 405, f"{method.upper()} {u} by {who}: 405 here but {control} for a missing id"
         else:
             assert resp.status_code == 404, f"{method.upper()} {u} by {who}: {resp.status_code}, expected 404"
     assert 404 in statuses.values(), f"{u} by {who}: no method answered 404 ({statuses})"
@@ -276,7 +279,7 @@ def test_outsider_gets_404(route: Route | str, acme: Acme, charlie: Membership) 
 @pytest.mark.parametrize("route", [r for r in ROUTES if isinstance(r, Route) and r.has_object_kwargs], ids=_id)
 def test_id_swap_into_own_workspace_gets_404(route: Route, acme: Acme, charlie: Membership) -> None:
     u = url_for(route, "globex", acme)
-    assert_refused(client_for(charlie), route, u, "Globex's admin with Acme's ids")
+    assert_refused(client_for(charlie), route, u, "Globex's admin with Acme's ids", own_workspace=True)
     _assert_untouched(acme)
 
 

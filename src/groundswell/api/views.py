@@ -8,10 +8,9 @@ from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
 
 from groundswell.api.tokens import MAX_NAME_LENGTH, TokenError, create_token, revoke_token
-from groundswell.workspaces.access import get_membership
+from groundswell.workspaces.access import allow_methods, get_membership
 from groundswell.workspaces.models import ApiToken, Membership
 
 
@@ -35,7 +34,7 @@ def _page(
 
 @login_required
 @never_cache
-@require_GET
+@allow_methods("GET")
 def token_list(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
     return _page(request, member)
@@ -43,7 +42,7 @@ def token_list(request: HttpRequest, ws: str) -> HttpResponse:
 
 @login_required
 @never_cache
-@require_POST
+@allow_methods("POST")
 def token_create(request: HttpRequest, ws: str) -> HttpResponse:
     """Create a token and show its secret on this response only (never stored, never redirected through)."""
     member = get_membership(request.user, ws)
@@ -56,7 +55,7 @@ def token_create(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def token_revoke(request: HttpRequest, ws: str, token_id: int) -> HttpResponse:
     member = get_membership(request.user, ws)
     token = ApiToken.objects.filter(member=member, pk=token_id).first()

@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
 
 from groundswell.content import actions
 from groundswell.content.access import visible_item
@@ -29,7 +28,7 @@ from groundswell.content.forms import (
 from groundswell.content.models import Item, ItemState, Topic
 from groundswell.content.targeting import items_for_member
 from groundswell.sharing.networks import REGISTRY
-from groundswell.workspaces.access import get_for_workspace, get_membership, require_role
+from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
 
 PAGE_SIZE = 60
@@ -147,14 +146,14 @@ def _item_form_page(request: HttpRequest, member: Membership, item: Item | None)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def create(request: HttpRequest, ws: str) -> HttpResponse:
     member = _admin(request, ws)
     return _item_form_page(request, member, None)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def edit(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     member = _admin(request, ws)
     item = get_for_workspace(Item.objects.all(), member.workspace, pk=pk)
@@ -162,7 +161,7 @@ def edit(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def submit(request: HttpRequest, ws: str) -> HttpResponse:
     """Any member suggests an item for the hub."""
     member = get_membership(request.user, ws)
@@ -219,13 +218,13 @@ def _state_change(
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def approve(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     return _state_change(request, ws, pk, actions.approve_item, "Approved and published.")
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def reject(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     member = _admin(request, ws)
     item = get_for_workspace(Item.objects.all(), member.workspace, pk=pk)
@@ -244,25 +243,25 @@ def reject(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def publish(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     return _state_change(request, ws, pk, actions.publish_item, "Published.")
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def archive(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     return _state_change(request, ws, pk, actions.archive_item, "Archived.")
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def unpublish(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     return _state_change(request, ws, pk, actions.unpublish, "Moved back to drafts.")
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def topics(request: HttpRequest, ws: str) -> HttpResponse:
     member = _admin(request, ws)
     form = TopicForm(request.POST if request.method == "POST" else None)

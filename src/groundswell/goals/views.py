@@ -7,14 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
 
 from groundswell.goals.actions import GoalError, create_goal, delete_goal, set_vision, update_goal
 from groundswell.goals.forms import GoalForm, VisionForm
 from groundswell.goals.models import Goal
 from groundswell.goals.progress import goal_progress
 from groundswell.lib.periods import local_day
-from groundswell.workspaces.access import get_for_workspace, get_membership, require_role
+from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Role
 
 
@@ -42,7 +41,7 @@ def program(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def edit_vision(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
     require_role(member, Role.ADMIN)
@@ -110,19 +109,19 @@ def _save_goal(request: HttpRequest, ws: str, goal_id: int | None) -> HttpRespon
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def goal_create(request: HttpRequest, ws: str) -> HttpResponse:
     return _save_goal(request, ws, None)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def goal_edit(request: HttpRequest, ws: str, goal_id: int) -> HttpResponse:
     return _save_goal(request, ws, goal_id)
 
 
 @login_required
-@require_POST
+@allow_methods("POST")
 def goal_delete(request: HttpRequest, ws: str, goal_id: int) -> HttpResponse:
     member = get_membership(request.user, ws)
     require_role(member, Role.ADMIN)

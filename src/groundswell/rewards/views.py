@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 
 from groundswell.analytics.models import MemberPeriod
 from groundswell.lib.periods import ALL_TIME_START, PERIOD_LABELS, local_day, period_label, period_start
@@ -21,7 +20,7 @@ from groundswell.rewards.forms import RuleForm
 from groundswell.rewards.leaderboard import leaderboard as board_rows
 from groundswell.rewards.leaderboard import member_standing
 from groundswell.rewards.models import Action, PointsEntry, PointsRule
-from groundswell.workspaces.access import get_membership, require_role
+from groundswell.workspaces.access import allow_methods, get_membership, require_role
 from groundswell.workspaces.models import Department, Role, Workspace
 
 BOARD_PERIODS = ("w", "m", "q", "a")
@@ -140,7 +139,7 @@ def _rule_lines(rules: list[PointsRule], today: dt.date) -> list[RuleLine]:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def rules(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
     require_role(member, Role.ADMIN)

@@ -11,7 +11,6 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 
 from groundswell.content.access import visible_item
 from groundswell.content.models import Caption
@@ -19,7 +18,7 @@ from groundswell.sharing.actions import ShareError, create_share, intent_url, sh
 from groundswell.sharing.forms import ShareForm
 from groundswell.sharing.models import Share
 from groundswell.sharing.networks import REGISTRY, Network
-from groundswell.workspaces.access import get_for_workspace, get_membership
+from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership
 from groundswell.workspaces.models import Membership
 
 MY_SHARES_PAGE_SIZE = 50
@@ -64,7 +63,7 @@ def _network_label(key: str) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@allow_methods("GET", "POST")
 def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
     member = get_membership(request.user, ws)
     item = visible_item(member, item_id)

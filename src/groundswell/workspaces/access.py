@@ -6,15 +6,18 @@ company's objects is not revealed.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from groundswell.workspaces.models import Membership, Role, Workspace
 
 M = TypeVar("M", bound=models.Model)
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
 def get_membership(user: AbstractBaseUser | AnonymousUser, workspace_slug: str) -> Membership:
@@ -47,3 +50,25 @@ def workspaces_for_user(user: AbstractBaseUser | AnonymousUser) -> models.QueryS
     if not user.is_authenticated:
         return Workspace.objects.none()
     return Workspace.objects.filter(memberships__user_id=user.pk, memberships__is_active=True).distinct()
+
+
+def allow_methods(*methods: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Like ``require_http_methods``, but an outsider gets 404 before learning which methods a page takes.
+
+    For a workspace page (``ws`` in the URL) asked with another method, membership is checked first;
+    only a member gets the 405.
+    """
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                ws = kwargs.get("ws")
+                if isinstance(ws, str):
+                    get_membership(request.user, ws)
+                return HttpResponseNotAllowed(list(methods))
+            return view(request, *args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
