@@ -33,7 +33,4 @@ urlpatterns = [
 ]
 if settings.DEBUG or getattr(settings, "ENABLE_ADMIN", False):
     urlpatterns.insert(0, path("admin/", admin.site.urls))
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns.append(re_path(r"^media/(?P<path>.+)$", core_views.media, name="media"))

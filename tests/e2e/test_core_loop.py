@@ -56,7 +56,11 @@ def test_publish_share_click_points_goal(browser: Any, live_server: Any) -> None
     make_user(workspace, "bob@acme.test", Role.EMPLOYEE)
     today = timezone.localdate()
     Goal.objects.create(
-        workspace=workspace, name="Clicks this quarter", metric=Metric.CLICKS, target=4, period="q",
+        workspace=workspace,
+        name="Clicks this quarter",
+        metric=Metric.CLICKS,
+        target=4,
+        period="q",
         period_start=period_start("q", today),
     )
     landing = f"{base}/healthz?from=launch"

@@ -38,3 +38,18 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return render(request, "500.html", status=500)
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded item images. They are shared publicly by design (link cards), so no login is needed.
+
+    ``django.views.static.serve`` refuses paths outside MEDIA_ROOT; large installs put a web server or
+    object storage in front instead.
+    """
+    from django.conf import settings
+    from django.views.static import serve
+
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
