@@ -1,0 +1,45 @@
+"""Replay spooled clicks (written while the database was unavailable) into the database.
+
+Safe to run at any time and from several processes: files are claimed by renaming, and ``write_clicks``
+is idempotent by click ``uid``. Exits non-zero while the database still refuses the clicks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from groundswell.links.buffer import ClickBuffer, get_buffer
+
+
+class Command(BaseCommand):
+    help = "Write clicks spooled to CLICK_SPOOL_DIR during a database outage (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--spool-dir", type=Path, default=None, help=f"Spool directory (default: {settings.CLICK_SPOOL_DIR})."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        spool_dir: Path | None = options["spool_dir"]
+        if spool_dir is None:
+            buffer = get_buffer()
+            buffer.flush()  # anything this process buffered itself
+        else:
+            buffer = ClickBuffer(
+                spool_dir=spool_dir,
+                interval=float(settings.CLICK_FLUSH_INTERVAL_SECONDS),
+                batch_size=int(settings.CLICK_FLUSH_BATCH_SIZE),
+                autostart=False,
+            )
+        result = buffer.replay_spool()
+        self.stdout.write(
+            f"Replayed {result.files} spool file(s): {result.events} click(s), {result.written} new"
+            + (f", {result.bad_lines} unreadable line(s) skipped" if result.bad_lines else "")
+            + "."
+        )
+        if result.failed:
+            raise CommandError("The database refused the clicks; the remaining spool files were kept. Try again later.")
