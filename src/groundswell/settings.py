@@ -103,6 +103,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     _db["CONN_MAX_AGE"] = 0
+else:
+    # A database that stops answering must not hang the click flusher: fail fast, spool, retry.
+    _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5, minimum=1))
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -208,6 +211,10 @@ CLICK_SPOOL_DIR = Path(env_str("CLICK_SPOOL_DIR", str(DATA_DIR / "click-spool"))
 CLICK_FLUSH_INTERVAL_SECONDS = env_float("CLICK_FLUSH_INTERVAL_SECONDS", 1.0, minimum=0.01)
 CLICK_FLUSH_BATCH_SIZE = env_int("CLICK_FLUSH_BATCH_SIZE", 1000, minimum=1)
 LINK_CACHE_TTL_SECONDS = env_int("LINK_CACHE_TTL_SECONDS", 60, minimum=0)
+# Links the redirect fast path loads into memory at start-up, and its on-disk cache for outages.
+LINK_PREWARM_COUNT = env_int("LINK_PREWARM_COUNT", 20000, minimum=0)
+LINK_DISK_CACHE_PATH = Path(env_str("LINK_DISK_CACHE_PATH", str(DATA_DIR / "link-cache.sqlite3")))
+CLICK_FLUSHER_AUTOSTART = env_bool("CLICK_FLUSHER_AUTOSTART", True)
 
 LOGGING = {
     "version": 1,

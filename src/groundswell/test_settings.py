@@ -21,3 +21,5 @@ STORAGES = {
 UNFURL_ALLOW_PRIVATE_ADDRESSES = True
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
 LINK_CACHE_TTL_SECONDS = 0
+# Tests flush the click buffer explicitly (get_buffer().flush()); no background thread.
+CLICK_FLUSHER_AUTOSTART = False

@@ -28,6 +28,7 @@ urlpatterns = [
     path("invite/", include("groundswell.workspaces.invite_urls")),
     path("start/", include("groundswell.workspaces.start_urls")),
     path("api/", api.urls),
+    path("", include("groundswell.links.urls")),
     path("w/<slug:ws>/", include(workspace_patterns)),
     re_path(rf"^(?P<code>{CODE_REGEX})$", link_views.follow, name="follow"),
 ]

@@ -123,4 +123,10 @@ def test_publish_share_click_points_goal(browser: Any, live_server: Any) -> None
         # The phone layout of the employee home is usable too.
         employee.set_viewport_size({"width": 390, "height": 844})
         employee.goto(f"{base}/w/acme/")
-        assert employee.get_by_role("button", name="Menu").is_visible() or employee.locator("summary").is_visible()
+        menu = employee.locator("summary[aria-label=Menu]")
+        assert menu.is_visible()
+        menu.click()
+        assert employee.locator("nav.nav-narrow").get_by_role("link", name="Leaderboard").is_visible()
+
+        for page in (admin, employee, visitor):
+            page.context.close()  # no request may still be in flight when the live server stops

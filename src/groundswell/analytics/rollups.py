@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from groundswell.analytics.models import Dimension, ItemDay, MemberPeriod, SegmentPeriod
 from groundswell.lib.periods import starts_for
@@ -28,11 +28,16 @@ class Delta:
     points: int = 0
 
     def add(self, other: Delta) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        # Spelled out: this runs for every event in a click batch (dataclasses.fields() is slow).
+        self.shares += other.shares
+        self.clicks += other.clicks
+        self.unique_clicks += other.unique_clicks
+        self.bot_clicks += other.bot_clicks
+        self.reach += other.reach
+        self.points += other.points
 
     def values(self) -> list[int]:
-        return [getattr(self, name) for name in COUNTERS]
+        return [self.shares, self.clicks, self.unique_clicks, self.bot_clicks, self.reach, self.points]
 
 
 def _as_date(value: object) -> dt.date:
