@@ -264,6 +264,13 @@ def main() -> int:
     parser.add_argument("--shares", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each measured run")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--ingest",
+        choices=("worker", "inline"),
+        default=os.environ.get("BENCH_INGEST", "worker"),
+        help="worker: the web process spools clicks and an ingester process writes them, as `groundswell serve` "
+        "runs it (default); inline: the web process writes clicks to the database itself",
+    )
     args = parser.parse_args()
 
     for tool in ("wrk", "nginx"):
@@ -310,6 +317,16 @@ def main() -> int:
 
     # --- the app -------------------------------------------------------------------------------------
     server_log = tmp / "uvicorn.log"
+    env["CLICK_INGEST"] = args.ingest
+    ingester = None
+    if args.ingest == "worker":
+        # The click ingester is the worker's job, not the redirect server's: it runs on the other core.
+        ingester = subprocess.Popen(
+            pinned(wrk_core, [sys.executable, "-m", "groundswell.cli", "flush_clicks", "--follow"]),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(tmp / "ingester.log", "wb"),  # noqa: SIM115
+        )
     app = start_uvicorn(server_core, port, env, server_log)
     sent_human = sent_bot = 0
     try:
@@ -327,7 +344,11 @@ def main() -> int:
         sent_human += result["human_302"]
         sent_bot += result["bot_302"]
 
-        # Wait for the flusher to catch up (it runs every CLICK_FLUSH_INTERVAL_SECONDS).
+        if ingester is not None:
+            # Graceful stop first: the server spools what it still holds; the ingester writes it.
+            code = stop(app)
+            log(f"  uvicorn stopped (exit {code}{', graceful SIGTERM' if code == -signal.SIGTERM else ''})")
+        # Wait for the flusher (inline) or the ingester (worker) to catch up.
         deadline = time.time() + 120
         waited = time.time()
         human = bots = 0
@@ -336,11 +357,16 @@ def main() -> int:
             if human >= sent_human and bots >= sent_bot:
                 break
             time.sleep(0.5)
-        log(f"  flusher: {human} human + {bots} bot clicks stored {time.time() - waited:.1f} s after the run")
+        log(
+            f"  {args.ingest} ingest: {human} human + {bots} bot clicks stored {time.time() - waited:.1f} s after the run"
+        )
     finally:
-        code = stop(app)
-        # uvicorn re-raises the signal after a graceful shutdown, so SIGTERM shows as -15.
-        log(f"  uvicorn stopped (exit {code}{', graceful SIGTERM' if code == -signal.SIGTERM else ''})")
+        if app.poll() is None:
+            code = stop(app)
+            # uvicorn re-raises the signal after a graceful shutdown, so SIGTERM shows as -15.
+            log(f"  uvicorn stopped (exit {code}{', graceful SIGTERM' if code == -signal.SIGTERM else ''})")
+        if ingester is not None:
+            stop(ingester)
     human, bots = stored_clicks()
     spool = list((tmp / "data" / "click-spool").glob("clicks-*"))
     lost = max(0, sent_human - human)
@@ -364,6 +390,7 @@ def main() -> int:
     ratio = result["rps"] / nginx_result["rps"] if nginx_result["rps"] else 0.0
     targets = ratio >= 0.10 and result["p99_us"] <= 20_000 and lost == 0 and result["other"] == 0
     log(f"targets (ratio >= 0.10, p99 <= 20 ms, lost = 0, no non-302): {'met' if targets else 'NOT met'}")
+    log(f"click ingest: {args.ingest}")
     log(
         f"BENCH redirect rps={result['rps']} nginx_rps={nginx_result['rps']} ratio_to_nginx={ratio:.3f} "
         f"p99_ms={result['p99_us'] / 1000:.2f} lost={lost}"

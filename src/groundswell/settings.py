@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from groundswell.lib.env import env_bool, env_float, env_int, env_list, env_str
+from groundswell.lib.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("GROUNDSWELL_DATA_DIR", str(Path.cwd() / "var"))).resolve()
@@ -215,6 +215,11 @@ LINK_CACHE_TTL_SECONDS = env_int("LINK_CACHE_TTL_SECONDS", 60, minimum=0)
 LINK_PREWARM_COUNT = env_int("LINK_PREWARM_COUNT", 20000, minimum=0)
 LINK_DISK_CACHE_PATH = Path(env_str("LINK_DISK_CACHE_PATH", str(DATA_DIR / "link-cache.sqlite3")))
 CLICK_FLUSHER_AUTOSTART = env_bool("CLICK_FLUSHER_AUTOSTART", True)
+# "inline": the web process writes click batches to the database itself (simple; one process).
+# "worker": the web process only appends batches to the durable spool and `groundswell worker` (or
+# `flush_clicks --follow`) writes them, so no database work runs beside the redirect's event loop.
+# `groundswell serve` sets "worker" for its web server, since it always runs a worker beside it.
+CLICK_INGEST = env_choice("CLICK_INGEST", "inline", ("inline", "worker"))
 
 LOGGING = {
     "version": 1,

@@ -113,12 +113,15 @@ class ClickBuffer:
         batch_size: int,
         autostart: bool = True,
         writer: Writer | None = None,
+        handoff: bool = False,
     ) -> None:
         self.spool_dir = Path(spool_dir)
         self.interval = interval
         self.batch_size = batch_size
         self.autostart = autostart
         self.writer: Writer = writer or write_clicks
+        # Hand-off mode: batches go to the spool only; a worker process ingests them (ADR 0004).
+        self.handoff = handoff
         self._init_state()
 
     def _init_state(self) -> None:
@@ -197,7 +200,8 @@ class ClickBuffer:
                 if self._backoff or connection.vendor != "sqlite":
                     close_old_connections()
                 self.flush()
-                self.maybe_replay()
+                if not self.handoff:
+                    self.maybe_replay()
             except Exception:
                 log.exception("click flusher: unexpected error")
                 self.stats["loop_errors"] += 1
@@ -271,6 +275,10 @@ class ClickBuffer:
         return handled
 
     def _write_or_spool(self, events: list[ClickEvent]) -> None:
+        if self.handoff:
+            self._spool_or_carry(events)
+            self.stats["handed_off"] += len(events)
+            return
         if time.monotonic() < self._db_down_until:
             self._spool_or_carry(events)
             return
@@ -423,6 +431,28 @@ class ClickBuffer:
                 )
         return result
 
+    def ingest_forever(self, stop: threading.Event, interval: float | None = None) -> None:
+        """Write spooled batches to the database until ``stop`` is set (the worker's side of hand-off).
+
+        Backs off while the database refuses writes; files stay in the spool until they are written.
+        """
+        interval = self.interval if interval is None else interval
+        while not stop.is_set():
+            try:
+                if time.monotonic() >= self._db_down_until:
+                    if self._backoff or connection.vendor != "sqlite":
+                        close_old_connections()
+                    result = self.replay_spool()
+                    if not result.failed and self._backoff:
+                        log.info("click ingest: database is back")
+                        self._backoff = 0.0
+            except Exception:
+                log.exception("click ingest: unexpected error")
+                self.stats["loop_errors"] += 1
+            stop.wait(interval)
+        with contextlib.suppress(Exception):
+            connection.close()
+
     def _after_fork(self) -> None:
         # Clicks buffered before fork() belong to the parent; the child starts empty, with its own thread.
         self._init_state()
@@ -440,6 +470,7 @@ def _from_settings() -> ClickBuffer:
         interval=float(settings.CLICK_FLUSH_INTERVAL_SECONDS),
         batch_size=int(settings.CLICK_FLUSH_BATCH_SIZE),
         autostart=bool(getattr(settings, "CLICK_FLUSHER_AUTOSTART", True)),
+        handoff=getattr(settings, "CLICK_INGEST", "inline") == "worker",
     )
 
 
@@ -480,3 +511,21 @@ def _after_fork_in_child() -> None:
 
 atexit.register(_shutdown)
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def start_ingest_thread() -> tuple[threading.Thread, threading.Event]:
+    """Start a thread that writes this host's spooled clicks to the database; set the event to stop it.
+
+    The worker runs one: in hand-off mode it is how clicks reach the database, otherwise it replays
+    batches spooled during an outage as soon as the database is back.
+    """
+    stop = threading.Event()
+    buffer = ClickBuffer(
+        spool_dir=Path(settings.CLICK_SPOOL_DIR),
+        interval=float(settings.CLICK_FLUSH_INTERVAL_SECONDS),
+        batch_size=int(settings.CLICK_FLUSH_BATCH_SIZE),
+        autostart=False,
+    )
+    thread = threading.Thread(target=buffer.ingest_forever, args=(stop,), name="click-ingest", daemon=True)
+    thread.start()
+    return thread, stop

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import signal
@@ -29,6 +30,24 @@ start_at = float(sys.argv[2])
 while time.time() < start_at:
     time.sleep(0.001)
 print("claimed" if scheduler.run_pending(now=now, worker_id=sys.argv[3], jobs=[job]) else "lost", flush=True)
+"""
+
+SHARE_SCRIPT = """
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from groundswell.content.models import Item
+from groundswell.rewards.actions import ensure_default_rules
+from groundswell.sharing.actions import create_share
+from groundswell.workspaces.models import Membership, Workspace
+ws = Workspace.objects.create(name="Acme", slug="acme")
+ensure_default_rules(ws)
+user = get_user_model().objects.create_user(username="bob", email="bob@acme.test")
+bob = Membership.objects.create(workspace=ws, user=user, display_name="Bob")
+item = Item.objects.create(workspace=ws, url="https://example.com/a", title="A", state="published",
+                           published_at=timezone.now())
+print(create_share(member=bob, item=item, network="linkedin", caption="hi").code)
 """
 
 
@@ -149,6 +168,24 @@ def test_serve_answers_and_stops_cleanly(served: tuple[subprocess.Popen[str], in
             ).fetchone()
     assert succeeded >= 1
     assert (Path(data_dir) / "static" / ".groundswell-collectstatic").exists()
+
+    # A click through the real server: the web process hands it to the spool, the worker writes it.
+    code = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", SHARE_SCRIPT], env=environment(data_dir), capture_output=True, text=True, check=True
+    ).stdout.strip()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", f"/{code}", headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/130.0"})
+    response = connection.getresponse()
+    assert response.status == 302
+    assert response.getheader("Location", "").startswith("https://example.com/a?utm_source=linkedin")
+    connection.close()
+    deadline = time.monotonic() + 30
+    stored = 0
+    while time.monotonic() < deadline and not stored:
+        time.sleep(0.3)
+        with sqlite3.connect(data_dir / "db.sqlite3", timeout=10) as db:
+            (stored,) = db.execute("SELECT COUNT(*) FROM links_click WHERE is_bot = 0").fetchone()
+    assert stored == 1
 
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0

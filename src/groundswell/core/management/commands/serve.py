@@ -99,6 +99,10 @@ class Command(BaseCommand):
         connections.close_all()  # the children open their own
 
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
+        web_env = dict(env)
+        if not options["no_worker"]:
+            # The worker beside it writes the clicks, so the web server only spools them (ADR 0004).
+            web_env.setdefault("CLICK_INGEST", "worker")
         web_cmd = [
             sys.executable,
             "-m",
@@ -123,7 +127,7 @@ class Command(BaseCommand):
             "--no-server-header",
         ]
         worker_cmd = [sys.executable, "-m", "groundswell.cli", "worker"]
-        supervisor = Supervisor(env=env, stdout=self.stdout, stderr=self.stderr)
+        supervisor = Supervisor(env=env, web_env=web_env, stdout=self.stdout, stderr=self.stderr)
         address = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(f"Groundswell is starting at {address} (Ctrl-C to stop).")
         code = supervisor.run(web_cmd, None if options["no_worker"] else worker_cmd)
@@ -132,17 +136,18 @@ class Command(BaseCommand):
 
 
 class Supervisor:
-    def __init__(self, *, env: dict[str, str], stdout: Any, stderr: Any) -> None:
+    def __init__(self, *, env: dict[str, str], stdout: Any, stderr: Any, web_env: dict[str, str] | None = None) -> None:
         self.env = env
+        self.web_env = web_env or env
         self.stdout = stdout
         self.stderr = stderr
         self.stopping = False
         self.stop_signal = 0
 
-    def _spawn(self, cmd: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         return subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
             cmd,
-            env=self.env,
+            env=env or self.env,
             process_group=0,
             preexec_fn=_set_parent_death_signal,
         )
@@ -153,7 +158,7 @@ class Supervisor:
 
     def run(self, web_cmd: list[str], worker_cmd: list[str] | None) -> int:
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-        web = self._spawn(web_cmd)
+        web = self._spawn(web_cmd, self.web_env)
         worker = self._spawn(worker_cmd) if worker_cmd else None
         restarts: list[float] = []
         exit_code = 0

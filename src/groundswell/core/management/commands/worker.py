@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.crypto import get_random_string
 
 from groundswell.core.scheduler import SchedulerThread
+from groundswell.links.buffer import start_ingest_thread
 
 
 class Command(BaseCommand):
@@ -35,6 +36,15 @@ class Command(BaseCommand):
         backend = settings.TASKS["default"]["BACKEND"]
         worker_id = options["worker_id"] or f"{socket.gethostname()}:{os.getpid()}:{get_random_string(6)}"
         worker_id = worker_id[:64]
+        # Clicks spooled by the web server on this host (hand-off mode, or during an outage).
+        ingest, stop_ingest = start_ingest_thread()
+        try:
+            self._run(worker_id, backend, options)
+        finally:
+            stop_ingest.set()
+            ingest.join(timeout=30)
+
+    def _run(self, worker_id: str, backend: object, options: dict[str, Any]) -> None:
         if options["scheduler_only"] or backend != "django_tasks_db.DatabaseBackend":
             if options["no_scheduler"]:
                 raise CommandError("--no-scheduler with a non-database task backend leaves nothing to do.")
