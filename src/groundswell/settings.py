@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "groundswell.rewards",
     "groundswell.goals",
     "groundswell.analytics",
+    "groundswell.networks",
     "groundswell.api",
     "groundswell.demo",
 ]
@@ -222,6 +223,22 @@ CLICK_FLUSHER_AUTOSTART = env_bool("CLICK_FLUSHER_AUTOSTART", True)
 # `flush_clicks --follow`) writes them, so no database work runs beside the redirect's event loop.
 # `groundswell serve` sets "worker" for its web server, since it always runs a worker beside it.
 CLICK_INGEST = env_choice("CLICK_INGEST", "inline", ("inline", "worker"))
+
+# Secrets at rest (connected-account tokens): comma-separated Fernet keys, newest first (networks/crypto.py).
+ENCRYPTION_KEYS = env_list("GROUNDSWELL_ENCRYPTION_KEYS", [])
+# OAuth apps of the networks (register Groundswell with each network you enable; empty = not offered).
+LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "")
+LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET", "")
+X_CLIENT_ID = env_str("X_CLIENT_ID", "")
+X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
+FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID", "")
+FACEBOOK_APP_SECRET = env_str("FACEBOOK_APP_SECRET", "")
+# Network API base URLs (tests point them at loopback servers).
+LINKEDIN_API_URL = env_str("LINKEDIN_API_URL", "https://api.linkedin.com")
+X_API_URL = env_str("X_API_URL", "https://api.x.com")
+FACEBOOK_GRAPH_URL = env_str("FACEBOOK_GRAPH_URL", "https://graph.facebook.com/v21.0")
+BLUESKY_SERVICE_URL = env_str("BLUESKY_SERVICE_URL", "https://bsky.social")
+BLUESKY_APPVIEW_URL = env_str("BLUESKY_APPVIEW_URL", "https://public.api.bsky.app")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,133 @@
+"""The small shared base every network plug-in builds on (healthchecks' transports, Saleor's plugins).
+
+A plug-in lives in ``networks/<key>/`` and exposes a ``Client`` subclass of :class:`NetworkClient`. It talks
+HTTP only through ``networks.http.client()`` (the one choke point tests replace), and reports failures
+with the three exception types below so the outbox can decide: retry later, ask the member to reconnect,
+or give up with a message. Adding a network touches no other network's code: one folder, one registry line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+
+class NetworkError(Exception):
+    """A failure talking to a network, with a message fit for the member."""
+
+    def __init__(self, message: str, *, accepted: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        #: True when the network may have accepted the post before the failure (timeout after sending):
+        #: the outbox must look for the post before trying again.
+        self.accepted = accepted
+
+
+class TransientError(NetworkError):
+    """Timeouts, 5xx, 429: try again later (``retry_after`` seconds when the network said)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, accepted: bool = False) -> None:
+        super().__init__(message, accepted=accepted)
+        self.retry_after = retry_after
+
+
+class AuthError(NetworkError):
+    """The token expired or was revoked: the account needs reconnecting (one click for the member)."""
+
+
+class PermanentError(NetworkError):
+    """The network refused for good (content rejected, duplicate, bad request): tell the member why."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str
+    what_we_do: str  # plain words: what Groundswell does with it
+
+
+@dataclass
+class TokenSet:
+    """What a successful connection yields. Secrets are encrypted at rest by the model."""
+
+    access_token: str
+    remote_id: str
+    handle: str
+    refresh_token: str = ""
+    expires_at: dt.datetime | None = None
+    scopes: list[str] = field(default_factory=list)
+    service_url: str = ""  # Mastodon instance, Bluesky PDS…
+
+
+@dataclass(frozen=True)
+class LinkCard:
+    url: str
+    title: str = ""
+    description: str = ""
+    image_url: str = ""
+
+
+@dataclass(frozen=True)
+class PostRequest:
+    text: str
+    link: LinkCard | None
+    #: Stable for the life of one outbox job: used as a client-chosen record key, an Idempotency-Key
+    #: header, or a marker to look for before retrying.
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class RemotePost:
+    remote_id: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Metrics:
+    likes: int = 0
+    reposts: int = 0
+    replies: int = 0
+    impressions: int | None = None  # only where the API gives them
+
+
+class NetworkClient:
+    key: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    auth_kind: ClassVar[Literal["oauth2", "app_password"]] = "oauth2"
+    #: Scopes requested, each with what Groundswell does with it (shown to the member before connecting).
+    scopes: ClassVar[tuple[Scope, ...]] = ()
+    #: Maximum post length, including the link.
+    max_length: ClassVar[int] = 0
+    #: The network can revoke a token through its API when the member disconnects.
+    can_revoke: ClassVar[bool] = False
+    #: The API returns metrics for posts we made.
+    has_metrics: ClassVar[bool] = True
+
+    # --- connecting ------------------------------------------------------------------------------
+    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str, instance: str = "") -> str:
+        raise NotImplementedError
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str, instance: str = "") -> TokenSet:
+        raise NotImplementedError
+
+    def login_with_password(self, *, identifier: str, password: str, service_url: str) -> TokenSet:
+        raise NotImplementedError
+
+    def refresh(self, tokens: TokenSet) -> TokenSet:
+        """A fresh access token; AuthError when the refresh token is no longer valid."""
+        raise AuthError(f"{self.label} tokens cannot be refreshed; please reconnect.")
+
+    def revoke(self, tokens: TokenSet) -> None:
+        """Revoke the token at the network (only when ``can_revoke``)."""
+
+    # --- posting ---------------------------------------------------------------------------------
+    def publish(self, tokens: TokenSet, request: PostRequest) -> RemotePost:
+        raise NotImplementedError
+
+    def find_existing(self, tokens: TokenSet, request: PostRequest) -> RemotePost | None:
+        """The post made for ``request.idempotency_key`` if the network already has it, else None."""
+        return None
+
+    # --- engagement ------------------------------------------------------------------------------
+    def metrics(self, tokens: TokenSet, remote_ids: list[str]) -> dict[str, Metrics]:
+        return {}

@@ -1,0 +1,43 @@
+"""The one HTTP choke point for talking to social networks.
+
+Every plug-in gets its ``httpx.Client`` here, with bounded timeouts and no redirects. Tests swap the
+transport (``use_transport``) for request/response fixtures and fault injection; nothing else in the
+plug-ins knows about it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+import httpx
+
+USER_AGENT = "Groundswell/0.1 (+https://github.com/groundswell; employee advocacy)"
+TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
+
+_state = threading.local()
+_global_transport: httpx.BaseTransport | None = None
+
+
+def client(**kwargs: object) -> httpx.Client:
+    transport = getattr(_state, "transport", None) or _global_transport
+    return httpx.Client(
+        transport=transport,
+        timeout=TIMEOUT,
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@contextlib.contextmanager
+def use_transport(transport: httpx.BaseTransport) -> Iterator[None]:
+    """Route every network call made in this process through ``transport`` (tests only)."""
+    global _global_transport
+    previous = _global_transport
+    _global_transport = transport
+    try:
+        yield
+    finally:
+        _global_transport = previous
