@@ -19,6 +19,7 @@ workspace_patterns = [
     path("dashboard/", include("groundswell.analytics.urls")),
     path("people/", include("groundswell.workspaces.urls")),
     path("tokens/", include("groundswell.api.web_urls")),
+    path("accounts/", include("groundswell.networks.urls")),
 ]
 
 urlpatterns = [
