@@ -1,0 +1,1 @@
+"""Facebook: posts to a Page the member manages, with a page access token."""

@@ -1,0 +1,291 @@
+"""LinkedIn plug-in (learn.microsoft.com/linkedin: Sign In with LinkedIn using OpenID Connect, Posts API,
+Social Actions API; versioned ``/rest`` endpoints with the ``LinkedIn-Version`` header).
+
+* Connecting: ``https://www.linkedin.com/oauth/v2/authorization`` (code flow; the PKCE challenge is sent too),
+  the code is exchanged at ``/oauth/v2/accessToken``; the member's id is ``sub`` from ``GET /v2/userinfo``
+  and their posts are authored as ``urn:li:person:{sub}``. Access tokens last 60 days; apps LinkedIn has
+  enabled for programmatic refresh also get a refresh token, which ``refresh`` uses. LinkedIn documents no
+  token revocation for this flow: ``can_revoke`` is False (the member removes the app in their settings).
+* Posting: ``POST /rest/posts`` with the text as ``commentary`` (reserved characters escaped, as the
+  "little text" format requires) and an ``article`` content (source, title, description) for the link card.
+  The new post's URN comes back in the ``x-restli-id`` header. LinkedIn refuses an identical post with
+  a 422 naming the existing post's URN: that is treated as "already posted".
+* ``find_existing`` lists the member's latest posts (``GET /rest/posts?q=author``) and matches the share's
+  tracked link (unique per share); counts come from ``GET /rest/socialActions/{urn}``. Both need
+  ``r_member_social``, a permission LinkedIn grants to approved apps only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from django.conf import settings
+
+from groundswell.networks import http
+from groundswell.networks.base import (
+    AuthError,
+    Metrics,
+    NetworkClient,
+    PermanentError,
+    PostRequest,
+    RemotePost,
+    Scope,
+    TokenSet,
+    TransientError,
+)
+
+OAUTH_URL = "https://www.linkedin.com/oauth/v2"
+#: The versioned API the requests are written against (YYYYMM); LinkedIn supports a version for a year.
+API_VERSION = "202610"
+SCOPES = (
+    Scope("openid", "Identify your LinkedIn account when you connect it."),
+    Scope("profile", "Show your name next to the connected account."),
+    Scope("w_member_social", "Publish the posts you ask Groundswell to share, as you."),
+    Scope(
+        "r_member_social",
+        "Read the like and comment counts of the posts Groundswell made for you, and check whether a post already "
+        "went out before retrying. Groundswell never reads your feed.",
+    ),
+)
+RECENT_LIMIT = 20
+# Characters the "little text" format of commentary reserves; they must be backslash-escaped.
+_RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
+_DUPLICATE = re.compile(r"urn:li:(?:share|ugcPost):\d+")
+
+
+def escape_commentary(text: str) -> str:
+    return _RESERVED.sub(r"\\\1", text)
+
+
+def mentions_link(text: str, link: str) -> bool:
+    """``link`` appears in ``text`` as a whole link (``…/s/Ab3`` does not match inside ``…/s/Ab3dE``)."""
+    return re.search(re.escape(link) + r"(?![\w/?#%.~+=&-]*\w)", text) is not None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _error(response: httpx.Response) -> tuple[str, str]:
+    """(error code, message) from a REST error (``code``/``message``) or an OAuth one (``error``)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", response.text[:200] or response.reason_phrase
+    if not isinstance(body, dict):
+        return "", response.reason_phrase
+    code = str(body.get("error") or body.get("code") or "")
+    message = body.get("error_description") or body.get("message") or code or response.reason_phrase
+    return code, str(message)
+
+
+class Client(NetworkClient):
+    key = "linkedin"
+    label = "LinkedIn"
+    auth_kind = "oauth2"
+    scopes = SCOPES
+    max_length = 3000
+    can_revoke = False
+    has_metrics = True
+
+    @property
+    def api(self) -> str:
+        return str(settings.LINKEDIN_API_URL).rstrip("/")
+
+    # --- the one place that talks HTTP and maps failures ------------------------------------------
+    def _send(self, method: str, url: str, *, token: str = "", **kwargs: Any) -> httpx.Response:
+        headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if url.startswith(f"{self.api}/rest/"):
+            headers.setdefault("LinkedIn-Version", API_VERSION)
+            headers.setdefault("X-Restli-Protocol-Version", "2.0.0")
+        try:
+            with http.client() as client:
+                response = client.request(method, url, headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            accepted = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+            raise TransientError("LinkedIn did not answer in time.", accepted=accepted) from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise TransientError("The connection to LinkedIn broke off.", accepted=True) from exc
+        except httpx.TransportError as exc:
+            raise TransientError(f"Could not reach LinkedIn: {exc}") from exc
+        status = response.status_code
+        if status < 400:
+            return response
+        code, message = _error(response)
+        if status == 429:
+            raise TransientError(
+                "LinkedIn asked us to slow down.", retry_after=_retry_after(response.headers.get("Retry-After"))
+            )
+        if status >= 500:
+            raise TransientError(f"LinkedIn had a problem ({status}).")
+        if status == 401 or code in {"invalid_grant", "invalid_token", "INVALID_ACCESS_TOKEN", "EXPIRED_ACCESS_TOKEN"}:
+            raise AuthError(f"LinkedIn refused the connection: {message}")
+        raise PermanentError(f"LinkedIn refused: {message}")
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return response.json() if response.content else {}
+        except ValueError as exc:
+            raise TransientError("LinkedIn sent an unreadable answer.") from exc
+
+    def _token_request(self, data: dict[str, str]) -> dict[str, Any]:
+        body = self._json(
+            self._send(
+                "POST",
+                f"{OAUTH_URL}/accessToken",
+                data={
+                    **data,
+                    "client_id": settings.LINKEDIN_CLIENT_ID,
+                    "client_secret": settings.LINKEDIN_CLIENT_SECRET,
+                },
+            )
+        )
+        if not body.get("access_token"):
+            raise PermanentError("LinkedIn did not issue a token.")
+        return dict(body)
+
+    @staticmethod
+    def _expiry(body: dict[str, Any]) -> dt.datetime | None:
+        seconds = body.get("expires_in")
+        return dt.datetime.now(dt.UTC) + dt.timedelta(seconds=int(seconds)) if seconds else None
+
+    # --- connecting ------------------------------------------------------------------------------
+    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str, instance: str = "") -> str:
+        params = {
+            "response_type": "code",
+            "client_id": settings.LINKEDIN_CLIENT_ID,
+            "redirect_uri": redirect_uri,
+            "state": state,
+            "scope": " ".join(scope.name for scope in self.scopes),
+            "code_challenge": code_challenge,
+            "code_challenge_method": "S256",
+        }
+        return str(httpx.URL(f"{OAUTH_URL}/authorization", params=params))
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str, instance: str = "") -> TokenSet:
+        body = self._token_request(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "code_verifier": code_verifier,
+            }
+        )
+        access_token = str(body["access_token"])
+        user = self._json(self._send("GET", f"{self.api}/v2/userinfo", token=access_token))
+        return TokenSet(
+            access_token=access_token,
+            refresh_token=str(body.get("refresh_token") or ""),
+            expires_at=self._expiry(body),
+            scopes=str(body.get("scope") or "").replace(",", " ").split(),
+            remote_id=str(user["sub"]),
+            handle=str(user.get("name") or user["sub"]),
+        )
+
+    def refresh(self, tokens: TokenSet) -> TokenSet:
+        if not tokens.refresh_token:
+            raise AuthError("LinkedIn needs you to reconnect the account.")
+        try:
+            body = self._token_request({"grant_type": "refresh_token", "refresh_token": tokens.refresh_token})
+        except PermanentError as exc:
+            raise AuthError(f"LinkedIn needs you to reconnect the account: {exc.message}") from exc
+        return TokenSet(
+            access_token=str(body["access_token"]),
+            refresh_token=str(body.get("refresh_token") or tokens.refresh_token),
+            expires_at=self._expiry(body),
+            scopes=str(body.get("scope") or "").replace(",", " ").split() or tokens.scopes,
+            remote_id=tokens.remote_id,
+            handle=tokens.handle,
+        )
+
+    # --- posting ---------------------------------------------------------------------------------
+    @staticmethod
+    def _author(tokens: TokenSet) -> str:
+        return f"urn:li:person:{tokens.remote_id}"
+
+    @staticmethod
+    def _post(urn: str) -> RemotePost:
+        return RemotePost(remote_id=urn, url=f"https://www.linkedin.com/feed/update/{urn}/")
+
+    def publish(self, tokens: TokenSet, request: PostRequest) -> RemotePost:
+        body: dict[str, Any] = {
+            "author": self._author(tokens),
+            "commentary": escape_commentary(request.text),
+            "visibility": "PUBLIC",
+            "distribution": {
+                "feedDistribution": "MAIN_FEED",
+                "targetEntities": [],
+                "thirdPartyDistributionChannels": [],
+            },
+            "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+        }
+        if request.link is not None:
+            article = {"source": request.link.url, "title": request.link.title or request.link.url}
+            if request.link.description:
+                article["description"] = request.link.description
+            body["content"] = {"article": article}
+        try:
+            response = self._send("POST", f"{self.api}/rest/posts", token=tokens.access_token, json=body)
+        except PermanentError as exc:
+            duplicate = _DUPLICATE.search(exc.message) if "duplicate" in exc.message.lower() else None
+            if duplicate:  # the same post was made by an earlier attempt
+                return self._post(duplicate.group(0))
+            raise
+        urn = response.headers.get("x-restli-id") or str(self._json(response).get("id") or "")
+        if not urn:
+            raise PermanentError("LinkedIn accepted the post but did not say which one it is.")
+        return self._post(urn)
+
+    def find_existing(self, tokens: TokenSet, request: PostRequest) -> RemotePost | None:
+        if request.link is None:
+            return None
+        marker = request.link.url
+        response = self._send(
+            "GET",
+            f"{self.api}/rest/posts",
+            token=tokens.access_token,
+            headers={"X-RestLi-Method": "FINDER"},
+            params={"q": "author", "author": self._author(tokens), "count": RECENT_LIMIT, "sortBy": "LAST_MODIFIED"},
+        )
+        for post in self._json(response).get("elements") or []:
+            article = (post.get("content") or {}).get("article") or {}
+            commentary = str(post.get("commentary") or "")
+            if article.get("source") == marker or mentions_link(commentary.replace("\\", ""), marker):
+                return self._post(str(post["id"]))
+        return None
+
+    # --- engagement ------------------------------------------------------------------------------
+    def metrics(self, tokens: TokenSet, remote_ids: list[str]) -> dict[str, Metrics]:
+        result: dict[str, Metrics] = {}
+        for urn in remote_ids:
+            try:
+                response = self._send(
+                    "GET", f"{self.api}/rest/socialActions/{quote(urn, safe='')}", token=tokens.access_token
+                )
+            except PermanentError:  # deleted post: no counts for it
+                continue
+            body = self._json(response)
+            likes = body.get("likesSummary") or {}
+            comments = body.get("commentsSummary") or {}
+            result[urn] = Metrics(
+                likes=int(likes.get("totalLikes") or 0),
+                replies=int(comments.get("aggregatedTotalComments") or comments.get("totalFirstLevelComments") or 0),
+            )
+        return result

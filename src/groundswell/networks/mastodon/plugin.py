@@ -1,0 +1,289 @@
+"""Mastodon plug-in (docs.joinmastodon.org: methods/apps, methods/oauth, methods/statuses, methods/accounts).
+
+* Every instance is its own OAuth server: Groundswell registers itself on an instance the first time a member
+  of that instance connects (``POST /api/v1/apps``) and keeps the client id/secret in ``MastodonApp``.
+* Authorisation is the code flow with PKCE (S256); the account id and handle come from
+  ``GET /api/v1/accounts/verify_credentials``. Mastodon tokens do not expire; ``POST /oauth/revoke`` ends them.
+* ``POST /api/v1/statuses`` is sent with an ``Idempotency-Key`` header (the outbox job's key): Mastodon
+  remembers the key for an hour and answers a repeated request with the status it already made, so a retry
+  after a lost response never duplicates the post. ``find_existing`` additionally looks through the
+  account's own recent statuses for the share's tracked link (unique per share), for retries after that hour.
+* The link in the text gives the preview card (the instance fetches it); counts come from the status
+  (``favourites_count``, ``reblogs_count``, ``replies_count``). Mastodon has no impressions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.db import IntegrityError
+
+from groundswell.networks import http
+from groundswell.networks.base import (
+    AuthError,
+    Metrics,
+    NetworkClient,
+    PermanentError,
+    PostRequest,
+    RemotePost,
+    Scope,
+    TokenSet,
+    TransientError,
+)
+from groundswell.networks.models import MastodonApp
+from groundswell.sharing.networks.mastodon import normalise_instance
+
+SCOPES = (
+    Scope("profile", "Read your account's id and handle, to show which account is connected."),
+    Scope("write:statuses", "Publish the posts you ask Groundswell to share, and nothing else."),
+    Scope(
+        "read:statuses",
+        "Read the like, boost and reply counts of the posts Groundswell made for you, and check whether a post "
+        "already went out before retrying. Groundswell never reads your home timeline.",
+    ),
+)
+#: How many of the account's latest statuses ``find_existing`` looks through.
+RECENT_LIMIT = 20
+
+
+def mentions_link(text: str, link: str) -> bool:
+    """``link`` appears in ``text`` as a whole link (``…/s/Ab3`` does not match inside ``…/s/Ab3dE``)."""
+    return re.search(re.escape(link) + r"(?![\w/?#%.~+=&-]*\w)", text) is not None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _reset_in(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200] or response.reason_phrase
+    if isinstance(body, dict):
+        message = body.get("error_description") or body.get("error") or body.get("message")
+        if message:
+            return str(message)
+    return response.reason_phrase
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("error") or "") if isinstance(body, dict) else ""
+
+
+def _host(instance: str) -> str:
+    try:
+        return normalise_instance(instance)
+    except ValueError as exc:
+        raise PermanentError(str(exc)) from exc
+
+
+class Client(NetworkClient):
+    key = "mastodon"
+    label = "Mastodon"
+    auth_kind = "oauth2"
+    scopes = SCOPES
+    max_length = 500  # the default; instances may allow more
+    can_revoke = True
+    has_metrics = True
+
+    # --- the one place that talks HTTP and maps failures ------------------------------------------
+    def _request(self, method: str, url: str, *, token: str = "", **kwargs: Any) -> Any:
+        headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        try:
+            with http.client() as client:
+                response = client.request(method, url, headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            # A read (or write) timeout means the request reached the instance: it may have made the post.
+            accepted = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+            raise TransientError("Mastodon did not answer in time.", accepted=accepted) from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            raise TransientError("The connection to Mastodon broke off.", accepted=True) from exc
+        except httpx.TransportError as exc:
+            raise TransientError(f"Could not reach the Mastodon server: {exc}") from exc
+        status = response.status_code
+        if status == 429:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            if retry_after is None:  # Mastodon's own rate-limit headers: X-RateLimit-Reset is an ISO 8601 time
+                retry_after = _reset_in(response.headers.get("X-RateLimit-Reset"))
+            raise TransientError("Mastodon asked us to slow down.", retry_after=retry_after)
+        if status >= 500:
+            raise TransientError(f"The Mastodon server had a problem ({status}).")
+        if status == 401 or (status == 400 and _error_code(response) == "invalid_grant"):
+            raise AuthError(f"Mastodon refused the connection: {_error_message(response)}")
+        if status >= 400:
+            raise PermanentError(f"Mastodon refused: {_error_message(response)}")
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise TransientError("Mastodon sent an unreadable answer.") from exc
+
+    # --- connecting ------------------------------------------------------------------------------
+    def app_for(self, instance: str, *, redirect_uri: str) -> MastodonApp:
+        """Groundswell's app on ``instance``, registered there on first use."""
+        instance = _host(instance)
+        existing = MastodonApp.objects.filter(instance=instance).first()
+        if existing is not None:
+            return existing
+        body = self._request(
+            "POST",
+            f"https://{instance}/api/v1/apps",
+            json={
+                "client_name": "Groundswell",
+                "redirect_uris": redirect_uri,
+                "scopes": " ".join(scope.name for scope in self.scopes),
+                "website": settings.SITE_URL,
+            },
+        )
+        try:
+            return MastodonApp.objects.create(
+                instance=instance, client_id=str(body["client_id"]), client_secret=str(body["client_secret"])
+            )
+        except KeyError as exc:
+            raise PermanentError("The Mastodon server did not register Groundswell.") from exc
+        except IntegrityError:  # registered concurrently by another request
+            return MastodonApp.objects.get(instance=instance)
+
+    def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str, instance: str = "") -> str:
+        host = _host(instance)
+        app = self.app_for(host, redirect_uri=redirect_uri)
+        params = {
+            "response_type": "code",
+            "client_id": app.client_id,
+            "redirect_uri": redirect_uri,
+            "scope": " ".join(scope.name for scope in self.scopes),
+            "state": state,
+            "code_challenge": code_challenge,
+            "code_challenge_method": "S256",
+        }
+        return str(httpx.URL(f"https://{host}/oauth/authorize", params=params))
+
+    def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str, instance: str = "") -> TokenSet:
+        host = _host(instance)
+        app = self.app_for(host, redirect_uri=redirect_uri)
+        token = self._request(
+            "POST",
+            f"https://{host}/oauth/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+                "redirect_uri": redirect_uri,
+                "code_verifier": code_verifier,
+            },
+        )
+        access_token = str(token.get("access_token") or "")
+        if not access_token:
+            raise PermanentError("Mastodon did not issue a token.")
+        account = self._request("GET", f"https://{host}/api/v1/accounts/verify_credentials", token=access_token)
+        return TokenSet(
+            access_token=access_token,
+            remote_id=str(account["id"]),
+            handle=f"@{account['username']}@{host}",
+            scopes=str(token.get("scope") or "").split(),
+            service_url=f"https://{host}",
+        )
+
+    def revoke(self, tokens: TokenSet) -> None:
+        host = _host(tokens.service_url)
+        app = MastodonApp.objects.filter(instance=host).first()
+        if app is None:
+            return
+        self._request(
+            "POST",
+            f"https://{host}/oauth/revoke",
+            data={"client_id": app.client_id, "client_secret": app.client_secret, "token": tokens.access_token},
+        )
+
+    # --- posting ---------------------------------------------------------------------------------
+    def _base(self, tokens: TokenSet) -> str:
+        return f"https://{_host(tokens.service_url)}"
+
+    def publish(self, tokens: TokenSet, request: PostRequest) -> RemotePost:
+        text = request.text
+        if request.link and request.link.url not in text:
+            text = f"{text}\n\n{request.link.url}".strip()
+        status = self._request(
+            "POST",
+            f"{self._base(tokens)}/api/v1/statuses",
+            token=tokens.access_token,
+            headers={"Idempotency-Key": request.idempotency_key},
+            json={"status": text},
+        )
+        return RemotePost(remote_id=str(status["id"]), url=str(status.get("url") or status.get("uri") or ""))
+
+    def find_existing(self, tokens: TokenSet, request: PostRequest) -> RemotePost | None:
+        """Our post for ``request`` among the account's latest statuses (matched on the tracked link).
+
+        Within an hour a plain retry of ``publish`` is safe as well: the same Idempotency-Key makes the
+        instance return the status it already created instead of posting again.
+        """
+        if request.link is None:
+            return None
+        statuses = self._request(
+            "GET",
+            f"{self._base(tokens)}/api/v1/accounts/{tokens.remote_id}/statuses",
+            token=tokens.access_token,
+            params={"limit": RECENT_LIMIT, "exclude_replies": "true", "exclude_reblogs": "true"},
+        )
+        marker = request.link.url
+        for status in statuses if isinstance(statuses, list) else []:
+            card = status.get("card") or {}
+            if card.get("url") == marker or mentions_link(str(status.get("content") or ""), marker):
+                return RemotePost(remote_id=str(status["id"]), url=str(status.get("url") or ""))
+        return None
+
+    # --- engagement ------------------------------------------------------------------------------
+    def metrics(self, tokens: TokenSet, remote_ids: list[str]) -> dict[str, Metrics]:
+        result: dict[str, Metrics] = {}
+        for remote_id in remote_ids:
+            try:
+                status = self._request(
+                    "GET", f"{self._base(tokens)}/api/v1/statuses/{remote_id}", token=tokens.access_token
+                )
+            except PermanentError:  # deleted or no longer visible: no counts for it
+                continue
+            result[remote_id] = Metrics(
+                likes=int(status.get("favourites_count") or 0),
+                reposts=int(status.get("reblogs_count") or 0),
+                replies=int(status.get("replies_count") or 0),
+            )
+        return result
