@@ -19,6 +19,14 @@ class Counters(models.Model):
     bot_clicks = models.IntegerField(default=0)
     reach = models.BigIntegerField(default=0)
     points = models.IntegerField(default=0)
+    #: Likes + reposts + replies on posts Groundswell made, counted when the engagement sync sees them
+    #: (on the day it sees them). A decrease (an unlike) is never subtracted: see networks/sync.py.
+    engagements = models.BigIntegerField(default=0)
+    #: Impressions reported by networks whose API gives them, counted on the day the sync sees them.
+    impressions = models.BigIntegerField(default=0)
+    #: The share-time audience estimate (``reach``) of posts whose impressions are now measured, counted on
+    #: the share's day: ``reach - measured_reach + impressions`` is the goal's reach (goals/progress.py).
+    measured_reach = models.BigIntegerField(default=0)
 
     class Meta:
         abstract = True

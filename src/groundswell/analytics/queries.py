@@ -24,6 +24,8 @@ class DayPoint:
     bot_clicks: int = 0
     reach: int = 0
     points: int = 0
+    engagements: int = 0  # likes + reposts + replies seen by the engagement sync that day
+    impressions: int = 0  # where the network's API reports them
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class BreakdownRow:
     unique: int
     reach: int
     active_members: int | None  # None when it cannot be known (networks, or summed over several days)
+    engagements: int = 0
+    impressions: int = 0
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,8 @@ class TopItem:
     clicks: int
     unique: int
     reach: int
+    engagements: int = 0
+    impressions: int = 0
 
 
 @dataclass(frozen=True)
@@ -73,7 +79,9 @@ def series(workspace: Workspace, start: dt.date, end: dt.date) -> list[DayPoint]
             start__lte=end,
             dimension=Dimension.ALL,
             key="",
-        ).values("start", "shares", "clicks", "unique_clicks", "bot_clicks", "reach", "points")
+        ).values(
+            "start", "shares", "clicks", "unique_clicks", "bot_clicks", "reach", "points", "engagements", "impressions"
+        )
     }
     out = []
     for day in _days(start, end):
@@ -87,6 +95,8 @@ def series(workspace: Workspace, start: dt.date, end: dt.date) -> list[DayPoint]
                 bot_clicks=r["bot_clicks"] if r else 0,
                 reach=r["reach"] if r else 0,
                 points=r["points"] if r else 0,
+                engagements=r["engagements"] if r else 0,
+                impressions=r["impressions"] if r else 0,
             )
         )
     return out
@@ -107,10 +117,11 @@ def _labels(workspace: Workspace, dimension: str, keys: list[str]) -> dict[str, 
     }
 
 
-def _breakdown_rows(
-    workspace: Workspace, dimension: str, rows: list[tuple[str, int, int, int, int, int | None]]
-) -> list[BreakdownRow]:
-    """``rows``: (key, shares, clicks, unique clicks, reach, active members or None)."""
+_Row = tuple[str, int, int, int, int, int | None, int, int]
+
+
+def _breakdown_rows(workspace: Workspace, dimension: str, rows: list[_Row]) -> list[BreakdownRow]:
+    """``rows``: (key, shares, clicks, unique clicks, reach, active members or None, engagements, impressions)."""
     labels = _labels(workspace, dimension, [key for key, *_ in rows])
     out = [
         BreakdownRow(
@@ -121,8 +132,10 @@ def _breakdown_rows(
             unique=int(unique or 0),
             reach=int(reach or 0),
             active_members=None if active is None or dimension == Dimension.NETWORK else int(active),
+            engagements=int(engagements or 0),
+            impressions=int(impressions or 0),
         )
-        for key, shares, clicks, unique, reach, active in rows
+        for key, shares, clicks, unique, reach, active, engagements, impressions in rows
     ]
     out.sort(key=lambda b: (-b.clicks, -b.shares, b.label))
     return out
@@ -130,23 +143,41 @@ def _breakdown_rows(
 
 def breakdown(workspace: Workspace, dimension: str, period: str, start: dt.date) -> list[BreakdownRow]:
     """Totals per department (``dept``), location (``loc``) or network (``net``) for one calendar period."""
-    rows: list[tuple[str, int, int, int, int, int | None]] = list(
+    rows: list[_Row] = list(
         SegmentPeriod.objects.filter(
             workspace_id=workspace.pk, period=period, start=start, dimension=dimension
-        ).values_list("key", "shares", "clicks", "unique_clicks", "reach", "active_members")
+        ).values_list(
+            "key", "shares", "clicks", "unique_clicks", "reach", "active_members", "engagements", "impressions"
+        )
     )
     return _breakdown_rows(workspace, dimension, rows)
 
 
 def breakdown_range(workspace: Workspace, dimension: str, start: dt.date, end: dt.date) -> list[BreakdownRow]:
     """Like ``breakdown`` but summed over the days ``start`` to ``end`` (active members are not additive: None)."""
-    rows: list[tuple[str, int, int, int, int, int | None]] = [
-        (str(r["key"]), r["s_shares"], r["s_clicks"], r["s_unique"], r["s_reach"], None)
+    rows: list[_Row] = [
+        (
+            str(r["key"]),
+            r["s_shares"],
+            r["s_clicks"],
+            r["s_unique"],
+            r["s_reach"],
+            None,
+            r["s_engagements"],
+            r["s_impressions"],
+        )
         for r in SegmentPeriod.objects.filter(
             workspace_id=workspace.pk, period="d", start__gte=start, start__lte=end, dimension=dimension
         )
         .values("key")
-        .annotate(s_shares=Sum("shares"), s_clicks=Sum("clicks"), s_unique=Sum("unique_clicks"), s_reach=Sum("reach"))
+        .annotate(
+            s_shares=Sum("shares"),
+            s_clicks=Sum("clicks"),
+            s_unique=Sum("unique_clicks"),
+            s_reach=Sum("reach"),
+            s_engagements=Sum("engagements"),
+            s_impressions=Sum("impressions"),
+        )
         .order_by()
     ]
     return _breakdown_rows(workspace, dimension, rows)
@@ -157,7 +188,14 @@ def top_items(workspace: Workspace, start: dt.date, end: dt.date, limit: int = 1
     rows = (
         ItemDay.objects.filter(workspace_id=workspace.pk, day__gte=start, day__lte=end)
         .values("item_id", "item__title", "item__body", "item__url")
-        .annotate(s_shares=Sum("shares"), s_clicks=Sum("clicks"), s_unique=Sum("unique_clicks"), s_reach=Sum("reach"))
+        .annotate(
+            s_shares=Sum("shares"),
+            s_clicks=Sum("clicks"),
+            s_unique=Sum("unique_clicks"),
+            s_reach=Sum("reach"),
+            s_engagements=Sum("engagements"),
+            s_impressions=Sum("impressions"),
+        )
         .order_by("-s_clicks", "-s_shares", "item_id")[: max(0, limit)]
     )
     out = []
@@ -172,6 +210,8 @@ def top_items(workspace: Workspace, start: dt.date, end: dt.date, limit: int = 1
                 clicks=int(r["s_clicks"] or 0),
                 unique=int(r["s_unique"] or 0),
                 reach=int(r["s_reach"] or 0),
+                engagements=int(r["s_engagements"] or 0),
+                impressions=int(r["s_impressions"] or 0),
             )
         )
     return out

@@ -15,7 +15,17 @@ from groundswell.analytics.models import Dimension, ItemDay, MemberPeriod, Segme
 from groundswell.lib.periods import starts_for
 from groundswell.lib.upsert import additive_upsert
 
-COUNTERS = ("shares", "clicks", "unique_clicks", "bot_clicks", "reach", "points")
+COUNTERS = (
+    "shares",
+    "clicks",
+    "unique_clicks",
+    "bot_clicks",
+    "reach",
+    "points",
+    "engagements",
+    "impressions",
+    "measured_reach",
+)
 
 
 @dataclass
@@ -26,6 +36,9 @@ class Delta:
     bot_clicks: int = 0
     reach: int = 0
     points: int = 0
+    engagements: int = 0
+    impressions: int = 0
+    measured_reach: int = 0
 
     def add(self, other: Delta) -> None:
         # Spelled out: this runs for every event in a click batch (dataclasses.fields() is slow).
@@ -35,9 +48,22 @@ class Delta:
         self.bot_clicks += other.bot_clicks
         self.reach += other.reach
         self.points += other.points
+        self.engagements += other.engagements
+        self.impressions += other.impressions
+        self.measured_reach += other.measured_reach
 
     def values(self) -> list[int]:
-        return [self.shares, self.clicks, self.unique_clicks, self.bot_clicks, self.reach, self.points]
+        return [
+            self.shares,
+            self.clicks,
+            self.unique_clicks,
+            self.bot_clicks,
+            self.reach,
+            self.points,
+            self.engagements,
+            self.impressions,
+            self.measured_reach,
+        ]
 
 
 def _as_date(value: object) -> dt.date:

@@ -60,6 +60,8 @@ class Totals:
     unique: int
     bot_clicks: int
     reach: int
+    engagements: int = 0
+    impressions: int = 0
 
     @property
     def clicks_per_share(self) -> float:
@@ -73,6 +75,8 @@ def _totals(points: list[DayPoint]) -> Totals:
         unique=sum(p.unique for p in points),
         bot_clicks=sum(p.bot_clicks for p in points),
         reach=sum(p.reach for p in points),
+        engagements=sum(p.engagements for p in points),
+        impressions=sum(p.impressions for p in points),
     )
 
 
@@ -99,7 +103,7 @@ def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
             "ranges": [(d, f"Last {d} days", f"{base}?days={d}") for d in RANGES],
             "totals": totals,
             "points": points,
-            "has_activity": bool(totals.shares or totals.clicks),
+            "has_activity": bool(totals.shares or totals.clicks or totals.engagements or totals.impressions),
             "participation_month": participation(workspace, "m", month),
             "participation_quarter": participation(workspace, "q", quarter),
             "month_label": period_label("m", month),

@@ -9,10 +9,18 @@ from groundswell.workspaces.models import Membership, Workspace
 
 
 class Metric(models.TextChoices):
+    """What a goal counts, per calendar period, from the workspace-wide rollups.
+
+    ``REACH`` is the measured reach where we have it and the estimate elsewhere: impressions reported by
+    the networks whose API gives them (counted on the day the engagement sync sees them), plus the
+    share-time audience estimate (the member's audience size) of every share in the period whose post
+    has no impressions. A post's estimate is dropped once its impressions are measured.
+    """
+
     CLICKS = "clicks", "Human clicks"
     SHARES = "shares", "Shares"
     ACTIVE_AMBASSADORS = "active", "Active ambassadors"
-    REACH = "reach", "Estimated reach"
+    REACH = "reach", "Reach (impressions, or estimated audience)"
 
 
 class PeriodKind(models.TextChoices):

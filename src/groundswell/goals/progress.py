@@ -23,6 +23,18 @@ METRIC_FIELDS: dict[str, str] = {
 }
 
 
+def reach_value(*, estimate: int, measured_reach: int, impressions: int) -> int:
+    """The reach goal metric from one rollup row: measured where possible, estimated elsewhere.
+
+    ``estimate`` (the ``reach`` counter) is the sum of share-time audience estimates of the period's shares;
+    ``measured_reach`` the part of it belonging to posts whose network reports impressions (those estimates
+    are replaced); ``impressions`` the impressions the engagement sync saw during the period. So::
+
+        reach = impressions (where the API gives them) + audience estimate (shares without impressions)
+    """
+    return max(0, int(estimate) - int(measured_reach)) + int(impressions)
+
+
 @dataclass(frozen=True)
 class GoalProgress:
     goal: Goal
@@ -75,14 +87,23 @@ def goal_progress(goals: list[Goal], *, today: dt.date | None = None) -> list[Go
     keys = {(g.workspace_id, g.period, g.period_start) for g in goals}
     condition = reduce(or_, (Q(workspace_id=w, period=p, start=s) for w, p, s in keys))
     totals: dict[tuple[int, str, dt.date], dict[str, int]] = {}
-    for workspace_id, period, start, clicks, shares, active, reach in SegmentPeriod.objects.filter(
-        condition, dimension=Dimension.ALL, key=""
-    ).values_list("workspace_id", "period", "start", "clicks", "shares", "active_members", "reach"):
+    rows = SegmentPeriod.objects.filter(condition, dimension=Dimension.ALL, key="").values_list(
+        "workspace_id",
+        "period",
+        "start",
+        "clicks",
+        "shares",
+        "active_members",
+        "reach",
+        "measured_reach",
+        "impressions",
+    )
+    for workspace_id, period, start, clicks, shares, active, estimate, measured, impressions in rows:
         totals[(workspace_id, period, start)] = {
             "clicks": clicks,
             "shares": shares,
             "active_members": active,
-            "reach": reach,
+            "reach": reach_value(estimate=estimate, measured_reach=measured, impressions=impressions),
         }
     tz_names: dict[int, str] = {}
     out: list[GoalProgress] = []

@@ -14,6 +14,8 @@ class Action(models.TextChoices):
     SHARE = "share", "Share made"
     UNIQUE_CLICK = "unique_click", "Unique human click earned"
     SUBMISSION_APPROVED = "submission_approved", "Submitted item approved"
+    #: Points per like, repost or reply on a post Groundswell made (networks/sync.py), capped per day.
+    ENGAGEMENT = "engagement", "Engagement earned"
     ADJUSTMENT = "adjustment", "Manual adjustment"
 
 
@@ -21,6 +23,7 @@ DEFAULT_RULES: dict[str, tuple[int, int | None]] = {
     Action.SHARE: (10, 50),
     Action.UNIQUE_CLICK: (2, 40),
     Action.SUBMISSION_APPROVED: (25, None),
+    Action.ENGAGEMENT: (1, 30),
 }
 
 
