@@ -23,3 +23,5 @@ os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
 LINK_CACHE_TTL_SECONDS = 0
 # Tests flush the click buffer explicitly (get_buffer().flush()); no background thread.
 CLICK_FLUSHER_AUTOSTART = False
+# A fixed Fernet key for connected-account tokens (tests only).
+ENCRYPTION_KEYS = ["Z3JvdW5kc3dlbGwtdGVzdC1rZXktMDEyMzQ1Njc4OWE="]

@@ -1,0 +1,217 @@
+"""Connecting a network account: which networks are offered, OAuth 2 with PKCE, and app passwords.
+
+OAuth 2 (authorisation code + PKCE S256): ``begin`` makes a random ``state`` and a code verifier, keeps
+them in the member's session — bound to the member, the network and (Mastodon) the instance, valid for
+ten minutes, single use — and returns the network's authorisation URL. The network sends the member back
+to our callback (``SITE_URL`` + the callback path; never anywhere else), where ``complete`` checks the
+state and exchanges the code for tokens.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import secrets
+import socket
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.urls import reverse
+
+from groundswell.networks import accounts, registry
+from groundswell.networks.base import NetworkClient, NetworkError, Scope
+from groundswell.networks.models import ConnectedAccount
+from groundswell.workspaces.models import Membership
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "networks_oauth_states"
+STATE_TTL_SECONDS = 10 * 60
+MAX_PENDING_STATES = 5
+
+#: Settings an OAuth network needs before it can be offered (the administrator registers an app there).
+REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {
+    "linkedin": ("LINKEDIN_CLIENT_ID", "LINKEDIN_CLIENT_SECRET"),
+    "x": ("X_CLIENT_ID",),
+    "facebook": ("FACEBOOK_APP_ID", "FACEBOOK_APP_SECRET"),
+}
+#: Networks where the member first says which server their account lives on.
+INSTANCE_NETWORKS = frozenset({"mastodon"})
+
+PROMISE = (
+    "Groundswell never reads your feed, your messages or your contacts. "
+    "It only posts what you ask it to, and reads the likes, reposts and replies of those posts."
+)
+
+
+class ConnectError(Exception):
+    """Connecting failed; ``message`` says why in words fit for the member."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class NetworkOption:
+    key: str
+    label: str
+    auth_kind: str
+    scopes: tuple[Scope, ...]
+    enabled: bool
+    needs_instance: bool
+    client: NetworkClient | None
+
+
+def load_client(key: str) -> NetworkClient | None:
+    """The plug-in for ``key``, or None (logged) when it is missing or broken."""
+    try:
+        return registry.get_client(key)
+    except (ImportError, KeyError) as exc:
+        logger.warning("The %s network plug-in is not installed: %s", key, exc)
+    except Exception:
+        logger.exception("The %s network plug-in could not be loaded", key)
+    return None
+
+
+def is_configured(key: str) -> bool:
+    return all(getattr(settings, name, "") for name in REQUIRED_SETTINGS.get(key, ()))
+
+
+def option(key: str) -> NetworkOption | None:
+    """What the connect page shows for ``key`` (None for a network that is not in the registry)."""
+    if key not in registry.available():
+        return None
+    client = load_client(key)
+    if client is None:
+        return NetworkOption(key, key.title(), "oauth2", (), False, key in INSTANCE_NETWORKS, None)
+    return NetworkOption(
+        key=key,
+        label=client.label or key.title(),
+        auth_kind=client.auth_kind,
+        scopes=tuple(client.scopes),
+        enabled=is_configured(key),
+        needs_instance=key in INSTANCE_NETWORKS,
+        client=client,
+    )
+
+
+def options() -> list[NetworkOption]:
+    found = (option(key) for key in registry.available())
+    return [o for o in found if o is not None]
+
+
+def enabled_option(key: str, auth_kind: str) -> NetworkOption:
+    """The network ``key`` if it can be connected with ``auth_kind``; ConnectError otherwise."""
+    found = option(key)
+    if found is None or found.auth_kind != auth_kind:
+        raise ConnectError("This network cannot be connected here.")
+    if not found.enabled or found.client is None:
+        raise ConnectError(f"{found.label} is not enabled by your administrator.")
+    return found
+
+
+# --- OAuth 2 with PKCE ---------------------------------------------------------------------------------
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A code verifier (RFC 7636: 43 to 128 unreserved characters) and its S256 challenge."""
+    verifier = secrets.token_urlsafe(64)  # 86 characters of [A-Za-z0-9_-]
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return verifier, challenge
+
+
+def redirect_uri(workspace_slug: str) -> str:
+    return settings.SITE_URL + reverse("networks:callback", kwargs={"ws": workspace_slug})
+
+
+def _pending(session: SessionBase) -> dict[str, dict[str, Any]]:
+    """A copy of the session's pending states, without expired ones."""
+    raw = session.get(SESSION_KEY)
+    states: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    now = time.time()
+    return {k: dict(v) for k, v in states.items() if isinstance(v, dict) and float(v.get("expires", 0)) > now}
+
+
+def begin(session: SessionBase, member: Membership, net: NetworkOption, *, instance: str = "") -> str:
+    """Remember a new state for ``member`` and return the network's authorisation URL (NetworkError passes)."""
+    assert net.client is not None
+    state = secrets.token_urlsafe(32)
+    verifier, challenge = pkce_pair()
+    url = net.client.authorization_url(
+        redirect_uri=redirect_uri(member.workspace.slug), state=state, code_challenge=challenge, instance=instance
+    )
+    # Keep the newest few (a member may start in two tabs); older ones are dropped.
+    newest = sorted(_pending(session).items(), key=lambda kv: float(kv[1]["expires"]))[-(MAX_PENDING_STATES - 1) :]
+    pending = dict(newest)
+    pending[state] = {
+        "member": member.pk,
+        "network": net.key,
+        "instance": instance,
+        "verifier": verifier,
+        "expires": time.time() + STATE_TTL_SECONDS,
+    }
+    session[SESSION_KEY] = pending
+    return url
+
+
+def complete(
+    session: SessionBase, member: Membership, *, state: str, code: str, error: str = "", error_description: str = ""
+) -> ConnectedAccount:
+    """Check the state the network sent back and exchange the code; ConnectError with the reason otherwise."""
+    pending = _pending(session)
+    entry = pending.pop(state, None) if state else None  # single use, whatever happens next
+    session[SESSION_KEY] = pending
+    if not isinstance(entry, dict) or entry.get("member") != member.pk or float(entry.get("expires", 0)) <= time.time():
+        raise ConnectError(
+            "This connection attempt has expired or was not started from this browser. "
+            "Nothing was connected; please start again."
+        )
+    net = option(str(entry.get("network", "")))
+    if net is None or net.client is None or not net.enabled:
+        raise ConnectError("This network is no longer available. Nothing was connected.")
+    if error:
+        if error == "access_denied":
+            raise ConnectError(f"You did not allow Groundswell to post to {net.label}. Nothing was connected.")
+        detail = f" ({error_description[:200]})" if error_description else ""
+        raise ConnectError(f"{net.label} did not connect the account: {error[:60]}{detail}.")
+    if not code:
+        raise ConnectError(f"{net.label} did not send an authorisation code. Nothing was connected; please try again.")
+    instance = str(entry.get("instance", ""))
+    try:
+        tokens = net.client.exchange_code(
+            code=code,
+            redirect_uri=redirect_uri(member.workspace.slug),
+            code_verifier=str(entry["verifier"]),
+            instance=instance,
+        )
+    except NetworkError as exc:
+        raise ConnectError(f"{net.label}: {exc.message}") from exc
+    if instance and not tokens.service_url:
+        tokens.service_url = instance
+    try:
+        return accounts.connect(member, net.key, tokens)
+    except ValueError as exc:
+        raise ConnectError(f"{net.label} did not say which account was connected. Nothing was connected.") from exc
+
+
+# --- Servers chosen by the member (Mastodon instance, Bluesky PDS) -------------------------------------
+
+
+def check_public_host(host: str, port: int = 443) -> None:
+    """ConnectError unless ``host`` resolves to public addresses only (the server will call it)."""
+    if settings.UNFURL_ALLOW_PRIVATE_ADDRESSES:
+        return  # the test-suite's loopback servers
+    from groundswell.lib.safe_fetch import FetchError, resolve
+
+    try:
+        resolve(host, port)
+    except FetchError as exc:
+        raise ConnectError(str(exc)) from exc
+    except (OSError, socket.gaierror) as exc:  # pragma: no cover - resolve already maps these
+        raise ConnectError(f"Could not find the server {host}.") from exc

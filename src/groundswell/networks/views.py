@@ -1,0 +1,244 @@
+"""Connected-account pages: my accounts, connect a network, the OAuth callback, disconnect.
+
+Networks and accounts travel in the query string or the form (``?network=…``, ``account=…``) so that the
+member's own lookup (``_my_account``) is the only way to reach an account: another member's account is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from groundswell.networks import accounts, oauth
+from groundswell.networks.base import NetworkError
+from groundswell.networks.forms import AppPasswordForm, InstanceForm
+from groundswell.networks.models import AccountStatus, ConnectedAccount
+from groundswell.workspaces.access import allow_methods, get_membership
+from groundswell.workspaces.models import Membership
+
+
+def _render(
+    request: HttpRequest, member: Membership, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    base = {"workspace": member.workspace, "member": member, "nav": "accounts", "promise": oauth.PROMISE}
+    return render(request, f"networks/{template}", {**base, **context}, status=status)
+
+
+def _error(request: HttpRequest, member: Membership, message: str, *, status: int = 400) -> HttpResponse:
+    return _render(request, member, "connect_error.html", {"message": message}, status=status)
+
+
+def _my_account(member: Membership, raw_id: object) -> ConnectedAccount:
+    try:
+        pk = int(str(raw_id))
+    except ValueError:
+        raise Http404("No such account") from None
+    account = ConnectedAccount.objects.filter(member=member, pk=pk).first()
+    if account is None:
+        raise Http404("No such account")
+    return account
+
+
+def _reconnect_url(member: Membership, account: ConnectedAccount) -> str:
+    ws = member.workspace.slug
+    net = oauth.option(account.network)
+    if net is not None and net.auth_kind == "app_password":
+        query = {"network": account.network, "identifier": account.handle, "service_url": account.service_url}
+        return reverse("networks:connect_password", kwargs={"ws": ws}) + "?" + urlencode(query)
+    query = {"network": account.network}
+    if net is not None and net.needs_instance and account.service_url:
+        query["instance"] = account.service_url
+    return reverse("networks:start", kwargs={"ws": ws}) + "?" + urlencode(query)
+
+
+@login_required
+@never_cache
+@allow_methods("GET")
+def account_list(request: HttpRequest, ws: str) -> HttpResponse:
+    member = get_membership(request.user, ws)
+    mine = list(ConnectedAccount.objects.filter(member=member))
+    labels = {o.key: o.label for o in oauth.options()}
+    rows = [
+        {
+            "account": a,
+            "label": labels.get(a.network, a.network.title()),
+            "needs_reconnect": a.status == AccountStatus.RECONNECT,
+            "reconnect_url": _reconnect_url(member, a),
+        }
+        for a in mine
+    ]
+    return _render(
+        request,
+        member,
+        "accounts.html",
+        {"rows": rows, "needs_reconnect": [r for r in rows if r["needs_reconnect"]]},
+    )
+
+
+@login_required
+@never_cache
+@allow_methods("GET")
+def connect(request: HttpRequest, ws: str) -> HttpResponse:
+    member = get_membership(request.user, ws)
+    return _render(request, member, "connect.html", {"options": oauth.options()})
+
+
+@login_required
+@never_cache
+@allow_methods("GET")
+def start(request: HttpRequest, ws: str) -> HttpResponse:
+    """Start OAuth for ``?network=`` (and ``&instance=`` for Mastodon): off to the network's consent page.
+
+    A link, not a form: a form submission could not be redirected to the network under our CSP.
+    """
+    member = get_membership(request.user, ws)
+    try:
+        net = oauth.enabled_option(request.GET.get("network", ""), "oauth2")
+    except oauth.ConnectError as exc:
+        return _error(request, member, exc.message)
+    instance = ""
+    if net.needs_instance:
+        form = InstanceForm({"instance": request.GET.get("instance", "")})
+        if not request.GET.get("instance") or not form.is_valid():
+            url = reverse("networks:connect_instance", kwargs={"ws": ws}) + "?" + urlencode({"network": net.key})
+            return redirect(url)
+        instance = form.cleaned_data["instance"]
+    try:
+        url = oauth.begin(request.session, member, net, instance=instance)
+    except NetworkError as exc:
+        return _error(request, member, f"{net.label}: {exc.message}", status=502)
+    return HttpResponseRedirect(url)
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def connect_instance(request: HttpRequest, ws: str) -> HttpResponse:
+    """Mastodon: ask for the server, then link on to its consent page."""
+    member = get_membership(request.user, ws)
+    network = request.POST.get("network") or request.GET.get("network", "mastodon")
+    try:
+        net = oauth.enabled_option(network, "oauth2")
+    except oauth.ConnectError as exc:
+        return _error(request, member, exc.message)
+    if not net.needs_instance:
+        return _error(request, member, f"{net.label} does not ask for a server.")
+    if request.method != "POST":
+        form = InstanceForm(initial={"instance": request.GET.get("instance", "") or member.mastodon_instance})
+        return _render(request, member, "connect_instance.html", {"net": net, "form": form})
+    form = InstanceForm(request.POST)
+    if not form.is_valid():
+        return _render(request, member, "connect_instance.html", {"net": net, "form": form}, status=400)
+    instance = form.cleaned_data["instance"]
+    try:
+        url = oauth.begin(request.session, member, net, instance=instance)
+    except NetworkError as exc:
+        form.add_error("instance", f"{instance}: {exc.message}")
+        return _render(request, member, "connect_instance.html", {"net": net, "form": form}, status=400)
+    return _render(request, member, "connect_continue.html", {"net": net, "instance": instance, "url": url})
+
+
+@login_required
+@never_cache
+@allow_methods("GET")
+def callback(request: HttpRequest, ws: str) -> HttpResponse:
+    """Where the network sends the member back. Only ever redirects to our own accounts page."""
+    member = get_membership(request.user, ws)
+    try:
+        account = oauth.complete(
+            request.session,
+            member,
+            state=request.GET.get("state", ""),
+            code=request.GET.get("code", ""),
+            error=request.GET.get("error", ""),
+            error_description=request.GET.get("error_description", ""),
+        )
+    except oauth.ConnectError as exc:
+        return _error(request, member, exc.message)
+    messages.success(request, f"Connected {account.handle} on {_label(account.network)}.")
+    return redirect("networks:accounts", ws=ws)
+
+
+def _label(network: str) -> str:
+    net = oauth.option(network)
+    return net.label if net is not None else network.title()
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def connect_password(request: HttpRequest, ws: str) -> HttpResponse:
+    """Bluesky: a handle and an app password (never the main password), and optionally the PDS."""
+    member = get_membership(request.user, ws)
+    network = request.POST.get("network") or request.GET.get("network", "bluesky")
+    try:
+        net = oauth.enabled_option(network, "app_password")
+    except oauth.ConnectError as exc:
+        return _error(request, member, exc.message)
+    if request.method != "POST":
+        initial = {"identifier": request.GET.get("identifier", ""), "service_url": request.GET.get("service_url", "")}
+        return _render(request, member, "connect_password.html", {"net": net, "form": AppPasswordForm(initial=initial)})
+    form = AppPasswordForm(request.POST)
+    if not form.is_valid():
+        return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
+    assert net.client is not None
+    try:
+        tokens = net.client.login_with_password(
+            identifier=form.cleaned_data["identifier"],
+            password=form.cleaned_data["password"],
+            service_url=form.cleaned_data["service_url"],
+        )
+        if not tokens.service_url:
+            tokens.service_url = form.cleaned_data["service_url"]
+        account = accounts.connect(member, net.key, tokens)
+    except NetworkError as exc:
+        form.add_error(None, f"{net.label}: {exc.message}")
+        return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
+    except ValueError:
+        form.add_error(None, f"{net.label} did not say which account this is. Nothing was connected.")
+        return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
+    messages.success(request, f"Connected {account.handle} on {net.label}.")
+    return redirect("networks:accounts", ws=ws)
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def disconnect(request: HttpRequest, ws: str) -> HttpResponse:
+    """GET ``?account=<id>``: confirm; POST ``account=<id>``: revoke, delete, cancel waiting posts."""
+    member = get_membership(request.user, ws)
+    if request.method != "POST":
+        account = _my_account(member, request.GET.get("account", ""))
+        net = oauth.option(account.network)
+        return _render(
+            request,
+            member,
+            "disconnect.html",
+            {
+                "account": account,
+                "label": net.label if net else account.network.title(),
+                "can_revoke": bool(net and net.client and net.client.can_revoke),
+                "pending_posts": account.posts.filter(status__in=accounts.PENDING_POST_STATUSES).count(),
+            },
+        )
+    account = _my_account(member, request.POST.get("account", ""))
+    label = _label(account.network)
+    result = accounts.disconnect(account)
+    text = f"Disconnected {result.handle} on {label}. Its tokens are deleted from Groundswell."
+    if result.cancelled_posts:
+        text += f" {result.cancelled_posts} scheduled post(s) were cancelled."
+    messages.success(request, text)
+    if result.revoke_error:
+        messages.warning(
+            request,
+            f"{label} could not be told to revoke Groundswell's access ({result.revoke_error}). "
+            f"You can remove Groundswell from the connected apps in your {label} settings.",
+        )
+    return redirect("networks:accounts", ws=ws)
