@@ -15,7 +15,8 @@ BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed-stamp
 DATA_DIR := $(CURDIR)/var
-PYTEST_ARGS ?= -n auto
+# loadgroup keeps tests that share one expensive server (the local Bluesky network) on one worker.
+PYTEST_ARGS ?= -n auto --dist loadgroup
 # Extra options for `groundswell demo`, e.g. make demo DEMO_ARGS="--no-serve --employees 500"
 DEMO_ARGS ?=
 

@@ -1,0 +1,1 @@
+"""A local Bluesky network (@atproto/dev-env) for tests: see docs/bluesky-dev-network.md."""
