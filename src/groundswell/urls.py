@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from groundswell.api.api import api
 from groundswell.core import views as core_views
 from groundswell.links import views as link_views
+from groundswell.networks import views as networks_views
 from groundswell.sharing.models import CODE_REGEX
 
 handler404 = "groundswell.core.views.not_found"
@@ -28,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invite/", include("groundswell.workspaces.invite_urls")),
     path("start/", include("groundswell.workspaces.start_urls")),
+    path("connect/callback/", networks_views.oauth_callback, name="oauth_callback"),
     path("api/", api.urls),
     path("", include("groundswell.links.urls")),
     path("w/<slug:ws>/", include(workspace_patterns)),

@@ -126,8 +126,17 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def redirect_uri(workspace_slug: str) -> str:
-    return settings.SITE_URL + reverse("networks:callback", kwargs={"ws": workspace_slug})
+def redirect_uri() -> str:
+    """One callback for every workspace, so a network app (a Mastodon instance's registration, the LinkedIn
+    or X app) is registered once; the workspace comes back from the state kept in the session."""
+    return settings.SITE_URL + reverse("oauth_callback")
+
+
+def workspace_for_state(session: SessionBase, state: str) -> str | None:
+    """The slug of the workspace a pending connection was started from, or None."""
+    entry = _pending(session).get(state) if state else None
+    slug = entry.get("workspace") if isinstance(entry, dict) else None
+    return slug if isinstance(slug, str) else None
 
 
 def _pending(session: SessionBase) -> dict[str, dict[str, Any]]:
@@ -144,13 +153,14 @@ def begin(session: SessionBase, member: Membership, net: NetworkOption, *, insta
     state = secrets.token_urlsafe(32)
     verifier, challenge = pkce_pair()
     url = net.client.authorization_url(
-        redirect_uri=redirect_uri(member.workspace.slug), state=state, code_challenge=challenge, instance=instance
+        redirect_uri=redirect_uri(), state=state, code_challenge=challenge, instance=instance
     )
     # Keep the newest few (a member may start in two tabs); older ones are dropped.
     newest = sorted(_pending(session).items(), key=lambda kv: float(kv[1]["expires"]))[-(MAX_PENDING_STATES - 1) :]
     pending = dict(newest)
     pending[state] = {
         "member": member.pk,
+        "workspace": member.workspace.slug,
         "network": net.key,
         "instance": instance,
         "verifier": verifier,
@@ -186,7 +196,7 @@ def complete(
     try:
         tokens = net.client.exchange_code(
             code=code,
-            redirect_uri=redirect_uri(member.workspace.slug),
+            redirect_uri=redirect_uri(),
             code_verifier=str(entry["verifier"]),
             instance=instance,
         )

@@ -11,6 +11,5 @@ urlpatterns = [
     path("connect/start/", views.start, name="start"),
     path("connect/server/", views.connect_instance, name="connect_instance"),
     path("connect/app-password/", views.connect_password, name="connect_password"),
-    path("callback/", views.callback, name="callback"),
     path("disconnect/", views.disconnect, name="disconnect"),
 ]

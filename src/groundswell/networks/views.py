@@ -242,3 +242,22 @@ def disconnect(request: HttpRequest, ws: str) -> HttpResponse:
             f"You can remove Groundswell from the connected apps in your {label} settings.",
         )
     return redirect("networks:accounts", ws=ws)
+
+
+@login_required
+@never_cache
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    """The one address networks send members back to; the state names the workspace it started from."""
+    ws = oauth.workspace_for_state(request.session, request.GET.get("state", ""))
+    if ws is None:
+        return render(
+            request,
+            "networks/connect_error.html",
+            {
+                "message": "This connection attempt has expired or was not started from this browser. "
+                "Nothing was connected; please start again from your accounts page."
+            },
+            status=400,
+        )
+    response: HttpResponse = callback(request, ws=ws)
+    return response

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.usefixtures("fake_networks")
 
 
 def url(name: str, ws: str = "acme", **query: str) -> str:
-    base = reverse(f"networks:{name}", kwargs={"ws": ws})
+    # The OAuth callback is one address for every workspace (see oauth.redirect_uri).
+    base = reverse("oauth_callback") if name == "callback" else reverse(f"networks:{name}", kwargs={"ws": ws})
     if query:
         from urllib.parse import urlencode
 
@@ -349,10 +350,21 @@ def test_bad_account_ids_are_404(bob_client: Client) -> None:
 
 # --- Access ---------------------------------------------------------------------------------------
 
-VIEWS = ("accounts", "connect", "start", "connect_instance", "connect_password", "callback", "disconnect")
+WORKSPACE_VIEWS = ("accounts", "connect", "start", "connect_instance", "connect_password", "disconnect")
+VIEWS = (*WORKSPACE_VIEWS, "callback")
 
 
-@pytest.mark.parametrize("name", VIEWS)
+def test_outsider_cannot_complete_someone_elses_connection(
+    bob_client: Client, charlie_client: Client, fake_networks: Calls
+) -> None:
+    """The callback has no workspace in its address: it only completes states from the caller's own session."""
+    state = start_oauth(bob_client)["state"][0]
+    resp = charlie_client.get(url("callback", state=state, code="stolen"))
+    assert resp.status_code == 400 and "acme" not in resp.content.decode().lower()
+    assert not ConnectedAccount.objects.exists() and fake_networks.exchange == []
+
+
+@pytest.mark.parametrize("name", WORKSPACE_VIEWS)
 def test_outsider_gets_404_everywhere(name: str, bob: Membership, charlie_client: Client) -> None:
     account = connected(bob)
     query = {"network": "fakeoauth", "account": str(account.pk), "state": "s", "code": "c"}
