@@ -21,6 +21,7 @@ workspace_patterns = [
     path("people/", include("groundswell.workspaces.urls")),
     path("tokens/", include("groundswell.api.web_urls")),
     path("accounts/", include("groundswell.networks.urls")),
+    path("posts/", include("groundswell.networks.posting_urls")),
 ]
 
 urlpatterns = [

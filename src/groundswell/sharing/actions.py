@@ -13,7 +13,7 @@ from groundswell.content.models import Item
 from groundswell.lib.periods import local_day
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
-from groundswell.sharing.models import Share
+from groundswell.sharing.models import Share, ShareMethod
 from groundswell.sharing.networks import REGISTRY, ShareContext
 from groundswell.workspaces.models import Membership
 
@@ -63,9 +63,20 @@ def check_share(*, member: Membership, item: Item, network: str, caption: str, n
 
 
 def create_share(
-    *, member: Membership, item: Item, network: str, caption: str, now: dt.datetime | None = None
+    *,
+    member: Membership,
+    item: Item,
+    network: str,
+    caption: str,
+    now: dt.datetime | None = None,
+    method: str = ShareMethod.INTENT,
 ) -> Share:
-    """Record a share with its own short link, award points and bump rollups, in one transaction."""
+    """Record a share with its own short link.
+
+    A share link (``intent``) counts at once: rollups and points in the same transaction. A post made through
+    a network's API counts only when the outbox has posted it (``record_share``), so a cancelled or failed
+    post earns nothing.
+    """
     now = now or timezone.now()
     caption = caption.strip()
     check_share(member=member, item=item, network=network, caption=caption, now=now)
@@ -76,21 +87,33 @@ def create_share(
             member=member,
             network=network,
             caption=caption,
+            method=method,
             reach_estimate=member.audience_size,
             created_at=now,
         )
-        day = local_day(now, member.workspace.timezone)
-        batch = RollupBatch()
-        batch.add(
-            workspace_id=member.workspace_id,
-            member_id=member.pk,
-            department_id=member.department_id,
-            location_id=member.location_id,
-            day=day,
-            network=network,
-            item_id=item.pk,
-            delta=Delta(shares=1, reach=member.audience_size),
-        )
-        award_points(member=member, action=Action.SHARE, key=f"share:{share.pk}", day=day, rollup=batch, at=now)
-        batch.write()
+        if method == ShareMethod.INTENT:
+            record_share(share, now)
     return share
+
+
+def record_share(share: Share, when: dt.datetime) -> None:
+    """Count ``share``: the share rollups (shares, estimated reach) and the share points.
+
+    Call exactly once per share, inside the transaction that makes it count (points are idempotent by key,
+    rollup increments are not).
+    """
+    member = share.member
+    day = local_day(when, member.workspace.timezone)
+    batch = RollupBatch()
+    batch.add(
+        workspace_id=member.workspace_id,
+        member_id=member.pk,
+        department_id=member.department_id,
+        location_id=member.location_id,
+        day=day,
+        network=share.network,
+        item_id=share.item_id,
+        delta=Delta(shares=1, reach=share.reach_estimate),
+    )
+    award_points(member=member, action=Action.SHARE, key=f"share:{share.pk}", day=day, rollup=batch, at=when)
+    batch.write()

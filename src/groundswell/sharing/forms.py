@@ -1,4 +1,4 @@
-"""The share form: a network and the employee's own caption."""
+"""The share form: a network and the employee's own caption (and, to have Groundswell post it, when)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,12 @@ from django import forms
 
 from groundswell.sharing.actions import MAX_CAPTION
 from groundswell.sharing.networks import NETWORK_CHOICES
+
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+#: The submit buttons: "intent" gets a share link; the others have Groundswell post through a connected account.
+INTENT = "intent"
+POST_NOW, SCHEDULE, SPREAD = "now", "schedule", "spread"
+POST_ACTIONS = (POST_NOW, SCHEDULE, SPREAD)
 
 
 class ShareForm(forms.Form):
@@ -22,3 +28,13 @@ class ShareForm(forms.Form):
         strip=True,
         help_text="Edit it so it sounds like you. The short link is added for you.",
     )
+    scheduled_for = forms.DateTimeField(
+        label="When",
+        required=False,
+        input_formats=[DATETIME_LOCAL_FORMAT],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT),
+        help_text="For “Schedule”, and optionally where “Spread it out” starts.",
+        error_messages={"invalid": "Enter a date and time, for example 2026-05-04 09:30."},
+    )
+    #: Set when the member has seen the policy's warnings for exactly this post.
+    confirm = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from groundswell.content.access import visible_item
-from groundswell.content.models import Caption
+from groundswell.content.models import Caption, Item
+from groundswell.networks import outbox
+from groundswell.networks.models import AccountStatus, ConnectedAccount, OutboundPost
+from groundswell.networks.policy import Problem
 from groundswell.sharing.actions import ShareError, create_share, intent_url, short_url
-from groundswell.sharing.forms import ShareForm
+from groundswell.sharing.forms import POST_ACTIONS, POST_NOW, SCHEDULE, SPREAD, ShareForm
 from groundswell.sharing.models import Share
 from groundswell.sharing.networks import REGISTRY, Network
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership
@@ -58,6 +62,75 @@ def suggested_caption(captions: list[Caption], network: str, caption_id: str) ->
     return next((c for c in captions if not c.network), None)
 
 
+@dataclass
+class PostForMe:
+    """The "post it for me" part of the share page: the member's connected accounts and the policy's say."""
+
+    accounts: dict[str, ConnectedAccount]
+    reconnect: list[ConnectedAccount]
+    action: str = ""
+    warnings: list[Problem] = field(default_factory=list)
+    confirm: str = ""
+
+    @property
+    def connected(self) -> list[tuple[str, ConnectedAccount]]:
+        return [(_network_label(k), a) for k, a in self.accounts.items()]
+
+
+def post_for_me(member: Membership) -> PostForMe:
+    accounts: dict[str, ConnectedAccount] = {}
+    reconnect = []
+    for account in ConnectedAccount.objects.filter(workspace=member.workspace, member=member).order_by("pk"):
+        if account.status == AccountStatus.ACTIVE and account.network in REGISTRY:
+            accounts.setdefault(account.network, account)
+        elif account.status == AccountStatus.RECONNECT:
+            reconnect.append(account)
+    return PostForMe(accounts=accounts, reconnect=reconnect)
+
+
+def _confirm_token(member: Membership, data: dict[str, Any], action: str) -> str:
+    """Ties "post anyway" to exactly the post whose warnings the member saw."""
+    raw = f"{member.pk}|{data['network']}|{data['caption']}|{action}|{data.get('scheduled_for') or ''}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _post_it(request: HttpRequest, member: Membership, item: Item, form: ShareForm, pfm: PostForMe) -> Share | None:
+    """Schedule the post through the member's connected account; None (with errors or warnings on the form)
+    when it cannot or should not go yet."""
+    data = form.cleaned_data
+    action = pfm.action
+    network = data["network"]
+    account = pfm.accounts.get(network)
+    if account is None:
+        form.add_error(
+            None,
+            f"To have it posted for you, connect your {_network_label(network)} account first — or get a share link.",
+        )
+        return None
+    when = data.get("scheduled_for")
+    if action == POST_NOW:
+        when = None
+    elif action == SCHEDULE and when is None:
+        form.add_error("scheduled_for", "Pick the date and time to post it.")
+        return None
+    problems = outbox.preview_problems(member=member, item=item, account=account, caption=data["caption"], when=when)
+    blocking = [p for p in problems if p.blocking]
+    if blocking:
+        for p in blocking:
+            form.add_error(None, p.message)
+        return None
+    token = _confirm_token(member, data, action)
+    if problems and data.get("confirm") != token:
+        pfm.warnings, pfm.confirm = problems, token
+        return None
+    try:
+        post = outbox.schedule_post(member, item, account, data["caption"], when, action == SPREAD)
+    except (outbox.PostingError, ShareError) as exc:
+        form.add_error(None, str(exc))
+        return None
+    return post.share
+
+
 def _network_label(key: str) -> str:
     return REGISTRY[key].label if key in REGISTRY else key
 
@@ -68,9 +141,18 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
     member = get_membership(request.user, ws)
     item = visible_item(member, item_id)
     captions = list(item.captions.all())
+    pfm = post_for_me(member)
     if request.method == "POST":
         form = ShareForm(request.POST)
-        if form.is_valid():
+        action = request.POST.get("action", "")
+        pfm.action = action if action in POST_ACTIONS else ""
+        with timezone.override(member.workspace.timezone):  # "When" is in the workspace's time zone
+            valid = form.is_valid()
+        if valid and pfm.action:
+            share: Share | None = _post_it(request, member, item, form, pfm)
+            if share is not None:
+                return redirect("sharing:result", ws=ws, pk=share.pk)
+        elif valid:
             try:
                 share = create_share(
                     member=member, item=item, network=form.cleaned_data["network"], caption=form.cleaned_data["caption"]
@@ -97,6 +179,7 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
         networks=network_options(member),
         captions=[(c, _network_label(c.network) if c.network else "Any network") for c in ordered],
         is_live=item.is_live(),
+        pfm=pfm,
     )
 
 
@@ -106,6 +189,7 @@ def share_result(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     share = get_for_workspace(Share.objects.select_related("item", "member"), member.workspace, pk=pk, member=member)
     network = REGISTRY.get(share.network)
     link = short_url(share)
+    outbound = OutboundPost.objects.filter(share=share).select_related("account").prefetch_related("log").first()
     return _page(
         request,
         "sharing/result.html",
@@ -119,6 +203,13 @@ def share_result(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
         short_link=link,
         caption_ignored=share.network == "facebook",
         full_text=f"{share.caption}\n\n{link}" if share.caption else link,
+        outbound=outbound,
+        outbound_reconnect=bool(
+            outbound
+            and outbound.status in outbox.ACTIVE
+            and outbound.account
+            and outbound.account.status == AccountStatus.RECONNECT
+        ),
     )
 
 

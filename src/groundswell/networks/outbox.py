@@ -1,0 +1,528 @@
+"""The posting outbox: posts Groundswell makes on a member's behalf, delivered exactly once.
+
+Scheduling (:func:`schedule_post`) records the share (its tracked short link, points, rollups) and the
+outbox job in one transaction. Delivery (:func:`deliver_due`) claims each due job with one conditional
+UPDATE, so two workers never send the same job, then calls the network *outside* any transaction and
+records the outcome. A job carries an idempotency key for its whole life; when an attempt may have reached
+the network (a timeout after sending, a worker that died mid-send) the next attempt first asks the network
+whether the post is already there (``find_existing``) and never publishes twice.
+
+Every transition adds an :class:`OutboundPostLog` line the member can read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import secrets
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from groundswell.content.models import Item
+from groundswell.networks import accounts, registry
+from groundswell.networks import policy as posting_policy
+from groundswell.networks.base import (
+    AuthError,
+    LinkCard,
+    NetworkClient,
+    PermanentError,
+    PostRequest,
+    RemotePost,
+    TokenSet,
+    TransientError,
+)
+from groundswell.networks.models import (
+    AccountStatus,
+    ConnectedAccount,
+    OutboundPost,
+    OutboundPostLog,
+    PostingPolicy,
+    PostStatus,
+)
+from groundswell.sharing.actions import ShareError, create_share, record_share, short_url
+from groundswell.sharing.models import Share, ShareMethod
+from groundswell.workspaces.models import Membership
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 30.0
+BACKOFF_CAP_SECONDS = 3600.0
+#: How long a claimed job may stay "sending" before another worker assumes the sender died.
+SENDING_LEASE = dt.timedelta(minutes=10)
+#: "Spread it out": colleagues' posts of the same item keep at least this far apart.
+SPREAD_MIN_GAP = dt.timedelta(minutes=10)
+#: A time this far in the past still counts as "now" (the form took a while to submit).
+PAST_SLACK = dt.timedelta(minutes=2)
+DELIVERY_BATCH = 50
+ACTIVE = (PostStatus.SCHEDULED, PostStatus.RETRYING)
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+class PostingError(ValueError):
+    """A post that cannot be scheduled, with a message for the member."""
+
+
+# --- keys and text ---------------------------------------------------------------------------------
+
+
+def new_idempotency_key() -> str:
+    """A 13-character TID (base32-sortable: microsecond timestamp and a random clock id), usable as a
+    Bluesky record key, an Idempotency-Key header or a marker to look for before retrying."""
+    value = (time.time_ns() // 1000) << 10 | secrets.randbits(10)
+    value &= (1 << 63) - 1
+    chars = []
+    for _ in range(13):
+        chars.append(_TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def fallback_key() -> str:
+    return uuid.uuid4().hex
+
+
+def compose_text(caption: str, link: str) -> str:
+    caption = caption.strip()
+    return f"{caption}\n\n{link}" if caption else link
+
+
+def link_card(item: Item, url: str) -> LinkCard:
+    return LinkCard(url=url, title=item.display_title, description=item.description, image_url=item.image_url)
+
+
+# --- choosing times ---------------------------------------------------------------------------------
+
+
+def _taken_slots(item: Item, member: Membership, around: tuple[dt.datetime, dt.datetime]) -> list[dt.datetime]:
+    start, end = around
+    return sorted(
+        OutboundPost.objects.filter(
+            workspace_id=item.workspace_id,
+            share__item=item,
+            scheduled_at__gte=start - SPREAD_MIN_GAP,
+            scheduled_at__lte=end + SPREAD_MIN_GAP,
+        )
+        .exclude(share__member=member)
+        .exclude(status__in=(PostStatus.CANCELLED, PostStatus.FAILED))
+        .values_list("scheduled_at", flat=True)
+    )
+
+
+def first_free_slot(
+    start: dt.datetime, taken: Sequence[dt.datetime], gap: dt.timedelta = SPREAD_MIN_GAP
+) -> dt.datetime:
+    """The earliest time at or after ``start`` at least ``gap`` away from every time in ``taken``."""
+    slot = start
+    for other in sorted(taken):
+        if other <= slot - gap:
+            continue
+        if other >= slot + gap:
+            break
+        slot = other + gap
+    return slot
+
+
+def spread_slot(item: Item, member: Membership, start: dt.datetime, policy: PostingPolicy) -> dt.datetime:
+    """ "Spread it out": the first slot from ``start`` that keeps ``SPREAD_MIN_GAP`` away from colleagues'
+    posts of the same item. The search covers the workspace's stagger window; when the window is full the
+    slot is the first free one after it. Deterministic for the same data."""
+    window_end = start + dt.timedelta(minutes=policy.stagger_minutes)
+    taken = _taken_slots(item, member, (start, window_end + dt.timedelta(days=1)))
+    return first_free_slot(start, taken)
+
+
+def even_slots(start: dt.datetime, count: int, window: dt.timedelta) -> list[dt.datetime]:
+    """``count`` times spread evenly over ``window`` from ``start`` (the first at ``start``)."""
+    if count <= 0:
+        return []
+    step = window / count
+    return [start + step * i for i in range(count)]
+
+
+# --- scheduling --------------------------------------------------------------------------------------
+
+
+def _log(post: OutboundPost, message: str, level: str = "info", at: dt.datetime | None = None) -> None:
+    OutboundPostLog.objects.create(post=post, message=message[:500], level=level, at=at or timezone.now())
+
+
+def network_label(key: str) -> str:
+    try:
+        return registry.get_client(key).label or key
+    except (KeyError, ImportError):
+        return key
+
+
+def preview_problems(
+    *,
+    member: Membership,
+    item: Item,
+    account: ConnectedAccount,
+    caption: str,
+    when: dt.datetime | None,
+    now: dt.datetime | None = None,
+) -> list[posting_policy.Problem]:
+    """What the policy says about this post, for showing before the member confirms."""
+    now = now or timezone.now()
+    suggestions = [c.text for c in item.captions.all()]
+    return posting_policy.check(member, account.network, caption, suggestions, when or now)
+
+
+def _validate(member: Membership, item: Item, account: ConnectedAccount) -> None:
+    if account.member_id != member.pk or account.workspace_id != member.workspace_id:
+        raise PostingError("This connected account is not yours.")
+    if account.status != AccountStatus.ACTIVE:
+        raise PostingError(f"Your {network_label(account.network)} account needs reconnecting before we can post.")
+    if item.workspace_id != member.workspace_id:
+        raise PostingError("This item does not exist.")
+
+
+def schedule_post(
+    member: Membership,
+    item: Item,
+    account: ConnectedAccount,
+    caption: str,
+    when: dt.datetime | None,
+    spread: bool,
+    *,
+    now: dt.datetime | None = None,
+) -> OutboundPost:
+    """Schedule a post of ``item`` on ``account`` (the member's own), at ``when`` (None: now).
+
+    With ``spread`` the time is moved to the first free slot from ``when``/now that keeps colleagues' posts
+    of the same item apart. Records the share (method "api") and the outbox job in one transaction; raises
+    :class:`PostingError` with the policy's blocking problems, or :class:`ShareError` from sharing.
+    """
+    now = now or timezone.now()
+    _validate(member, item, account)
+    if when is not None and when < now - PAST_SLACK:
+        raise PostingError("That time has passed. Pick a time in the future, or post now.")
+    start = max(when or now, now)
+    suggestions = [c.text for c in item.captions.all()]
+    caption = caption.strip()
+    with transaction.atomic():
+        # One member schedules one post at a time: the caps below cannot be raced past.
+        Membership.objects.select_for_update().filter(pk=member.pk).first()
+        policy = posting_policy.get_policy(member.workspace)
+        at = spread_slot(item, member, start, policy) if spread else start
+        problems = posting_policy.blocking(
+            posting_policy.check(member, account.network, caption, suggestions, at, policy=policy)
+        )
+        if problems:
+            raise PostingError(" ".join(p.message for p in problems))
+        text_caption = posting_policy.with_disclosure(caption, policy, member.workspace)
+        share = create_share(
+            member=member, item=item, network=account.network, caption=text_caption, now=now, method=ShareMethod.API
+        )
+        link = short_url(share)
+        text = compose_text(text_caption, link)
+        client = _client_or_none(account.network)
+        if client is not None and client.max_length and len(text) > client.max_length:
+            raise PostingError(
+                f"{client.label} allows {client.max_length} characters including the link; this post has {len(text)}."
+            )
+        card = link_card(item, link)
+        post = OutboundPost.objects.create(
+            workspace_id=member.workspace_id,
+            share=share,
+            account=account,
+            text=text,
+            link_url=card.url,
+            link_title=card.title[:300],
+            link_description=card.description,
+            link_image_url=card.image_url,
+            idempotency_key=new_idempotency_key(),
+            status=PostStatus.SCHEDULED,
+            scheduled_at=at,
+            next_attempt_at=at,
+            created_at=now,
+        )
+        label = network_label(account.network)
+        if at <= now + PAST_SLACK and not spread:
+            _log(post, f"Queued to post on {label} now as @{account.handle}.", at=now)
+        else:
+            how = "Spread out: scheduled" if spread else "Scheduled"
+            _log(
+                post, f"{how} for {timezone.localtime(at, _tz(member)).strftime('%d %b %Y %H:%M')} on {label}.", at=now
+            )
+        if at <= now + PAST_SLACK:
+            _enqueue_delivery()
+    return post
+
+
+def _tz(member: Membership) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(member.workspace.timezone)
+
+
+def _client_or_none(key: str) -> NetworkClient | None:
+    try:
+        return registry.get_client(key)
+    except (KeyError, ImportError):
+        return None
+
+
+def _enqueue_delivery() -> None:
+    from groundswell.networks.tasks import deliver_due_posts
+
+    transaction.on_commit(lambda: deliver_due_posts.enqueue())
+
+
+@dataclass(frozen=True)
+class StaggerResult:
+    member: Membership
+    account: ConnectedAccount
+    at: dt.datetime
+    post: OutboundPost | None = None
+    error: str = ""
+
+
+def stagger_for_item(
+    item: Item,
+    members_accounts: Sequence[tuple[Membership, ConnectedAccount]],
+    start: dt.datetime,
+    *,
+    caption: str | None = None,
+    now: dt.datetime | None = None,
+) -> list[StaggerResult]:
+    """Plan (and, with ``caption``, schedule) posts of ``item`` by many members, spread evenly over the
+    workspace's stagger window from ``start``. Each member's post is scheduled on its own (a member whose
+    post the policy blocks is reported, the others go ahead)."""
+    if not members_accounts:
+        return []
+    policy = posting_policy.get_policy(item.workspace)
+    slots = even_slots(start, len(members_accounts), dt.timedelta(minutes=policy.stagger_minutes))
+    results: list[StaggerResult] = []
+    for (member, account), at in zip(members_accounts, slots, strict=True):
+        if caption is None:
+            results.append(StaggerResult(member, account, at))
+            continue
+        try:
+            post = schedule_post(member, item, account, caption, at, False, now=now)
+        except (PostingError, ShareError) as exc:
+            results.append(StaggerResult(member, account, at, error=str(exc)))
+        else:
+            results.append(StaggerResult(member, account, post.scheduled_at, post=post))
+    return results
+
+
+def cancel_post(member: Membership, post: OutboundPost) -> bool:
+    """Cancel ``post`` if it is the member's and not yet being sent. True when it was cancelled."""
+    if post.share.member_id != member.pk:
+        raise PostingError("This is not your post.")
+    with transaction.atomic():
+        done = OutboundPost.objects.filter(pk=post.pk, status__in=ACTIVE).update(status=PostStatus.CANCELLED)
+        if done:
+            _log(post, "Cancelled by you. Nothing was posted.")
+    post.refresh_from_db()
+    return bool(done)
+
+
+# --- delivering ----------------------------------------------------------------------------------------
+
+
+def backoff_seconds(attempts: int, retry_after: float | None = None, *, rng: random.Random | None = None) -> float:
+    """Seconds to wait after ``attempts`` failed attempts: 30 s·2^(n-1) plus up to 20 % jitter, capped at
+    an hour, and never sooner than the network's Retry-After."""
+    base = BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)
+    jitter = (rng or random).uniform(0, 0.2) * base
+    delay = min(BACKOFF_CAP_SECONDS, base + jitter)
+    return max(delay, float(retry_after or 0))
+
+
+def _fresh_tokens(account: ConnectedAccount) -> TokenSet:
+    """The account's tokens, refreshed first when they are about to expire (AuthError: reconnect)."""
+    return accounts.ensure_fresh(account).tokens()
+
+
+def _request(post: OutboundPost) -> PostRequest:
+    card = (
+        LinkCard(
+            url=post.link_url, title=post.link_title, description=post.link_description, image_url=post.link_image_url
+        )
+        if post.link_url
+        else None
+    )
+    return PostRequest(text=post.text, link=card, idempotency_key=post.idempotency_key)
+
+
+def recover_stale(now: dt.datetime) -> int:
+    """Jobs left "sending" past their lease (the sender died): they may have been posted, so look first."""
+    stale = list(
+        OutboundPost.objects.filter(status=PostStatus.SENDING, next_attempt_at__lte=now).values_list("pk", flat=True)
+    )
+    recovered = 0
+    for pk in stale:
+        with transaction.atomic():
+            n = OutboundPost.objects.filter(pk=pk, status=PostStatus.SENDING, next_attempt_at__lte=now).update(
+                status=PostStatus.RETRYING, maybe_accepted=True
+            )
+            if n:
+                OutboundPostLog.objects.create(
+                    post_id=pk,
+                    level="warning",
+                    at=now,
+                    message="The last attempt was interrupted; we will check whether it was posted before trying again.",
+                )
+                recovered += 1
+    return recovered
+
+
+def claim(pk: int, now: dt.datetime) -> bool:
+    """Take job ``pk`` for sending; True for exactly one caller."""
+    with transaction.atomic():
+        # Only the row's own columns in the WHERE: a join would turn this into "id IN (subquery)", which
+        # PostgreSQL does not re-check after waiting for a concurrent claim (both would win).
+        n = OutboundPost.objects.filter(pk=pk, status__in=ACTIVE, next_attempt_at__lte=now).update(
+            status=PostStatus.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE
+        )
+        if n == 1:
+            OutboundPostLog.objects.create(post_id=pk, at=now, message="Sending…")
+    return n == 1
+
+
+def due_ids(now: dt.datetime, limit: int = DELIVERY_BATCH) -> list[int]:
+    return list(
+        OutboundPost.objects.filter(status__in=ACTIVE, next_attempt_at__lte=now, account__status=AccountStatus.ACTIVE)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def deliver_due(now: dt.datetime | None = None, *, limit: int = DELIVERY_BATCH) -> int:
+    """Send every due job this caller manages to claim. Returns how many it sent or settled."""
+    now = now or timezone.now()
+    recover_stale(now)
+    handled = 0
+    for pk in due_ids(now, limit):
+        if not claim(pk, now):
+            continue  # another worker has it
+        post = OutboundPost.objects.select_related("account", "share").get(pk=pk)
+        try:
+            send(post, now)
+        except Exception:  # never leave a job "sending" because of a bug: the lease expiry recovers it
+            log.exception("delivering outbound post %s failed unexpectedly", pk)
+        handled += 1
+    return handled
+
+
+def send(post: OutboundPost, now: dt.datetime) -> None:
+    """One attempt at ``post`` (already claimed). Talks to the network outside any transaction."""
+    account = post.account
+    if account is None:
+        _finish_failed(post, now, "The connected account was removed, so the post could not be sent.")
+        return
+    label = network_label(account.network)
+    try:
+        client = registry.get_client(account.network)
+    except (KeyError, ImportError):
+        _finish_failed(post, now, f"Posting to {label} is not available on this server.")
+        return
+    request = _request(post)
+    try:
+        tokens = _fresh_tokens(account)
+        remote: RemotePost | None = None
+        if post.maybe_accepted:
+            remote = client.find_existing(tokens, request)
+            if remote is not None:
+                _finish_sent(post, now, remote, label, found=True)
+                return
+            _log(post, f"Checked {label}: the earlier attempt did not arrive. Posting now.", at=now)
+        remote = client.publish(tokens, request)
+    except AuthError as exc:
+        _finish_auth(post, account, now, label, exc.message)
+    except TransientError as exc:
+        _finish_transient(post, now, label, exc.message, exc.retry_after, exc.accepted)
+    except PermanentError as exc:
+        _finish_failed(post, now, f"{label} refused the post: {exc.message}")
+    except Exception as exc:  # unknown state: the network may have it; look before trying again
+        log.exception("unexpected error posting outbound post %s", post.pk)
+        _finish_transient(post, now, label, f"Unexpected error ({type(exc).__name__}).", None, True)
+    else:
+        _finish_sent(post, now, remote, label, found=False)
+
+
+def _finish_sent(post: OutboundPost, now: dt.datetime, remote: RemotePost, label: str, *, found: bool) -> None:
+    with transaction.atomic():
+        updated = OutboundPost.objects.filter(pk=post.pk, status=PostStatus.SENDING).update(
+            status=PostStatus.SENT,
+            remote_id=remote.remote_id[:300],
+            remote_url=remote.url[:2000],
+            sent_at=now,
+            last_error="",
+            maybe_accepted=False,
+        )
+        if updated == 1:
+            # The share counts (rollups, points) from the moment it is really on the network.
+            record_share(Share.objects.select_related("member__workspace").get(pk=post.share_id), now)
+        if post.account_id:
+            ConnectedAccount.objects.filter(pk=post.account_id).update(last_used_at=now)
+        what = f"Found on {label}: the earlier attempt had gone through." if found else f"Posted on {label}."
+        _log(post, what, at=now)
+
+
+def _finish_transient(
+    post: OutboundPost, now: dt.datetime, label: str, message: str, retry_after: float | None, accepted: bool
+) -> None:
+    post.refresh_from_db(fields=["attempts", "maybe_accepted"])
+    maybe = post.maybe_accepted or accepted
+    if post.attempts >= MAX_ATTEMPTS:
+        tail = (
+            f" It may have reached {label}: please check your profile before posting it yourself."
+            if maybe
+            else " Nothing was posted."
+        )
+        _finish_failed(
+            post, now, f"{label} kept failing after {post.attempts} attempts ({message}).{tail}", maybe=maybe
+        )
+        return
+    wait = backoff_seconds(post.attempts, retry_after)
+    with transaction.atomic():
+        OutboundPost.objects.filter(pk=post.pk, status=PostStatus.SENDING).update(
+            status=PostStatus.RETRYING,
+            next_attempt_at=now + dt.timedelta(seconds=wait),
+            maybe_accepted=maybe,
+            last_error=message[:500],
+        )
+        note = " It may have gone through; we will check before trying again." if accepted else ""
+        _log(post, f"{label} did not answer properly: {message}{note} Next try in {_human(wait)}.", "warning", now)
+
+
+def _finish_auth(post: OutboundPost, account: ConnectedAccount, now: dt.datetime, label: str, message: str) -> None:
+    reconnect = f"{label} no longer accepts Groundswell's access ({message}). Reconnect to send your scheduled post."
+    with transaction.atomic():
+        OutboundPost.objects.filter(pk=post.pk, status=PostStatus.SENDING).update(
+            status=PostStatus.RETRYING,
+            next_attempt_at=now,  # goes out as soon as the account is reconnected
+            attempts=F("attempts") - 1,  # not the network's fault: does not use up an attempt
+            last_error=reconnect[:500],
+        )
+        _log(post, reconnect, "warning", now)
+    accounts.mark_reconnect(account, reconnect)
+
+
+def _finish_failed(post: OutboundPost, now: dt.datetime, message: str, *, maybe: bool | None = None) -> None:
+    with transaction.atomic():
+        values: dict[str, object] = {"status": PostStatus.FAILED, "last_error": message[:500]}
+        if maybe is not None:
+            values["maybe_accepted"] = maybe
+        OutboundPost.objects.filter(pk=post.pk, status=PostStatus.SENDING).update(**values)
+        _log(post, message, "error", now)
+
+
+def _human(seconds: float) -> str:
+    if seconds < 90:
+        return f"{round(seconds)} seconds"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} minutes"
+    return f"{seconds / 3600:.1f} hours"
