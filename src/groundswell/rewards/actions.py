@@ -150,7 +150,9 @@ def add_rule(
     Earlier versions stay as they are, so points already earned are never recomputed.
     """
     if action not in RULE_ACTIONS:
-        raise RuleError("Points rules exist for shares, unique clicks, approved submissions and engagement earned only.")
+        raise RuleError(
+            "Points rules exist for shares, unique clicks, approved submissions and engagement earned only."
+        )
     if active_from < today:
         raise RuleError("A new rule can start today at the earliest: past points are never recalculated.")
     if points < 0 or (daily_cap is not None and daily_cap < 1):
