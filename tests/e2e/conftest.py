@@ -44,3 +44,7 @@ def browser() -> Iterator[object]:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+# The local Bluesky network (PLC + PDS + AppView on loopback) for the posting test.
+from tests.bluesky.network import bluesky_network  # noqa: E402,F401
