@@ -1,5 +1,6 @@
 """An employee connects a Bluesky account from the UI and schedules a share; the worker posts it on the
-local Bluesky network (a real PDS and AppView on loopback), with the tracked link and its link card."""
+local Bluesky network (a real PDS and AppView on loopback), with the tracked link and its link card; a second
+account likes and reposts it, and the engagement sync brings the counts back into rollups and points."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from groundswell.analytics.models import MemberPeriod
 from groundswell.content.models import Item
-from groundswell.networks.models import ConnectedAccount, OutboundPost, PostStatus
+from groundswell.networks.bluesky.client import BlueskyClient
+from groundswell.networks.models import ConnectedAccount, EngagementSnapshot, OutboundPost, PostStatus
 from groundswell.networks.outbox import deliver_due
+from groundswell.networks.sync import sync_engagement
 from groundswell.rewards.actions import ensure_default_rules
+from groundswell.rewards.models import PointsEntry
 from groundswell.workspaces.models import Role, Workspace
 from tests.e2e.test_core_loop import make_user, sign_in
 
@@ -113,6 +118,24 @@ def test_connect_bluesky_and_schedule_a_post(browser: Any, live_server: Any, blu
             return True if answer.status_code == 200 and answer.json().get("posts") else None
 
         bluesky_network.wait_until(indexed, timeout=30, what="the AppView to index the post")
+
+        # A colleague's account likes and reposts it; the engagement sync brings the counts back.
+        _, fan = bluesky_network.create_account(f"fan{suffix}", "fan-password-123")
+        client = BlueskyClient(pds, httpx.Client(timeout=30))
+        fan_session = client.create_session(fan, "fan-password-123")
+        client.like(fan_session, post.remote_id, records[0]["cid"])
+        client.repost(fan_session, post.remote_id, records[0]["cid"])
+
+        def synced() -> EngagementSnapshot | None:
+            sync_engagement(now=timezone.now())
+            snapshot = EngagementSnapshot.objects.filter(post=post).order_by("-fetched_at").first()
+            return snapshot if snapshot is not None and snapshot.likes + snapshot.reposts == 2 else None
+
+        snapshot = bluesky_network.wait_until(synced, timeout=60, what="likes and reposts to sync back")
+        assert (snapshot.likes, snapshot.reposts, snapshot.replies) == (1, 1, 0)
+        month = MemberPeriod.objects.get(member__user__email="bob@acme.test", period="m")
+        assert month.engagements == 2 and month.shares == 1
+        assert PointsEntry.objects.filter(action="engagement").count() >= 1
 
         # The member sees it posted.
         page.goto(f"{base}/w/acme/posts/")
