@@ -37,6 +37,11 @@ class ConnectedAccount(models.Model):
     status_message = models.CharField(max_length=300, blank=True)
     connected_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    auto_post = models.BooleanField(
+        default=False,
+        help_text="Post items my program admin sends to ambassadors from this account; "
+        "I can cancel any post before it goes out.",
+    )
 
     class Meta:
         ordering = ["network", "handle"]

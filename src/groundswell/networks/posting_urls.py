@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:share_id>/cancel/", views.cancel, name="cancel"),
     path("outbox/", views.overview, name="overview"),
     path("policy/", views.policy_settings, name="policy"),
+    path("send/<int:item_id>/", views.send_to_ambassadors, name="send_to_ambassadors"),
 ]

@@ -1,20 +1,30 @@
-"""Posting pages: the member's scheduled posts, and for admins the outbox overview and the posting policy."""
+"""Posting pages: the member's scheduled posts, and for admins the outbox overview, the posting policy and
+"send to ambassadors" (staggered posts of an item through the accounts members opted in)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from groundswell.content.models import Item, ItemState
+from groundswell.networks import ambassadors
 from groundswell.networks import policy as posting_policy
 from groundswell.networks.models import AccountStatus, OutboundPost, PostStatus
-from groundswell.networks.outbox import ACTIVE, PostingError, cancel_post, network_label
+from groundswell.networks.outbox import (
+    ACTIVE,
+    PostingError,
+    cancel_post,
+    network_label,
+)
 from groundswell.networks.posting_forms import PostingPolicyForm
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
@@ -128,3 +138,64 @@ def policy_settings(request: HttpRequest, ws: str) -> HttpResponse:
     else:
         form = PostingPolicyForm(instance=policy)
     return _page(request, "networks/posting/policy.html", member, "review", form=form)
+
+
+@login_required
+@allow_methods("GET", "POST")
+def send_to_ambassadors(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
+    """GET: what would be posted, by how many, when; POST: schedule it and show the summary."""
+    member = get_membership(request.user, ws)
+    require_role(member, Role.ADMIN)
+    item = get_for_workspace(Item.objects.prefetch_related("captions"), member.workspace, pk=item_id)
+    if item.state != ItemState.PUBLISHED:
+        raise Http404("Not found")
+    now = timezone.now()
+    policy = posting_policy.get_policy(member.workspace)
+    live = item.is_live(now)
+    if request.method == "POST":
+        if not live:
+            messages.error(request, "This item is outside its sharing window, so nothing was sent.")
+            return redirect("content:detail", ws=ws, pk=item.pk)
+        results, already = ambassadors.send_to_item_ambassadors(item, ambassadors.find_ambassadors(item), now)
+        scheduled = [r for r in results if r.post is not None]
+        return _page(
+            request,
+            "networks/posting/send.html",
+            member,
+            "content",
+            item=item,
+            done=True,
+            scheduled=[(r, network_label(r.account.network)) for r in scheduled],
+            skipped=[(r, network_label(r.account.network)) for r in results if r.post is None],
+            already=[(m, a, network_label(a.network)) for m, a in already],
+            first=min((r.at for r in scheduled), default=None),
+            last=max((r.at for r in scheduled), default=None),
+        )
+    found = ambassadors.find_ambassadors(item)
+    counts = Counter(a.network for _, a in found.ready)
+    networks = [
+        {
+            "label": network_label(key),
+            "count": n,
+            "caption": ambassadors.caption_for(item, key),
+            "blocked": ambassadors.caption_blocked(item, policy, ambassadors.caption_for(item, key)),
+        }
+        for key, n in sorted(counts.items())
+    ]
+    start = now + ambassadors.SEND_DELAY
+    return _page(
+        request,
+        "networks/posting/send.html",
+        member,
+        "content",
+        item=item,
+        done=False,
+        live=live,
+        count=len(found.ready),
+        networks=networks,
+        already=found.already,
+        reconnect=found.reconnect,
+        policy=policy,
+        start=start,
+        end=start + dt.timedelta(minutes=policy.stagger_minutes),
+    )

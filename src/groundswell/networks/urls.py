@@ -12,4 +12,5 @@ urlpatterns = [
     path("connect/server/", views.connect_instance, name="connect_instance"),
     path("connect/app-password/", views.connect_password, name="connect_password"),
     path("disconnect/", views.disconnect, name="disconnect"),
+    path("auto-post/", views.auto_post, name="auto_post"),
 ]

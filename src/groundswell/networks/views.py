@@ -245,6 +245,32 @@ def disconnect(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 @login_required
+@allow_methods("POST")
+def auto_post(request: HttpRequest, ws: str) -> HttpResponse:
+    """POST ``account=<id>`` and ``auto_post=1|0``: the member opts one of their accounts in or out of
+    posts their program admin sends to ambassadors. Opting out leaves posts already scheduled (cancel those
+    in "My scheduled posts")."""
+    member = get_membership(request.user, ws)
+    account = _my_account(member, request.POST.get("account", ""))
+    on = request.POST.get("auto_post") == "1"
+    ConnectedAccount.objects.filter(pk=account.pk, member=member).update(auto_post=on)
+    label = _label(account.network)
+    if on:
+        messages.success(
+            request,
+            f"{account.handle} on {label} will post items your program admin sends to ambassadors. "
+            "You can cancel any of them in My scheduled posts before it goes out.",
+        )
+    else:
+        messages.success(
+            request,
+            f"{account.handle} on {label} will no longer post items sent to ambassadors. "
+            "Posts already scheduled stay until you cancel them in My scheduled posts.",
+        )
+    return redirect("networks:accounts", ws=ws)
+
+
+@login_required
 @never_cache
 def oauth_callback(request: HttpRequest) -> HttpResponse:
     """The one address networks send members back to; the state names the workspace it started from."""
