@@ -8,6 +8,9 @@ plug-ins knows about it.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import email.utils
+import re
 import threading
 from collections.abc import Iterator
 
@@ -41,3 +44,29 @@ def use_transport(transport: httpx.BaseTransport) -> Iterator[None]:
         yield
     finally:
         _global_transport = previous
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds or an HTTP date (RFC 9110), else None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+def mentions_link(text: str, link: str) -> bool:
+    """``link`` appears in ``text`` as a whole link (``…/s/Ab3`` does not match inside ``…/s/Ab3dE``).
+
+    Plug-ins use it to find a post of ours among an account's recent posts: the tracked short link is
+    unique per share.
+    """
+    return re.search(re.escape(link) + r"(?![\w/?#%.~+=&-]*\w)", text) is not None

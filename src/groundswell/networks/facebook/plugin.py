@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +38,7 @@ from groundswell.networks.base import (
     TokenSet,
     TransientError,
 )
+from groundswell.networks.http import mentions_link, retry_after_seconds
 
 SCOPES = (
     Scope("pages_show_list", "See the list of Pages you manage, to connect the one Groundswell posts to."),
@@ -57,11 +57,6 @@ _THROTTLE_CODES = {4, 17, 32, 613, 80001}
 _TEMPORARY_CODES = {1, 2}
 
 
-def mentions_link(text: str, link: str) -> bool:
-    """``link`` appears in ``text`` as a whole link (``…/s/Ab3`` does not match inside ``…/s/Ab3dE``)."""
-    return re.search(re.escape(link) + r"(?![\w/?#%.~+=&-]*\w)", text) is not None
-
-
 def _error(response: httpx.Response) -> tuple[int, str, bool]:
     """(Graph error code, message, is_transient) of a Graph API error answer."""
     try:
@@ -76,13 +71,6 @@ def _error(response: httpx.Response) -> tuple[int, str, bool]:
     except (TypeError, ValueError):
         code = 0
     return code, str(error.get("message") or response.reason_phrase), bool(error.get("is_transient"))
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return max(0.0, float(response.headers["Retry-After"]))
-    except (KeyError, ValueError):
-        return None
 
 
 class Client(NetworkClient):
@@ -130,7 +118,10 @@ class Client(NetworkClient):
         if status >= 400:
             code, message, transient = _error(response)
             if status == 429 or code in _THROTTLE_CODES:
-                raise TransientError(f"Facebook asked us to slow down: {message}", retry_after=_retry_after(response))
+                raise TransientError(
+                    f"Facebook asked us to slow down: {message}",
+                    retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+                )
             if status >= 500 or transient or code in _TEMPORARY_CODES:
                 raise TransientError(f"Facebook had a problem ({status}): {message}")
             if status == 401 or code in _AUTH_CODES:

@@ -18,7 +18,6 @@ Social Actions API; versioned ``/rest`` endpoints with the ``LinkedIn-Version`` 
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import re
 from typing import Any
 from urllib.parse import quote
@@ -38,6 +37,7 @@ from groundswell.networks.base import (
     TokenSet,
     TransientError,
 )
+from groundswell.networks.http import mentions_link, retry_after_seconds
 
 OAUTH_URL = "https://www.linkedin.com/oauth/v2"
 #: The versioned API the requests are written against (YYYYMM); LinkedIn supports a version for a year.
@@ -60,24 +60,6 @@ _DUPLICATE = re.compile(r"urn:li:(?:share|ugcPost):\d+")
 
 def escape_commentary(text: str) -> str:
     return _RESERVED.sub(r"\\\1", text)
-
-
-def mentions_link(text: str, link: str) -> bool:
-    """``link`` appears in ``text`` as a whole link (``…/s/Ab3`` does not match inside ``…/s/Ab3dE``)."""
-    return re.search(re.escape(link) + r"(?![\w/?#%.~+=&-]*\w)", text) is not None
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def _error(response: httpx.Response) -> tuple[str, str]:
@@ -130,7 +112,7 @@ class Client(NetworkClient):
         code, message = _error(response)
         if status == 429:
             raise TransientError(
-                "LinkedIn asked us to slow down.", retry_after=_retry_after(response.headers.get("Retry-After"))
+                "LinkedIn asked us to slow down.", retry_after=retry_after_seconds(response.headers.get("Retry-After"))
             )
         if status >= 500:
             raise TransientError(f"LinkedIn had a problem ({status}).")

@@ -15,8 +15,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-import re
 from typing import Any
 
 import httpx
@@ -35,6 +33,7 @@ from groundswell.networks.base import (
     TokenSet,
     TransientError,
 )
+from groundswell.networks.http import mentions_link, retry_after_seconds
 from groundswell.networks.models import MastodonApp
 from groundswell.sharing.networks.mastodon import normalise_instance
 
@@ -49,27 +48,6 @@ SCOPES = (
 )
 #: How many of the account's latest statuses ``find_existing`` looks through.
 RECENT_LIMIT = 20
-
-
-def mentions_link(text: str, link: str) -> bool:
-    """``link`` appears in ``text`` as a whole link (``…/s/Ab3`` does not match inside ``…/s/Ab3dE``)."""
-    return re.search(re.escape(link) + r"(?![\w/?#%.~+=&-]*\w)", text) is not None
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def _reset_in(value: str | None) -> float | None:
@@ -138,7 +116,7 @@ class Client(NetworkClient):
             raise TransientError(f"Could not reach the Mastodon server: {exc}") from exc
         status = response.status_code
         if status == 429:
-            retry_after = _retry_after(response.headers.get("Retry-After"))
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             if retry_after is None:  # Mastodon's own rate-limit headers: X-RateLimit-Reset is an ISO 8601 time
                 retry_after = _reset_in(response.headers.get("X-RateLimit-Reset"))
             raise TransientError("Mastodon asked us to slow down.", retry_after=retry_after)

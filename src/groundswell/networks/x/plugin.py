@@ -15,8 +15,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-import re
 import time
 from typing import Any
 
@@ -35,6 +33,7 @@ from groundswell.networks.base import (
     TokenSet,
     TransientError,
 )
+from groundswell.networks.http import mentions_link, retry_after_seconds
 
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 SCOPES = (
@@ -51,22 +50,10 @@ RECENT_LIMIT = 20
 IDS_PER_REQUEST = 100
 
 
-def mentions_link(text: str, link: str) -> bool:
-    """``link`` appears in ``text`` as a whole link (``…/s/Ab3`` does not match inside ``…/s/Ab3dE``)."""
-    return re.search(re.escape(link) + r"(?![\w/?#%.~+=&-]*\w)", text) is not None
-
-
 def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(value)
-                return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
-            except (TypeError, ValueError):
-                pass
+    seconds = retry_after_seconds(response.headers.get("Retry-After"))
+    if seconds is not None:
+        return seconds
     reset = response.headers.get("x-rate-limit-reset")
     if reset:
         try:
