@@ -109,12 +109,18 @@ def ensure_installed() -> Path:
             shutil.copy2(PACKAGE_JSON, work / "package.json")
             shutil.copy2(LOCKFILE, work / "package-lock.json")
             started = time.monotonic()
+            env = dict(os.environ)
+            # better-sqlite3 (a PDS dependency) is compiled by node-gyp; without network access beyond the
+            # registry it must use the system's Node headers (Debian's nodejs ships them in /usr/include/node).
+            if Path("/usr/include/node/node.h").exists():
+                env.setdefault("npm_config_nodedir", "/usr")
             result = subprocess.run(
                 [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
                 cwd=work,
                 capture_output=True,
                 text=True,
                 timeout=INSTALL_TIMEOUT,
+                env=env,
             )
             if result.returncode != 0:
                 raise NetworkError(
