@@ -229,6 +229,8 @@ ENCRYPTION_KEYS = env_list("GROUNDSWELL_ENCRYPTION_KEYS", [])
 # OAuth apps of the networks (register Groundswell with each network you enable; empty = not offered).
 LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "")
 LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET", "")
+# LinkedIn grants r_member_social (read our posts' counts; find a post before retrying) to approved apps only.
+LINKEDIN_READ_POSTS = env_bool("LINKEDIN_READ_POSTS", False)
 X_CLIENT_ID = env_str("X_CLIENT_ID", "")
 X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
 FACEBOOK_APP_ID = env_str("FACEBOOK_APP_ID", "")

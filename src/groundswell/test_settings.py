@@ -23,5 +23,7 @@ os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
 LINK_CACHE_TTL_SECONDS = 0
 # Tests flush the click buffer explicitly (get_buffer().flush()); no background thread.
 CLICK_FLUSHER_AUTOSTART = False
+# The LinkedIn fixtures cover the approved-app case; tests of the default switch it off themselves.
+LINKEDIN_READ_POSTS = True
 # A fixed Fernet key for connected-account tokens (tests only).
 ENCRYPTION_KEYS = ["Z3JvdW5kc3dlbGwtdGVzdC1rZXktMDEyMzQ1Njc4OWE="]

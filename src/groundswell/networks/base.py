@@ -95,13 +95,14 @@ class NetworkClient:
     label: ClassVar[str] = ""
     auth_kind: ClassVar[Literal["oauth2", "app_password"]] = "oauth2"
     #: Scopes requested, each with what Groundswell does with it (shown to the member before connecting).
-    scopes: ClassVar[tuple[Scope, ...]] = ()
+    #: An instance may ask for fewer than its class when the install's app lacks a permission.
+    scopes: tuple[Scope, ...] = ()
     #: Maximum post length, including the link.
     max_length: ClassVar[int] = 0
     #: The network can revoke a token through its API when the member disconnects.
     can_revoke: ClassVar[bool] = False
     #: The API returns metrics for posts we made.
-    has_metrics: ClassVar[bool] = True
+    has_metrics: bool = True
 
     # --- connecting ------------------------------------------------------------------------------
     def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str, instance: str = "") -> str:

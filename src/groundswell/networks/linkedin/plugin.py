@@ -42,7 +42,7 @@ from groundswell.networks.http import mentions_link, retry_after_seconds
 OAUTH_URL = "https://www.linkedin.com/oauth/v2"
 #: The versioned API the requests are written against (YYYYMM); LinkedIn supports a version for a year.
 API_VERSION = "202610"
-SCOPES = (
+SCOPES: tuple[Scope, ...] = (
     Scope("openid", "Identify your LinkedIn account when you connect it."),
     Scope("profile", "Show your name next to the connected account."),
     Scope("w_member_social", "Publish the posts you ask Groundswell to share, as you."),
@@ -83,6 +83,13 @@ class Client(NetworkClient):
     max_length = 3000
     can_revoke = False
     has_metrics = True
+
+    def __init__(self) -> None:
+        if not settings.LINKEDIN_READ_POSTS:
+            # Without LinkedIn's approval for r_member_social: post only. Duplicates are still caught by
+            # LinkedIn's own 422 "duplicate" answer, which publish() turns into the existing post.
+            self.scopes = tuple(scope for scope in SCOPES if scope.name != "r_member_social")
+            self.has_metrics = False
 
     @property
     def api(self) -> str:
@@ -236,7 +243,7 @@ class Client(NetworkClient):
         return self._post(urn)
 
     def find_existing(self, tokens: TokenSet, request: PostRequest) -> RemotePost | None:
-        if request.link is None:
+        if request.link is None or not self.has_metrics:
             return None
         marker = request.link.url
         response = self._send(
@@ -255,6 +262,8 @@ class Client(NetworkClient):
 
     # --- engagement ------------------------------------------------------------------------------
     def metrics(self, tokens: TokenSet, remote_ids: list[str]) -> dict[str, Metrics]:
+        if not self.has_metrics:
+            return {}
         result: dict[str, Metrics] = {}
         for urn in remote_ids:
             try:

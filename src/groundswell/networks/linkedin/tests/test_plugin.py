@@ -285,3 +285,17 @@ def test_find_existing_reads_escaped_commentary(net: FakeLinkedIn) -> None:
     net.on("GET", f"{API}/rest/posts", posts)
     found = Client().find_existing(TOKENS, REQUEST)
     assert found is not None and found.remote_id == URN
+
+
+def test_without_approval_it_only_posts(settings: Any) -> None:
+    """LinkedIn grants r_member_social to approved apps only: by default we do not ask for it."""
+    settings.LINKEDIN_READ_POSTS = False
+    client = Client()
+    assert [scope.name for scope in client.scopes] == ["openid", "profile", "w_member_social"]
+    assert client.has_metrics is False
+    assert client.metrics(TOKENS, ["urn:li:share:1"]) == {}
+    link = LinkCard(url="https://acme.test/s/Ab3dE")
+    assert client.find_existing(TOKENS, PostRequest(text="x", link=link, idempotency_key="k")) is None
+    assert "r_member_social" not in client.authorization_url(
+        redirect_uri="https://gs.test/cb", state="s", code_challenge="c"
+    )
