@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "groundswell.links",
     "groundswell.rewards",
     "groundswell.goals",
+    "groundswell.policy",
     "groundswell.analytics",
     "groundswell.networks",
     "groundswell.api",

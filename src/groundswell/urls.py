@@ -22,6 +22,7 @@ workspace_patterns = [
     path("tokens/", include("groundswell.api.web_urls")),
     path("accounts/", include("groundswell.networks.urls")),
     path("posts/", include("groundswell.networks.posting_urls")),
+    path("policy/", include("groundswell.policy.urls")),
 ]
 
 urlpatterns = [

@@ -11,6 +11,7 @@ from django.utils import timezone
 from groundswell.analytics.rollups import Delta, RollupBatch
 from groundswell.content.models import Item
 from groundswell.lib.periods import local_day
+from groundswell.policy.actions import needs_acknowledgement
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
 from groundswell.sharing.models import Share, ShareMethod
@@ -44,6 +45,11 @@ def intent_url(share: Share) -> str:
 def check_share(*, member: Membership, item: Item, network: str, caption: str, now: dt.datetime) -> None:
     if item.workspace_id != member.workspace_id:
         raise ShareError("This item does not exist.")
+    pending = needs_acknowledgement(member)
+    if pending is not None:
+        raise ShareError(
+            f"Please read and acknowledge the social media policy (version {pending.number}) before sharing."
+        )
     if not item.is_live(now):
         raise ShareError("This item is not open for sharing (it is not published, not started yet, or expired).")
     plugin = REGISTRY.get(network)

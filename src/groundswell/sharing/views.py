@@ -18,6 +18,7 @@ from groundswell.content.models import Caption, Item
 from groundswell.networks import outbox
 from groundswell.networks.models import AccountStatus, ConnectedAccount, OutboundPost
 from groundswell.networks.policy import Problem
+from groundswell.policy.actions import needs_acknowledgement
 from groundswell.sharing.actions import ShareError, create_share, intent_url, short_url
 from groundswell.sharing.forms import POST_ACTIONS, POST_NOW, SCHEDULE, SPREAD, ShareForm
 from groundswell.sharing.models import Share
@@ -142,7 +143,14 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
     item = visible_item(member, item_id)
     captions = list(item.captions.all())
     pfm = post_for_me(member)
-    if request.method == "POST":
+    # The social media policy gate: no share (nor post-for-me) until the current version is acknowledged.
+    policy_gate = needs_acknowledgement(member)
+    if request.method == "POST" and policy_gate is not None:
+        form = ShareForm(request.POST)
+        form.is_valid()
+        form.add_error(None, "Please read and acknowledge the social media policy first (just above), then share.")
+        network = request.POST.get("network", "")
+    elif request.method == "POST":
         form = ShareForm(request.POST)
         action = request.POST.get("action", "")
         pfm.action = action if action in POST_ACTIONS else ""
@@ -180,6 +188,7 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
         captions=[(c, _network_label(c.network) if c.network else "Any network") for c in ordered],
         is_live=item.is_live(),
         pfm=pfm,
+        policy_gate=policy_gate,
     )
 
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PolicyConfig(AppConfig):
+    name = "groundswell.policy"
+    verbose_name = "Social media policy"
