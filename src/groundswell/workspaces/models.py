@@ -95,10 +95,18 @@ class Membership(models.Model):
     )
     is_active = models.BooleanField(default=True)
     joined_at = models.DateTimeField(default=djtz.now)
+    employee_id = models.CharField(max_length=64, blank=True, help_text="The HR system's identifier (optional).")
 
     class Meta:
         ordering = ["display_name"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="uniq_membership")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="uniq_membership"),
+            models.UniqueConstraint(
+                fields=["workspace", "employee_id"],
+                condition=~models.Q(employee_id=""),
+                name="uniq_member_employee_id",
+            ),
+        ]
         indexes = [models.Index(fields=["workspace", "department"]), models.Index(fields=["workspace", "role"])]
 
     def __str__(self) -> str:
@@ -166,3 +174,43 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_token(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    PREVIEWED = "previewed", "Ready to import"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ImportJob(models.Model):
+    """One CSV import of employees: the file, its preview, and the progress and outcome of applying it."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255)
+    content = models.TextField(help_text="The uploaded CSV, decoded.")
+    send_invitations = models.BooleanField(default=False)
+    status = models.CharField(max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"row": 3, "column": "email", "message": "…"}]
+    preview = models.JSONField(default=list, blank=True)  # the first rows as they will be imported
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=djtz.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 100

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groundswell.workspaces import views
+from groundswell.workspaces import import_views, views
 
 app_name = "workspaces"
 urlpatterns = [
@@ -18,6 +18,11 @@ urlpatterns = [
     path("structure/locations/add/", views.location_add, name="location_add"),
     path("structure/locations/<int:location_id>/rename/", views.location_rename, name="location_rename"),
     path("structure/locations/<int:location_id>/delete/", views.location_delete, name="location_delete"),
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/preview/", import_views.import_preview, name="import_preview"),
+    path("import/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("import/progress/", import_views.import_progress, name="import_progress"),
+    path("import/status/", import_views.import_status, name="import_status"),
     path("settings/", views.workspace_settings, name="settings"),
     path("profile/", views.profile, name="profile"),
 ]
