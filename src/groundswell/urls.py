@@ -23,6 +23,13 @@ workspace_patterns = [
     path("accounts/", include("groundswell.networks.urls")),
     path("posts/", include("groundswell.networks.posting_urls")),
     path("policy/", include("groundswell.policy.urls")),
+    path("join/", include("groundswell.enrolment.urls")),
+    path("teams/", include("groundswell.teams.urls")),
+    path("brand/", include("groundswell.stewards.urls")),
+    path("updates/", include("groundswell.updates.urls")),
+    path("privacy/", include("groundswell.privacy.urls")),
+    path("sso/", include("groundswell.sso.urls")),
+    path("scim-tokens/", include("groundswell.scim.web_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +40,7 @@ urlpatterns = [
     path("start/", include("groundswell.workspaces.start_urls")),
     path("connect/callback/", networks_views.oauth_callback, name="oauth_callback"),
     path("api/", api.urls),
+    path("scim/v2/", include("groundswell.scim.urls")),
     path("", include("groundswell.links.urls")),
     path("w/<slug:ws>/", include(workspace_patterns)),
     re_path(rf"^(?P<code>{CODE_REGEX})$", link_views.follow, name="follow"),

@@ -16,6 +16,12 @@ class Action(models.TextChoices):
     SUBMISSION_APPROVED = "submission_approved", "Submitted item approved"
     #: Points per like, repost or reply on a post Groundswell made (networks/sync.py), capped per day.
     ENGAGEMENT = "engagement", "Engagement earned"
+    #: A customer question answered from the care inbox (listening).
+    ANSWER = "answer", "Customer question answered"
+    #: A short lesson completed.
+    LESSON = "lesson", "Lesson completed"
+    #: A brand-account stewardship shift done (stewards app).
+    BRAND_SHIFT = "brand_shift", "Brand-account shift done"
     ADJUSTMENT = "adjustment", "Manual adjustment"
 
 

@@ -27,6 +27,11 @@ class Workspace(models.Model):
     vision = models.TextField(
         blank=True, help_text="Why the program exists and what it is trying to achieve, in plain words."
     )
+    min_group_size = models.PositiveSmallIntegerField(
+        default=5,
+        help_text="Managers see totals for a group of people only when it has at least this many members, "
+        "so nobody can be singled out.",
+    )
     created_at = models.DateTimeField(default=djtz.now)
 
     class Meta:
