@@ -56,6 +56,8 @@ class Acme:
     location: Location
     invitation: Invitation
     token: ApiToken
+    #: Objects of the newer apps, by name (PARAM_VALUES reads them).
+    extra: dict[str, Any]
 
 
 @pytest.fixture
@@ -94,7 +96,44 @@ def acme(db: None) -> Acme:
     from groundswell.api.tokens import create_token
 
     token, _secret = create_token(alice, f"Token {MARKER}")
-    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token)
+    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token, _extra_objects(ws, alice))
+
+
+def _extra_objects(ws: Workspace, alice: Membership) -> dict[str, Any]:
+    """Acme objects of the apps added after the foundation (one entry per app, so additions do not collide)."""
+    import datetime as dt
+
+    from groundswell.recognition import actions as recognition
+
+    extra: dict[str, Any] = {}
+    extra["contest"] = recognition.create_contest(
+        workspace=ws,
+        by=alice,
+        name=f"Contest {MARKER}",
+        goal="g",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 1, 31),
+        method="raffle",
+        prizes=1,
+        prize_description="p",
+        threshold_points=1,
+        points_cap=10,
+        cooldown=0,
+    )
+    extra["bonus_period"] = recognition.create_bonus_period(
+        workspace=ws,
+        by=alice,
+        name=f"Bonus {MARKER}",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 1, 31),
+        currency="EUR",
+        pool_cents=100,
+        threshold=0,
+        cap=10,
+        floor_cents=0,
+        ceiling_cents=100,
+    )
+    return extra
 
 
 @pytest.fixture
@@ -123,6 +162,8 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "department_id": lambda a: a.department.pk,
     "location_id": lambda a: a.location.pk,
     "token_id": lambda a: a.token.pk,
+    "contest_id": lambda a: a.extra["contest"].pk,
+    "period_id": lambda a: a.extra["bonus_period"].pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "groundswell.privacy",
     "groundswell.sso",
     "groundswell.scim",
+    "groundswell.recognition",
     "groundswell.analytics",
     "groundswell.networks",
     "groundswell.api",

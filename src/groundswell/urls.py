@@ -30,6 +30,7 @@ workspace_patterns = [
     path("privacy/", include("groundswell.privacy.urls")),
     path("sso/", include("groundswell.sso.urls")),
     path("scim-tokens/", include("groundswell.scim.web_urls")),
+    path("recognition/", include("groundswell.recognition.urls")),
 ]
 
 urlpatterns = [
