@@ -29,6 +29,7 @@ class Workspace(models.Model):
     )
     min_group_size = models.PositiveSmallIntegerField(
         default=5,
+        db_default=5,
         help_text="Managers see totals for a group of people only when it has at least this many members, "
         "so nobody can be singled out.",
     )

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='workspace',
             name='min_group_size',
-            field=models.PositiveSmallIntegerField(default=5, help_text='Managers see totals for a group of people only when it has at least this many members, so nobody can be singled out.'),
+            field=models.PositiveSmallIntegerField(db_default=5, default=5, help_text='Managers see totals for a group of people only when it has at least this many members, so nobody can be singled out.'),
         ),
     ]

@@ -1,0 +1,1 @@
+"""Listening: boolean queries over social posts, matched through an index of the terms they require."""
