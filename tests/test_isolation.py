@@ -32,8 +32,10 @@ from django.utils import timezone
 from groundswell.conftest import client_for, make_member
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
 from groundswell.goals.models import Goal
+from groundswell.learning.models import Lesson
 from groundswell.rewards.actions import ensure_default_rules
 from groundswell.sharing.models import Share
+from groundswell.updates.models import Update
 from groundswell.workspaces import actions
 from groundswell.workspaces.models import ApiToken, Department, Invitation, Location, Membership, Role, Workspace
 
@@ -56,6 +58,8 @@ class Acme:
     location: Location
     invitation: Invitation
     token: ApiToken
+    update: Update
+    lesson: Lesson
 
 
 @pytest.fixture
@@ -94,7 +98,9 @@ def acme(db: None) -> Acme:
     from groundswell.api.tokens import create_token
 
     token, _secret = create_token(alice, f"Token {MARKER}")
-    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token)
+    update = Update.objects.create(workspace=ws, title=f"Update {MARKER}", body_markdown="News", author=alice)
+    lesson = Lesson.objects.create(workspace=ws, title=f"Lesson {MARKER}", body_markdown="Tip", position=1)
+    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token, update, lesson)
 
 
 @pytest.fixture
@@ -123,6 +129,8 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "department_id": lambda a: a.department.pk,
     "location_id": lambda a: a.location.pk,
     "token_id": lambda a: a.token.pk,
+    "update_id": lambda a: a.update.pk,
+    "lesson_id": lambda a: a.lesson.pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
@@ -222,6 +230,8 @@ def _assert_untouched(acme: Acme) -> None:
     assert Location.objects.filter(pk=acme.location.pk, name__contains=MARKER).exists()
     assert Topic.objects.filter(pk=acme.topic.pk).exists() and Share.objects.filter(pk=acme.share.pk).exists()
     assert acme.workspace.memberships.count() == 2
+    assert Update.objects.filter(pk=acme.update.pk, title__contains=MARKER, deleted_at__isnull=True).exists()
+    assert Lesson.objects.filter(pk=acme.lesson.pk, title__contains=MARKER).exists()
 
 
 # --- The web sweep --------------------------------------------------------------------------------

@@ -115,7 +115,9 @@ class Attempt:
     points: int  # points awarded by this attempt (0 when completed before)
 
 
-def complete_lesson(*, member: Membership, lesson: Lesson, choice: int | None, at: dt.datetime | None = None) -> Attempt:
+def complete_lesson(
+    *, member: Membership, lesson: Lesson, choice: int | None, at: dt.datetime | None = None
+) -> Attempt:
     """Take the member's answer (``choice``: 0-based, None for a lesson without a check) and, when it is
     right, record the completion and award the lesson points once (key ``lesson:<lesson>:<member>``)."""
     if lesson.workspace_id != member.workspace_id:

@@ -15,7 +15,7 @@ class LessonForm(forms.Form):
         label="Lesson text",
         widget=forms.Textarea(attrs={"rows": 14}),
         max_length=MAX_BODY,
-        help_text="About two minutes of reading (300–400 words). Markdown: **bold**, - lists, [links](https://…).",
+        help_text="About two minutes of reading (300 to 400 words). Markdown: **bold**, - lists, [links](https://…).",
     )
     question = forms.CharField(
         label="Check question (optional)", max_length=300, required=False, help_text="One multiple-choice question."
@@ -28,7 +28,11 @@ class LessonForm(forms.Form):
         help_text=f"One answer per line, 2 to {MAX_CHOICES}.",
     )
     correct = forms.IntegerField(
-        label="Number of the right answer", required=False, min_value=1, max_value=MAX_CHOICES, help_text="1 = first line."
+        label="Number of the right answer",
+        required=False,
+        min_value=1,
+        max_value=MAX_CHOICES,
+        help_text="1 = first line.",
     )
     explanation = forms.CharField(
         label="Explanation for a wrong answer",
@@ -66,7 +70,9 @@ class LessonForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     starts_on = forms.DateField(
-        label="First lesson on", widget=forms.DateInput(attrs={"type": "date"}), help_text="The first lesson is released that day."
+        label="First lesson on",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first lesson is released that day.",
     )
     interval_days = forms.IntegerField(
         label="Then one lesson every … days", min_value=1, max_value=MAX_INTERVAL_DAYS, initial=7

@@ -12,9 +12,9 @@ from groundswell.workspaces.models import Membership
 
 
 class LearningPrivacy:
-    key = "learning"
-    label = "Lessons"
-    models = ("learning.LessonCompletion", "learning.Lesson")
+    key: str = "learning"
+    label: str = "Lessons"
+    models: tuple[str, ...] = ("learning.LessonCompletion", "learning.Lesson")
 
     def inventory(self, member: Membership) -> list[InventoryLine]:
         return [
@@ -36,7 +36,9 @@ class LearningPrivacy:
         return {
             "completed_lessons": [
                 {"lesson": c.lesson.title, "completed_at": c.completed_at.isoformat()}
-                for c in LessonCompletion.objects.filter(member=member).select_related("lesson").order_by("completed_at")
+                for c in LessonCompletion.objects.filter(member=member)
+                .select_related("lesson")
+                .order_by("completed_at")
             ],
             "lessons_written": list(Lesson.objects.filter(created_by=member).values_list("title", flat=True)),
         }

@@ -11,7 +11,9 @@ def next_lesson_section(ctx: DigestContext) -> DigestSection | None:
     status = next_lesson(ctx.member, ctx.today)
     if status is None:
         return None
-    released_since = status.release_day is not None and status.release_day > local_day(ctx.since, ctx.member.workspace.timezone)
+    released_since = status.release_day is not None and status.release_day > local_day(
+        ctx.since, ctx.member.workspace.timezone
+    )
     return DigestSection(
         title="Your next lesson",
         intro="Two minutes, one tip.",

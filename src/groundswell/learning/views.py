@@ -169,7 +169,9 @@ def install_starter(request: HttpRequest, ws: str) -> HttpResponse:
     require_role(member, Role.ADMIN)
     added = install_starter_lessons(workspace=member.workspace, author=member)
     if added:
-        messages.success(request, f"Added {len(added)} starter lessons. Read them through and adapt them to your company.")
+        messages.success(
+            request, f"Added {len(added)} starter lessons. Read them through and adapt them to your company."
+        )
     else:
         messages.info(request, "The starter lessons are already in your track.")
     return redirect("learning:track", ws=ws)

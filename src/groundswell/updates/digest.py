@@ -214,9 +214,7 @@ class Digest:
         return any(s.news for s in self.sections)
 
     def message(self) -> EmailMultiAlternatives:
-        msg = EmailMultiAlternatives(
-            self.subject, self.text, None, [self.member.user.email], headers=self.headers
-        )
+        msg = EmailMultiAlternatives(self.subject, self.text, None, [self.member.user.email], headers=self.headers)
         msg.attach_alternative(self.html, "text/html")
         return msg
 

@@ -12,9 +12,9 @@ from groundswell.workspaces.models import Membership
 
 
 class UpdatesPrivacy:
-    key = "updates"
-    label = "Program updates and the email digest"
-    models = ("updates.DigestPreference", "updates.DigestDelivery", "updates.Update")
+    key: str = "updates"
+    label: str = "Program updates and the email digest"
+    models: tuple[str, ...] = ("updates.DigestPreference", "updates.DigestDelivery", "updates.Update")
 
     def inventory(self, member: Membership) -> list[InventoryLine]:
         pref = DigestPreference.objects.filter(member=member).first()

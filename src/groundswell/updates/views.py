@@ -24,7 +24,7 @@ from groundswell.updates.actions import (
 )
 from groundswell.updates.digest import frequency_of, member_for_token
 from groundswell.updates.forms import DigestForm, UpdateForm
-from groundswell.updates.models import Frequency, Update
+from groundswell.updates.models import Frequency
 from groundswell.updates.queries import live_updates, with_progress
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
@@ -78,7 +78,9 @@ def _save(request: HttpRequest, ws: str, update_id: int | None) -> HttpResponse:
                         goal=data["goal"],
                     )
                 else:
-                    edit_update(update=update, title=data["title"], body_markdown=data["body_markdown"], goal=data["goal"])
+                    edit_update(
+                        update=update, title=data["title"], body_markdown=data["body_markdown"], goal=data["goal"]
+                    )
             except UpdateError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -131,7 +133,7 @@ def digest_settings(request: HttpRequest, ws: str) -> HttpResponse:
         set_digest_frequency(member=member, frequency=form.cleaned_data["frequency"])
         messages.success(request, "Digest setting saved.")
         return redirect("updates:digest_settings", ws=ws)
-    return _page(request, "updates/digest_settings.html", member, form=form, nav="profile")
+    return _page(request, "updates/digest_settings.html", member, form=form, nav="digest")
 
 
 # --- Public: the unsubscribe link of the digest (no login; the signed token is the credential) -----------
