@@ -265,7 +265,8 @@ def reclaim(delivery: DigestDelivery, now: dt.datetime) -> bool:
 
 def deliver(delivery: DigestDelivery, member: Membership, period: Period, now: dt.datetime) -> str:
     """Build and send the digest of a claimed delivery; record the outcome. Returns the new status."""
-    since = last_sent_at(member) or max(member.joined_at, period.due_at - period.length)
+    # A first digest (or the first after "never") covers the period just ended.
+    since = last_sent_at(member) or period.due_at - period.length
     digest = build_digest(member, since=since, now=now)
     if not digest.has_news:
         status, error = DeliveryStatus.EMPTY, ""
@@ -278,7 +279,7 @@ def deliver(delivery: DigestDelivery, member: Membership, period: Period, now: d
         else:
             status, error = DeliveryStatus.SENT, ""
     DigestDelivery.objects.filter(pk=delivery.pk).update(
-        status=status, error=error, sent_at=timezone.now() if status == DeliveryStatus.SENT else None
+        status=status, error=error, sent_at=now if status == DeliveryStatus.SENT else None
     )
     return status
 
