@@ -64,7 +64,7 @@ def lesson(request: HttpRequest, ws: str, lesson_id: int) -> HttpResponse:
     status = status_of(member, obj, _today(member))
     if not status.released and not member.is_admin:
         raise Http404("This lesson is not released yet")
-    form = AnswerForm(request.POST or None, lesson=obj) if obj.has_check else None
+    form = AnswerForm(request.POST if request.method == "POST" else None, lesson=obj) if obj.has_check else None
     wrong = False
     if request.method == "POST":
         if not status.released:
@@ -102,7 +102,7 @@ def _save(request: HttpRequest, ws: str, lesson_id: int | None) -> HttpResponse:
     require_role(member, Role.ADMIN)
     workspace = member.workspace
     obj = get_for_workspace(Lesson.objects.all(), workspace, pk=lesson_id) if lesson_id is not None else None
-    form = LessonForm(request.POST or None, initial=LessonForm.initial_for(obj) if obj else {})
+    form = LessonForm(request.POST if request.method == "POST" else None, initial=LessonForm.initial_for(obj) if obj else {})
     preview = None
     if request.method == "POST" and form.is_valid():
         draft = form.draft()
@@ -146,7 +146,7 @@ def schedule(request: HttpRequest, ws: str) -> HttpResponse:
         if current
         else {"starts_on": _today(member), "interval_days": 7}
     )
-    form = ScheduleForm(request.POST or None, initial=initial)
+    form = ScheduleForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             set_schedule(

@@ -61,7 +61,7 @@ def _save(request: HttpRequest, ws: str, update_id: int | None) -> HttpResponse:
     workspace = member.workspace
     update = get_for_workspace(live_updates(workspace), workspace, pk=update_id) if update_id is not None else None
     initial = {"title": update.title, "body_markdown": update.body_markdown, "goal": update.goal} if update else {}
-    form = UpdateForm(request.POST or None, initial=initial, workspace=workspace)
+    form = UpdateForm(request.POST if request.method == "POST" else None, initial=initial, workspace=workspace)
     preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,7 +128,7 @@ def pin(request: HttpRequest, ws: str, update_id: int) -> HttpResponse:
 @allow_methods("GET", "POST")
 def digest_settings(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
-    form = DigestForm(request.POST or None, initial={"frequency": frequency_of(member)})
+    form = DigestForm(request.POST if request.method == "POST" else None, initial={"frequency": frequency_of(member)})
     if request.method == "POST" and form.is_valid():
         set_digest_frequency(member=member, frequency=form.cleaned_data["frequency"])
         messages.success(request, "Digest setting saved.")
