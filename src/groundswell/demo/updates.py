@@ -92,7 +92,9 @@ def build_updates_and_lessons(builder: DemoBuilder) -> None:
                 body_markdown=body,
                 goal=goal,
                 goal_value_at_post=value,
-                goal_percent_at_post=min(100, int(100 * value / max(goal.target, 1))) if goal and value is not None else None,
+                goal_percent_at_post=min(100, int(100 * value / max(goal.target, 1)))
+                if goal and value is not None
+                else None,
                 author=admin,
                 posted_at=posted,
                 pinned=days_ago == 3,

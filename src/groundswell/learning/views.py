@@ -102,7 +102,9 @@ def _save(request: HttpRequest, ws: str, lesson_id: int | None) -> HttpResponse:
     require_role(member, Role.ADMIN)
     workspace = member.workspace
     obj = get_for_workspace(Lesson.objects.all(), workspace, pk=lesson_id) if lesson_id is not None else None
-    form = LessonForm(request.POST if request.method == "POST" else None, initial=LessonForm.initial_for(obj) if obj else {})
+    form = LessonForm(
+        request.POST if request.method == "POST" else None, initial=LessonForm.initial_for(obj) if obj else {}
+    )
     preview = None
     if request.method == "POST" and form.is_valid():
         draft = form.draft()

@@ -151,9 +151,10 @@ def test_admin_writes_lessons_and_sees_counts(
     lesson.refresh_from_db()
     assert lesson.title == "Hashtags, briefly" and not lesson.has_check and lesson.position == 5
     assert alice_client.post("/w/acme/learn/schedule/", {"starts_on": "", "interval_days": 0}).status_code == 200
-    assert alice_client.post(
-        "/w/acme/learn/schedule/", {"starts_on": today().isoformat(), "interval_days": 7}
-    ).status_code == 302
+    assert (
+        alice_client.post("/w/acme/learn/schedule/", {"starts_on": today().isoformat(), "interval_days": 7}).status_code
+        == 302
+    )
     complete_lesson(member=bob, lesson=lesson, choice=None)
     complete_lesson(member=carol, lesson=lesson, choice=None)
     html = alice_client.get("/w/acme/learn/").content.decode()
@@ -186,7 +187,9 @@ def test_lesson_rule_exists_for_every_workspace(workspace: Workspace) -> None:
     assert (rule.points, rule.daily_cap) == (15, 30)
 
 
-def test_next_lesson_in_the_digest(starter: list[Lesson], workspace: Workspace, alice: Membership, bob: Membership) -> None:
+def test_next_lesson_in_the_digest(
+    starter: list[Lesson], workspace: Workspace, alice: Membership, bob: Membership
+) -> None:
     set_digest_frequency(member=alice, frequency=Frequency.NEVER)
     monday = next_monday(9)
     # The track started long ago (nothing released this week is news): no digest.

@@ -167,7 +167,9 @@ def test_a_failed_send_is_retried(news: None, bob: Membership, monkeypatch: pyte
     assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 2 and len(mail.outbox) == 1
 
 
-def test_the_task_sends_in_batches(news: None, bob: Membership, carol: Membership, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_task_sends_in_batches(
+    news: None, bob: Membership, carol: Membership, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monday = next_monday(8)
     first = send_due_digests(now=monday, limit=1)
     assert first.sent == 1 and len(mail.outbox) == 1
@@ -199,7 +201,9 @@ def test_new_members_wait_for_the_next_period(news: None, berlin_ws: Workspace) 
 
 def test_sections_registry(news: None, bob: Membership) -> None:
     def call_for_interest(ctx: DigestContext) -> DigestSection | None:
-        return DigestSection(title="Call for interest", lines=[DigestLine(f"Speak at our meetup, {ctx.member.display_name}?")])
+        return DigestSection(
+            title="Call for interest", lines=[DigestLine(f"Speak at our meetup, {ctx.member.display_name}?")]
+        )
 
     register_section("test-calls", call_for_interest, order=5)
     try:

@@ -112,7 +112,12 @@ def test_employees_cannot_write_and_outsiders_get_404(
         assert bob_client.get(url).status_code == 404
     for url in (f"/w/acme/updates/{update.pk}/delete/", f"/w/acme/updates/{update.pk}/pin/"):
         assert bob_client.post(url).status_code == 404
-    for url in ("/w/acme/updates/", "/w/acme/updates/new/", f"/w/acme/updates/{update.pk}/edit/", "/w/acme/updates/digest/"):
+    for url in (
+        "/w/acme/updates/",
+        "/w/acme/updates/new/",
+        f"/w/acme/updates/{update.pk}/edit/",
+        "/w/acme/updates/digest/",
+    ):
         assert charlie_client.get(url).status_code == 404
         assert charlie_client.post(url).status_code == 404
     for url in (f"/w/acme/updates/{update.pk}/delete/", f"/w/acme/updates/{update.pk}/pin/"):
