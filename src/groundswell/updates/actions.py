@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from groundswell.goals.models import Goal
@@ -74,14 +74,19 @@ def delete_update(*, update: Update) -> None:
     Update.objects.filter(pk=update.pk).update(deleted_at=timezone.now(), pinned=False)
 
 
-@transaction.atomic
 def set_pinned(*, update: Update, pinned: bool) -> None:
     """Pin ``update`` (unpinning any other: one pinned update per workspace) or unpin it."""
     if update.deleted_at is not None:
         raise UpdateError("A deleted update cannot be pinned.")
-    if pinned:
-        Update.objects.filter(workspace_id=update.workspace_id, pinned=True).exclude(pk=update.pk).update(pinned=False)
-    Update.objects.filter(pk=update.pk).update(pinned=pinned)
+    try:
+        with transaction.atomic():
+            if pinned:
+                Update.objects.filter(workspace_id=update.workspace_id, pinned=True).exclude(pk=update.pk).update(
+                    pinned=False
+                )
+            Update.objects.filter(pk=update.pk).update(pinned=pinned)
+    except IntegrityError:  # another admin pinned a different update at the same moment
+        raise UpdateError("Someone pinned another update at the same time. Reload and try again.") from None
     update.pinned = pinned
 
 

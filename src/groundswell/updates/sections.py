@@ -26,7 +26,7 @@ def updates_section(ctx: DigestContext) -> DigestSection | None:
     feed = ctx.url("updates:feed")
     return DigestSection(
         title="Program news",
-        lines=[DigestLine(u.title, f"{feed}#update-{u.pk}", u.posted_at.strftime("%d %b")) for u in updates],
+        lines=[DigestLine(u.title, f"{feed}#update-{u.pk}", f"{u.posted_at:%d %b} · {u.excerpt}") for u in updates],
     )
 
 
@@ -40,8 +40,7 @@ def goals_section(ctx: DigestContext) -> DigestSection | None:
         title="How close we are",
         news=False,
         lines=[
-            DigestLine(p.goal.name, program, f"{p.value:,} of {p.target:,} ({p.percent}%) · {p.status}")
-            for p in current
+            DigestLine(p.goal.name, program, f"{p.value:,} of {p.target:,}, {p.percent}% · {p.status}") for p in current
         ],
     )
 

@@ -119,8 +119,12 @@ def pin(request: HttpRequest, ws: str, update_id: int) -> HttpResponse:
     require_role(member, Role.ADMIN)
     update = get_for_workspace(live_updates(member.workspace), member.workspace, pk=update_id)
     pinned = request.POST.get("pinned") != "0"
-    set_pinned(update=update, pinned=pinned)
-    messages.success(request, "Pinned to the top." if pinned else "Unpinned.")
+    try:
+        set_pinned(update=update, pinned=pinned)
+    except UpdateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Pinned to the top." if pinned else "Unpinned.")
     return redirect("updates:feed", ws=ws)
 
 

@@ -98,7 +98,7 @@ def test_weekly_digest_is_sent_monday_morning_local_time_and_only_once(
     assert message.to == ["bob@acme.test"] and message.subject == "Acme advocacy digest"
     text = message.body
     assert "We hit 100 shares" in text and "http://testserver/w/acme/updates/#update-" in text
-    assert "Shares this quarter" in text and "0 of 50 (0%)" in text
+    assert "Shares this quarter" in text and "0 of 50, 0% · Behind" in text
     assert "We launched" in text and "http://testserver/w/acme/share/" in text
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html" and "We hit 100 shares" in str(html) and "<script" not in str(html)
