@@ -9,6 +9,7 @@ from groundswell.content.targeting import items_for_member
 from groundswell.core.home import share_url
 from groundswell.goals.models import Goal
 from groundswell.goals.progress import goal_progress
+from groundswell.lib.periods import local_day
 from groundswell.updates.digest import DigestContext, DigestLine, DigestSection, register_section
 from groundswell.updates.queries import live_updates
 
@@ -23,10 +24,13 @@ def updates_section(ctx: DigestContext) -> DigestSection | None:
     )
     if not updates:
         return None
-    feed = ctx.url("updates:feed")
+    feed, tz = ctx.url("updates:feed"), ctx.member.workspace.timezone
     return DigestSection(
         title="Program news",
-        lines=[DigestLine(u.title, f"{feed}#update-{u.pk}", f"{u.posted_at:%d %b} · {u.excerpt}") for u in updates],
+        lines=[
+            DigestLine(u.title, f"{feed}#update-{u.pk}", f"{local_day(u.posted_at, tz):%d %b} · {u.excerpt}")
+            for u in updates
+        ],
     )
 
 
