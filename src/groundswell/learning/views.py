@@ -44,6 +44,7 @@ def track(request: HttpRequest, ws: str) -> HttpResponse:
     released = [s for s in lessons if s.released]
     upcoming = next((s for s in lessons if not s.released), None)
     counts = completion_counts(member.workspace) if member.is_admin else {}
+    active = Membership.objects.filter(workspace=member.workspace, is_active=True).count() if member.is_admin else 0
     return _page(
         request,
         "learning/track.html",
@@ -53,6 +54,7 @@ def track(request: HttpRequest, ws: str) -> HttpResponse:
         released_count=len(released),
         upcoming=upcoming,
         track=track_of(member.workspace),
+        active_members=active,
     )
 
 

@@ -158,7 +158,7 @@ def test_admin_writes_lessons_and_sees_counts(
     complete_lesson(member=bob, lesson=lesson, choice=None)
     complete_lesson(member=carol, lesson=lesson, choice=None)
     html = alice_client.get("/w/acme/learn/").content.decode()
-    assert "Completed by 2 members" in html and "Bob" not in html  # aggregate only
+    assert "Completed by 2 of 3 members" in html and "Bob" not in html  # aggregate only
 
 
 def test_access(starter: list[Lesson], bob_client: Client, charlie: Membership) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -128,7 +130,7 @@ def test_employees_cannot_write_and_outsiders_get_404(
 
 
 def test_program_page_shows_latest_updates_with_constant_queries(
-    alice: Membership, workspace: Workspace, bob_client: Client, goal: Goal
+    alice: Membership, workspace: Workspace, bob_client: Client, goal: Goal, django_assert_max_num_queries: Any
 ) -> None:
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -147,6 +149,8 @@ def test_program_page_shows_latest_updates_with_constant_queries(
         )  # fmt: skip
         post_update(workspace=workspace, author=alice, title=f"Update {i}", body_markdown="text", goal=other)
     assert count() <= baseline
+    with django_assert_max_num_queries(baseline):
+        bob_client.get("/w/acme/program/")
     html = bob_client.get("/w/acme/program/").content.decode()
     assert "Update 8" in html and "Update 6" in html and "Update 5" not in html  # the latest three
     assert 'href="/w/acme/updates/"' in html and "All updates" in html
@@ -159,3 +163,16 @@ def test_home_shows_the_newest_update(alice: Membership, workspace: Workspace, b
     post_update(workspace=workspace, author=alice, title="Halfway there", body_markdown="We are **halfway** & happy")
     html = bob_client.get("/w/acme/").content.decode()
     assert "Halfway there" in html and "We are halfway &amp; happy" in html and "Older" not in html
+
+
+def test_feed_queries_do_not_grow_with_updates(
+    alice: Membership, workspace: Workspace, bob_client: Client, goal: Goal, django_assert_max_num_queries: Any
+) -> None:
+    post_update(workspace=workspace, author=alice, title="Update 0", body_markdown="text", goal=goal)
+    with CaptureQueriesContext(connection) as ctx:
+        assert bob_client.get("/w/acme/updates/").status_code == 200
+    for i in range(1, 12):
+        post_update(workspace=workspace, author=alice, title=f"Update {i}", body_markdown=f"*{i}*", goal=goal)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        html = bob_client.get("/w/acme/updates/").content.decode()
+    assert html.count('class="card update') == 12
