@@ -32,8 +32,10 @@ from django.utils import timezone
 from groundswell.conftest import client_for, make_member
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
 from groundswell.goals.models import Goal
+from groundswell.learning.models import Lesson
 from groundswell.rewards.actions import ensure_default_rules
 from groundswell.sharing.models import Share
+from groundswell.updates.models import Update
 from groundswell.workspaces import actions
 from groundswell.workspaces.models import ApiToken, Department, Invitation, Location, Membership, Role, Workspace
 
@@ -133,6 +135,8 @@ def _extra_objects(ws: Workspace, alice: Membership) -> dict[str, Any]:
         floor_cents=0,
         ceiling_cents=100,
     )
+    extra["update"] = Update.objects.create(workspace=ws, title=f"Update {MARKER}", body_markdown="News", author=alice)
+    extra["lesson"] = Lesson.objects.create(workspace=ws, title=f"Lesson {MARKER}", body_markdown="Tip", position=1)
     return extra
 
 
@@ -164,6 +168,8 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "token_id": lambda a: a.token.pk,
     "contest_id": lambda a: a.extra["contest"].pk,
     "period_id": lambda a: a.extra["bonus_period"].pk,
+    "update_id": lambda a: a.extra["update"].pk,
+    "lesson_id": lambda a: a.extra["lesson"].pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
@@ -263,6 +269,8 @@ def _assert_untouched(acme: Acme) -> None:
     assert Location.objects.filter(pk=acme.location.pk, name__contains=MARKER).exists()
     assert Topic.objects.filter(pk=acme.topic.pk).exists() and Share.objects.filter(pk=acme.share.pk).exists()
     assert acme.workspace.memberships.count() == 2
+    assert Update.objects.filter(pk=acme.extra["update"].pk, title__contains=MARKER, deleted_at__isnull=True).exists()
+    assert Lesson.objects.filter(pk=acme.extra["lesson"].pk, title__contains=MARKER).exists()
 
 
 # --- The web sweep --------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "groundswell.teams",
     "groundswell.stewards",
     "groundswell.updates",
+    "groundswell.learning",
     "groundswell.privacy",
     "groundswell.sso",
     "groundswell.scim",

@@ -18,6 +18,7 @@ from groundswell.goals.models import Goal
 from groundswell.goals.progress import goal_progress
 from groundswell.lib.periods import ALL_TIME_START, local_day, period_label, period_start
 from groundswell.rewards.leaderboard import member_standing
+from groundswell.updates.queries import newest_update
 from groundswell.workspaces.access import get_membership
 
 HOME_ITEMS = 4
@@ -78,5 +79,6 @@ def employee_home(request: HttpRequest, ws: str) -> HttpResponse:
             "overall_shares": overall[1],
             "overall_clicks": overall[2],
             "goals": goals,
+            "latest_update": newest_update(workspace),
         },
     )

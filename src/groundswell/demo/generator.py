@@ -32,6 +32,7 @@ from groundswell.analytics.models import Dimension, SegmentPeriod
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.demo import data
 from groundswell.demo.recognition import build_recognition
+from groundswell.demo.updates import build_updates_and_lessons
 from groundswell.goals.models import Goal, Metric, PeriodKind
 from groundswell.lib.periods import local_day, period_start
 from groundswell.links.ingest import ClickEvent, write_clicks
@@ -147,6 +148,7 @@ class DemoBuilder:
             self.log(f"  {clicks} clicks")
             self._submissions()
             self._goals()
+            build_updates_and_lessons(self)
             build_recognition(self.ws, local_day(self.now, self.ws.timezone))
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {

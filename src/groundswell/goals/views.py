@@ -13,8 +13,11 @@ from groundswell.goals.forms import GoalForm, VisionForm
 from groundswell.goals.models import Goal
 from groundswell.goals.progress import goal_progress
 from groundswell.lib.periods import local_day
+from groundswell.updates.queries import feed_page
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Role
+
+PROGRAM_UPDATES = 3
 
 
 @login_required
@@ -24,6 +27,7 @@ def program(request: HttpRequest, ws: str) -> HttpResponse:
     today = local_day(timezone.now(), workspace.timezone)
     goals = list(Goal.objects.filter(workspace=workspace).order_by("-period_start", "name"))
     progress = goal_progress(goals, today=today)
+    updates = feed_page(workspace, today, limit=PROGRAM_UPDATES)
     return render(
         request,
         "goals/program.html",
@@ -36,6 +40,7 @@ def program(request: HttpRequest, ws: str) -> HttpResponse:
                 (p for p in progress if not p.is_current and not p.is_past), key=lambda p: p.goal.period_start
             ),
             "past": [p for p in progress if p.is_past],
+            "updates": updates,
         },
     )
 

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class LearningConfig(AppConfig):
+    name = "groundswell.learning"
+    label = "learning"
+    verbose_name = "Short lessons"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from groundswell.learning.privacy import LearningPrivacy
+        from groundswell.learning.sections import next_lesson_section
+        from groundswell.privacy.registry import register
+        from groundswell.updates.digest import register_section
+
+        register(LearningPrivacy())
+        register_section("lesson", next_lesson_section, order=40)

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from groundswell.conftest import client_for
+from groundswell.learning.actions import (
+    LessonError,
+    complete_lesson,
+    create_lesson,
+    install_starter_lessons,
+    set_schedule,
+)
+from groundswell.learning.drafts import LessonDraft
+from groundswell.learning.models import Lesson, LessonCompletion, LessonTrack
+from groundswell.learning.queries import lessons_with_status, next_lesson
+from groundswell.learning.starter import STARTER_LESSONS
+from groundswell.rewards.models import Action, PointsEntry, PointsRule
+from groundswell.updates.actions import set_digest_frequency
+from groundswell.updates.digest import send_due_digests
+from groundswell.updates.models import Frequency
+from groundswell.updates.tests.test_digest import next_monday
+from groundswell.workspaces.models import Membership, Workspace
+
+pytestmark = pytest.mark.django_db
+
+
+def today() -> dt.date:
+    return timezone.now().date()
+
+
+@pytest.fixture
+def starter(workspace: Workspace, alice: Membership) -> list[Lesson]:
+    lessons = install_starter_lessons(workspace=workspace, author=alice)
+    set_schedule(workspace=workspace, starts_on=today() - dt.timedelta(days=7), interval_days=7)
+    return lessons
+
+
+def test_starter_track_is_useful_and_installs_once(workspace: Workspace, alice: Membership) -> None:
+    assert 6 <= len(STARTER_LESSONS) <= 8
+    for draft in STARTER_LESSONS:
+        words = len(draft.body_markdown.split())
+        assert 120 <= words <= 450, (draft.title, words)  # about two minutes of reading
+        assert draft.question and draft.correct_choice is not None and draft.explanation
+    titles = " ".join(d.title for d in STARTER_LESSONS).lower()
+    for topic in ("own voice", "not to share", "links are tracked", "customer", "linkedin", "mastodon", "alt text"):
+        assert topic in titles
+    assert len(install_starter_lessons(workspace=workspace, author=alice)) == len(STARTER_LESSONS)
+    assert install_starter_lessons(workspace=workspace, author=alice) == []  # idempotent
+    assert Lesson.objects.filter(workspace=workspace).count() == len(STARTER_LESSONS)
+
+
+def test_drip_release_one_per_interval(starter: list[Lesson], bob: Membership) -> None:
+    statuses = lessons_with_status(bob, today())
+    assert [s.released for s in statuses[:3]] == [True, True, False]  # started a week ago: two are out
+    assert statuses[2].release_day == today() + dt.timedelta(days=7)
+    assert [s.released for s in lessons_with_status(bob, today() - dt.timedelta(days=8))] == [False] * len(starter)
+    track = LessonTrack.objects.get()
+    assert track.released_count(today() + dt.timedelta(days=70)) >= len(starter)
+
+
+def test_member_reads_answers_and_completes_with_points_once(
+    starter: list[Lesson], bob: Membership, bob_client: Client
+) -> None:
+    lesson = starter[0]
+    page = bob_client.get(f"/w/acme/learn/{lesson.pk}/")
+    assert page.status_code == 200 and lesson.title in page.content.decode() and "<strong>" in page.content.decode()
+    assert lesson.correct_choice is not None
+    wrong = (lesson.correct_choice + 1) % len(lesson.choices)
+    resp = bob_client.post(f"/w/acme/learn/{lesson.pk}/", {"choice": wrong})
+    html = resp.content.decode()
+    assert resp.status_code == 200 and "Not quite." in html and "Try again." in html
+    assert not LessonCompletion.objects.exists() and not PointsEntry.objects.filter(action=Action.LESSON).exists()
+
+    resp = bob_client.post(f"/w/acme/learn/{lesson.pk}/", {"choice": lesson.correct_choice}, follow=True)
+    assert "Lesson completed — 15 points." in resp.content.decode()
+    entry = PointsEntry.objects.get(action=Action.LESSON)
+    assert entry.member == bob and entry.points == 15 and entry.key == f"lesson:{lesson.pk}:{bob.pk}"
+    # Again: still one completion, no more points.
+    bob_client.post(f"/w/acme/learn/{lesson.pk}/", {"choice": lesson.correct_choice})
+    assert complete_lesson(member=bob, lesson=lesson, choice=lesson.correct_choice).points == 0
+    assert LessonCompletion.objects.count() == 1 and PointsEntry.objects.filter(action=Action.LESSON).count() == 1
+    track = bob_client.get("/w/acme/learn/").content.decode()
+    assert "<strong>1</strong> of 2 released lessons completed" in track
+    status = next_lesson(bob, today())
+    assert status is not None and status.lesson == starter[1]
+
+
+def test_daily_cap_on_lesson_points(workspace: Workspace, alice: Membership, bob: Membership) -> None:
+    lessons = [
+        create_lesson(workspace=workspace, author=alice, draft=LessonDraft(f"L{i}", "Read me")) for i in range(3)
+    ]
+    set_schedule(workspace=workspace, starts_on=today() - dt.timedelta(days=30), interval_days=1)
+    points = [complete_lesson(member=bob, lesson=lesson, choice=None).points for lesson in lessons]
+    assert points == [15, 15, 0]  # the default rule: 15 points, at most 30 a day
+
+
+def test_bad_answers_and_locked_lessons(starter: list[Lesson], bob_client: Client, alice_client: Client) -> None:
+    lesson = starter[0]
+    for bad in ({}, {"choice": "x"}, {"choice": 99}):
+        resp = bob_client.post(f"/w/acme/learn/{lesson.pk}/", bad)
+        assert resp.status_code == 200 and "errorlist" in resp.content.decode()
+    locked = starter[3]
+    assert bob_client.get(f"/w/acme/learn/{locked.pk}/").status_code == 404
+    assert bob_client.post(f"/w/acme/learn/{locked.pk}/", {"choice": locked.correct_choice}).status_code == 404
+    assert alice_client.get(f"/w/acme/learn/{locked.pk}/").status_code == 200  # admin preview
+    alice_client.post(f"/w/acme/learn/{locked.pk}/", {"choice": locked.correct_choice})
+    assert not LessonCompletion.objects.exists()
+    # Members see only released lessons in the track.
+    assert locked.title not in bob_client.get("/w/acme/learn/").content.decode()
+
+
+def test_admin_writes_lessons_and_sees_counts(
+    alice_client: Client, workspace: Workspace, bob: Membership, carol: Membership
+) -> None:
+    assert "Add the starter lessons" in alice_client.get("/w/acme/learn/").content.decode()
+    bad = alice_client.post(
+        "/w/acme/learn/new/",
+        {"title": "Q", "body_markdown": "Text", "question": "Which?", "choices": "only one", "action": "save"},
+    )
+    assert bad.status_code == 200 and "2 to 5 answers" in bad.content.decode()
+    bad = alice_client.post(
+        "/w/acme/learn/new/",
+        {"title": "Q", "body_markdown": "Text", "question": "Which?", "choices": "a\nb", "correct": 3},
+    )
+    assert "Say which answer is right" in bad.content.decode()
+    assert not Lesson.objects.exists()
+    ok = alice_client.post(
+        "/w/acme/learn/new/",
+        {
+            "title": "Hashtags",
+            "body_markdown": "Use **two**.",
+            "question": "How many?",
+            "choices": "Two\nTwenty",
+            "correct": 1,
+            "explanation": "Two is plenty.",
+        },
+    )
+    assert ok.status_code == 302
+    lesson = Lesson.objects.get()
+    assert lesson.choices == ["Two", "Twenty"] and lesson.correct_choice == 0 and lesson.has_check
+    edit = alice_client.post(
+        f"/w/acme/learn/{lesson.pk}/edit/",
+        {"title": "Hashtags, briefly", "body_markdown": "Use two.", "position": 5},
+    )
+    assert edit.status_code == 302
+    lesson.refresh_from_db()
+    assert lesson.title == "Hashtags, briefly" and not lesson.has_check and lesson.position == 5
+    assert alice_client.post("/w/acme/learn/schedule/", {"starts_on": "", "interval_days": 0}).status_code == 200
+    assert (
+        alice_client.post("/w/acme/learn/schedule/", {"starts_on": today().isoformat(), "interval_days": 7}).status_code
+        == 302
+    )
+    complete_lesson(member=bob, lesson=lesson, choice=None)
+    complete_lesson(member=carol, lesson=lesson, choice=None)
+    html = alice_client.get("/w/acme/learn/").content.decode()
+    assert "Completed by 2 of 3 members" in html and "Bob" not in html  # aggregate only
+
+
+def test_access(starter: list[Lesson], bob_client: Client, charlie: Membership) -> None:
+    charlie_client = client_for(charlie)
+    lesson = starter[0]
+    for url in ("/w/acme/learn/new/", f"/w/acme/learn/{lesson.pk}/edit/", "/w/acme/learn/schedule/"):
+        assert bob_client.get(url).status_code == 404
+    assert bob_client.post("/w/acme/learn/starter/").status_code == 404
+    for url in (
+        "/w/acme/learn/",
+        f"/w/acme/learn/{lesson.pk}/",
+        "/w/acme/learn/new/",
+        f"/w/acme/learn/{lesson.pk}/edit/",
+        "/w/acme/learn/schedule/",
+        "/w/acme/learn/starter/",
+    ):
+        assert charlie_client.get(url).status_code == 404
+        assert charlie_client.post(url, {"choice": 0}).status_code == 404
+    with pytest.raises(LessonError):
+        complete_lesson(member=charlie, lesson=lesson, choice=lesson.correct_choice)
+    assert not LessonCompletion.objects.exists()
+
+
+def test_lesson_rule_exists_for_every_workspace(workspace: Workspace) -> None:
+    rule = PointsRule.objects.get(workspace=workspace, action=Action.LESSON)
+    assert (rule.points, rule.daily_cap) == (15, 30)
+
+
+def test_next_lesson_in_the_digest(
+    starter: list[Lesson], workspace: Workspace, alice: Membership, bob: Membership
+) -> None:
+    set_digest_frequency(member=alice, frequency=Frequency.NEVER)
+    monday = next_monday(9)
+    # The track started long ago (nothing released this week is news): no digest.
+    set_schedule(workspace=workspace, starts_on=today() - dt.timedelta(days=400), interval_days=30)
+    assert send_due_digests(now=monday).sent == 0
+    # A lesson released during the week before the digest is news.
+    set_schedule(workspace=workspace, starts_on=monday.date() + dt.timedelta(days=2), interval_days=7)
+    assert send_due_digests(now=monday + dt.timedelta(days=7)).sent == 1
+    body = mail.outbox[0].body
+    assert "Your next lesson" in body and starter[0].title in body
+    assert f"http://testserver/w/acme/learn/{starter[0].pk}/" in body
