@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from groundswell.conftest import client_for, make_member
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
+from groundswell.enrolment.models import CallForInterest
 from groundswell.goals.models import Goal
 from groundswell.rewards.actions import ensure_default_rules
 from groundswell.sharing.models import Share
@@ -56,6 +57,7 @@ class Acme:
     location: Location
     invitation: Invitation
     token: ApiToken
+    call: CallForInterest
 
 
 @pytest.fixture
@@ -94,7 +96,10 @@ def acme(db: None) -> Acme:
     from groundswell.api.tokens import create_token
 
     token, _secret = create_token(alice, f"Token {MARKER}")
-    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token)
+    call = CallForInterest.objects.create(
+        workspace=ws, title=f"Call {MARKER}", message=MARKER, opened_by=alice, deadline=timezone.localdate()
+    )
+    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token, call)
 
 
 @pytest.fixture
@@ -123,6 +128,7 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "department_id": lambda a: a.department.pk,
     "location_id": lambda a: a.location.pk,
     "token_id": lambda a: a.token.pk,
+    "call_id": lambda a: a.call.pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
@@ -222,6 +228,8 @@ def _assert_untouched(acme: Acme) -> None:
     assert Location.objects.filter(pk=acme.location.pk, name__contains=MARKER).exists()
     assert Topic.objects.filter(pk=acme.topic.pk).exists() and Share.objects.filter(pk=acme.share.pk).exists()
     assert acme.workspace.memberships.count() == 2
+    assert CallForInterest.objects.filter(pk=acme.call.pk, closed_at__isnull=True).exists()
+    assert not acme.workspace.memberships.filter(enrolment__isnull=False).exists()
 
 
 # --- The web sweep --------------------------------------------------------------------------------
