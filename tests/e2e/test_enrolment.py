@@ -74,7 +74,7 @@ def test_employee_answers_the_call_on_a_phone(browser: Any, live_server: Any) ->
         phone.get_by_text("Answer customers", exact=True).tap()
         phone.get_by_text("LinkedIn", exact=True).tap()
         phone.get_by_text("Product news", exact=True).tap()
-        phone.get_by_text("1–2 hours a week", exact=True).tap()
+        phone.get_by_text("1 to 2 hours a week", exact=True).tap()
         phone.get_by_text("Intermediate", exact=True).tap()
         phone.get_by_text("German", exact=True).tap()
         assert phone.get_by_label("Answer customers").is_checked()

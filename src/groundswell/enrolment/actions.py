@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
@@ -30,6 +31,9 @@ from groundswell.enrolment.models import (
 )
 from groundswell.lib.periods import local_day
 from groundswell.workspaces.models import Membership, Workspace
+
+#: The answers as saved, in the history (JSON).
+Snapshot = dict[str, Any]
 
 MAX_TITLE = 160
 MAX_MESSAGE = 4000
@@ -125,7 +129,7 @@ def _locked_enrolment(member: Membership) -> Enrolment | None:
     return Enrolment.objects.select_for_update().filter(member=member).first()
 
 
-def _snapshot(enrolment: Enrolment, *, activities: list[str], networks: list[str], languages: list[str]) -> dict:  # type: ignore[type-arg]
+def _snapshot(enrolment: Enrolment, *, activities: list[str], networks: list[str], languages: list[str]) -> Snapshot:
     return {
         "activities": activities,
         "networks": networks,
@@ -137,7 +141,7 @@ def _snapshot(enrolment: Enrolment, *, activities: list[str], networks: list[str
     }
 
 
-def _record(enrolment: Enrolment, previous: str, call: CallForInterest | None, snapshot: dict) -> None:  # type: ignore[type-arg]
+def _record(enrolment: Enrolment, previous: str, call: CallForInterest | None, snapshot: Snapshot) -> None:
     EnrolmentEvent.objects.create(
         workspace_id=enrolment.workspace_id,
         member_id=enrolment.member_id,
@@ -206,7 +210,7 @@ def _create(member: Membership) -> Enrolment:
         return enrolment
 
 
-def _current_snapshot(enrolment: Enrolment) -> dict:  # type: ignore[type-arg]
+def _current_snapshot(enrolment: Enrolment) -> Snapshot:
     return _snapshot(
         enrolment,
         activities=enrolment.activities,
@@ -237,7 +241,7 @@ def _set_status(member: Membership, status: str) -> Enrolment:
 
 
 def decline(member: Membership) -> Enrolment:
-    """"Not now": recorded so the member is not asked again for this call. A member who had joined leaves."""
+    """ "Not now": recorded so the member is not asked again for this call. A member who had joined leaves."""
     existing = Enrolment.objects.filter(member=member).values_list("status", flat=True).first()
     return _set_status(member, Status.LEFT if existing == Status.JOINED else Status.DECLINED)
 

@@ -71,9 +71,7 @@ class CallForm(forms.Form):
         max_length=4000,
         help_text="Why you are asking and what volunteers will do. Sent by email and shown in the app.",
     )
-    deadline = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}), help_text="The last day to answer."
-    )
+    deadline = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="The last day to answer.")
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -30,8 +30,8 @@ class Activity(models.TextChoices):
 
 class Hours(models.TextChoices):
     UNDER_ONE = "lt1", "Less than 1 hour a week"
-    ONE_TWO = "1-2", "1–2 hours a week"
-    THREE_FIVE = "3-5", "3–5 hours a week"
+    ONE_TWO = "1-2", "1 to 2 hours a week"
+    THREE_FIVE = "3-5", "3 to 5 hours a week"
     MORE = "5+", "More than 5 hours a week"
 
 
@@ -179,7 +179,7 @@ class EnrolmentEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("Enrolment history is append-only (erasure anonymises rows with an update).")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class CallEmail(models.Model):

@@ -15,7 +15,7 @@ from groundswell.workspaces.models import Membership
 class EnrolmentPrivacy:
     key = "enrolment"
     label = "Call for interest and volunteering"
-    models = (
+    models: tuple[str, ...] = (
         "enrolment.Enrolment",
         "enrolment.EnrolmentChoice",
         "enrolment.EnrolmentEvent",

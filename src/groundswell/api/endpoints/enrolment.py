@@ -21,7 +21,7 @@ from groundswell.api.schemas import MAX_ID, ErrorOut, Id, Page
 from groundswell.content.models import Topic
 from groundswell.enrolment import actions, queries
 from groundswell.enrolment.actions import Answers, EnrolmentError
-from groundswell.enrolment.models import CallForInterest, Enrolment, Status
+from groundswell.enrolment.models import CallForInterest, Enrolment
 
 router = Router(tags=["Enrolment"])
 
@@ -153,7 +153,7 @@ def put_my_enrolment(request: HttpRequest, payload: EnrolmentIn) -> EnrolmentOut
     if len(topic_ids) != Topic.objects.filter(workspace_id=member.workspace_id, pk__in=topic_ids).count():
         raise HttpError(422, "Some of those topics do not exist in this workspace.")
     try:
-        if payload.status == Status.JOINED:
+        if payload.status == "joined":
             actions.join(
                 member,
                 Answers(
@@ -166,7 +166,7 @@ def put_my_enrolment(request: HttpRequest, payload: EnrolmentIn) -> EnrolmentOut
                     show_to_manager=payload.show_to_manager,
                 ),
             )
-        elif payload.status == Status.DECLINED:
+        elif payload.status == "declined":
             actions.decline(member)
         else:
             actions.leave(member)

@@ -95,7 +95,9 @@ def test_volunteers_for_admins_only(
     assert alice_api.get("/api/enrolment/volunteers", {"topic_id": 999_999}).status_code == 404
 
 
-def test_outsider_and_anonymous(charlie_api: ApiClient, anon_api: ApiClient, bob: Membership, workspace: Workspace) -> None:
+def test_outsider_and_anonymous(
+    charlie_api: ApiClient, anon_api: ApiClient, bob: Membership, workspace: Workspace
+) -> None:
     topic = Topic.objects.create(workspace=workspace, name="Product", slug="product")
     join(bob, "share")
     r = charlie_api.get("/api/enrolment/volunteers")

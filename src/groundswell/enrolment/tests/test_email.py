@@ -76,9 +76,7 @@ def test_a_failed_send_gives_the_claim_back(
         actions.email_call_batch(call, limit=100)
     assert len(mail.outbox) == 2 and CallEmail.objects.filter(call=call).count() == 2
     assert actions.email_call_batch(call, limit=100) == 4
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(
-        ["alice@acme.test"] + [f"p{i}@acme.test" for i in range(5)]
-    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(["alice@acme.test"] + [f"p{i}@acme.test" for i in range(5)])
 
 
 @pytest.mark.slow

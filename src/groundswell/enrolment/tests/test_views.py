@@ -98,7 +98,10 @@ def test_leave(bob_client: Client, bob: Membership) -> None:
 
 
 def test_admin_opens_a_call_with_a_preview(
-    alice_client: Client, workspace: Workspace, mailoutbox: list, django_capture_on_commit_callbacks: Any  # type: ignore[type-arg]
+    alice_client: Client,
+    workspace: Workspace,
+    mailoutbox: list,
+    django_capture_on_commit_callbacks: Any,  # type: ignore[type-arg]
 ) -> None:
     deadline = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
     data = {"title": "Join us", "message": "We need voices.", "deadline": deadline}
@@ -133,7 +136,9 @@ def test_open_call_bad_input(alice_client: Client, data: dict[str, str], message
     assert not CallForInterest.objects.exists()
 
 
-def test_calls_page_counts_and_close(alice: Membership, alice_client: Client, bob: Membership, carol: Membership) -> None:
+def test_calls_page_counts_and_close(
+    alice: Membership, alice_client: Client, bob: Membership, carol: Membership
+) -> None:
     assert "No call is open" in alice_client.get(url("calls")).content.decode()
     call = open_a_call(alice)
     join(bob)
@@ -148,7 +153,9 @@ def test_calls_page_counts_and_close(alice: Membership, alice_client: Client, bo
     assert alice_client.post(url("close_call", call_id=999_999)).status_code == 404
 
 
-def test_volunteers_list_and_filters(alice_client: Client, bob: Membership, carol: Membership, workspace: Workspace) -> None:
+def test_volunteers_list_and_filters(
+    alice_client: Client, bob: Membership, carol: Membership, workspace: Workspace
+) -> None:
     dave = make_member(workspace, "dave@acme.test")
     join(bob, "answer", networks=["linkedin"], comfort="expert", hours="5+")
     join(carol, "video", networks=["x"])
