@@ -6,6 +6,8 @@ so no caller can tell those apart.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,7 +15,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from groundswell.content.models import Topic
-from groundswell.enrolment.models import CallForInterest, ChoiceKind, Enrolment, EnrolmentChoice, Status
+from groundswell.enrolment.models import (
+    CallForInterest,
+    ChoiceKind,
+    Enrolment,
+    EnrolmentChoice,
+    EnrolmentEvent,
+    Status,
+)
 from groundswell.lib.periods import local_day
 from groundswell.workspaces.models import Membership, Workspace
 
@@ -145,3 +154,29 @@ def enrolment_call_for(member: Membership) -> CallForInterest | None:
         return None
     enrolment = Enrolment.objects.filter(member=member).only("status", "answered_call_id").first()
     return call if needs_answer(enrolment, call) else None
+
+
+def volunteers_over_time(workspace: Workspace, start: dt.date, end: dt.date) -> list[tuple[dt.date, int]]:
+    """How many people had joined at the end of each day from ``start`` to ``end`` (the workspace's days),
+    from the append-only history (erased members' lines still count, without names)."""
+    tz = workspace.timezone
+    net: dict[dt.date, int] = defaultdict(int)
+    baseline = 0
+    rows = EnrolmentEvent.objects.filter(workspace=workspace).values_list("at", "status", "previous_status")
+    for at, status, previous in rows.iterator():
+        delta = (status == Status.JOINED) - (previous == Status.JOINED)
+        if not delta:
+            continue
+        day = local_day(at, tz)
+        if day < start:
+            baseline += delta
+        elif day <= end:
+            net[day] += delta
+    points = []
+    running = baseline
+    day = start
+    while day <= end:
+        running += net[day]
+        points.append((day, running))
+        day += dt.timedelta(days=1)
+    return points

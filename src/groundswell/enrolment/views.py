@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -12,18 +13,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from groundswell.analytics.charts import CHART_CSP
 from groundswell.enrolment import actions, queries
 from groundswell.enrolment.actions import Answers, EnrolmentError
+from groundswell.enrolment.charts import volunteers_chart
 from groundswell.enrolment.forms import AnswerForm, CallForm, GroupSizeForm, VolunteerFilterForm
 from groundswell.enrolment.mail import render_call_email
 from groundswell.enrolment.models import CallForInterest, Comfort, Hours, Status
 from groundswell.enrolment.totals import team_view
+from groundswell.lib.periods import local_day
 from groundswell.policy.views import safe_next
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
 
 VOLUNTEERS_PER_PAGE = 50
 CALLS_SHOWN = 20
+MAX_CHART_DAYS = 180
 
 
 def _page(request: HttpRequest, template: str, member: Membership, **context: Any) -> HttpResponse:
@@ -187,6 +192,25 @@ def close_call(request: HttpRequest, ws: str, call_id: int) -> HttpResponse:
     actions.close_call(call)
     messages.success(request, f"The call “{call.title}” is closed. Anyone can still join from the Join page.")
     return redirect("enrolment:calls", ws=ws)
+
+
+@login_required
+@allow_methods("GET")
+def call_chart(request: HttpRequest, ws: str, call_id: int) -> HttpResponse:
+    """Volunteers at the end of each day since the call opened (counts only), as SVG."""
+    member = get_membership(request.user, ws)
+    require_role(member, Role.ADMIN)
+    workspace = member.workspace
+    call = get_for_workspace(CallForInterest.objects.all(), workspace, pk=call_id)
+    start = local_day(call.opened_at, workspace.timezone)
+    today = local_day(timezone.now(), workspace.timezone)
+    end = max(start, min(today, local_day(call.closed_at, workspace.timezone) if call.closed_at else today))
+    start = max(start, end - dt.timedelta(days=MAX_CHART_DAYS - 1))
+    svg = volunteers_chart(queries.volunteers_over_time(workspace, start, end), "People taking part, by day")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response.headers["Content-Security-Policy"] = CHART_CSP
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @login_required

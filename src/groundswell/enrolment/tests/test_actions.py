@@ -165,3 +165,17 @@ def test_min_group_size_bounds(workspace: Workspace) -> None:
     actions.set_min_group_size(workspace, 7)
     workspace.refresh_from_db()
     assert workspace.min_group_size == 7
+
+
+def test_volunteers_over_time_from_the_history(bob: Membership, carol: Membership, workspace: Workspace) -> None:
+    today = timezone.localdate()
+    join(bob)
+    join(carol)
+    actions.leave(carol)
+    join(bob, "video")  # a change of answers is not a new volunteer
+    old = today - dt.timedelta(days=3)
+    EnrolmentEvent.objects.filter(member=bob).update(at=timezone.now() - dt.timedelta(days=3))
+    points = queries.volunteers_over_time(workspace, today - dt.timedelta(days=4), today)
+    assert [n for _, n in points] == [0, 1, 1, 1, 1]
+    assert points[1][0] == old
+    assert queries.volunteers_over_time(workspace, today, today) == [(today, 1)]  # baseline from earlier days

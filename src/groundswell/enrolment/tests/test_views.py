@@ -249,3 +249,15 @@ def test_volunteers_query_count_does_not_grow(
     with django_assert_max_num_queries(len(small)):
         text = alice_client.get(url("volunteers")).content.decode()
     assert text.count("Make videos") >= 15
+
+
+def test_call_chart(alice: Membership, alice_client: Client, bob: Membership, bob_client: Client) -> None:
+    call = open_a_call(alice)
+    join(bob)
+    page = alice_client.get(url("calls")).content.decode()
+    assert url("call_chart", call_id=call.pk) in page
+    r = alice_client.get(url("call_chart", call_id=call.pk))
+    assert r.status_code == 200 and r["Content-Type"] == "image/svg+xml" and b"<script" not in r.content
+    assert r["Content-Security-Policy"].startswith("default-src 'none'")
+    assert bob_client.get(url("call_chart", call_id=call.pk)).status_code == 404
+    assert alice_client.get(url("call_chart", call_id=999_999)).status_code == 404
