@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from groundswell.conftest import client_for, make_member
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
+from groundswell.enrolment.models import CallForInterest
 from groundswell.goals.models import Goal
 from groundswell.learning.models import Lesson
 from groundswell.rewards.actions import ensure_default_rules
@@ -137,6 +138,9 @@ def _extra_objects(ws: Workspace, alice: Membership) -> dict[str, Any]:
     )
     extra["update"] = Update.objects.create(workspace=ws, title=f"Update {MARKER}", body_markdown="News", author=alice)
     extra["lesson"] = Lesson.objects.create(workspace=ws, title=f"Lesson {MARKER}", body_markdown="Tip", position=1)
+    extra["call"] = CallForInterest.objects.create(
+        workspace=ws, title=f"Call {MARKER}", message=MARKER, opened_by=alice, deadline=timezone.localdate()
+    )
     return extra
 
 
@@ -170,6 +174,7 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "period_id": lambda a: a.extra["bonus_period"].pk,
     "update_id": lambda a: a.extra["update"].pk,
     "lesson_id": lambda a: a.extra["lesson"].pk,
+    "call_id": lambda a: a.extra["call"].pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
@@ -271,6 +276,8 @@ def _assert_untouched(acme: Acme) -> None:
     assert acme.workspace.memberships.count() == 2
     assert Update.objects.filter(pk=acme.extra["update"].pk, title__contains=MARKER, deleted_at__isnull=True).exists()
     assert Lesson.objects.filter(pk=acme.extra["lesson"].pk, title__contains=MARKER).exists()
+    assert CallForInterest.objects.filter(pk=acme.extra["call"].pk, closed_at__isnull=True).exists()
+    assert not acme.workspace.memberships.filter(enrolment__isnull=False).exists()
 
 
 # --- The web sweep --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.utils import timezone
 from groundswell.analytics.models import MemberPeriod
 from groundswell.content.models import Item
 from groundswell.content.targeting import items_for_member
+from groundswell.enrolment.queries import enrolment_call_for
 from groundswell.goals.models import Goal
 from groundswell.goals.progress import goal_progress
 from groundswell.lib.periods import ALL_TIME_START, local_day, period_label, period_start
@@ -80,5 +81,6 @@ def employee_home(request: HttpRequest, ws: str) -> HttpResponse:
             "overall_clicks": overall[2],
             "goals": goals,
             "latest_update": newest_update(workspace),
+            "enrolment_call": enrolment_call_for(member),
         },
     )

@@ -16,6 +16,9 @@ EXPECTED_OPERATIONS = {
     ("/api/stats/items", "get"),
     ("/api/leaderboard", "get"),
     ("/api/goals", "get"),
+    ("/api/enrolment/me", "get"),
+    ("/api/enrolment/me", "put"),
+    ("/api/enrolment/volunteers", "get"),
 }
 
 

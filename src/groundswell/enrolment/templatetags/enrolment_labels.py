@@ -1,0 +1,25 @@
+"""Labels for the stored keys of an answer: ``{{ key|activity_label }}``, ``network_label``, ``language_label``."""
+
+from __future__ import annotations
+
+from django import template
+
+from groundswell.enrolment.models import LANGUAGES, NETWORKS, Activity
+
+register = template.Library()
+_ACTIVITIES = dict(Activity.choices)
+
+
+@register.filter
+def activity_label(key: str) -> str:
+    return str(_ACTIVITIES.get(key, key))
+
+
+@register.filter
+def network_label(key: str) -> str:
+    return NETWORKS.get(key, key)
+
+
+@register.filter
+def language_label(key: str) -> str:
+    return LANGUAGES.get(key, key)
