@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from groundswell.content.models import Item, ItemState
 from groundswell.goals.models import Goal
 from groundswell.policy.models import PolicyAcknowledgement, PolicyVersion
@@ -53,7 +55,7 @@ class ContentProvider:
             ],
             "items_created_or_reviewed": [
                 {"id": i.pk, "title": i.display_title, "state": i.state}
-                for i in Item.objects.filter(created_by=member).union(Item.objects.filter(reviewed_by=member))
+                for i in Item.objects.filter(Q(created_by=member) | Q(reviewed_by=member)).order_by("created_at")
             ],
         }
 
