@@ -15,9 +15,9 @@ from groundswell.workspaces.models import Membership
 def _about_a_person(model: type[models.Model]) -> bool:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     for f in model._meta.get_fields():
-        if isinstance(f, models.ForeignKey | models.OneToOneField) and not f.auto_created:
-            if f.related_model in (Membership, user_model):
-                return True
+        is_key = isinstance(f, models.ForeignKey | models.OneToOneField) and not f.auto_created
+        if is_key and f.related_model in (Membership, user_model):
+            return True
     return False
 
 
