@@ -386,7 +386,6 @@ def profile(request: HttpRequest, ws: str) -> HttpResponse:
         "mastodon_instance": member.mastodon_instance,
         "interests": list(member.interests.values_list("pk", flat=True)),
         "audience_size": member.audience_size,
-        "leaderboard_visibility": member.leaderboard_visibility,
     }
     status = 200
     if request.method == "POST":
@@ -401,7 +400,6 @@ def profile(request: HttpRequest, ws: str) -> HttpResponse:
                     mastodon_instance=data["mastodon_instance"],
                     interests=data["interests"],
                     audience_size=data["audience_size"],
-                    leaderboard_visibility=data["leaderboard_visibility"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
