@@ -12,10 +12,14 @@ admin only when the group has at least ``workspace.min_group_size`` active membe
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
+from groundswell.analytics.models import Dimension
+from groundswell.analytics.queries import BreakdownRow
 from groundswell.privacy.models import MemberPrivacy
 from groundswell.workspaces.models import Membership
+
+SMALL_GROUPS_LABEL = "Smaller groups, together"
 
 
 def shares_with_manager(member: Membership) -> bool:
@@ -43,3 +47,40 @@ def reports_sharing(viewer: Membership) -> QuerySet[Membership]:
 def group_is_visible(viewer: Membership, size: int) -> bool:
     """Whether ``viewer`` may see the totals of a group of ``size`` people."""
     return viewer.is_admin or size >= viewer.workspace.min_group_size
+
+
+def fold_small_groups(viewer: Membership, dimension: str, rows: list[BreakdownRow]) -> list[BreakdownRow]:
+    """Department or location totals as ``viewer`` may see them.
+
+    For someone who is not a program admin, groups with fewer active members than the workspace's
+    ``min_group_size`` are added up into one "Smaller groups" row — shown only if that row itself covers
+    enough people — so a small team's numbers never point to a person.
+    """
+    if viewer.is_admin or dimension not in (Dimension.DEPARTMENT, Dimension.LOCATION) or not rows:
+        return rows
+    column = "department_id" if dimension == Dimension.DEPARTMENT else "location_id"
+    sizes = {
+        str(row[column]): row["n"]
+        for row in Membership.objects.filter(workspace_id=viewer.workspace_id, is_active=True)
+        .values(column)
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    minimum = viewer.workspace.min_group_size
+    shown = [r for r in rows if sizes.get(r.key, 0) >= minimum]
+    small = [r for r in rows if sizes.get(r.key, 0) < minimum]
+    if small and sum(sizes.get(r.key, 0) for r in small) >= minimum:
+        shown.append(
+            BreakdownRow(
+                key="",
+                label=SMALL_GROUPS_LABEL,
+                shares=sum(r.shares for r in small),
+                clicks=sum(r.clicks for r in small),
+                unique=sum(r.unique for r in small),
+                reach=sum(r.reach for r in small),
+                active_members=None,
+                engagements=sum(r.engagements for r in small),
+                impressions=sum(r.impressions for r in small),
+            )
+        )
+    return shown
