@@ -19,7 +19,7 @@ from groundswell.workspaces.models import Membership
 
 #: Who can see a line, in the words the privacy centre groups the inventory by (free text works too).
 ADMINS = "Program admins"
-ADMINS_AND_MANAGER = "Program admins, and your manager if you share your statistics"
+ADMINS_AND_MANAGER = "Program admins and your manager (if you allow it)"
 COLLEAGUES = "Colleagues, as you chose on the leaderboard"
 ONLY_YOU = "Only you"
 VISIBILITY_ORDER = (ADMINS, ADMINS_AND_MANAGER, COLLEAGUES, ONLY_YOU)

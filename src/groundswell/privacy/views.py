@@ -38,14 +38,30 @@ def _render(
     return render(request, f"privacy/{template}", {**base, **context}, status=status)
 
 
-def _inventory(member: Membership) -> list[tuple[str, list[tuple[str, registry.InventoryLine]]]]:
+def _heading(visible_to: str, sharing: bool) -> str:
+    """The plain-language heading of one group of the inventory."""
+    if visible_to == registry.ADMINS:
+        return "Your program admins can see:"
+    if visible_to == registry.ADMINS_AND_MANAGER:
+        if sharing:
+            return "Your program admins and, because you allow it, your manager can see:"
+        return "Your program admins can see (your manager too, but only if you allow it below):"
+    if visible_to == registry.COLLEAGUES:
+        return "Colleagues can see, as you choose below:"
+    if visible_to == registry.ONLY_YOU:
+        return "Only you can see:"
+    return f"{visible_to} can see:"
+
+
+def _inventory(member: Membership, sharing: bool) -> list[tuple[str, list[tuple[str, registry.InventoryLine]]]]:
     """Inventory lines grouped by who can see them, in a fixed order (admins first, "only you" last)."""
     groups: dict[str, list[tuple[str, registry.InventoryLine]]] = defaultdict(list)
     for provider in registry.providers():
         for line in provider.inventory(member):
             groups[line.visible_to].append((provider.label, line))
     order = {v: i for i, v in enumerate(registry.VISIBILITY_ORDER)}
-    return sorted(groups.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    ordered = sorted(groups.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+    return [(_heading(visible_to, sharing), lines) for visible_to, lines in ordered]
 
 
 def _accounts(member: Membership) -> list[dict[str, Any]]:
@@ -78,7 +94,7 @@ def _centre(
         member,
         "centre.html",
         {
-            "inventory": _inventory(member),
+            "inventory": _inventory(member, sharing),
             "accounts": _accounts(member),
             "promise": oauth.PROMISE,
             "leaderboard_form": leaderboard_form

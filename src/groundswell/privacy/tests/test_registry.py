@@ -49,7 +49,8 @@ def test_centre_lists_every_providers_inventory(bob: Membership, bob_client: Cli
     for provider in registry.providers():
         for line in provider.inventory(bob):
             assert line.what.replace("'", "&#x27;") in text, (provider.key, line.what)
-    assert "Program admins can see:" in text and "Only you can see:" in text
+    assert "Your program admins can see:" in text and "Only you can see:" in text
+    assert "Your program admins can see (your manager too, but only if you allow it below):" in text
     assert "can see your individual activity" in text
 
 

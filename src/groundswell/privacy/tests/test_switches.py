@@ -12,6 +12,8 @@ from groundswell.privacy.models import PrivacyAction, PrivacyEvent
 from groundswell.sharing.actions import create_share
 from groundswell.workspaces.models import LeaderboardVisibility, Membership, Role
 
+from .conftest import ACCESS_SECRET, REFRESH_SECRET, Activity
+
 URLS = ("", "leaderboard/", "manager/", "export/", "export/status.json", "export/download/", "leave/", "delete/",
         "log/", "team/")  # fmt: skip
 
@@ -103,3 +105,21 @@ def test_outsider_gets_404_everywhere(bob: Membership, charlie_client: Client, p
         assert resp.status_code == 404, (method, path, resp.status_code)
     bob.refresh_from_db()
     assert bob.is_active and not PrivacyEvent.objects.exists()
+
+
+def test_centre_shows_connected_accounts_with_scopes_and_what_they_are_for(
+    bob: Membership, bob_client: Client, activity: Activity
+) -> None:
+    text = bob_client.get(url(bob)).content.decode()
+    assert "FakeNet: @bob" in text
+    assert "<code>post.write</code>" in text and "Publish the posts you ask Groundswell to make." in text
+    assert "<code>post.read</code>" in text and "Read the likes and reposts of those posts." in text
+    assert ACCESS_SECRET not in text and REFRESH_SECRET not in text
+
+
+def test_centre_says_when_the_manager_sees_statistics(bob: Membership, bob_client: Client) -> None:
+    assert "not shared</strong> with your manager" in bob_client.get(url(bob)).content.decode()
+    bob_client.post(url(bob, "manager/"), {"share": "on"})
+    text = bob_client.get(url(bob)).content.decode()
+    assert "Your program admins and, because you allow it, your manager can see:" in text
+    assert "<strong>shared</strong> with your manager" in text
