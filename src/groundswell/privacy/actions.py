@@ -270,7 +270,8 @@ def erase_member_data(member: Membership) -> ErasureReport:
         locked = Membership.objects.select_for_update().select_related("workspace", "user").get(pk=member.pk)
         erased = 0
         kept: list[tuple[str, str]] = []
-        for provider in registry.providers():
+        # The sign-in account goes last: other providers still look the member up by their email address.
+        for provider in sorted(registry.providers(), key=lambda p: p.key == "account"):
             result = provider.erase(locked)
             erased += result.erased
             kept += [(provider.label, line) for line in result.kept]

@@ -73,7 +73,7 @@ class DataExport(models.Model):
             self.status == ExportStatus.DONE
             and self.expires_at is not None
             and self.expires_at > now
-            and self.archive is not None
+            and self.size > 0  # not ``archive``: it is deferred when only the status is needed
         )
 
 

@@ -17,9 +17,18 @@ from groundswell.networks.tests.test_accounts_fakes import Calls
 from groundswell.policy.models import PolicyAcknowledgement, PolicyVersion
 from groundswell.privacy import actions
 from groundswell.privacy.models import PrivacyAction, PrivacyEvent
+from groundswell.privacy.providers.workspaces import WorkspacesProvider
 from groundswell.rewards.models import PointsEntry
 from groundswell.sharing.models import Share
-from groundswell.workspaces.models import ApiToken, LeaderboardVisibility, Membership, Role, Workspace
+from groundswell.workspaces.models import (
+    ApiToken,
+    ImportJob,
+    Invitation,
+    LeaderboardVisibility,
+    Membership,
+    Role,
+    Workspace,
+)
 
 from .conftest import ACCESS_SECRET, CAPTION, Activity
 from .test_switches import url
@@ -155,3 +164,25 @@ def test_audit_log_query_count_does_not_grow(
     with CaptureQueriesContext(connection) as many, django_assert_max_num_queries(12):
         c.get(url(alice, "log/"))
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_delete_scrubs_invitations_and_imported_rows(workspace: Workspace, alice: Membership, bob: Membership) -> None:
+    invitation = Invitation.objects.create(
+        workspace=workspace, email="Bob@acme.test", token_hash="t" * 64, invited_by=alice
+    )
+    job = ImportJob.objects.create(
+        workspace=workspace,
+        created_by=alice,
+        file_name="staff.csv",
+        content="email,name\nbob@acme.test,Bob\ndave@acme.test,Dave\n",
+        preview=[{"email": "bob@acme.test"}, {"email": "dave@acme.test"}],
+    )
+    exported = WorkspacesProvider().export(bob)
+    assert exported["employee_list_imports"] == [{"file_name": "staff.csv", "imported_at": job.created_at.isoformat()}]
+    assert len(exported["invitations"]) == 1
+
+    actions.erase_member_data(bob)
+    invitation.refresh_from_db()
+    job.refresh_from_db()
+    assert "bob" not in invitation.email.lower()
+    assert job.content == "email,name\ndave@acme.test,Dave\n" and job.preview == [{"email": "dave@acme.test"}]
