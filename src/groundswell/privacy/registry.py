@@ -33,6 +33,8 @@ class InventoryLine:
     count: int | None  # how many records, when it is a countable thing
     visible_to: str  # "Program admins", "Program admins and your manager (if you allow it)", "Only you"
     why: str = ""  # what it is used for
+    #: False when erasing keeps these records (anonymised); the provider's ``keeps()`` then says why.
+    erasable: bool = True
 
 
 @dataclass

@@ -220,11 +220,7 @@ def leave(request: HttpRequest, ws: str) -> HttpResponse:
             except actions.PrivacyError as exc:
                 form.add_error(None, str(exc))
             else:
-                return render(
-                    request,
-                    "privacy/left.html",
-                    {"workspace": member.workspace, "left": result, "report": None},
-                )
+                return render(request, "privacy/left.html", {"former": member.workspace, "left": result})
         status = 400
     context = {"form": form, "accounts": _accounts(member), "export": actions.latest_export(member)}
     return _render(request, member, "leave.html", context, status=status)
@@ -244,9 +240,9 @@ def delete(request: HttpRequest, ws: str) -> HttpResponse:
             except actions.PrivacyError as exc:
                 form.add_error(None, str(exc))
             else:
-                return render(request, "privacy/left.html", {"workspace": member.workspace, "report": report})
+                return render(request, "privacy/left.html", {"former": member.workspace, "report": report})
         status = 400
-    plan = [(p.label, lines, keeps) for p, lines, keeps in actions.erasure_plan(member)]
+    plan = [(p.label, [x for x in lines if x.erasable], keeps) for p, lines, keeps in actions.erasure_plan(member)]
     context = {"form": form, "plan": plan, "export": actions.latest_export(member)}
     return _render(request, member, "delete.html", context, status=status)
 

@@ -84,6 +84,7 @@ class RewardsProvider:
                 PointsEntry.objects.filter(member=member).count(),
                 ADMINS_AND_MANAGER,
                 "Points, leaderboards and (if your company has one) bonuses.",
+                erasable=False,
             ),
             InventoryLine(
                 "Your points total on the leaderboard",

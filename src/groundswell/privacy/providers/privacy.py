@@ -22,6 +22,7 @@ class PrivacyCentreProvider:
                 PrivacyEvent.objects.filter(member=member).count(),
                 ADMINS,
                 "An audit log, so admins can show requests were honoured.",
+                erasable=False,
             ),
             InventoryLine(
                 "Your data exports (each is deleted 7 days after it is ready)",

@@ -16,13 +16,21 @@ class SharingProvider:
     models: tuple[str, ...] = ("sharing.Share",)
 
     def inventory(self, member: Membership) -> list[InventoryLine]:
+        shares = Share.objects.filter(member=member)
         return [
             InventoryLine(
-                "Shares you made through Groundswell: which item, which network, when, and your caption",
-                Share.objects.filter(member=member).count(),
+                "Shares you made through Groundswell: which item, which network, when, how many clicks",
+                shares.count(),
                 ADMINS_AND_MANAGER,
                 "Program admins see individual activity to run the program; totals feed goals and the dashboard.",
-            )
+                erasable=False,
+            ),
+            InventoryLine(
+                "The captions you wrote for your shares",
+                shares.exclude(caption="").count(),
+                ADMINS_AND_MANAGER,
+                "So admins can see how content is shared.",
+            ),
         ]
 
     def export(self, member: Membership) -> dict[str, Any]:

@@ -81,6 +81,9 @@ def test_delete_page_lists_what_goes_and_what_stays(bob: Membership, bob_client:
     assert "append-only and kept for audit" in text  # points ledger
     assert "payroll records" in text  # closed bonus payouts
     assert "short links you posted keep working" in text
+    deleted, kept = text.split("Kept, and why")
+    assert "The captions you wrote for your shares" in deleted and "Clicks on your links" in deleted
+    assert "Your points ledger" not in deleted and "points ledger line(s)" in kept
 
 
 def test_delete_keeps_what_it_says_and_erases_the_rest(
