@@ -32,7 +32,7 @@ from groundswell.privacy.models import (
 )
 from groundswell.privacy.providers.workspaces import erased_name
 from groundswell.workspaces import actions as workspace_actions
-from groundswell.workspaces.models import LeaderboardVisibility, Membership, Role
+from groundswell.workspaces.models import Invitation, LeaderboardVisibility, Membership, Role
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +249,23 @@ def leave_program(member: Membership, *, anonymise: bool) -> LeaveResult:
         cancelled_posts=len(pending) + sum(d.cancelled_posts for d in disconnected),
         anonymised=anonymise,
     )
+
+
+def left_on_their_own(member: Membership) -> bool:
+    """The member left the program through the privacy centre and has not accepted an invitation since.
+
+    Such a member comes back only through a new invitation: an admin cannot simply switch them on again.
+    """
+    left = (
+        PrivacyEvent.objects.filter(member=member, action__in=(PrivacyAction.LEAVE, PrivacyAction.DELETE))
+        .order_by("-at")
+        .first()
+    )
+    if left is None:
+        return False
+    return not Invitation.objects.filter(
+        workspace_id=member.workspace_id, email__iexact=member.user.email, accepted_at__gt=left.at
+    ).exists()
 
 
 @dataclass

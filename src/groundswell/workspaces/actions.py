@@ -340,6 +340,12 @@ def deactivate_member(member: Membership) -> Membership:
 
 
 def reactivate_member(member: Membership) -> Membership:
+    from groundswell.privacy.actions import left_on_their_own
+
+    if not member.is_active and left_on_their_own(member):
+        raise ValidationError(
+            f"{member.display_name} left the program themselves; they can come back through a new invitation."
+        )
     if not member.is_active:
         member.is_active = True
         member.save(update_fields=["is_active"])

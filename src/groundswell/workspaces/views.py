@@ -237,7 +237,11 @@ def member_reactivate(request: HttpRequest, ws: str, member_id: int) -> HttpResp
     target = get_for_workspace(Membership.objects.select_related("workspace"), me.workspace, pk=member_id)
     if (resp := _post_only(request)) is not None:
         return resp
-    actions.reactivate_member(target)
+    try:
+        actions.reactivate_member(target)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("workspaces:member_edit", ws=ws, member_id=target.pk)
     messages.success(request, f"{target.display_name} is active again.")
     return redirect("workspaces:people", ws=ws)
 

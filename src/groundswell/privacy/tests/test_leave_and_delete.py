@@ -189,3 +189,19 @@ def test_delete_scrubs_invitations_and_imported_rows(workspace: Workspace, alice
     job.refresh_from_db()
     assert "bob" not in invitation.email.lower()
     assert job.content == "email,name\ndave@acme.test,Dave\n" and job.preview == [{"email": "dave@acme.test"}]
+
+
+def test_who_left_comes_back_only_through_a_new_invitation(
+    workspace: Workspace, alice: Membership, bob: Membership, bob_client: Client
+) -> None:
+    from groundswell.workspaces import actions as workspace_actions
+
+    bob_client.post(url(bob, "leave/"), {"history": "keep", "confirm": "on"})
+    resp = client_for(alice).post(f"/w/{workspace.slug}/people/members/{bob.pk}/reactivate/", follow=True)
+    assert "left the program themselves" in resp.content.decode()
+    bob.refresh_from_db()
+    assert not bob.is_active
+    invitation = workspace_actions.invite_member(workspace, email="bob@acme.test", invited_by=alice).invitation
+    workspace_actions.accept_invitation(invitation, bob.user)
+    bob.refresh_from_db()
+    assert bob.is_active and not actions.left_on_their_own(bob)
