@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from groundswell.conftest import client_for, make_member
 from groundswell.content.models import Item
@@ -123,3 +127,16 @@ def test_centre_says_when_the_manager_sees_statistics(bob: Membership, bob_clien
     text = bob_client.get(url(bob)).content.decode()
     assert "Your program admins and, because you allow it, your manager can see:" in text
     assert "<strong>shared</strong> with your manager" in text
+
+
+def test_centre_query_count_does_not_grow_with_activity(
+    bob: Membership, bob_client: Client, item: Item, django_assert_max_num_queries: Any
+) -> None:
+    create_share(member=bob, item=item, network="linkedin", caption="one")
+    with CaptureQueriesContext(connection) as few:
+        assert bob_client.get(url(bob)).status_code == 200
+    for n in range(10):
+        create_share(member=bob, item=item, network="x", caption=f"more {n}")
+    with CaptureQueriesContext(connection) as many, django_assert_max_num_queries(40):
+        bob_client.get(url(bob))
+    assert len(many.captured_queries) == len(few.captured_queries)
