@@ -22,6 +22,7 @@ from groundswell.analytics.queries import (
     top_items,
 )
 from groundswell.lib.periods import local_day, period_label, period_start
+from groundswell.privacy.visibility import fold_small_groups
 from groundswell.workspaces.access import get_membership, require_role
 from groundswell.workspaces.models import Membership, Role, Workspace
 
@@ -89,7 +90,9 @@ def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
     month = period_start("m", window.end)
     quarter = period_start("q", window.end)
     base = reverse("analytics:dashboard", kwargs={"ws": workspace.slug})
-    departments = breakdown_range(workspace, Dimension.DEPARTMENT, window.start, window.end)
+    departments = fold_small_groups(
+        member, Dimension.DEPARTMENT, breakdown_range(workspace, Dimension.DEPARTMENT, window.start, window.end)
+    )
     networks = breakdown_range(workspace, Dimension.NETWORK, window.start, window.end)
     totals = _totals(points)
     return render(
@@ -134,7 +137,7 @@ def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
         return _svg(activity_chart(series(workspace, window.start, window.end), f"Human clicks and shares, {span}"))
     if kind == "departments":
         rows = breakdown_range(workspace, Dimension.DEPARTMENT, window.start, window.end)
-        return _svg(breakdown_chart(rows, f"By department, {span}"))
+        return _svg(breakdown_chart(fold_small_groups(member, Dimension.DEPARTMENT, rows), f"By department, {span}"))
     if kind == "networks":
         rows = breakdown_range(workspace, Dimension.NETWORK, window.start, window.end)
         return _svg(breakdown_chart(rows, f"By network, {span}"))

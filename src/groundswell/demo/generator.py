@@ -32,6 +32,7 @@ from groundswell.analytics.models import Dimension, SegmentPeriod
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.demo import data
 from groundswell.demo.enrolment import add_enrolment
+from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
 from groundswell.demo.updates import build_updates_and_lessons
 from groundswell.goals.models import Goal, Metric, PeriodKind
@@ -152,6 +153,7 @@ class DemoBuilder:
             build_updates_and_lessons(self)
             build_recognition(self.ws, local_day(self.now, self.ws.timezone))
             add_enrolment(self)
+            add_privacy(self.members, self.rng, self.now)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

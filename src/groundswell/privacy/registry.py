@@ -17,6 +17,13 @@ from typing import Any, Protocol
 
 from groundswell.workspaces.models import Membership
 
+#: Who can see a line, in the words the privacy centre groups the inventory by (free text works too).
+ADMINS = "Program admins"
+ADMINS_AND_MANAGER = "Program admins and your manager (if you allow it)"
+COLLEAGUES = "Colleagues, as you chose on the leaderboard"
+ONLY_YOU = "Only you"
+VISIBILITY_ORDER = (ADMINS, ADMINS_AND_MANAGER, COLLEAGUES, ONLY_YOU)
+
 
 @dataclass(frozen=True)
 class InventoryLine:
@@ -26,6 +33,8 @@ class InventoryLine:
     count: int | None  # how many records, when it is a countable thing
     visible_to: str  # "Program admins", "Program admins and your manager (if you allow it)", "Only you"
     why: str = ""  # what it is used for
+    #: False when erasing keeps these records (anonymised); the provider's ``keeps()`` then says why.
+    erasable: bool = True
 
 
 @dataclass
@@ -47,6 +56,16 @@ class PrivacyProvider(Protocol):
     def export(self, member: Membership) -> dict[str, Any]: ...
 
     def erase(self, member: Membership) -> ErasureResult: ...
+
+
+def planned_keeps(provider: PrivacyProvider, member: Membership) -> list[str]:
+    """What erasing will keep and why, before erasing (for the confirmation page).
+
+    Optional for providers: one that defines ``keeps(member) -> list[str]`` is asked; one that keeps
+    nothing need not define it.
+    """
+    keeps = getattr(provider, "keeps", None)
+    return list(keeps(member)) if callable(keeps) else []
 
 
 _PROVIDERS: dict[str, PrivacyProvider] = {}

@@ -4,31 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from groundswell.privacy.registry import ErasureResult, InventoryLine
-from groundswell.recognition.models import BonusPayout, ContestWinner, MemberBadge
+from django.db.models import Q
+
+from groundswell.privacy.registry import ADMINS, COLLEAGUES, ONLY_YOU, ErasureResult, InventoryLine
+from groundswell.recognition.models import BonusPayout, BonusPeriod, Contest, ContestWinner, Draw, MemberBadge
 from groundswell.workspaces.models import Membership
 
 
 class RecognitionProvider:
     key: str = "recognition"
     label: str = "Contests, bonus pool and badges"
-    models: tuple[str, ...] = ("recognition.ContestWinner", "recognition.BonusPayout", "recognition.MemberBadge")
+    models: tuple[str, ...] = (
+        "recognition.ContestWinner",
+        "recognition.BonusPayout",
+        "recognition.MemberBadge",
+        # Admin attributions: who created a contest or bonus period, who ran a draw or closed a period.
+        "recognition.Contest",
+        "recognition.Draw",
+        "recognition.BonusPeriod",
+    )
 
     def inventory(self, member: Membership) -> list[InventoryLine]:
         return [
             InventoryLine(
                 "Contests you won (shown to everyone in the workspace, under your leaderboard name choice)",
                 ContestWinner.objects.filter(member=member).count(),
-                "Everyone in the workspace",
+                COLLEAGUES,
                 "Published draws anyone can check",
+                erasable=False,
             ),
             InventoryLine(
                 "Bonus payouts of closed periods (amount, points, name, email, employee id)",
                 BonusPayout.objects.filter(member=member).count(),
-                "Program admins (payroll)",
+                ADMINS,
                 "Paying the bonus",
+                erasable=False,
             ),
-            InventoryLine("Badges you earned", MemberBadge.objects.filter(member=member).count(), "Only you"),
+            InventoryLine("Badges you earned", MemberBadge.objects.filter(member=member).count(), ONLY_YOU),
+            InventoryLine(
+                "Contests and bonus periods you set up, drew or closed (as a program admin)",
+                Contest.objects.filter(created_by=member).count()
+                + BonusPeriod.objects.filter(Q(created_by=member) | Q(closed_by=member)).count(),
+                ADMINS,
+                "Who ran the program's rewards",
+            ),
         ]
 
     def export(self, member: Membership) -> dict[str, Any]:
@@ -55,6 +74,10 @@ class RecognitionProvider:
 
     def erase(self, member: Membership) -> ErasureResult:
         erased, _ = MemberBadge.objects.filter(member=member).delete()
+        erased += Contest.objects.filter(created_by=member).update(created_by=None)
+        erased += Draw.objects.filter(drawn_by=member).update(drawn_by=None)
+        erased += BonusPeriod.objects.filter(created_by=member).update(created_by=None)
+        erased += BonusPeriod.objects.filter(closed_by=member).update(closed_by=None)
         kept = []
         if BonusPayout.objects.filter(member=member).exists():
             kept.append("Bonus payouts of closed periods: payroll records the company must keep.")

@@ -25,7 +25,6 @@ from groundswell.workspaces.models import (
     ApiToken,
     Department,
     Invitation,
-    LeaderboardVisibility,
     Location,
     Membership,
     Role,
@@ -341,6 +340,12 @@ def deactivate_member(member: Membership) -> Membership:
 
 
 def reactivate_member(member: Membership) -> Membership:
+    from groundswell.privacy.actions import left_on_their_own
+
+    if not member.is_active and left_on_their_own(member):
+        raise ValidationError(
+            f"{member.display_name} left the program themselves; they can come back through a new invitation."
+        )
     if not member.is_active:
         member.is_active = True
         member.save(update_fields=["is_active"])
@@ -415,8 +420,9 @@ def update_profile(
     mastodon_instance: str = "",
     interests: Iterable[Any] = (),
     audience_size: int = 0,
-    leaderboard_visibility: str = LeaderboardVisibility.NAME,
 ) -> Membership:
+    """Save what the member says about themselves. Privacy switches (leaderboard visibility, sharing with the
+    manager) are the privacy centre's: ``groundswell.privacy.actions``."""
     from groundswell.content.models import Topic
     from groundswell.sharing.networks.mastodon import normalise_instance
 
@@ -431,8 +437,6 @@ def update_profile(
             raise ValidationError(str(exc)) from None
     if audience_size < 0:
         raise ValidationError("Audience size cannot be negative.")
-    if leaderboard_visibility not in LeaderboardVisibility.values:
-        raise ValidationError("Pick how you appear on the leaderboard.")
     topic_ids = {getattr(t, "pk", t) for t in interests}
     topics = list(Topic.objects.filter(workspace_id=member.workspace_id, pk__in=topic_ids))
     if len(topics) != len(topic_ids):
@@ -442,9 +446,6 @@ def update_profile(
         member.title = title.strip()[:120]
         member.mastodon_instance = instance
         member.audience_size = audience_size
-        member.leaderboard_visibility = leaderboard_visibility
-        member.save(
-            update_fields=["display_name", "title", "mastodon_instance", "audience_size", "leaderboard_visibility"]
-        )
+        member.save(update_fields=["display_name", "title", "mastodon_instance", "audience_size"])
         member.interests.set(topics)
     return member

@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 
 from groundswell.workspaces.models import (
     Department,
-    LeaderboardVisibility,
     Location,
     Membership,
     Role,
@@ -136,11 +135,6 @@ class ProfileForm(forms.Form):
         initial=0,
         label="Audience size",
         help_text="Roughly how many people follow you across networks (used to estimate reach).",
-    )
-    leaderboard_visibility = forms.ChoiceField(
-        choices=LeaderboardVisibility.choices,
-        widget=forms.RadioSelect,
-        label="Show me on the leaderboard",
     )
 
     def __init__(self, *args: Any, topics: QuerySet[Any], **kwargs: Any) -> None:

@@ -237,7 +237,11 @@ def member_reactivate(request: HttpRequest, ws: str, member_id: int) -> HttpResp
     target = get_for_workspace(Membership.objects.select_related("workspace"), me.workspace, pk=member_id)
     if (resp := _post_only(request)) is not None:
         return resp
-    actions.reactivate_member(target)
+    try:
+        actions.reactivate_member(target)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("workspaces:member_edit", ws=ws, member_id=target.pk)
     messages.success(request, f"{target.display_name} is active again.")
     return redirect("workspaces:people", ws=ws)
 
@@ -386,7 +390,6 @@ def profile(request: HttpRequest, ws: str) -> HttpResponse:
         "mastodon_instance": member.mastodon_instance,
         "interests": list(member.interests.values_list("pk", flat=True)),
         "audience_size": member.audience_size,
-        "leaderboard_visibility": member.leaderboard_visibility,
     }
     status = 200
     if request.method == "POST":
@@ -401,7 +404,6 @@ def profile(request: HttpRequest, ws: str) -> HttpResponse:
                     mastodon_instance=data["mastodon_instance"],
                     interests=data["interests"],
                     audience_size=data["audience_size"],
-                    leaderboard_visibility=data["leaderboard_visibility"],
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)

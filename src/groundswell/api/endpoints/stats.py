@@ -13,10 +13,12 @@ from ninja.params.functions import Query
 
 from groundswell.analytics.models import Dimension, ItemDay, MemberPeriod, SegmentPeriod
 from groundswell.api.auth import member_of
-from groundswell.api.endpoints.common import ERRORS, MAX_OFFSET, MAX_PAGE, local_today, require_manager
+from groundswell.api.endpoints.common import ERRORS, ERRORS_404, MAX_OFFSET, MAX_PAGE, local_today, require_manager
 from groundswell.api.schemas import ClicksBucket, ClicksOut, CountersOut, ErrorOut, ItemStatOut, ItemStatsOut
 from groundswell.content.models import Item
 from groundswell.lib.periods import period_end, period_start
+from groundswell.privacy.visibility import can_see_member_stats
+from groundswell.workspaces.models import Membership
 
 router = Router(tags=["Statistics"])
 
@@ -38,9 +40,17 @@ def _range(
     return start, end
 
 
+def _visible_member(viewer: Membership, member_id: int) -> Membership:
+    """The member whose own numbers were asked for, if ``viewer`` may see them (privacy/visibility.py); else 404."""
+    subject = Membership.objects.filter(workspace_id=viewer.workspace_id, pk=member_id).first()
+    if subject is None or not can_see_member_stats(viewer, subject):
+        raise HttpError(404, "No such member, or their statistics are not shared with you.")
+    return subject
+
+
 @router.get(
     "/stats/clicks",
-    response={200: ClicksOut, **ERRORS},
+    response={200: ClicksOut, **ERRORS_404},
     summary="Clicks over time",
     operation_id="stats_clicks",
 )
@@ -51,12 +61,21 @@ def clicks(
     ] = None,
     end: Annotated[dt.date | None, Query(description="Last day (YYYY-MM-DD), inclusive; default: today.")] = None,
     group: Annotated[Group, Query(description="Bucket size: day, week (ISO, from Monday) or month.")] = "day",
+    member: Annotated[
+        int | None,
+        Query(
+            description="One member's own numbers (a membership id): yourself; program admins: anyone; "
+            "managers: their direct reports who share their statistics with them. Anyone else: 404."
+        ),
+    ] = None,
 ) -> ClicksOut:
     """Shares, human clicks, unique clicks and estimated reach per day, week or month, with zero buckets
-    filled in. Managers and program admins get the whole workspace; employees get their own numbers.
+    filled in. Managers and program admins get the whole workspace; employees get their own numbers; with
+    ``member``, one person's numbers if the privacy centre lets you see them.
     Days are in the workspace's time zone. At most 400 buckets per request."""
-    member = member_of(request)
-    start, end = _range(start, end, DEFAULT_SPAN[group], local_today(member))
+    viewer = member_of(request)
+    subject = viewer if member is None else _visible_member(viewer, member)
+    start, end = _range(start, end, DEFAULT_SPAN[group], local_today(viewer))
     period = GROUP_PERIOD[group]
     first = period_start(period, start)
     buckets: list[dt.date] = []
@@ -69,10 +88,10 @@ def clicks(
             )
         cursor = period_end(period, cursor)
     rows: QuerySet[Any, tuple[Any, ...]]
-    if member.is_manager:
+    if viewer.is_manager and member is None:
         scope: Literal["workspace", "member"] = "workspace"
         rows = SegmentPeriod.objects.filter(
-            workspace_id=member.workspace_id,
+            workspace_id=viewer.workspace_id,
             period=period,
             start__gte=first,
             start__lte=end,
@@ -82,7 +101,7 @@ def clicks(
     else:
         scope = "member"
         rows = MemberPeriod.objects.filter(
-            workspace_id=member.workspace_id, member_id=member.pk, period=period, start__gte=first, start__lte=end
+            workspace_id=viewer.workspace_id, member_id=subject.pk, period=period, start__gte=first, start__lte=end
         ).values_list("start", *COUNTER_FIELDS)
     by_start = {row[0]: row[1:] for row in rows}
     series = []

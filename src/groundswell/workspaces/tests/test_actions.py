@@ -286,20 +286,18 @@ def test_update_profile(workspace: Workspace, other_workspace: Workspace, bob: M
         mastodon_instance="https://Mastodon.Social/@bob",
         interests=[ai],
         audience_size=1200,
-        leaderboard_visibility=LeaderboardVisibility.ANONYMOUS,
     )
     bob.refresh_from_db()
     assert bob.display_name == "Bob B" and bob.mastodon_instance == "mastodon.social"
     assert list(bob.interests.all()) == [ai] and bob.audience_size == 1200
-    assert bob.leaderboard_visibility == LeaderboardVisibility.ANONYMOUS
+    # Leaderboard visibility is the privacy centre's switch (privacy.actions), not part of the profile.
+    assert bob.leaderboard_visibility == LeaderboardVisibility.NAME
     with pytest.raises(ValidationError, match="topics"):
         actions.update_profile(bob, display_name="Bob", interests=[foreign])
     with pytest.raises(ValidationError):
         actions.update_profile(bob, display_name="Bob", mastodon_instance="not a server")
     with pytest.raises(ValidationError):
         actions.update_profile(bob, display_name="")
-    with pytest.raises(ValidationError):
-        actions.update_profile(bob, display_name="Bob", leaderboard_visibility="everywhere")
     bob.refresh_from_db()
     assert list(bob.interests.all()) == [ai]
 
