@@ -19,6 +19,7 @@ query parameters and ``*_id`` fields of request bodies filled with Acme's ids).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from groundswell.content.models import Item, ItemKind, ItemState, Topic
 from groundswell.goals.models import Goal
 from groundswell.rewards.actions import ensure_default_rules
 from groundswell.sharing.models import Share
+from groundswell.teams.models import Seat, Team, TeamInvitation, WaitlistEntry
 from groundswell.workspaces import actions
 from groundswell.workspaces.models import ApiToken, Department, Invitation, Location, Membership, Role, Workspace
 
@@ -56,6 +58,10 @@ class Acme:
     location: Location
     invitation: Invitation
     token: ApiToken
+    team: Team
+    seat: Seat
+    entry: WaitlistEntry
+    team_invitation: TeamInvitation
 
 
 @pytest.fixture
@@ -94,7 +100,17 @@ def acme(db: None) -> Acme:
     from groundswell.api.tokens import create_token
 
     token, _secret = create_token(alice, f"Token {MARKER}")
-    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token)
+    team = Team.objects.create(
+        workspace=ws, name=f"Team {MARKER}", seats=3, term_start=timezone.localdate(), term_end=timezone.localdate()
+    )
+    seat = Seat.objects.create(team=team, member=bob, served_from=timezone.localdate())
+    entry = WaitlistEntry.objects.create(team=team, member=alice, position=1, note=f"Note {MARKER}")
+    team_invitation = TeamInvitation.objects.create(
+        team=team, member=alice, entry=entry, expires_at=timezone.now() + dt.timedelta(days=7)
+    )
+    return Acme(
+        ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token, team, seat, entry, team_invitation
+    )
 
 
 @pytest.fixture
@@ -123,6 +139,10 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "department_id": lambda a: a.department.pk,
     "location_id": lambda a: a.location.pk,
     "token_id": lambda a: a.token.pk,
+    "team_id": lambda a: a.team.pk,
+    "seat_id": lambda a: a.seat.pk,
+    "entry_id": lambda a: a.entry.pk,
+    "team_invitation_id": lambda a: a.team_invitation.pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
@@ -222,6 +242,11 @@ def _assert_untouched(acme: Acme) -> None:
     assert Location.objects.filter(pk=acme.location.pk, name__contains=MARKER).exists()
     assert Topic.objects.filter(pk=acme.topic.pk).exists() and Share.objects.filter(pk=acme.share.pk).exists()
     assert acme.workspace.memberships.count() == 2
+    acme.team.refresh_from_db()
+    assert MARKER in acme.team.name and acme.team.seats == 3 and acme.team.term_end == acme.team.term_start
+    assert Seat.objects.filter(pk=acme.seat.pk, served_until__isnull=True).exists()
+    assert WaitlistEntry.objects.filter(pk=acme.entry.pk, status="waiting").exists()
+    assert TeamInvitation.objects.filter(pk=acme.team_invitation.pk, status="pending").exists()
 
 
 # --- The web sweep --------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ EXPECTED_OPERATIONS = {
     ("/api/stats/items", "get"),
     ("/api/leaderboard", "get"),
     ("/api/goals", "get"),
+    ("/api/teams", "get"),
+    ("/api/teams/mine", "get"),
+    ("/api/teams/{team_id}/apply", "post"),
+    ("/api/teams/{team_id}/withdraw", "post"),
 }
 
 
