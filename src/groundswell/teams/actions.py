@@ -225,10 +225,10 @@ def apply_to_team(*, team: Team, member: Membership, note: str = "", now: dt.dat
             raise TeamError(f"{team.name} is not taking applications right now.")
         if Seat.objects.filter(team=team, member=member, served_until__isnull=True).exists():
             raise TeamError(f"You are already on {team.name}.")
-        if WaitlistEntry.objects.filter(team=team, member=member, status__in=OPEN_ENTRY).exists():
-            raise TeamError(f"You are already on the waitlist of {team.name}.")
         if TeamInvitation.objects.filter(team=team, member=member, status=InvitationStatus.PENDING).exists():
             raise TeamError(f"You already have an invitation to {team.name}: accept or decline it.")
+        if WaitlistEntry.objects.filter(team=team, member=member, status__in=OPEN_ENTRY).exists():
+            raise TeamError(f"You are already on the waitlist of {team.name}.")
         entry = WaitlistEntry.objects.create(
             team=team, member=member, note=note, position=_next_position(team), applied_at=now
         )
