@@ -264,3 +264,15 @@ def test_outsider_gets_404_everywhere(
         assert resp.status_code == 404, (name, method)
     assert Seat.objects.filter(team=team, served_until__isnull=True).count() == 1
     assert not WaitlistEntry.objects.filter(member=charlie).exists()
+
+
+def test_home_page_shows_the_invitation_notice(workspace: Workspace, bob: Membership, bob_client: Client) -> None:
+    home = reverse("core:home", kwargs={"ws": "acme"})
+    assert "A seat is waiting for you" not in bob_client.get(home).content.decode()
+    team = today_team(workspace)
+    actions.apply_to_team(team=team, member=bob)
+    offer = TeamInvitation.objects.get(member=bob)
+    html = bob_client.get(home).content.decode()
+    assert "A seat is waiting for you" in html
+    assert url("invitation", team_invitation_id=offer.pk) in html
+    assert url("list") in html  # the navigation links to the teams
