@@ -50,6 +50,10 @@ class RotationPlan:
     still_waiting: int
 
     @property
+    def new_term_last_day(self) -> dt.date:
+        return self.new_term_end - dt.timedelta(days=1)
+
+    @property
     def empty_seats(self) -> int:
         return max(0, self.seats - len(self.carried_over) - len(self.invited))
 

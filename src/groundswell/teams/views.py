@@ -64,17 +64,22 @@ def team_list(request: HttpRequest, ws: str) -> HttpResponse:
             "team_id", flat=True
         )
     )
-    waiting = set(WaitlistEntry.objects.filter(member=member, status__in=OPEN_ENTRY).values_list("team_id", flat=True))
+    waiting = set(
+        WaitlistEntry.objects.filter(member=member, status=EntryStatus.WAITING).values_list("team_id", flat=True)
+    )
+    invitations = pending_invitations(member)
+    invited = {i.team_id for i in invitations}
     rows = [
         {
             "team": t,
             "free": max(0, t.seats - t.serving - t.offered),  # type: ignore[attr-defined]
             "is_mine": t.pk in mine,
             "is_waiting": t.pk in waiting,
+            "is_invited": t.pk in invited,
         }
         for t in teams
     ]
-    return render(request, "teams/list.html", _ctx(member, rows=rows, invitations=pending_invitations(member)))
+    return render(request, "teams/list.html", _ctx(member, rows=rows, invitations=invitations))
 
 
 @login_required
