@@ -559,3 +559,26 @@ def send_rotation_notices(*, now: dt.datetime | None = None) -> int:
                 )
                 sent += 1
     return sent
+
+
+# --- Privacy ----------------------------------------------------------------------------------------
+
+
+def erase_member_data(*, member: Membership, now: dt.datetime | None = None) -> int:
+    """Delete everything the teams keep about ``member`` (privacy erasure); their seats go to the waitlist."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        held = set(
+            Seat.objects.filter(member=member, served_until__isnull=True).values_list("team_id", flat=True)
+        ) | set(
+            TeamInvitation.objects.filter(member=member, status=InvitationStatus.PENDING).values_list(
+                "team_id", flat=True
+            )
+        )
+        teams = list(Team.objects.select_for_update().select_related("workspace").filter(pk__in=held).order_by("pk"))
+        erased = TeamInvitation.objects.filter(member=member).delete()[0]
+        erased += WaitlistEntry.objects.filter(member=member).delete()[0]
+        erased += Seat.objects.filter(member=member).delete()[0]
+        for team in teams:
+            _fill_seats(team, now)
+    return erased

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from groundswell.privacy.registry import ErasureResult, InventoryLine
+from groundswell.teams.actions import erase_member_data
 from groundswell.teams.models import Seat, TeamInvitation, WaitlistEntry
 from groundswell.workspaces.models import Membership
 
@@ -75,10 +74,7 @@ class TeamsPrivacy:
             ],
         }
 
-    @transaction.atomic
     def erase(self, member: Membership) -> ErasureResult:
-        """Everything goes: team history is not a record anyone must keep, so the member's lines leave it."""
-        erased = TeamInvitation.objects.filter(member=member).delete()[0]
-        erased += WaitlistEntry.objects.filter(member=member).delete()[0]
-        erased += Seat.objects.filter(member=member).delete()[0]
-        return ErasureResult(erased=erased)
+        """Everything goes: team history is not a record anyone must keep, so the member's lines leave it.
+        A seat they held is offered to the next person on the waitlist."""
+        return ErasureResult(erased=erase_member_data(member=member))

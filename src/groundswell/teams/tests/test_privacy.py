@@ -29,3 +29,13 @@ def test_provider_inventories_exports_and_erases(team: Team, people: list[Member
     assert not TeamInvitation.objects.filter(member=finn).exists()
     assert provider.erase(dana).erased == 3 and not Seat.objects.filter(member=dana).exists()
     assert set(provider.models) == {"teams.Seat", "teams.WaitlistEntry", "teams.TeamInvitation"}
+
+
+def test_erasing_a_member_on_a_team_offers_their_seat(team: Team, people: list[Membership]) -> None:
+    provider = next(p for p in providers() if p.key == "teams")
+    dana, erin, finn = people[:3]
+    seat(team, dana)
+    seat(team, erin)
+    actions.apply_to_team(team=team, member=finn, now=NOW)
+    assert provider.erase(dana).erased == 3  # the application, the invitation and the seat
+    assert TeamInvitation.objects.get(team=team, status="pending").member_id == finn.pk

@@ -276,3 +276,26 @@ def test_home_page_shows_the_invitation_notice(workspace: Workspace, bob: Member
     assert "A seat is waiting for you" in html
     assert url("invitation", team_invitation_id=offer.pk) in html
     assert url("list") in html  # the navigation links to the teams
+
+
+def test_detail_page_query_count_does_not_grow(
+    workspace: Workspace, alice_client: Client, django_assert_max_num_queries: object
+) -> None:
+    team = today_team(workspace, seats=50)
+
+    def add(n: int, offset: int) -> None:
+        for i in range(n):
+            seat(team, make_member(workspace, f"s{offset + i}@acme.test"), timezone.now())
+
+    add(2, 0)
+    with django_assert_max_num_queries(20) as ctx:  # type: ignore[operator]
+        assert alice_client.get(url("detail", team_id=team.pk)).status_code == 200
+    baseline = len(ctx.captured_queries)
+    add(8, 10)
+    actions.leave_team(team=team, member=Seat.objects.filter(team=team).first().member)  # type: ignore[union-attr]
+    Team.objects.filter(pk=team.pk).update(seats=10)
+    for i in range(4):
+        actions.apply_to_team(team=team, member=make_member(workspace, f"w{i}@acme.test"))
+    with django_assert_max_num_queries(baseline):  # type: ignore[operator]
+        resp = alice_client.get(url("detail", team_id=team.pk))
+    assert resp.context["waitlist"] and resp.context["history"]
