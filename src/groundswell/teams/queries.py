@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from groundswell.teams.models import EntryStatus, InvitationStatus, Seat, Team, TeamInvitation, WaitlistEntry
 from groundswell.workspaces.models import Membership, Workspace
@@ -31,12 +33,18 @@ def teams_of(member: Membership, day: dt.date) -> list[Team]:
     )
 
 
+def _count(queryset: QuerySet[Any]) -> Subquery:
+    """A correlated ``COUNT(*)`` (no joins multiplying rows, however long the history grows)."""
+    counted = queryset.order_by().values("team_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))  # type: ignore[return-value]
+
+
 def teams_with_counts(workspace: Workspace) -> QuerySet[Team]:
     """The workspace's teams with ``serving``, ``waiting`` and ``offered`` counts (one query)."""
     return Team.objects.filter(workspace=workspace).annotate(
-        serving=Count("seat_history", filter=Q(seat_history__served_until__isnull=True), distinct=True),
-        waiting=Count("waitlist", filter=Q(waitlist__status=EntryStatus.WAITING), distinct=True),
-        offered=Count("invitations", filter=Q(invitations__status=InvitationStatus.PENDING), distinct=True),
+        serving=_count(Seat.objects.filter(team=OuterRef("pk"), served_until__isnull=True)),
+        waiting=_count(WaitlistEntry.objects.filter(team=OuterRef("pk"), status=EntryStatus.WAITING)),
+        offered=_count(TeamInvitation.objects.filter(team=OuterRef("pk"), status=InvitationStatus.PENDING)),
     )
 
 

@@ -120,8 +120,8 @@ def team_detail(request: HttpRequest, ws: str, team_id: int) -> HttpResponse:
 def _invitable(team: Team) -> models.QuerySet[Membership]:
     return (
         Membership.objects.filter(workspace_id=team.workspace_id, is_active=True)
-        .exclude(team_seats__team=team, team_seats__served_until__isnull=True)
-        .exclude(team_invitations__team=team, team_invitations__status=InvitationStatus.PENDING)
+        .exclude(pk__in=Seat.objects.filter(team=team, served_until__isnull=True).values("member_id"))
+        .exclude(pk__in=TeamInvitation.objects.filter(team=team, status=InvitationStatus.PENDING).values("member_id"))
         .order_by("display_name")
     )
 

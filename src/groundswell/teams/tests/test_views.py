@@ -299,3 +299,17 @@ def test_detail_page_query_count_does_not_grow(
     with django_assert_max_num_queries(baseline):  # type: ignore[operator]
         resp = alice_client.get(url("detail", team_id=team.pk))
     assert resp.context["waitlist"] and resp.context["history"]
+
+
+def test_who_can_be_invited_directly(workspace: Workspace, people: list[Membership], alice_client: Client) -> None:
+    team = today_team(workspace, seats=4)
+    other = today_team(workspace, "Other")
+    dana, erin, finn = people[:3]
+    seat(team, dana, timezone.now())
+    actions.leave_team(team=team, member=dana)  # a past seat here ...
+    seat(other, dana, timezone.now())  # ... and a current seat elsewhere: may be invited again
+    seat(team, erin, timezone.now())
+    actions.invite_to_team(team=team, member=finn, by=people[4])
+    choices = alice_client.get(url("detail", team_id=team.pk)).context["invite_form"].fields["member"].queryset
+    ids = set(choices.values_list("pk", flat=True))
+    assert dana.pk in ids and erin.pk not in ids and finn.pk not in ids
