@@ -408,6 +408,26 @@ def decline_invitation(*, invitation: TeamInvitation, now: dt.datetime | None = 
     return invitation
 
 
+def cancel_invitation(*, invitation: TeamInvitation, now: dt.datetime | None = None) -> TeamInvitation:
+    """A program admin withdraws an unanswered invitation; the person's application closes with it and the
+    seat goes to the next person on the waitlist."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        team = _lock(invitation.team)
+        locked = TeamInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status != InvitationStatus.PENDING:
+            raise TeamError(f"This invitation was already {locked.get_status_display().lower()}.")
+        locked.status = InvitationStatus.CANCELLED
+        locked.answered_at = now
+        locked.save(update_fields=["status", "answered_at"])
+        if locked.entry_id is not None:
+            WaitlistEntry.objects.filter(pk=locked.entry_id, status__in=OPEN_ENTRY).update(
+                status=EntryStatus.REMOVED, closed_at=now
+            )
+        _fill_seats(team, now)
+    return locked
+
+
 def expire_invitations(*, now: dt.datetime | None = None) -> int:
     """Expire unanswered invitations and offer their seats to the next people. Safe to run concurrently."""
     now = now or timezone.now()

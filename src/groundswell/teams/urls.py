@@ -17,5 +17,10 @@ urlpatterns = [
     path("<int:team_id>/waitlist/<int:entry_id>/move/", views.waitlist_move, name="waitlist_move"),
     path("<int:team_id>/waitlist/<int:entry_id>/remove/", views.waitlist_remove, name="waitlist_remove"),
     path("<int:team_id>/seats/<int:seat_id>/remove/", views.seat_remove, name="seat_remove"),
+    path(
+        "<int:team_id>/invitations/<int:team_invitation_id>/cancel/",
+        views.invitation_cancel,
+        name="invitation_cancel",
+    ),
     path("invitations/<int:team_invitation_id>/", views.invitation, name="invitation"),
 ]

@@ -349,6 +349,22 @@ def seat_remove(request: HttpRequest, ws: str, team_id: int, seat_id: int) -> Ht
 
 
 @login_required
+@allow_methods("POST")
+def invitation_cancel(request: HttpRequest, ws: str, team_id: int, team_invitation_id: int) -> HttpResponse:
+    member = get_membership(request.user, ws)
+    require_role(member, Role.ADMIN)
+    team = _team(member, team_id)
+    offer = _get_in_team(TeamInvitation.objects.select_related("team", "member"), team, team_invitation_id)
+    try:
+        actions.cancel_invitation(invitation=offer)
+    except TeamError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The invitation of {offer.member.display_name} is cancelled.")
+    return _back(team)
+
+
+@login_required
 @allow_methods("GET", "POST")
 def invitation(request: HttpRequest, ws: str, team_invitation_id: int) -> HttpResponse:
     """The invited member's page (linked from the email): accept or decline."""

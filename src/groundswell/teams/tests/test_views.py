@@ -242,6 +242,7 @@ def test_ids_of_another_team_are_404(workspace: Workspace, people: list[Membersh
         "waitlist_remove",
         "seat_remove",
         "invitation",
+        "invitation_cancel",
     ],
 )
 def test_outsider_gets_404_everywhere(
@@ -254,6 +255,7 @@ def test_outsider_gets_404_everywhere(
         "list": {},
         "create": {},
         "invitation": {"team_invitation_id": TeamInvitation.objects.get(entry=entry).pk},
+        "invitation_cancel": {"team_id": team.pk, "team_invitation_id": TeamInvitation.objects.get(entry=entry).pk},
         "waitlist_move": {"team_id": team.pk, "entry_id": entry.pk},
         "waitlist_remove": {"team_id": team.pk, "entry_id": entry.pk},
         "seat_remove": {"team_id": team.pk, "seat_id": Seat.objects.get(team=team).pk},
@@ -313,3 +315,23 @@ def test_who_can_be_invited_directly(workspace: Workspace, people: list[Membersh
     choices = alice_client.get(url("detail", team_id=team.pk)).context["invite_form"].fields["member"].queryset
     ids = set(choices.values_list("pk", flat=True))
     assert dana.pk in ids and erin.pk not in ids and finn.pk not in ids
+
+
+def test_admin_cancels_an_invitation_and_the_seat_moves_on(
+    workspace: Workspace, people: list[Membership], alice_client: Client, bob_client: Client
+) -> None:
+    team = today_team(workspace, seats=1)
+    dana, erin = people[:2]
+    actions.apply_to_team(team=team, member=dana)
+    actions.apply_to_team(team=team, member=erin)
+    offer = TeamInvitation.objects.get(member=dana)
+    cancel = url("invitation_cancel", team_id=team.pk, team_invitation_id=offer.pk)
+    assert bob_client.post(cancel).status_code == 404
+    assert "Cancel invitation" in alice_client.get(url("detail", team_id=team.pk)).content.decode()
+    resp = alice_client.post(cancel, follow=True)
+    assert "invitation of Dana is cancelled" in resp.content.decode()
+    assert TeamInvitation.objects.get(pk=offer.pk).status == InvitationStatus.CANCELLED
+    assert WaitlistEntry.objects.get(member=dana).status == EntryStatus.REMOVED
+    assert TeamInvitation.objects.get(team=team, status=InvitationStatus.PENDING).member_id == erin.pk
+    resp = alice_client.post(cancel, follow=True)
+    assert "already cancelled" in resp.content.decode()
