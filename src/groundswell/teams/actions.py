@@ -15,7 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import DateField, F, Max, Value
+from django.db.models.functions import Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -501,8 +502,11 @@ def rotate_team(
 
 def _carry_out(team: Team, plan: RotationPlan, now: dt.datetime) -> None:
     seat_ids = [p.seat_id for p in plan.rotating_out if p.seat_id is not None]
+    # A seat taken after the term's last day (the rotation ran late) ends the day it started, never before.
     Seat.objects.filter(pk__in=seat_ids, served_until__isnull=True).update(
-        served_until=plan.on, ended=SeatEnd.ROTATED, ended_at=now
+        served_until=Greatest(F("served_from"), Value(plan.on, output_field=DateField())),
+        ended=SeatEnd.ROTATED,
+        ended_at=now,
     )
     new_entries: dict[int, WaitlistEntry] = {}
     position = _next_position(team)

@@ -276,3 +276,17 @@ def test_concurrent_expiry_hands_the_seat_on_once(workspace: Any) -> None:
     assert sorted(counts) == [0, 1]
     pending = TeamInvitation.objects.filter(team=team, status=InvitationStatus.PENDING)
     assert list(pending.values_list("member_id", flat=True)) == [b.pk]
+
+
+def test_a_late_rotation_never_ends_a_seat_before_it_started(team: Team, people: list[Membership]) -> None:
+    dana, erin = people[:2]
+    seat(team, dana)
+    Team.objects.filter(pk=team.pk).update(auto_rotate=False)
+    late = dt.datetime(2027, 4, 5, 9, 0, tzinfo=dt.UTC)  # the term ended on 1 April; nobody rotated yet
+    seat(team, erin, late)
+    team.refresh_from_db()
+    plan = actions.rotate_team(team=team, now=late, expected_term_end=team.term_end)
+    assert plan is not None and plan.on == ROTATION_DAY
+    assert Seat.objects.get(team=team, member=dana).served_until == ROTATION_DAY
+    erin_seat = Seat.objects.get(team=team, member=erin)
+    assert erin_seat.served_from == erin_seat.served_until == dt.date(2027, 4, 5)
