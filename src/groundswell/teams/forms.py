@@ -69,7 +69,12 @@ class ApplyForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    member = forms.ModelChoiceField(queryset=Membership.objects.none(), label="Invite", empty_label="Choose a person")
+    member = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        label="Invite",
+        empty_label="Choose a person",
+        widget=forms.Select(attrs={"aria-describedby": "invite-help"}),
+    )
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
