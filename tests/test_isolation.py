@@ -19,6 +19,7 @@ query parameters and ``*_id`` fields of request bodies filled with Acme's ids).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from groundswell.goals.models import Goal
 from groundswell.learning.models import Lesson
 from groundswell.rewards.actions import ensure_default_rules
 from groundswell.sharing.models import Share
+from groundswell.teams.models import Seat, Team, TeamInvitation, WaitlistEntry
 from groundswell.updates.models import Update
 from groundswell.workspaces import actions
 from groundswell.workspaces.models import ApiToken, Department, Invitation, Location, Membership, Role, Workspace
@@ -99,12 +101,11 @@ def acme(db: None) -> Acme:
     from groundswell.api.tokens import create_token
 
     token, _secret = create_token(alice, f"Token {MARKER}")
-    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token, _extra_objects(ws, alice))
+    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token, _extra_objects(ws, alice, bob))
 
 
-def _extra_objects(ws: Workspace, alice: Membership) -> dict[str, Any]:
+def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[str, Any]:
     """Acme objects of the apps added after the foundation (one entry per app, so additions do not collide)."""
-    import datetime as dt
 
     from groundswell.recognition import actions as recognition
 
@@ -141,6 +142,16 @@ def _extra_objects(ws: Workspace, alice: Membership) -> dict[str, Any]:
     extra["call"] = CallForInterest.objects.create(
         workspace=ws, title=f"Call {MARKER}", message=MARKER, opened_by=alice, deadline=timezone.localdate()
     )
+    team = Team.objects.create(
+        workspace=ws, name=f"Team {MARKER}", seats=3, term_start=timezone.localdate(), term_end=timezone.localdate()
+    )
+    extra["team"] = team
+    extra["seat"] = Seat.objects.create(team=team, member=bob, served_from=timezone.localdate())
+    entry = WaitlistEntry.objects.create(team=team, member=alice, position=1, note=f"Note {MARKER}")
+    extra["entry"] = entry
+    extra["team_invitation"] = TeamInvitation.objects.create(
+        team=team, member=alice, entry=entry, expires_at=timezone.now() + dt.timedelta(days=7)
+    )
     return extra
 
 
@@ -175,6 +186,10 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "update_id": lambda a: a.extra["update"].pk,
     "lesson_id": lambda a: a.extra["lesson"].pk,
     "call_id": lambda a: a.extra["call"].pk,
+    "team_id": lambda a: a.extra["team"].pk,
+    "seat_id": lambda a: a.extra["seat"].pk,
+    "entry_id": lambda a: a.extra["entry"].pk,
+    "team_invitation_id": lambda a: a.extra["team_invitation"].pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
@@ -278,6 +293,15 @@ def _assert_untouched(acme: Acme) -> None:
     assert Lesson.objects.filter(pk=acme.extra["lesson"].pk, title__contains=MARKER).exists()
     assert CallForInterest.objects.filter(pk=acme.extra["call"].pk, closed_at__isnull=True).exists()
     assert not acme.workspace.memberships.filter(enrolment__isnull=False).exists()
+    acme.extra["team"].refresh_from_db()
+    assert (
+        MARKER in acme.extra["team"].name
+        and acme.extra["team"].seats == 3
+        and acme.extra["team"].term_end == acme.extra["team"].term_start
+    )
+    assert Seat.objects.filter(pk=acme.extra["seat"].pk, served_until__isnull=True).exists()
+    assert WaitlistEntry.objects.filter(pk=acme.extra["entry"].pk, status="waiting").exists()
+    assert TeamInvitation.objects.filter(pk=acme.extra["team_invitation"].pk, status="pending").exists()
 
 
 # --- The web sweep --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from groundswell.api.auth import TokenAuth
-from groundswell.api.endpoints import community, enrolment, items, shares, stats
+from groundswell.api.endpoints import community, enrolment, items, shares, stats, teams
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ api.add_router("", shares.router)
 api.add_router("", stats.router)
 api.add_router("", community.router)
 api.add_router("", enrolment.router)
+api.add_router("", teams.router)
 
 
 def _field_error(error: dict[str, Any]) -> dict[str, Any]:

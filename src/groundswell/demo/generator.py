@@ -34,6 +34,7 @@ from groundswell.demo import data
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
+from groundswell.demo.teams import build_teams
 from groundswell.demo.updates import build_updates_and_lessons
 from groundswell.goals.models import Goal, Metric, PeriodKind
 from groundswell.lib.periods import local_day, period_start
@@ -154,6 +155,7 @@ class DemoBuilder:
             build_recognition(self.ws, local_day(self.now, self.ws.timezone))
             add_enrolment(self)
             add_privacy(self.members, self.rng, self.now)
+            build_teams(self)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

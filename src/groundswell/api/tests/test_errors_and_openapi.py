@@ -19,6 +19,10 @@ EXPECTED_OPERATIONS = {
     ("/api/enrolment/me", "get"),
     ("/api/enrolment/me", "put"),
     ("/api/enrolment/volunteers", "get"),
+    ("/api/teams", "get"),
+    ("/api/teams/mine", "get"),
+    ("/api/teams/{team_id}/apply", "post"),
+    ("/api/teams/{team_id}/withdraw", "post"),
 }
 
 
