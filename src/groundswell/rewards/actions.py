@@ -132,7 +132,7 @@ class RuleError(ValueError):
     """A points rule that cannot be added, with a message for the admin."""
 
 
-RULE_ACTIONS = (Action.SHARE, Action.UNIQUE_CLICK, Action.SUBMISSION_APPROVED, Action.ENGAGEMENT)
+RULE_ACTIONS = (Action.SHARE, Action.UNIQUE_CLICK, Action.SUBMISSION_APPROVED, Action.ENGAGEMENT, Action.BRAND_SHIFT)
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ DEFAULT_RULES: dict[str, tuple[int, int | None]] = {
     Action.UNIQUE_CLICK: (2, 40),
     Action.SUBMISSION_APPROVED: (25, None),
     Action.ENGAGEMENT: (1, 30),
+    Action.BRAND_SHIFT: (40, None),
 }
 
 
