@@ -34,6 +34,7 @@ from groundswell.content.models import Item, ItemKind, ItemState, Topic
 from groundswell.goals.models import Goal
 from groundswell.rewards.actions import ensure_default_rules
 from groundswell.sharing.models import Share
+from groundswell.stewards.models import BrandAccount, BrandPost, Shift
 from groundswell.workspaces import actions
 from groundswell.workspaces.models import ApiToken, Department, Invitation, Location, Membership, Role, Workspace
 
@@ -56,6 +57,9 @@ class Acme:
     location: Location
     invitation: Invitation
     token: ApiToken
+    brand: BrandAccount
+    shift: Shift
+    brand_post: BrandPost
 
 
 @pytest.fixture
@@ -94,7 +98,35 @@ def acme(db: None) -> Acme:
     from groundswell.api.tokens import create_token
 
     token, _secret = create_token(alice, f"Token {MARKER}")
-    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token)
+    brand, shift, brand_post = _acme_brand(alice, bob)
+    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token, brand, shift, brand_post)
+
+
+def _acme_brand(alice: Membership, bob: Membership) -> tuple[BrandAccount, Shift, BrandPost]:
+    """Acme's company Bluesky account, bob on shift now, and a post of his waiting for approval."""
+    import datetime as dt
+
+    from groundswell.networks.accounts import connect_for_workspace
+    from groundswell.networks.base import TokenSet
+    from groundswell.stewards import actions as stewards
+
+    account = connect_for_workspace(
+        alice, "bluesky", TokenSet(access_token="a", remote_id="did:plc:acme", handle=f"acme-{MARKER}.test")
+    )
+    brand = BrandAccount.objects.get(account=account)
+    stewards.set_require_approval(brand, True)
+    now = timezone.now()
+    shift = stewards.assign_shift(
+        brand=brand,
+        steward=bob,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=4),
+        by=alice,
+        now=now - dt.timedelta(days=1),
+    )
+    Shift.objects.filter(pk=shift.pk).update(handover_note=f"Note {MARKER}")
+    post = stewards.write_post(brand=brand, steward=bob, text=f"Post {MARKER}")
+    return brand, shift, post
 
 
 @pytest.fixture
@@ -123,6 +155,9 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "department_id": lambda a: a.department.pk,
     "location_id": lambda a: a.location.pk,
     "token_id": lambda a: a.token.pk,
+    "brand_id": lambda a: a.brand.pk,
+    "shift_id": lambda a: a.shift.pk,
+    "brand_post_id": lambda a: a.brand_post.pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
@@ -222,6 +257,11 @@ def _assert_untouched(acme: Acme) -> None:
     assert Location.objects.filter(pk=acme.location.pk, name__contains=MARKER).exists()
     assert Topic.objects.filter(pk=acme.topic.pk).exists() and Share.objects.filter(pk=acme.share.pk).exists()
     assert acme.workspace.memberships.count() == 2
+    acme.shift.refresh_from_db()
+    acme.brand_post.refresh_from_db()
+    acme.brand.refresh_from_db()
+    assert acme.shift.status == "assigned" and MARKER in acme.shift.handover_note
+    assert acme.brand_post.status == "pending" and acme.brand.require_approval
 
 
 # --- The web sweep --------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ class FakePDS:
             return httpx.Response(fault, json={"error": "InternalServerError", "message": "PDS trouble"})
         if nsid == "com.atproto.server.createSession":
             body = json.loads(request.content)
-            if body["password"] != "app-pass-word-1234":
+            if body["password"] != "abcd-efgh-ijkl-mnop":
                 return httpx.Response(401, json={"error": "AuthenticationRequired", "message": "Invalid password"})
             return httpx.Response(
                 200,
@@ -101,9 +101,7 @@ def brand(alice: Membership, pds: FakePDS) -> BrandAccount:
     return account.brand
 
 
-def shift_for(
-    brand: BrandAccount, steward: Membership, by: Membership, *, start_hours: float, hours: float
-) -> Shift:
+def shift_for(brand: BrandAccount, steward: Membership, by: Membership, *, start_hours: float, hours: float) -> Shift:
     now = timezone.now()
     return actions.assign_shift(
         brand=brand,

@@ -166,7 +166,9 @@ def test_policy_blocked_words_and_length(brand: BrandAccount, bob_shift: Shift, 
     assert not BrandPost.objects.exists() and not OutboundPost.objects.exists()
 
 
-def test_policy_is_checked_again_at_approval(brand: BrandAccount, bob_shift: Shift, bob: Membership, alice: Membership) -> None:
+def test_policy_is_checked_again_at_approval(
+    brand: BrandAccount, bob_shift: Shift, bob: Membership, alice: Membership
+) -> None:
     actions.set_require_approval(brand, True)
     post = actions.write_post(brand=brand, steward=bob, text="Free lunch for everyone")
     policy = get_policy(brand.workspace)
@@ -191,14 +193,14 @@ def test_only_the_steward_on_shift_writes(
     assert not BrandPost.objects.exists()
 
 
-def test_given_up_shift_cannot_write(brand: BrandAccount, bob_shift: Shift, bob: Membership, bob_client: Client) -> None:
+def test_given_up_shift_cannot_write(
+    brand: BrandAccount, bob_shift: Shift, bob: Membership, bob_client: Client
+) -> None:
     actions.release_shift(bob_shift, bob, "")
     assert bob_client.get(write_url(brand)).status_code == 404
 
 
-def test_brand_account_can_not_be_used_for_personal_posts(
-    brand: BrandAccount, bob: Membership, item: object
-) -> None:
+def test_brand_account_can_not_be_used_for_personal_posts(brand: BrandAccount, bob: Membership, item: object) -> None:
     from groundswell.networks.outbox import PostingError, schedule_post
 
     with pytest.raises(PostingError, match="not yours"):

@@ -113,9 +113,7 @@ def test_handover_form_and_bad_input(bob_shift: Shift, bob_client: Client, bob: 
     assert bob_shift.handover_note == "All quiet." and bob_shift.handover_at is not None
 
 
-def test_handover_before_the_shift_starts_is_refused(
-    brand: BrandAccount, bob: Membership, alice: Membership
-) -> None:
+def test_handover_before_the_shift_starts_is_refused(brand: BrandAccount, bob: Membership, alice: Membership) -> None:
     shift = shift_for(brand, bob, alice, start_hours=2, hours=2)
     with pytest.raises(actions.StewardError, match="not started yet"):
         actions.write_handover(shift, bob, "too early")
