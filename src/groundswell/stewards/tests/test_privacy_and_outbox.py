@@ -98,3 +98,19 @@ def test_existing_workspaces_get_the_brand_shift_rule() -> None:
     assert [(r.points, r.daily_cap) for r in rules] == [(40, None)]
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_demo_has_brand_accounts_that_never_post() -> None:
+    from groundswell.demo.generator import build_demo
+
+    result = build_demo(seed=3, employees=40, days=30)
+    brands = list(BrandAccount.objects.filter(workspace=result.workspace).select_related("account"))
+    assert {b.account.network for b in brands} == {"linkedin", "bluesky"}
+    assert all(b.account.member is None and b.account.status == "reconnect" for b in brands)
+    assert Shift.objects.filter(brand__in=brands).exclude(handover_note="").count() == 2
+    assert BrandPost.objects.filter(brand__in=brands, status=BrandPostStatus.PENDING).count() == 1
+    assert outbox.due_ids(timezone.now() + dt.timedelta(days=400)) == []  # nothing would ever be sent
+    from groundswell.rewards.models import PointsEntry
+
+    assert PointsEntry.objects.filter(workspace=result.workspace, action="brand_shift").count() >= 2
