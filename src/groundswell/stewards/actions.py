@@ -305,3 +305,21 @@ def review_post(
             setattr(locked, name, value)
         locked.save(update_fields=list(values))
     return locked
+
+
+def withdraw_post(post: BrandPost, member: Membership) -> str:
+    """The author takes back a post that has not gone out: a post waiting for approval is deleted (nobody but
+    the admins saw it), one waiting in the outbox is cancelled. Returns what happened, for the member."""
+    if post.author_id != member.pk:
+        raise StewardError("Only the steward who wrote it can withdraw a post.")
+    if post.status == BrandPostStatus.PENDING:
+        with transaction.atomic():
+            deleted, _ = BrandPost.objects.filter(pk=post.pk, status=BrandPostStatus.PENDING).delete()
+        if not deleted:
+            raise StewardError("This post was reviewed meanwhile; it can no longer be withdrawn here.")
+        return "Withdrawn before review."
+    if post.status == BrandPostStatus.QUEUED and post.outbound is not None:
+        if outbox.cancel_account_post(post.outbound, "withdrawn by the steward."):
+            return "Cancelled. Nothing was posted."
+        raise StewardError(f"Too late: this post is {post.outbound.get_status_display().lower()}.")
+    raise StewardError("This post was not approved, so there is nothing to withdraw.")

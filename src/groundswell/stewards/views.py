@@ -273,6 +273,49 @@ def write(request: HttpRequest, ws: str, brand_id: int) -> HttpResponse:
     return _page(request, member, "write.html", context, status=status)
 
 
+@login_required
+@allow_methods("POST")
+def withdraw(request: HttpRequest, ws: str, brand_post_id: int) -> HttpResponse:
+    member = get_membership(request.user, ws)
+    post = get_for_workspace(
+        BrandPost.objects.select_related("outbound", "brand"), member.workspace, pk=brand_post_id, author=member
+    )
+    brand_id = post.brand_id
+    try:
+        messages.success(request, actions.withdraw_post(post, member))
+    except actions.StewardError as exc:
+        messages.error(request, str(exc))
+    return redirect("stewards:account", ws=ws, brand_id=brand_id)
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def disconnect(request: HttpRequest, ws: str, brand_id: int) -> HttpResponse:
+    """GET: what disconnecting removes; POST: revoke at the network, delete the tokens and the account's
+    shifts, notes and posts, cancel its waiting posts."""
+    member = _admin(request, ws)
+    brand = _brand(member, brand_id)
+    if request.method != "POST":
+        context = {
+            "brand": brand,
+            "label": network_label(brand.account.network),
+            "shifts": brand.shifts.count(),
+            "posts": brand.posts.count(),
+        }
+        return _page(request, member, "disconnect.html", context)
+    result = network_accounts.disconnect(brand.account)
+    text = f"Disconnected the company account {result.handle}. Its tokens are deleted from Groundswell."
+    if result.cancelled_posts:
+        text += f" {result.cancelled_posts} waiting post(s) were cancelled."
+    messages.success(request, text)
+    if result.revoke_error:
+        messages.warning(
+            request, f"The network could not be told to revoke Groundswell's access ({result.revoke_error})."
+        )
+    return redirect("stewards:accounts", ws=ws)
+
+
 # --- shifts (stewards) ------------------------------------------------------------------------------------
 
 

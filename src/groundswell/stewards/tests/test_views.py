@@ -107,6 +107,7 @@ def test_only_admins_connect_and_manage(bob_client: Client, brand: BrandAccount,
         ("review", {}),
         ("assign", {"brand_id": brand.pk}),
         ("account", {"brand_id": brand.pk}),  # bob never had a shift on it
+        ("disconnect", {"brand_id": brand.pk}),
     ):
         assert bob_client.get(u(name, **kwargs)).status_code == 404, name
         # A member learns which methods a page takes (405), never what is behind it.
@@ -196,6 +197,8 @@ def test_outsider_gets_404_everywhere(
         u("approval", brand_id=brand.pk),
         u("assign", brand_id=brand.pk),
         u("write", brand_id=brand.pk),
+        u("disconnect", brand_id=brand.pk),
+        u("withdraw", brand_post_id=post.pk),
         u("my_shifts"),
         u("handover", shift_id=bob_shift.pk),
         u("release", shift_id=bob_shift.pk),
@@ -212,7 +215,7 @@ def test_outsider_gets_404_everywhere(
     swapped = u("review_post", brand_post_id=post.pk).replace("/w/acme/", "/w/globex/")
     assert charlie_client.post(swapped, {"decision": "approve"}).status_code == 404
     post.refresh_from_db()
-    assert post.status == "pending" and BrandPost.objects.count() == 1
+    assert post.status == "pending" and BrandPost.objects.count() == 1 and ConnectedAccount.objects.count() == 1
 
 
 def test_account_page_queries_do_not_grow(
@@ -240,3 +243,42 @@ def test_account_page_queries_do_not_grow(
         alice_client.get(url)
     with django_assert_max_num_queries(n):
         alice_client.get(u("accounts"))
+
+
+def test_steward_withdraws_a_post_before_it_goes_out(
+    brand: BrandAccount, bob_shift: Shift, bob: Membership, bob_client: Client, carol: Membership, pds: FakePDS
+) -> None:
+    from groundswell.networks.models import PostStatus
+
+    actions.set_require_approval(brand, True)
+    pending = actions.write_post(brand=brand, steward=bob, text="Second thoughts")
+    actions.set_require_approval(brand, False)
+    queued = actions.write_post(brand=brand, steward=bob, text="Later", when=timezone.now() + dt.timedelta(hours=2))
+    page = bob_client.get(u("account", brand_id=brand.pk)).content.decode()
+    assert page.count('aria-label="Withdraw this post"') == 2
+    # Someone else's post: 404.
+    assert client_for(carol).post(u("withdraw", brand_post_id=pending.pk)).status_code == 404
+    assert bob_client.post(u("withdraw", brand_post_id=pending.pk)).status_code == 302
+    assert not BrandPost.objects.filter(pk=pending.pk).exists()
+    resp = bob_client.post(u("withdraw", brand_post_id=queued.pk), follow=True)
+    assert "Nothing was posted" in resp.content.decode()
+    assert queued.outbound is not None
+    queued.outbound.refresh_from_db()
+    assert queued.outbound.status == PostStatus.CANCELLED
+    again = bob_client.post(u("withdraw", brand_post_id=queued.pk), follow=True)
+    assert "Too late" in again.content.decode()
+
+
+def test_admin_disconnects_a_brand_account(
+    brand: BrandAccount, bob_shift: Shift, bob: Membership, alice_client: Client, pds: FakePDS
+) -> None:
+    from groundswell.networks.models import OutboundPost, PostStatus
+
+    post = actions.write_post(brand=brand, steward=bob, text="Later", when=timezone.now() + dt.timedelta(hours=2))
+    page = alice_client.get(u("disconnect", brand_id=brand.pk)).content.decode()
+    assert "1 shift(s)" in page and "1 post(s)" in page
+    resp = alice_client.post(u("disconnect", brand_id=brand.pk), follow=True)
+    assert "Disconnected the company account acme.bsky.test" in resp.content.decode()
+    assert not ConnectedAccount.objects.exists() and not BrandAccount.objects.exists()
+    assert post.outbound is not None
+    assert OutboundPost.objects.get(pk=post.outbound.pk).status == PostStatus.CANCELLED
