@@ -114,3 +114,16 @@ def test_demo_has_brand_accounts_that_never_post() -> None:
     from groundswell.rewards.models import PointsEntry
 
     assert PointsEntry.objects.filter(workspace=result.workspace, action="brand_shift").count() >= 2
+
+
+def test_admin_outbox_overview_lists_brand_posts(brand: BrandAccount, alice: Membership, pds: FakePDS) -> None:
+    from django.urls import reverse
+
+    from groundswell.conftest import client_for
+
+    post = outbox.schedule_account_post(brand.account, "Company news of the week", "", None)
+    OutboundPost.objects.filter(pk=post.pk).update(status=PostStatus.FAILED, last_error="Bluesky refused")
+    page = client_for(alice).get(reverse("posting:overview", kwargs={"ws": "acme"}))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Company account acme.bsky.test" in html and "Company news of the week" in html and "Bluesky" in html
