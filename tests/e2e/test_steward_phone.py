@@ -109,3 +109,5 @@ def test_steward_on_a_phone(browser: Any, live_server: Any) -> None:
     text = page.locator("main").inner_text()
     assert "Not approved" in text and "Let's wait for the photos from the shoot." in text
     assert BrandPost.objects.get().status == "rejected"
+    page.context.close()
+    admin.context.close()
