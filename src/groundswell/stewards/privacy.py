@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from groundswell.privacy.registry import ErasureResult, InventoryLine
-from groundswell.stewards.models import BrandPost, BrandPostStatus, Shift
+from groundswell.stewards.models import BrandAccount, BrandPost, BrandPostStatus, Shift
 from groundswell.workspaces.models import Membership
 
 
@@ -18,7 +18,7 @@ def _iso(value: Any) -> str | None:
 class StewardsPrivacy:
     key = "stewards"
     label = "Brand-account stewardship"
-    models: tuple[str, ...] = ("stewards.Shift", "stewards.BrandPost")
+    models: tuple[str, ...] = ("stewards.BrandAccount", "stewards.Shift", "stewards.BrandPost")
 
     def inventory(self, member: Membership) -> list[InventoryLine]:
         shifts = Shift.objects.filter(steward=member)
@@ -42,6 +42,12 @@ class StewardsPrivacy:
                 count=posts.count(),
                 visible_to="Program admins and the stewards of the same account",
                 why="Approval, and the account's history of posts.",
+            ),
+            InventoryLine(
+                what="Company accounts you connected, and shifts and posts you assigned or reviewed as an admin",
+                count=BrandAccount.objects.filter(connected_by=member).count(),
+                visible_to="Program admins",
+                why="So admins know who set an account up and who decided on a post.",
             ),
         ]
 
@@ -82,6 +88,9 @@ class StewardsPrivacy:
             result.erased += drafts.delete()[0]
             result.erased += BrandPost.objects.filter(author=member).update(author=None)
             result.erased += Shift.objects.filter(steward=member).delete()[0]
+            result.erased += BrandAccount.objects.filter(connected_by=member).update(connected_by=None)
+            result.erased += Shift.objects.filter(assigned_by=member).update(assigned_by=None)
+            result.erased += BrandPost.objects.filter(reviewed_by=member).update(reviewed_by=None)
         result.kept.append(
             "Posts you wrote that were published (or are about to be) on the company's accounts: they are the "
             "company's posts. They no longer name you."

@@ -35,7 +35,8 @@ def test_privacy_inventory_export_and_erase(
     actions.set_require_approval(brand, True)
     draft = actions.write_post(brand=brand, steward=bob, text="Draft words")
     lines = provider.inventory(bob)  # type: ignore[attr-defined]
-    assert [line.count for line in lines] == [1, 1, 2] and all(line.visible_to for line in lines)
+    assert [line.count for line in lines] == [1, 1, 2, 0] and all(line.visible_to for line in lines)
+    assert provider.inventory(alice)[3].count == 1  # type: ignore[attr-defined]
     exported = provider.export(bob)  # type: ignore[attr-defined]
     json.dumps(exported)
     assert exported["shifts"][0]["handover_note"] == "My words for the next one"
@@ -48,11 +49,28 @@ def test_privacy_inventory_export_and_erase(
     published.refresh_from_db()
     assert published.author is None and published.status == BrandPostStatus.QUEUED  # the company's post stays
     assert provider.export(bob) == {"shifts": [], "posts": []}  # type: ignore[attr-defined]
+    provider.erase(alice)  # type: ignore[attr-defined]
+    brand.refresh_from_db()
+    assert brand.connected_by is None and BrandAccount.objects.filter(pk=brand.pk).exists()
 
 
 def test_every_stewards_model_with_a_member_is_claimed() -> None:
+    from django.apps import apps
+
     provider = _provider()
-    assert set(provider.models) == {"stewards.Shift", "stewards.BrandPost"}  # type: ignore[attr-defined]
+    with_member = {
+        f"stewards.{model.__name__}"
+        for model in apps.get_app_config("stewards").get_models()
+        if any(getattr(f, "related_model", None) is Membership for f in model._meta.get_fields())
+    }
+    assert with_member == set(provider.models)  # type: ignore[attr-defined]
+
+
+def test_the_points_job_is_registered() -> None:
+    from groundswell.core.scheduler import _REGISTRY
+    from groundswell.stewards.tasks import award_shift_points
+
+    assert any(job.task is award_shift_points and job.every.total_seconds() == 900 for job in _REGISTRY.values())
 
 
 def test_member_accounts_cannot_take_brand_posts(bob: Membership, pds: FakePDS) -> None:
