@@ -112,6 +112,7 @@ def build_brand_accounts(ws: Workspace, by_email: dict[str, Membership], now: dt
             ends_at=start + days * DAY,
             assigned_by=admin,
             created_at=start - 7 * DAY,
+            start_notified_at=start,  # the demo sends no e-mail
             **extra,
         )
 

@@ -10,7 +10,11 @@ import datetime as dt
 import logging
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.analytics.rollups import RollupBatch
@@ -185,6 +189,48 @@ def award_finished_shifts(now: dt.datetime | None = None) -> int:
             rollup.write()
             awarded += 1 if points else 0
     return awarded
+
+
+def notify_started_shifts(now: dt.datetime | None = None) -> int:
+    """E-mail each steward whose shift has started: the previous steward's hand-over note and a link to the
+    account. Once per shift (claimed with a conditional update); the mail goes out after the commit."""
+    from groundswell.stewards.queries import handover_for  # reads only
+
+    now = now or timezone.now()
+    due = list(
+        Shift.objects.filter(
+            status=ShiftStatus.ASSIGNED, starts_at__lte=now, ends_at__gt=now, start_notified_at__isnull=True
+        )
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)[:AWARD_BATCH]
+    )
+    sent = 0
+    for pk in due:
+        with transaction.atomic():
+            claimed = Shift.objects.filter(pk=pk, status=ShiftStatus.ASSIGNED, start_notified_at__isnull=True).update(
+                start_notified_at=now
+            )
+            if not claimed:
+                continue
+            shift = Shift.objects.select_related("steward__user", "steward__workspace", "brand__account").get(pk=pk)
+            if not shift.steward.user.email:
+                continue
+            previous = handover_for(shift)
+            message = _shift_started_mail(shift, previous)
+            transaction.on_commit(lambda message=message: message.send(fail_silently=False))  # type: ignore[misc]
+            sent += 1
+    return sent
+
+
+def _shift_started_mail(shift: Shift, previous: Shift | None) -> EmailMessage:
+    workspace = shift.steward.workspace
+    url = settings.SITE_URL + reverse("stewards:my_shifts", kwargs={"ws": workspace.slug})
+    body = render_to_string(
+        "stewards/email/shift_started.txt",
+        {"shift": shift, "previous": previous, "url": url, "ends": _when(shift.ends_at, workspace.timezone)},
+    )
+    subject = " ".join(f"Your shift on {shift.brand.account.handle} has started".split())
+    return EmailMessage(subject, body, None, [shift.steward.user.email])
 
 
 # --- posts ---------------------------------------------------------------------------------------------

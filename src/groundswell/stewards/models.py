@@ -55,6 +55,9 @@ class Shift(models.Model):
     released_at = models.DateTimeField(null=True, blank=True, help_text="When the steward declined or gave it up")
     release_reason = models.CharField(max_length=300, blank=True)
     points_awarded_at = models.DateTimeField(null=True, blank=True)
+    start_notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the steward was e-mailed that the shift started (with the hand-over)"
+    )
     assigned_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

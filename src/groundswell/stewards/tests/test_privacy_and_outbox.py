@@ -129,6 +129,7 @@ def test_demo_has_brand_accounts_that_never_post() -> None:
     assert Shift.objects.filter(brand__in=brands).exclude(handover_note="").count() == 2
     assert BrandPost.objects.filter(brand__in=brands, status=BrandPostStatus.PENDING).count() == 1
     assert outbox.due_ids(timezone.now() + dt.timedelta(days=400)) == []  # nothing would ever be sent
+    assert actions.notify_started_shifts(timezone.now() + dt.timedelta(days=30)) == 0  # and nobody is e-mailed
     from groundswell.rewards.models import PointsEntry
 
     assert PointsEntry.objects.filter(workspace=result.workspace, action="brand_shift").count() >= 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -192,3 +193,42 @@ def test_inactive_members_are_not_offered(brand: BrandAccount, alice_client: Cli
     gone.save()
     page = alice_client.get(reverse("stewards:assign", kwargs={"ws": "acme", "brand_id": brand.pk})).content.decode()
     assert "Gone" not in page
+
+
+def test_steward_is_emailed_the_handover_when_the_shift_starts(
+    brand: BrandAccount,
+    bob: Membership,
+    carol: Membership,
+    alice: Membership,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+) -> None:
+    settings.SITE_URL = "https://gs.example"
+    bobs = shift_for(brand, bob, alice, start_hours=-5, hours=4)
+    actions.write_handover(bobs, bob, "Answer Jo's question about the launch date.")
+    carols = shift_for(brand, carol, alice, start_hours=2, hours=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.notify_started_shifts()  # bob's shift is over, carol's not started: nobody
+    assert mailoutbox == []
+    start = carols.starts_at + dt.timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.notify_started_shifts(start) == 1
+        assert actions.notify_started_shifts(start) == 0  # once
+    [mail] = mailoutbox
+    assert mail.to == ["carol@acme.test"] and mail.subject == "Your shift on acme.bsky.test has started"
+    assert "Answer Jo's question about the launch date." in mail.body and "Bob left you" in mail.body
+    assert "https://gs.example/w/acme/brand/shifts/" in mail.body
+
+
+def test_given_up_shift_gets_no_start_email(
+    brand: BrandAccount,
+    bob_shift: Shift,
+    bob: Membership,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    actions.release_shift(bob_shift, bob, "")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.notify_started_shifts() == 0
+    assert mailoutbox == []
