@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from groundswell.stewards.models import BrandAccount, BrandPost, BrandPostStatus, Shift, ShiftStatus
 from groundswell.workspaces.models import Membership, Workspace
@@ -121,7 +121,3 @@ def review_queue(workspace: Workspace) -> QuerySet[BrandPost]:
         .select_related("brand__account", "author")
         .order_by("created_at", "pk")
     )
-
-
-def active_shift_q(now: dt.datetime) -> Q:
-    return Q(status=ShiftStatus.ASSIGNED, starts_at__lte=now, ends_at__gt=now)
