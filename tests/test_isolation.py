@@ -37,6 +37,7 @@ from groundswell.goals.models import Goal
 from groundswell.learning.models import Lesson
 from groundswell.rewards.actions import ensure_default_rules
 from groundswell.sharing.models import Share
+from groundswell.stewards.models import BrandAccount, BrandPost, Shift
 from groundswell.teams.models import Seat, Team, TeamInvitation, WaitlistEntry
 from groundswell.updates.models import Update
 from groundswell.workspaces import actions
@@ -152,7 +153,35 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
     extra["team_invitation"] = TeamInvitation.objects.create(
         team=team, member=alice, entry=entry, expires_at=timezone.now() + dt.timedelta(days=7)
     )
+    extra["brand"], extra["shift"], extra["brand_post"] = _acme_brand(alice, bob)
     return extra
+
+
+def _acme_brand(alice: Membership, bob: Membership) -> tuple[BrandAccount, Shift, BrandPost]:
+    """Acme's company Bluesky account, bob on shift now, and a post of his waiting for approval."""
+    import datetime as dt
+
+    from groundswell.networks.accounts import connect_for_workspace
+    from groundswell.networks.base import TokenSet
+    from groundswell.stewards import actions as stewards
+
+    account = connect_for_workspace(
+        alice, "bluesky", TokenSet(access_token="a", remote_id="did:plc:acme", handle=f"acme-{MARKER}.test")
+    )
+    brand = BrandAccount.objects.get(account=account)
+    stewards.set_require_approval(brand, True)
+    now = timezone.now()
+    shift = stewards.assign_shift(
+        brand=brand,
+        steward=bob,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=4),
+        by=alice,
+        now=now - dt.timedelta(days=1),
+    )
+    Shift.objects.filter(pk=shift.pk).update(handover_note=f"Note {MARKER}")
+    post = stewards.write_post(brand=brand, steward=bob, text=f"Post {MARKER}")
+    return brand, shift, post
 
 
 @pytest.fixture
@@ -190,6 +219,9 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "seat_id": lambda a: a.extra["seat"].pk,
     "entry_id": lambda a: a.extra["entry"].pk,
     "team_invitation_id": lambda a: a.extra["team_invitation"].pk,
+    "brand_id": lambda a: a.extra["brand"].pk,
+    "shift_id": lambda a: a.extra["shift"].pk,
+    "brand_post_id": lambda a: a.extra["brand_post"].pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
@@ -302,6 +334,11 @@ def _assert_untouched(acme: Acme) -> None:
     assert Seat.objects.filter(pk=acme.extra["seat"].pk, served_until__isnull=True).exists()
     assert WaitlistEntry.objects.filter(pk=acme.extra["entry"].pk, status="waiting").exists()
     assert TeamInvitation.objects.filter(pk=acme.extra["team_invitation"].pk, status="pending").exists()
+    acme.extra["shift"].refresh_from_db()
+    acme.extra["brand_post"].refresh_from_db()
+    acme.extra["brand"].refresh_from_db()
+    assert acme.extra["shift"].status == "assigned" and MARKER in acme.extra["shift"].handover_note
+    assert acme.extra["brand_post"].status == "pending" and acme.extra["brand"].require_approval
 
 
 # --- The web sweep --------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Connected accounts: the writes (one transaction each) behind the accounts pages, the outbox and the sync.
 
 * ``connect`` stores what a network handed us (upsert by member + network + remote id); connecting an
-  account again puts it back to "connected";
+  account again puts it back to "connected"; ``connect_for_workspace`` does the same for an account the
+  workspace owns (a brand account: no member, upsert by workspace + network + remote id);
 * ``mark_reconnect`` flags an account whose tokens the network refused (the outbox and the sync call it on
   ``AuthError``) so the member sees a one-click Reconnect button;
 * ``ensure_fresh`` refreshes the access token through the plug-in shortly before it expires;
@@ -29,6 +30,7 @@ from groundswell.networks.models import (
     OutboundPostLog,
     PostStatus,
 )
+from groundswell.networks.signals import workspace_account_connected
 from groundswell.workspaces.models import Membership
 
 logger = logging.getLogger(__name__)
@@ -63,6 +65,42 @@ def connect(member: Membership, network: str, tokens: TokenSet) -> ConnectedAcco
         )
     logger.info(
         "%s %s account %s for member %s", "Connected" if created else "Reconnected", network, account.pk, member.pk
+    )
+    return account
+
+
+def connect_for_workspace(admin: Membership, network: str, tokens: TokenSet) -> ConnectedAccount:
+    """Store the account ``tokens`` describe as the workspace's own (connected by ``admin``).
+
+    The account has no member: it survives the admin leaving and is on nobody's Accounts page. Listeners
+    of ``workspace_account_connected`` (the stewards domain) record it in the same transaction.
+    """
+    if not tokens.remote_id or not tokens.access_token:
+        raise ValueError("A connected account needs the network's account id and an access token")
+    with transaction.atomic():
+        account, created = ConnectedAccount.objects.select_for_update().update_or_create(
+            workspace=admin.workspace,
+            member=None,
+            network=network,
+            remote_id=tokens.remote_id,
+            defaults={
+                "handle": tokens.handle[:255] or tokens.remote_id[:255],
+                "service_url": tokens.service_url[:300],
+                "scopes": list(tokens.scopes),
+                "access_token": tokens.access_token,
+                "refresh_token": tokens.refresh_token,
+                "token_expires_at": tokens.expires_at,
+                "status": AccountStatus.ACTIVE,
+                "status_message": "",
+            },
+        )
+        workspace_account_connected.send(sender=ConnectedAccount, account=account, by=admin)
+    logger.info(
+        "%s %s workspace account %s by member %s",
+        "Connected" if created else "Reconnected",
+        network,
+        account.pk,
+        admin.pk,
     )
     return account
 

@@ -66,6 +66,7 @@ def find_ambassadors(item: Item) -> Ambassadors:
     aimed: dict[int, bool] = {}
     for account in accounts:
         member = account.member
+        assert member is not None  # filtered on the member above: never a workspace-owned account
         if member.pk not in aimed:
             aimed[member.pk] = Item.objects.filter(pk=item.pk).filter(targeting_q(member)).exists()
         if not aimed[member.pk]:

@@ -17,14 +17,25 @@ class AccountStatus(models.TextChoices):
 
 
 class ConnectedAccount(models.Model):
-    """A member's own account on a network, connected through the network's authorisation.
+    """An account on a network, connected through the network's authorisation.
 
-    Tokens are encrypted at rest. Groundswell never reads the member's feed; it posts what the member
-    asks it to and reads the metrics of those posts only.
+    Usually a member's own account (``member`` set). With no ``member`` it is the workspace's own account
+    (a brand account, see ``stewards``): it is on nobody's Accounts page, its posts are no member's shares,
+    and it stays when the admin who connected it leaves (ADR 0010).
+
+    Tokens are encrypted at rest. Groundswell never reads the account's feed; it posts what it is asked
+    to and reads the metrics of those posts only.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="connected_accounts")
+    member = models.ForeignKey(
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="connected_accounts",
+        help_text="The member whose account it is; empty for an account the workspace owns.",
+    )
     network = models.CharField(max_length=20)
     remote_id = models.CharField(max_length=255, help_text="The network's id for the account (DID, user id…)")
     handle = models.CharField(max_length=255)
@@ -46,11 +57,20 @@ class ConnectedAccount(models.Model):
     class Meta:
         ordering = ["network", "handle"]
         constraints = [
-            models.UniqueConstraint(fields=["member", "network", "remote_id"], name="uniq_connected_account")
+            models.UniqueConstraint(fields=["member", "network", "remote_id"], name="uniq_connected_account"),
+            models.UniqueConstraint(
+                fields=["workspace", "network", "remote_id"],
+                condition=models.Q(member__isnull=True),
+                name="uniq_workspace_account",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.network}:{self.handle}"
+
+    @property
+    def is_workspace_owned(self) -> bool:
+        return self.member_id is None
 
     def tokens(self) -> TokenSet:
         return TokenSet(
@@ -106,10 +126,14 @@ class PostStatus(models.TextChoices):
 
 
 class OutboundPost(models.Model):
-    """One post Groundswell makes for a member: a job in the outbox with an idempotency key."""
+    """One post Groundswell makes: a job in the outbox with an idempotency key.
+
+    A member's post carries its ``share`` (tracked link, points, rollups); a post on a workspace-owned
+    account (a brand post, see ``stewards``) has none.
+    """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    share = models.OneToOneField(Share, on_delete=models.CASCADE, related_name="outbound")
+    share = models.OneToOneField(Share, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound")
     account = models.ForeignKey(ConnectedAccount, null=True, on_delete=models.SET_NULL, related_name="posts")
     text = models.TextField()
     link_url = models.URLField(max_length=2000, blank=True)

@@ -25,7 +25,7 @@ from django.urls import reverse
 from groundswell.networks import accounts, registry
 from groundswell.networks.base import NetworkClient, NetworkError, Scope
 from groundswell.networks.models import ConnectedAccount
-from groundswell.workspaces.models import Membership
+from groundswell.workspaces.models import Membership, Role
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +147,12 @@ def _pending(session: SessionBase) -> dict[str, dict[str, Any]]:
     return {k: dict(v) for k, v in states.items() if isinstance(v, dict) and float(v.get("expires", 0)) > now}
 
 
-def begin(session: SessionBase, member: Membership, net: NetworkOption, *, instance: str = "") -> str:
-    """Remember a new state for ``member`` and return the network's authorisation URL (NetworkError passes)."""
+def begin(
+    session: SessionBase, member: Membership, net: NetworkOption, *, instance: str = "", for_workspace: bool = False
+) -> str:
+    """Remember a new state for ``member`` and return the network's authorisation URL (NetworkError passes).
+
+    With ``for_workspace`` (an admin connecting a brand account) the account will be the workspace's own."""
     assert net.client is not None
     state = secrets.token_urlsafe(32)
     verifier, challenge = pkce_pair()
@@ -163,6 +167,7 @@ def begin(session: SessionBase, member: Membership, net: NetworkOption, *, insta
         "workspace": member.workspace.slug,
         "network": net.key,
         "instance": instance,
+        "owner": "workspace" if for_workspace else "member",
         "verifier": verifier,
         "expires": time.time() + STATE_TTL_SECONDS,
     }
@@ -182,6 +187,8 @@ def complete(
             "This connection attempt has expired or was not started from this browser. "
             "Nothing was connected; please start again."
         )
+    if entry.get("owner") == "workspace" and member.role != Role.ADMIN:
+        raise ConnectError("Only program admins can connect the company's accounts. Nothing was connected.")
     net = option(str(entry.get("network", "")))
     if net is None or net.client is None or not net.enabled:
         raise ConnectError("This network is no longer available. Nothing was connected.")
@@ -205,6 +212,8 @@ def complete(
     if instance and not tokens.service_url:
         tokens.service_url = instance
     try:
+        if entry.get("owner") == "workspace":
+            return accounts.connect_for_workspace(member, net.key, tokens)
         return accounts.connect(member, net.key, tokens)
     except ValueError as exc:
         raise ConnectError(f"{net.label} did not say which account was connected. Nothing was connected.") from exc

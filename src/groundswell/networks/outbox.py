@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
@@ -259,6 +260,76 @@ def schedule_post(
     return post
 
 
+def schedule_account_post(
+    account: ConnectedAccount,
+    text: str,
+    link_url: str,
+    when: dt.datetime | None,
+    *,
+    now: dt.datetime | None = None,
+) -> OutboundPost:
+    """Schedule ``text`` (and optionally a link card for ``link_url``) on a workspace-owned account.
+
+    A brand post is no member's share: no tracked link, no share points, no rollups. It goes through the
+    same outbox (idempotency key, claim, retries, reconnect state) as members' posts. The policy's blocked
+    words and the network's length limit are checked again here, because the policy may have changed
+    since the post was drafted. Raises :class:`PostingError`.
+    """
+    now = now or timezone.now()
+    if not account.is_workspace_owned:
+        raise PostingError("This account is not one of the company's accounts.")
+    if account.status != AccountStatus.ACTIVE:
+        raise PostingError(f"The {network_label(account.network)} account needs reconnecting before we can post.")
+    if when is not None and when < now - PAST_SLACK:
+        raise PostingError("That time has passed. Pick a time in the future, or post now.")
+    at = max(when or now, now)
+    text = text.strip()
+    link_url = link_url.strip()
+    with transaction.atomic():
+        policy = posting_policy.get_policy(account.workspace)
+        word = posting_policy.find_blocked(text, policy)
+        if word is not None:
+            raise PostingError(f"The post contains “{word}”, which your program does not allow. Please remove it.")
+        full = compose_text(text, link_url) if link_url and link_url not in text else text
+        client = _client_or_none(account.network)
+        if client is not None and client.max_length and len(full) > client.max_length:
+            raise PostingError(
+                f"{client.label} allows {client.max_length} characters including the link; this post has {len(full)}."
+            )
+        post = OutboundPost.objects.create(
+            workspace_id=account.workspace_id,
+            share=None,
+            account=account,
+            text=full,
+            link_url=link_url,
+            idempotency_key=new_idempotency_key(),
+            status=PostStatus.SCHEDULED,
+            scheduled_at=at,
+            next_attempt_at=at,
+            created_at=now,
+        )
+        label = network_label(account.network)
+        if at <= now + PAST_SLACK:
+            _log(post, f"Queued to post on {label} now as @{account.handle}.", at=now)
+            _enqueue_delivery()
+        else:
+            local = timezone.localtime(at, ZoneInfo(account.workspace.timezone))
+            _log(post, f"Scheduled for {local.strftime('%d %b %Y %H:%M')} on {label} as @{account.handle}.", at=now)
+    return post
+
+
+def cancel_account_post(post: OutboundPost, reason: str) -> bool:
+    """Cancel a waiting post on a workspace-owned account. True when it was cancelled (not yet sending)."""
+    if post.share_id is not None:
+        raise PostingError("This is a member's post.")
+    with transaction.atomic():
+        done = OutboundPost.objects.filter(pk=post.pk, status__in=ACTIVE).update(status=PostStatus.CANCELLED)
+        if done:
+            _log(post, f"Cancelled: {reason} Nothing was posted.")
+    post.refresh_from_db()
+    return bool(done)
+
+
 def _tz(member: Membership) -> dt.tzinfo:
     from zoneinfo import ZoneInfo
 
@@ -318,7 +389,7 @@ def stagger_for_item(
 
 def cancel_post(member: Membership, post: OutboundPost) -> bool:
     """Cancel ``post`` if it is the member's and not yet being sent. True when it was cancelled."""
-    if post.share.member_id != member.pk:
+    if post.share is None or post.share.member_id != member.pk:
         raise PostingError("This is not your post.")
     with transaction.atomic():
         done = OutboundPost.objects.filter(pk=post.pk, status__in=ACTIVE).update(status=PostStatus.CANCELLED)
@@ -462,7 +533,7 @@ def _finish_sent(post: OutboundPost, now: dt.datetime, remote: RemotePost, label
             last_error="",
             maybe_accepted=False,
         )
-        if updated == 1:
+        if updated == 1 and post.share_id is not None:
             # The share counts (rollups, points) from the moment it is really on the network.
             record_share(Share.objects.select_related("member__workspace").get(pk=post.share_id), now)
         if post.account_id:

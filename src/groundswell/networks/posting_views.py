@@ -41,7 +41,9 @@ def _row(post: OutboundPost) -> dict[str, Any]:
     waiting = post.status in ACTIVE
     return {
         "post": post,
-        "network": network_label(post.share.network),
+        "network": network_label(
+            post.share.network if post.share is not None else post.account.network if post.account else ""
+        ),
         "can_cancel": waiting,
         "needs_reconnect": waiting and post.account is not None and post.account.status == AccountStatus.RECONNECT,
         "account_gone": waiting and post.account is None,

@@ -117,6 +117,7 @@ def _due_posts(now: dt.datetime) -> list[_PostRow]:
             sent_at__gte=now - LONG_TAIL,
             account__isnull=False,
             account__status=AccountStatus.ACTIVE,
+            share__isnull=False,  # brand posts (no member share) have no rollups or points to feed
         )
         .exclude(remote_id="")
         .annotate(last_fetched=last_fetched)

@@ -163,6 +163,8 @@ def callback(request: HttpRequest, ws: str) -> HttpResponse:
     except oauth.ConnectError as exc:
         return _error(request, member, exc.message)
     messages.success(request, f"Connected {account.handle} on {_label(account.network)}.")
+    if account.is_workspace_owned:
+        return redirect("stewards:accounts", ws=ws)  # a brand account, connected from the stewards pages
     return redirect("networks:accounts", ws=ws)
 
 

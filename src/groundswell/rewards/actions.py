@@ -132,7 +132,14 @@ class RuleError(ValueError):
     """A points rule that cannot be added, with a message for the admin."""
 
 
-RULE_ACTIONS = (Action.SHARE, Action.UNIQUE_CLICK, Action.SUBMISSION_APPROVED, Action.ENGAGEMENT, Action.LESSON)
+RULE_ACTIONS = (
+    Action.SHARE,
+    Action.UNIQUE_CLICK,
+    Action.SUBMISSION_APPROVED,
+    Action.ENGAGEMENT,
+    Action.LESSON,
+    Action.BRAND_SHIFT,
+)
 
 
 @transaction.atomic

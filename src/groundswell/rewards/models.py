@@ -31,6 +31,7 @@ DEFAULT_RULES: dict[str, tuple[int, int | None]] = {
     Action.SUBMISSION_APPROVED: (25, None),
     Action.ENGAGEMENT: (1, 30),
     Action.LESSON: (15, 30),
+    Action.BRAND_SHIFT: (40, None),
 }
 
 
