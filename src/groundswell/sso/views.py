@@ -20,6 +20,7 @@ from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -97,7 +98,7 @@ def _begin(request: HttpRequest, config: SsoConfig, email: str = "") -> HttpResp
         kwargs["auth_params"] = {"login_hint": email}
     try:
         return provider.redirect(request, AuthProcess.LOGIN, next_url=home, **kwargs)  # type: ignore[no-any-return]
-    except (requests.RequestException, OAuth2Error, KeyError, ValueError) as exc:
+    except (requests.RequestException, OAuth2Error, OneLogin_Saml2_Error, KeyError, ValueError) as exc:
         log.warning("SSO start for %s failed: %r", config.workspace.slug, exc)
         return refusal(
             request,
