@@ -29,7 +29,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("oidc")]
 CALLBACK_PREFIX = "http://testserver/accounts/oidc/"
 
 
-def configure(workspace: Workspace, provider: OidcProvider, *, jit: bool = True, domains: str = "sso.test") -> SsoConfig:
+def configure(
+    workspace: Workspace, provider: OidcProvider, *, jit: bool = True, domains: str = "sso.test"
+) -> SsoConfig:
     return actions.save_sso_config(
         workspace,
         actions.SsoSettings(
@@ -58,7 +60,9 @@ def sign_in(client: Client, provider: OidcProvider, email: str, *, start: str = 
     return client.get(f"{parts.path}?{parts.query}"), authorize
 
 
-def test_the_issuer_is_checked_through_its_discovery_document(workspace: Workspace, oidc_provider: OidcProvider) -> None:
+def test_the_issuer_is_checked_through_its_discovery_document(
+    workspace: Workspace, oidc_provider: OidcProvider
+) -> None:
     config = configure(workspace, oidc_provider)
     assert config.oidc_issuer == oidc_provider.issuer
     stored = SsoConfig.objects.values_list("oidc_client_secret", flat=True).get(pk=config.pk)
@@ -90,7 +94,9 @@ def test_the_issuer_is_checked_through_its_discovery_document(workspace: Workspa
         )
 
 
-def test_first_sign_in_provisions_an_employee_with_department(workspace: Workspace, oidc_provider: OidcProvider) -> None:
+def test_first_sign_in_provisions_an_employee_with_department(
+    workspace: Workspace, oidc_provider: OidcProvider
+) -> None:
     configure(workspace, oidc_provider)
     client = Client()
     resp, authorize = sign_in(client, oidc_provider, "dana@sso.test")
@@ -154,7 +160,9 @@ def test_account_of_another_workspace_is_not_taken_over(
     assert not SocialAccount.objects.exists()
 
 
-def test_without_jit_only_invited_people_get_in(workspace: Workspace, alice: Membership, oidc_provider: OidcProvider) -> None:
+def test_without_jit_only_invited_people_get_in(
+    workspace: Workspace, alice: Membership, oidc_provider: OidcProvider
+) -> None:
     configure(workspace, oidc_provider, jit=False)
     resp, _ = sign_in(Client(), oidc_provider, "dana@sso.test")
     assert resp.status_code == 403
@@ -186,13 +194,17 @@ def test_round_trip_over_http_with_the_live_server(live_server: object, oidc_pro
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         assert csrf
         login_form = browser.post(
-            f"{base}/sso/", data={"email": "dana@sso.test", "csrfmiddlewaretoken": csrf.group(1)}, headers={"Referer": f"{base}/sso/"}
+            f"{base}/sso/",
+            data={"email": "dana@sso.test", "csrfmiddlewaretoken": csrf.group(1)},
+            headers={"Referer": f"{base}/sso/"},
         )
         assert str(login_form.url).startswith(oidc_provider.issuer + "/interaction/"), login_form.url
         assert "Test identity provider" in login_form.text
         action = re.search(r'action="([^"]+)"', login_form.text)
         assert action
-        wrong = browser.post(oidc_provider.issuer + action.group(1), data={"login": "dana@sso.test", "password": "nope"})
+        wrong = browser.post(
+            oidc_provider.issuer + action.group(1), data={"login": "dana@sso.test", "password": "nope"}
+        )
         assert wrong.status_code == 401 and "Wrong email or password" in wrong.text
         home = browser.post(
             oidc_provider.issuer + action.group(1), data={"login": "dana@sso.test", "password": "dana-pass-1"}

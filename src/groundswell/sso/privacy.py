@@ -22,7 +22,7 @@ def _identities(member: Membership) -> Any:
 class SsoPrivacyProvider:
     key = "sso"
     label = "Single sign-on"
-    models = ("socialaccount.SocialAccount", "sso.SsoConfig")
+    models: tuple[str, ...] = ("socialaccount.SocialAccount", "sso.SsoConfig")
 
     def inventory(self, member: Membership) -> list[InventoryLine]:
         lines = [

@@ -20,12 +20,12 @@ from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
-from onelogin.saml2.errors import OneLogin_Saml2_Error
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from onelogin.saml2.errors import OneLogin_Saml2_Error
 
 from groundswell.sso import actions, idp
 from groundswell.sso.adapter import refusal
@@ -97,7 +97,7 @@ def _begin(request: HttpRequest, config: SsoConfig, email: str = "") -> HttpResp
     if email and config.protocol == Protocol.OIDC:
         kwargs["auth_params"] = {"login_hint": email}
     try:
-        return provider.redirect(request, AuthProcess.LOGIN, next_url=home, **kwargs)  # type: ignore[no-any-return]
+        return provider.redirect(request, AuthProcess.LOGIN, next_url=home, **kwargs)
     except (requests.RequestException, OAuth2Error, OneLogin_Saml2_Error, KeyError, ValueError) as exc:
         log.warning("SSO start for %s failed: %r", config.workspace.slug, exc)
         return refusal(

@@ -73,7 +73,7 @@ def test_metadata_is_parsed_into_the_idp_settings(workspace: Workspace, idp_key:
 def test_bad_metadata_and_certificates_are_refused_clearly(workspace: Workspace, idp_key: saml_idp.IdpKey) -> None:
     with pytest.raises(ValidationError, match="could not be read"):
         configure(workspace, idp_key, saml_metadata_xml="<not-xml")
-    with pytest.raises(ValidationError, match="not an X.509 certificate"):
+    with pytest.raises(ValidationError, match=r"not an X\.509 certificate"):
         from groundswell.sso.validation import clean_certificate
 
         clean_certificate("-----BEGIN CERTIFICATE-----\nnonsense\n-----END CERTIFICATE-----")
