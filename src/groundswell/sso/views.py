@@ -97,7 +97,7 @@ def _begin(request: HttpRequest, config: SsoConfig, email: str = "") -> HttpResp
     if email and config.protocol == Protocol.OIDC:
         kwargs["auth_params"] = {"login_hint": email}
     try:
-        return provider.redirect(request, AuthProcess.LOGIN, next_url=home, **kwargs)
+        redirect_to_idp = provider.redirect(request, AuthProcess.LOGIN, next_url=home, **kwargs)
     except (requests.RequestException, OAuth2Error, OneLogin_Saml2_Error, KeyError, ValueError) as exc:
         log.warning("SSO start for %s failed: %r", config.workspace.slug, exc)
         return refusal(
@@ -107,6 +107,14 @@ def _begin(request: HttpRequest, config: SsoConfig, email: str = "") -> HttpResp
             workspace=config.workspace,
             status=502,
         )
+    # Not a 302: our CSP says ``form-action 'self'``, and browsers apply it to the redirects that follow a form
+    # submission, so a POST answered with a redirect to the IdP would be blocked. This page moves on by itself
+    # (meta refresh, no script) and has a link for when it does not.
+    return render(
+        request,
+        "sso/continue.html",
+        {"sso_workspace": config.workspace, "idp_url": redirect_to_idp["Location"], "config": config},
+    )
 
 
 @allow_methods("GET", "POST")

@@ -11,6 +11,7 @@ from django.test import Client
 from groundswell.sso import actions
 from groundswell.sso.models import SsoConfig
 from groundswell.sso.tests import saml_idp
+from groundswell.sso.tests.helpers import idp_url
 from groundswell.workspaces.models import Membership, Role, Workspace
 
 HOST = "groundswell.example.test"
@@ -45,15 +46,15 @@ def configure(workspace: Workspace, key: saml_idp.IdpKey, **extra: object) -> Ss
 def saml_sign_in(
     client: Client, config: SsoConfig, key: saml_idp.IdpKey, email: str, attributes: dict[str, str] | None = None
 ) -> object:
-    resp = client.post(f"/w/{config.workspace.slug}/sso/login/")
-    assert resp.status_code == 302 and resp["Location"].startswith(saml_idp.SSO_URL + "?SAMLRequest="), resp
+    start = idp_url(client.post(f"/w/{config.workspace.slug}/sso/login/"))
+    assert start.startswith(saml_idp.SSO_URL + "?SAMLRequest="), start
     acs = f"http://{HOST}/accounts/saml/{config.provider_id}/acs/"
     audience = f"http://{HOST}/accounts/saml/{config.provider_id}/metadata/"
     body = saml_idp.response(
         key,
         acs_url=acs,
         audience=audience,
-        in_response_to=saml_idp.request_id(resp["Location"]),
+        in_response_to=saml_idp.request_id(start),
         email=email,
         attributes=attributes if attributes is not None else {"email": email, "name": "Grace Hopper", "dept": "Navy"},
     )
@@ -109,13 +110,13 @@ def test_tampered_response_is_refused(workspace: Workspace, idp_key: saml_idp.Id
 
     config = configure(workspace, idp_key)
     client = browser()
-    resp = client.post(f"/w/{config.workspace.slug}/sso/login/")
+    start = idp_url(client.post(f"/w/{config.workspace.slug}/sso/login/"))
     acs = f"http://{HOST}/accounts/saml/{config.provider_id}/acs/"
     body = saml_idp.response(
         idp_key,
         acs_url=acs,
         audience=f"http://{HOST}/accounts/saml/{config.provider_id}/metadata/",
-        in_response_to=saml_idp.request_id(resp["Location"]),
+        in_response_to=saml_idp.request_id(start),
         email="grace@acme.test",
         attributes={"email": "grace@acme.test"},
     )
