@@ -24,7 +24,11 @@ pytestmark = [
 ]
 
 
-def test_admin_sets_up_oidc_and_an_employee_signs_in(browser: Any, live_server: Any, oidc_provider: OidcProvider) -> None:  # noqa: F811
+def test_admin_sets_up_oidc_and_an_employee_signs_in(
+    browser: Any,
+    live_server: Any,
+    oidc_provider: OidcProvider,  # noqa: F811
+) -> None:
     from django.contrib.auth import get_user_model
 
     base = live_server.url

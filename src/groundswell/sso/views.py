@@ -44,6 +44,9 @@ def _sp_details(request: HttpRequest, config: SsoConfig | None, workspace_id: in
         "redirect_uri": request.build_absolute_uri(reverse("openid_connect_callback", kwargs={"provider_id": oidc_id})),
         "acs_url": request.build_absolute_uri(reverse("saml_acs", kwargs={"organization_slug": saml_id})),
         "metadata_url": request.build_absolute_uri(reverse("saml_metadata", kwargs={"organization_slug": saml_id})),
+        "login_url": request.build_absolute_uri(reverse("sso_workspace_login", kwargs={"ws": config.workspace.slug}))
+        if config
+        else "",
     }
 
 
