@@ -15,6 +15,7 @@ from allauth.account.internal.stagekit import clear_login
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.base.constants import AuthProcess
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -40,6 +41,12 @@ class WorkspaceSocialAccountAdapter(DefaultSocialAccountAdapter):
         if config is None:  # the workspace turned SSO off in the middle of the sign-in
             raise ImmediateHttpResponse(
                 refusal(request, "Single sign-on is not available for this workspace any more.")
+            )
+        if sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN:
+            # allauth's "connect another account" pages: an IdP identity is linked only by the rules of
+            # linking.decide, never to whoever happens to be signed in.
+            raise ImmediateHttpResponse(
+                refusal(request, "Single sign-on identities cannot be connected by hand.", workspace=config.workspace)
             )
         try:
             decision = linking.decide(request, config, sociallogin)

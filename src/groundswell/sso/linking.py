@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.utils import filter_users_by_email
 from allauth.socialaccount.models import SocialLogin
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
@@ -91,7 +91,9 @@ def decide(request: HttpRequest, config: SsoConfig, sociallogin: SocialLogin) ->
     if sociallogin.is_existing:
         user = sociallogin.user
     else:
-        user = get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
+        # Primary or secondary (allauth EmailAddress) addresses, as allauth itself would match them.
+        matches = filter_users_by_email(email)
+        user = min(matches, key=lambda u: u.pk) if matches else None
         if user is not None:
             elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(workspace=workspace).exists()
             if elsewhere:

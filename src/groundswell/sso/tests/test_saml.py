@@ -44,7 +44,12 @@ def configure(workspace: Workspace, key: saml_idp.IdpKey, **extra: object) -> Ss
 
 
 def saml_sign_in(
-    client: Client, config: SsoConfig, key: saml_idp.IdpKey, email: str, attributes: dict[str, str] | None = None
+    client: Client,
+    config: SsoConfig,
+    key: saml_idp.IdpKey,
+    email: str,
+    attributes: dict[str, str] | None = None,
+    **response_options: str,
 ) -> object:
     start = idp_url(client.post(f"/w/{config.workspace.slug}/sso/login/"))
     assert start.startswith(saml_idp.SSO_URL + "?SAMLRequest="), start
@@ -57,6 +62,7 @@ def saml_sign_in(
         in_response_to=saml_idp.request_id(start),
         email=email,
         attributes=attributes if attributes is not None else {"email": email, "name": "Grace Hopper", "dept": "Navy"},
+        **response_options,
     )
     resp = client.post(acs, {"SAMLResponse": body})
     assert resp.status_code == 302, resp
