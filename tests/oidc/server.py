@@ -46,6 +46,7 @@ USERS: dict[str, dict[str, Any]] = {
     "erin@sso.test": {"password": "erin-pass-1", "name": "Erin Brock", "department": "Sales"},
     "fred@other.test": {"password": "fred-pass-1", "name": "Fred Outside"},
     "bob@acme.test": {"password": "bob-pass-1", "name": "Bob Builder"},
+    "vic@sso.test": {"password": "vic-pass-1", "name": "Vic Unverified", "email_verified": False},
 }
 
 

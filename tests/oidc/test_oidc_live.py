@@ -135,6 +135,14 @@ def test_domain_not_allowed_gets_a_clear_refusal(workspace: Workspace, oidc_prov
     assert not SocialAccount.objects.exists()
 
 
+def test_unverified_email_is_refused(workspace: Workspace, oidc_provider: OidcProvider) -> None:
+    configure(workspace, oidc_provider)
+    resp, _ = sign_in(Client(), oidc_provider, "vic@sso.test")
+    assert resp.status_code == 403
+    assert "says vic@sso.test is not verified" in resp.content.decode()
+    assert not get_user_model().objects.filter(email="vic@sso.test").exists()
+
+
 def test_existing_member_with_the_same_email_is_linked(workspace: Workspace, oidc_provider: OidcProvider) -> None:
     bob = make_member(workspace, "bob@acme.test", Role.MANAGER)
     configure(workspace, oidc_provider, domains="sso.test,acme.test")

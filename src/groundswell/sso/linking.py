@@ -60,6 +60,12 @@ def _claim(config: SsoConfig, data: dict[str, Any], own: str, field: str, oidc_d
     return str(value).strip() if isinstance(value, str | int) else ""
 
 
+def _oidc_claims(sociallogin: SocialLogin) -> dict[str, Any]:
+    extra = sociallogin.account.extra_data or {}
+    data = extra.get("userinfo") or extra.get("id_token") or {}
+    return data if isinstance(data, dict) else {}
+
+
 def profile_claims(config: SsoConfig, sociallogin: SocialLogin) -> tuple[str, str]:
     """(display name, department) from the IdP's claims or attributes, '' when absent."""
     extra = sociallogin.account.extra_data or {}
@@ -79,6 +85,11 @@ def decide(request: HttpRequest, config: SsoConfig, sociallogin: SocialLogin) ->
         raise SsoRefused(
             f"{workspace.name}'s identity provider did not tell us your email address, so we cannot sign you in. "
             "Ask your IT team to release the email attribute to Groundswell."
+        )
+    if config.protocol == Protocol.OIDC and _oidc_claims(sociallogin).get("email_verified") is False:
+        raise SsoRefused(
+            f"{workspace.name}'s identity provider says {email} is not verified, so we cannot sign you in with it. "
+            "Ask your IT team to verify the address."
         )
     domain = email.rsplit("@", 1)[1]
     if not config.domains.filter(domain=domain).exists():
