@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -136,9 +139,17 @@ LOGIN_REDIRECT_URL = "index"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
-ACCOUNT_ADAPTER = "groundswell.workspaces.adapter.InvitationOnlyAccountAdapter"
+ACCOUNT_ADAPTER = "groundswell.sso.adapter.SsoAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
+# Single sign-on: each workspace configures its own OpenID Connect or SAML identity provider (sso/models.py);
+# the adapter hands allauth those per-workspace apps, so nothing is configured here per IdP.
+SOCIALACCOUNT_ADAPTER = "groundswell.sso.adapter.WorkspaceSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by email is decided by the adapter (sso/linking.py)
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SSO_REQUESTS_TIMEOUT", 10, minimum=1)
 # Self-service sign-up without an invitation creates a new workspace (agencies, trials).
 GROUNDSWELL_OPEN_SIGNUP = env_bool("GROUNDSWELL_OPEN_SIGNUP", False)
 

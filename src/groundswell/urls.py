@@ -45,6 +45,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("scim/v2/", include("groundswell.scim.urls")),
     path("", include("groundswell.links.urls")),
+    path("", include("groundswell.sso.public_urls")),  # /sso/ and /w/<ws>/sso/login/ (before the member pages)
     path("w/<slug:ws>/", include(workspace_patterns)),
     re_path(rf"^(?P<code>{CODE_REGEX})$", link_views.follow, name="follow"),
 ]

@@ -34,6 +34,7 @@ from groundswell.demo import data
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
+from groundswell.demo.sso import build_sso
 from groundswell.demo.stewards import build_brand_accounts
 from groundswell.demo.teams import build_teams
 from groundswell.demo.updates import build_updates_and_lessons
@@ -158,6 +159,7 @@ class DemoBuilder:
             add_privacy(self.members, self.rng, self.now)
             build_teams(self)
             build_brand_accounts(self.ws, self.by_email, self.now)
+            build_sso(self.ws, self.members, self.now)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

@@ -28,7 +28,7 @@ import httpcore
 from django.conf import settings
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
-HTML_TYPES = {"text/html", "application/xhtml+xml"}
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 USER_AGENT = "GroundswellBot/1.0 (link preview; +https://github.com/groundswell)"
 _CHUNK = 64 * 1024
 
@@ -247,14 +247,19 @@ def _read_body(response: httpcore.Response, encoding: str, max_bytes: int) -> tu
     return bytes(body), False
 
 
-def safe_get(url: str) -> FetchResult:
-    """GET an HTML page from a public address under the configured limits."""
+def safe_get(url: str, *, content_types: frozenset[str] | set[str] = HTML_TYPES) -> FetchResult:
+    """GET an HTML page (or a document of one of ``content_types``) from a public address under the limits."""
     deadline = Deadline(float(settings.UNFURL_TIMEOUT_SECONDS))
     max_redirects = int(settings.UNFURL_MAX_REDIRECTS)
     max_bytes = int(settings.UNFURL_MAX_BYTES)
     headers = [
         (b"User-Agent", USER_AGENT.encode()),
-        (b"Accept", b"text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"),
+        (
+            b"Accept",
+            b"text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+            if content_types == HTML_TYPES
+            else ",".join(sorted(content_types)).encode(),
+        ),
         (b"Accept-Encoding", b"gzip, deflate, identity"),
     ]
     current = check_url(url)
@@ -274,7 +279,11 @@ def safe_get(url: str) -> FetchResult:
                     if status >= 400:
                         raise FetchFailed(f"The page answered with HTTP status {status}.")
                     mime, charset = _parse_content_type(_header(response.headers, b"content-type"))
-                    if mime not in HTML_TYPES:
+                    if mime not in content_types:
+                        if content_types != HTML_TYPES:
+                            raise FetchRefused(
+                                f"The answer is {mime or 'of an unknown type'}, not {' or '.join(sorted(content_types))}."
+                            )
                         raise FetchRefused(f"The link is not a web page (it is {mime or 'of an unknown type'}).")
                     encoding = _header(response.headers, b"content-encoding").lower()
                     body, truncated = _read_body(response, encoding, max_bytes)

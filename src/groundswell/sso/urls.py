@@ -1,4 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from groundswell.sso import views
 
 app_name = "sso"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.settings, name="settings"),
+]
