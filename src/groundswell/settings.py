@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "groundswell.sso",
     "groundswell.scim",
     "groundswell.recognition",
+    "groundswell.listening",
     "groundswell.analytics",
     "groundswell.networks",
     "groundswell.api",

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ListeningConfig(AppConfig):
+    name = "groundswell.listening"
+    label = "listening"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from groundswell.listening.privacy import ListeningProvider
+        from groundswell.privacy.registry import register
+
+        register(ListeningProvider())
