@@ -22,7 +22,7 @@ from groundswell.enrolment import actions
 from groundswell.enrolment.models import CallForInterest, Enrolment
 from groundswell.enrolment.tests.helpers import join, open_a_call
 from groundswell.enrolment.totals import OVERLAP, TOO_FEW, team_view
-from groundswell.workspaces.models import Department, Location, Membership, Role, Workspace
+from groundswell.workspaces.models import ApiToken, Department, Location, Membership, Role, Workspace
 from tests.test_isolation import ROUTES, Route, api_operations
 
 pytestmark = pytest.mark.django_db
@@ -63,10 +63,17 @@ def api_gets(bob: Membership) -> list[tuple[str, dict[str, Any]]]:
     return gets
 
 
+_TOKENS: dict[int, str] = {}
+
+
 def snapshot(manager: Membership, bob: Membership, call: CallForInterest) -> dict[str, tuple[int, str]]:
     """Everything the manager sees: each page (GET) and each API read, normalised."""
     web = client_for(manager)
-    _, secret = create_token(manager, "snapshot")
+    # One token per manager for every snapshot: a new token would itself change the manager's privacy centre.
+    cached = _TOKENS.get(manager.pk)
+    if cached is None or not ApiToken.objects.filter(member=manager, token_hash=ApiToken.hash_token(cached)).exists():
+        _TOKENS[manager.pk] = create_token(manager, "snapshot")[1]
+    secret = _TOKENS[manager.pk]
     api = Client()
     seen: dict[str, tuple[int, str]] = {}
     for url in reachable_pages(manager.workspace, bob, call):
