@@ -93,8 +93,13 @@ class GroupBody(_Body):
 
 
 class _Unset:
+    """Not in the request. Falsy, so ``changes.title or ""`` reads as "nothing given"."""
+
     def __repr__(self) -> str:
         return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
 
 
 UNSET: Any = _Unset()

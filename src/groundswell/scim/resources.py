@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -52,7 +52,7 @@ def users(workspace: Workspace) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(workspace=workspace)
         .select_related("user", "department", "manager", "scim")
-        .annotate(scim_user_name=Coalesce("scim__user_name", "user__email"))
+        .annotate(scim_user_name=Coalesce("scim__user_name", "user__email", output_field=CharField()))
         .order_by("pk")
     )
 
@@ -135,6 +135,9 @@ def user_resource(member: Membership) -> dict[str, Any]:
             "displayName": member.manager.display_name,
             "$ref": user_location(member.manager),
         }
+    if not enterprise:
+        del resource[ENTERPRISE_SCHEMA]
+        resource["schemas"] = [USER_SCHEMA]
     return resource
 
 
