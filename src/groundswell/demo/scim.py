@@ -58,9 +58,9 @@ def add_provisioning(builder: DemoBuilder) -> None:
             member=hire,
             label=hire.display_name,
             operation=ScimEvent.Operation.CREATE,
-            changes={"email": hire.user.email, "active": True, "department": names[hire.department_id]},
+            changes={"email": hire.user.email, "active": True, "department": names.get(hire.department_id or 0)},
         )
-    target = rng.choice(list(Department.objects.filter(workspace=ws).exclude(pk=mover.department_id)))
+    target = rng.choice(list(Department.objects.filter(workspace=ws).exclude(pk=mover.department_id or 0)))
     actions.update_user(token, mover, UserChanges(department=target.name))
     actions.deactivate_user(token, leaver)
 
