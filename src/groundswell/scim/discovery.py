@@ -71,21 +71,40 @@ def user_schema() -> dict[str, Any]:
         "A member of the workspace",
         [
             _attr("userName", required=True, uniqueness="server", description="Unique within the workspace."),
-            _attr("displayName", description="Set when the member is created; afterwards the member's own."),
+            _attr(
+                "displayName",
+                mutability="immutable",
+                description="Set when the member is created; afterwards the member's own (later values are ignored).",
+            ),
             _attr(
                 "name",
                 "complex",
-                sub=[_attr("formatted"), _attr("givenName"), _attr("familyName")],
-                description="Used for the display name when displayName is not given.",
+                mutability="immutable",
+                sub=[
+                    _attr("formatted", mutability="immutable"),
+                    _attr("givenName", mutability="immutable"),
+                    _attr("familyName", mutability="immutable"),
+                ],
+                description="Used for the display name when displayName is not given (at creation only).",
             ),
-            _attr("title", description="Job title, set when the member is created."),
+            _attr(
+                "title",
+                mutability="immutable",
+                description="Job title, set when the member is created; afterwards the member's own.",
+            ),
             _attr("active", "boolean", description="false deactivates the member; their history stays."),
             _attr(
                 "emails",
                 "complex",
                 multi=True,
+                required=True,
+                mutability="immutable",
                 description="The work email; it identifies the member's account and cannot change.",
-                sub=[_attr("value"), _attr("type"), _attr("primary", "boolean")],
+                sub=[
+                    _attr("value", required=True, mutability="immutable"),
+                    _attr("type", mutability="immutable"),
+                    _attr("primary", "boolean", mutability="immutable"),
+                ],
             ),
             _attr(
                 "groups",
@@ -118,7 +137,6 @@ def enterprise_schema() -> dict[str, Any]:
                 sub=[
                     _attr("value", description="The manager's SCIM id."),
                     _attr("$ref", "reference", reference_types=["User"]),
-                    _attr("displayName", mutability="readOnly"),
                 ],
             ),
         ],

@@ -51,7 +51,7 @@ def base_url() -> str:
 def users(workspace: Workspace) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(workspace=workspace)
-        .select_related("user", "department", "manager", "scim")
+        .select_related("user", "department", "scim")
         .annotate(scim_user_name=Coalesce("scim__user_name", "user__email", output_field=CharField()))
         .order_by("pk")
     )
@@ -129,12 +129,8 @@ def user_resource(member: Membership) -> dict[str, Any]:
                 "type": "direct",
             }
         ]
-    if member.manager is not None:
-        enterprise["manager"] = {
-            "value": str(member.manager.pk),
-            "displayName": member.manager.display_name,
-            "$ref": user_location(member.manager),
-        }
+    if member.manager_id is not None:
+        enterprise["manager"] = {"value": str(member.manager_id), "$ref": f"{base_url()}/Users/{member.manager_id}"}
     if not enterprise:
         del resource[ENTERPRISE_SCHEMA]
         resource["schemas"] = [USER_SCHEMA]

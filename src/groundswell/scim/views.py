@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from groundswell.scim import actions, discovery
-from groundswell.scim.errors import ScimError, invalid_syntax, invalid_value, not_found
+from groundswell.scim.errors import ScimError, invalid_filter, invalid_syntax, invalid_value, not_found
 from groundswell.scim.filters import ENTERPRISE_USER, compile_filter, normalise_attribute, parse_filter
 from groundswell.scim.models import ScimToken
 from groundswell.scim.payloads import (
@@ -106,13 +107,51 @@ def _body(request: HttpRequest) -> Any:
         raise invalid_syntax("The body is not valid JSON.") from None
 
 
-def _page(request: HttpRequest) -> tuple[int, int]:
+@dataclass
+class Query:
+    filter: str
+    start: int
+    count: int
+    projection: Projection
+
+
+def _whole_number(value: object, name: str, default: int) -> int:
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise invalid_value(f"{name} must be a whole number.")
     try:
-        start = int(request.GET.get("startIndex", "1"))
-        count = int(request.GET.get("count", str(DEFAULT_PAGE)))
+        return int(str(value))
     except ValueError:
-        raise invalid_value("startIndex and count must be whole numbers.") from None
-    return max(start, 1), min(max(count, 0), MAX_PAGE)
+        raise invalid_value(f"{name} must be a whole number.") from None
+
+
+def _query(params: Any) -> Query:
+    return Query(
+        filter=str(params.get("filter") or ""),
+        start=max(_whole_number(params.get("startIndex"), "startIndex", 1), 1),
+        count=min(max(_whole_number(params.get("count"), "count", DEFAULT_PAGE), 0), MAX_PAGE),
+        projection=Projection(_joined(params.get("attributes")), _joined(params.get("excludedAttributes"))),
+    )
+
+
+def _joined(value: object) -> str:
+    """``attributes`` is a comma-separated string in a URL and a list of strings in a SearchRequest."""
+    if value is None:
+        return ""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ",".join(value)
+    if isinstance(value, str):
+        return value
+    raise invalid_value("attributes and excludedAttributes must be lists of attribute names.")
+
+
+def _search_body(data: object) -> Query:
+    if not isinstance(data, dict):
+        raise invalid_syntax("Send a SearchRequest object.")
+    if not isinstance(data.get("filter") or "", str):
+        raise invalid_filter("filter must be a string.")
+    return _query(data)
 
 
 def _attribute_list(value: str) -> list[str]:
@@ -124,9 +163,13 @@ class Projection:
 
     ALWAYS = {"id", "schemas", "meta"}
 
-    def __init__(self, request: HttpRequest) -> None:
-        self.only = _attribute_list(request.GET.get("attributes", ""))
-        self.excluded = _attribute_list(request.GET.get("excludedAttributes", ""))
+    def __init__(self, attributes: str = "", excluded: str = "") -> None:
+        self.only = _attribute_list(attributes)
+        self.excluded = _attribute_list(excluded)
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> Projection:
+        return cls(request.GET.get("attributes", ""), request.GET.get("excludedAttributes", ""))
 
     def wants(self, attribute: str) -> bool:
         if attribute in self.excluded:
@@ -173,6 +216,16 @@ def root(request: HttpRequest, token: ScimToken) -> HttpResponse:
     raise not_found("endpoint: use /Users, /Groups, /ServiceProviderConfig, /ResourceTypes or /Schemas")
 
 
+@scim_view("POST")
+def search_everything(request: HttpRequest, token: ScimToken) -> HttpResponse:
+    raise ScimError(501, "Search one resource type at a time: POST /Users/.search or /Groups/.search.")
+
+
+@scim_view("GET", "POST", "PUT", "PATCH", "DELETE")
+def unknown(request: HttpRequest, token: ScimToken) -> HttpResponse:
+    raise not_found("endpoint: use /Users, /Groups, /ServiceProviderConfig, /ResourceTypes or /Schemas")
+
+
 @scim_view("GET")
 def service_provider_config(request: HttpRequest, token: ScimToken) -> HttpResponse:
     return scim_response(discovery.service_provider_config())
@@ -216,15 +269,22 @@ def user_list(request: HttpRequest, token: ScimToken) -> HttpResponse:
         member = actions.create_user(token, user_changes_from_body(_body(request), replace=False))
         member = find_user(workspace, str(member.pk))
         return scim_response(user_resource(member), status=201, location=user_location(member))
-    queryset = users(workspace)
-    text = request.GET.get("filter", "")
-    if text:
-        queryset = queryset.filter(compile_filter(parse_filter(text), USER_FILTERS))
-    start, count = _page(request)
-    projection = Projection(request)
+    return _user_page(token, _query(request.GET))
+
+
+@scim_view("POST")
+def user_search(request: HttpRequest, token: ScimToken) -> HttpResponse:
+    """POST /Users/.search (RFC 7644 §3.4.3): the query parameters in a SearchRequest body."""
+    return _user_page(token, _search_body(_body(request)))
+
+
+def _user_page(token: ScimToken, query: Query) -> HttpResponse:
+    queryset = users(token.workspace)
+    if query.filter:
+        queryset = queryset.filter(compile_filter(parse_filter(query.filter), USER_FILTERS))
     total = queryset.count()
-    page = list(queryset[start - 1 : start - 1 + count]) if count else []
-    return _list([projection.apply(user_resource(m)) for m in page], total, start)
+    page = list(queryset[query.start - 1 : query.start - 1 + query.count]) if query.count else []
+    return _list([query.projection.apply(user_resource(m)) for m in page], total, query.start)
 
 
 @scim_view("GET", "PUT", "PATCH", "DELETE")
@@ -239,7 +299,7 @@ def user_detail(request: HttpRequest, token: ScimToken, user_id: str) -> HttpRes
     elif request.method == "PATCH":
         actions.update_user(token, member, user_changes_from_patch(parse_patch(_body(request))))
     member = find_user(workspace, user_id)
-    return scim_response(Projection(request).apply(user_resource(member)), location=user_location(member))
+    return scim_response(Projection.of(request).apply(user_resource(member)), location=user_location(member))
 
 
 # --- Groups ---------------------------------------------------------------------------------------
@@ -256,17 +316,23 @@ def group_list(request: HttpRequest, token: ScimToken) -> HttpResponse:
             status=201,
             location=group_location(department),
         )
-    queryset = groups(workspace)
-    text = request.GET.get("filter", "")
-    if text:
-        queryset = queryset.filter(compile_filter(parse_filter(text), GROUP_FILTERS))
-    start, count = _page(request)
-    projection = Projection(request)
+    return _group_page(token, _query(request.GET))
+
+
+@scim_view("POST")
+def group_search(request: HttpRequest, token: ScimToken) -> HttpResponse:
+    return _group_page(token, _search_body(_body(request)))
+
+
+def _group_page(token: ScimToken, query: Query) -> HttpResponse:
+    queryset = groups(token.workspace)
+    if query.filter:
+        queryset = queryset.filter(compile_filter(parse_filter(query.filter), GROUP_FILTERS))
     total = queryset.count()
-    page = list(queryset[start - 1 : start - 1 + count]) if count else []
-    by_group = group_members(page) if projection.wants("members") else {}
-    resources = [projection.apply(group_resource(d, by_group.get(d.pk))) for d in page]
-    return _list(resources, total, start)
+    page = list(queryset[query.start - 1 : query.start - 1 + query.count]) if query.count else []
+    by_group = group_members(page) if query.projection.wants("members") else {}
+    resources = [query.projection.apply(group_resource(d, by_group.get(d.pk))) for d in page]
+    return _list(resources, total, query.start)
 
 
 @scim_view("GET", "PUT", "PATCH", "DELETE")
@@ -283,6 +349,6 @@ def group_detail(request: HttpRequest, token: ScimToken, group_id: str) -> HttpR
         if not request.GET.get("attributes"):
             return HttpResponse(status=204)  # Entra and Okta expect no body; RFC 7644 §3.5.2 allows it
     department = find_group(workspace, group_id)
-    projection = Projection(request)
+    projection = Projection.of(request)
     members = group_members([department])[department.pk] if projection.wants("members") else None
     return scim_response(projection.apply(group_resource(department, members)), location=group_location(department))

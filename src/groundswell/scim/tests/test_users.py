@@ -360,3 +360,26 @@ def test_outsider_token_sees_and_changes_nothing_of_acme(
     bob.refresh_from_db()
     assert bob.is_active
     assert not ScimEvent.objects.exists()
+
+
+def test_post_search_and_unknown_endpoints(scim: ScimClient, alice: Membership, bob: Membership) -> None:
+    response = scim.post(
+        "/Users/.search",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+            "filter": 'userName eq "bob@acme.test"',
+            "attributes": ["userName"],
+            "startIndex": 1,
+            "count": 10,
+        },
+    )
+    assert response.status_code == 200
+    assert [(r["id"], r["userName"], "emails" in r) for r in response.json()["Resources"]] == [
+        (str(bob.pk), "bob@acme.test", False)
+    ]
+    _error(scim.post("/Users/.search", {"filter": 'userName eq "x" and'}), 400, "invalidFilter")
+    _error(scim.post("/Users/.search", {"count": "many"}), 400, "invalidValue")
+    _error(scim.post("/Users/.search", ["x"]), 400, "invalidSyntax")
+    _error(scim.post("/.search", {"filter": 'userName eq "x"'}), 501)
+    _error(scim.get("/Bananas"), 404)
+    _error(scim.get(""), 404)
