@@ -382,4 +382,4 @@ def test_post_search_and_unknown_endpoints(scim: ScimClient, alice: Membership, 
     _error(scim.post("/Users/.search", ["x"]), 400, "invalidSyntax")
     _error(scim.post("/.search", {"filter": 'userName eq "x"'}), 501)
     _error(scim.get("/Bananas"), 404)
-    _error(scim.get(""), 404)
+    _error(scim.get("/"), 404)
