@@ -16,7 +16,7 @@ from scim2_tester import Status, check_server
 from groundswell.scim import actions
 from groundswell.workspaces.models import Membership
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # ~400 requests to a live server
 
 #: (resource type, check, the start of the reason) → why it is expected.
 DELIBERATE = {
