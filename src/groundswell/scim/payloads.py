@@ -191,7 +191,8 @@ def _enterprise(changes: UserChanges, key: str, value: Any) -> None:
 
 
 def user_changes_from_body(data: object, *, replace: bool) -> UserChanges:
-    """Changes for a POST (``replace=False``) or PUT (``replace=True``: attributes left out are cleared)."""
+    """Changes for a POST (``replace=False``) or PUT (``replace=True``: attributes left out are cleared,
+    except the enterprise extension's when the extension is left out as a whole)."""
     try:
         body = UserBody.model_validate(data)
     except ValidationError as exc:
@@ -205,12 +206,15 @@ def user_changes_from_body(data: object, *, replace: bool) -> UserChanges:
         email=_work_email(body.emails),
         active=_boolean(body.active),
     )
-    if replace:
-        changes.employee_id, changes.department, changes.manager_id = "", None, None
     enterprise = next((v for k, v in extra.items() if k.lower() == ENTERPRISE_USER), None)
     if enterprise is not None:
         if not isinstance(enterprise, dict):
             raise invalid_syntax(f"{ENTERPRISE_USER} must be an object.")
+        if replace:
+            # A PUT replaces the extension it sends. Without it, the enterprise attributes are left alone:
+            # Okta sends PUT without the extension when no enterprise attribute is mapped, and departments
+            # may then come from group pushes, which a user PUT must not undo.
+            changes.employee_id, changes.department, changes.manager_id = "", None, None
         for key, value in enterprise.items():
             _enterprise(changes, key.lower(), value)
     if not changes.user_name:

@@ -8,11 +8,13 @@ answer ``application/scim+json``; every error is a SCIM Error message, never an 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -47,6 +49,8 @@ from groundswell.scim.resources import (
 )
 
 CONTENT_TYPE = "application/scim+json"
+#: Per token. Okta and Entra ID stay far below this; it stops a runaway script, not a determined attacker.
+REQUESTS_PER_MINUTE = 1200
 ScimView = Callable[..., HttpResponse]
 
 
@@ -61,6 +65,8 @@ def error_response(error: ScimError) -> HttpResponse:
     response = scim_response(error.as_json(), status=error.status)
     if error.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="scim"'
+    elif error.status == 429:
+        response["Retry-After"] = str(60 - int(time.time()) % 60)
     return response
 
 
@@ -70,7 +76,21 @@ def _token(request: HttpRequest) -> ScimToken:
     token = actions.authenticate(secret) if scheme.lower() == "bearer" else None
     if token is None:
         raise ScimError(401, "Send a valid SCIM token of your workspace: Authorization: Bearer gss_…")
+    if not _within_rate(token):
+        raise ScimError(429, f"More than {REQUESTS_PER_MINUTE} requests in a minute with this token: slow down.")
     return token
+
+
+def _within_rate(token: ScimToken) -> bool:
+    """A fixed one-minute window per token, counted in the cache (per process with the default cache)."""
+    key = f"scim-rate:{token.token_hash[:20]}:{int(time.time() // 60)}"
+    if cache.add(key, 1, timeout=120):
+        return True
+    try:
+        return cache.incr(key) <= REQUESTS_PER_MINUTE
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=120)
+        return True
 
 
 def scim_view(*methods: str) -> Callable[[ScimView], ScimView]:

@@ -268,11 +268,18 @@ def test_patch_errors(scim: ScimClient, bob: Membership) -> None:
 
 def test_put_replaces_and_clears_what_is_left_out(scim: ScimClient, bob: Membership, carol: Membership) -> None:
     Membership.objects.filter(pk=bob.pk).update(employee_id="E-1", manager=carol)
+    # Without the enterprise extension, its attributes stay (departments may come from group pushes).
     response = scim.put(f"/Users/{bob.pk}", {"userName": "bob@acme.test", "externalId": "okta-bob", "active": True})
     assert response.status_code == 200
     bob.refresh_from_db()
-    assert bob.employee_id == "" and bob.manager_id is None and bob.department_id is None
+    assert (bob.employee_id, bob.manager_id, bob.department is not None) == ("E-1", carol.pk, True)
     assert ScimUser.objects.get(member=bob).external_id == "okta-bob"
+    # With it, what it leaves out is cleared.
+    body = {"userName": "bob@acme.test", ENTERPRISE: {"employeeNumber": "E-2"}}
+    assert scim.put(f"/Users/{bob.pk}", body).status_code == 200
+    bob.refresh_from_db()
+    assert (bob.employee_id, bob.manager_id, bob.department_id) == ("E-2", None, None)
+    assert ScimUser.objects.get(member=bob).external_id == ""
     _error(scim.put(f"/Users/{bob.pk}", {"externalId": "x"}), 400, "invalidSyntax")
 
 
@@ -332,6 +339,20 @@ def test_authentication(scim_secret: str, alice: Membership) -> None:
     assert token.last_used_at is not None
     actions.revoke_token(token)
     _error(ScimClient(scim_secret).get("/Users"), 401)
+
+
+def test_rate_limit_per_token(scim: ScimClient, globex_scim: ScimClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from groundswell.scim import views
+
+    monkeypatch.setattr(views, "REQUESTS_PER_MINUTE", 3)
+    monkeypatch.setattr(views.time, "time", lambda: 1_800_000_000.0)
+    assert [scim.get("/Users").status_code for _ in range(3)] == [200, 200, 200]
+    limited = scim.get("/Users")
+    _error(limited, 429)
+    assert limited["Retry-After"] == "60"
+    assert globex_scim.get("/Users").status_code == 200  # each token has its own budget
+    monkeypatch.setattr(views.time, "time", lambda: 1_800_000_060.0)
+    assert scim.get("/Users").status_code == 200  # a new minute
 
 
 def test_unsupported_methods_are_405_after_authentication(scim: ScimClient, alice: Membership) -> None:
