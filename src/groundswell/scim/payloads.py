@@ -297,8 +297,9 @@ def user_changes_from_patch(request: PatchRequest) -> UserChanges:
         path = parse_path(operation.path)
         attribute = path.attribute
         if path.filter:
+            parse_filter(path.filter)  # a broken filter is an error even on an attribute we do not keep
             if attribute != "emails":
-                raise invalid_path(f"Value filters are supported on emails only, not on “{attribute}”.")
+                continue  # addresses, phoneNumbers, roles…: Entra ID sends them by default; nothing to keep
             attribute = "emails.value" if path.sub in ("", "value") else "emails." + path.sub
             if attribute != "emails.value":
                 continue  # type, primary, display: nothing to keep

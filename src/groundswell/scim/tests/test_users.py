@@ -237,6 +237,9 @@ def test_patch_entra_style(scim: ScimClient, bob: Membership) -> None:
         },
         {"op": "Replace", "path": "active", "value": "False"},
         {"op": "Remove", "path": f"{ENTERPRISE}:manager"},
+        {"op": "Add", "path": 'addresses[type eq "work"].locality', "value": "Berlin"},
+        {"op": "Add", "path": 'phoneNumbers[type eq "mobile"].value', "value": "+49 30 1234"},
+        {"op": "Add", "path": 'roles[primary eq "True"].value', "value": "Sales"},
     )
     assert data["active"] is False and data[ENTERPRISE]["department"] == "Support"
     bob.refresh_from_db()
@@ -254,7 +257,8 @@ def test_patch_errors(scim: ScimClient, bob: Membership) -> None:
     _error(
         scim.patch(path, {"op": "replace", "path": "emails", "value": [{"value": "new@acme.test"}]}), 400, "mutability"
     )
-    _error(scim.patch(path, {"op": "replace", "path": "name[x eq 1]", "value": "a"}), 400, "invalidPath")
+    _error(scim.patch(path, {"op": "replace", "path": "name[x eq 1", "value": "a"}), 400, "invalidPath")
+    _error(scim.patch(path, {"op": "replace", "path": "phoneNumbers[type eq]", "value": "a"}), 400, "invalidFilter")
     _error(scim.patch(path, {"op": "replace", "path": "active", "value": 3}), 400, "invalidValue")
     _error(scim.patch(path, {"op": "replace", "path": "title"}), 400, "invalidValue")
     _error(
