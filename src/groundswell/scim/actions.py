@@ -141,7 +141,12 @@ def _department_named(workspace: Workspace, name: str | None) -> Department | No
     if not name:
         return None
     found = Department.objects.filter(workspace=workspace, name__iexact=name).first()
-    return found or people.add_department(workspace, name)
+    if found is not None:
+        return found
+    try:
+        return people.add_department(workspace, name)
+    except ValidationError as exc:  # created concurrently, or a name that is not usable
+        raise invalid_value(" ".join(exc.messages)) from None
 
 
 def _check_unique(workspace: Workspace, member: Membership | None, changes: UserChanges) -> None:

@@ -2,7 +2,7 @@
 
 A bearer token (``ScimToken``) decides the workspace: every lookup is limited to it, so an id of another
 workspace answers 404 like an id that does not exist. Views parse the request, call ``scim.actions`` and
-answer ``application/scim+json``; every error is a SCIM Error message, never an HTML page or a 500.
+answer ``application/scim+json``; bad input gets a SCIM Error message (never an HTML page or a 500).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from groundswell.scim.resources import (
 CONTENT_TYPE = "application/scim+json"
 #: Per token. Okta and Entra ID stay far below this; it stops a runaway script, not a determined attacker.
 REQUESTS_PER_MINUTE = 1200
+MAX_START = 10**9  # beyond any workspace; keeps the SQL OFFSET in range
 ScimView = Callable[..., HttpResponse]
 
 
@@ -149,7 +150,7 @@ def _whole_number(value: object, name: str, default: int) -> int:
 def _query(params: Any) -> Query:
     return Query(
         filter=str(params.get("filter") or ""),
-        start=max(_whole_number(params.get("startIndex"), "startIndex", 1), 1),
+        start=min(max(_whole_number(params.get("startIndex"), "startIndex", 1), 1), MAX_START),
         count=min(max(_whole_number(params.get("count"), "count", DEFAULT_PAGE), 0), MAX_PAGE),
         projection=Projection(_joined(params.get("attributes")), _joined(params.get("excludedAttributes"))),
     )
