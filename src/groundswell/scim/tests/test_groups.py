@@ -114,3 +114,20 @@ def test_outsider_token_gets_404_for_acme_groups(globex_scim: ScimClient, sales:
     assert Department.objects.filter(pk=sales.pk, name="Sales").exists()
     bob.refresh_from_db()
     assert bob.department_id == sales.pk
+
+
+def test_list_query_count_does_not_grow(
+    scim: ScimClient, sales: Department, bob: Membership, django_assert_max_num_queries: Any
+) -> None:
+    from groundswell.conftest import make_member
+
+    with django_assert_max_num_queries(5):  # token, last used, count, page, members of the page
+        assert scim.get("/Groups").status_code == 200
+    for n in range(10):
+        department = Department.objects.create(workspace=sales.workspace, name=f"Team {n}")
+        for m in range(3):
+            make_member(sales.workspace, f"t{n}-{m}@acme.test", department=department)
+    with django_assert_max_num_queries(5):
+        response = scim.get("/Groups")
+    assert response.json()["totalResults"] == 11
+    assert sum(len(g["members"]) for g in response.json()["Resources"]) == 31
