@@ -144,6 +144,7 @@ def test_demo_command_refuses_without_debug_and_builds_with_flag(capsys: pytest.
 
 @pytest.mark.django_db
 def test_demo_shows_scim_provisioning() -> None:
+    from groundswell.demo.generator import demo_email
     from groundswell.scim.models import ScimEvent, ScimToken, ScimUser
 
     ws = small_demo().workspace
@@ -154,3 +155,8 @@ def test_demo_shows_scim_provisioning() -> None:
     assert ScimUser.objects.filter(workspace=ws).count() == Membership.objects.filter(workspace=ws).count()
     assert Membership.objects.filter(workspace=ws, is_active=False).count() >= 1
     assert all(e.created_at <= NOW for e in ScimEvent.objects.filter(workspace=ws))
+    client = Client()
+    assert client.login(username=demo_email(data.ADMIN[1]), password=DEMO_PASSWORD)
+    page = client.get(f"/w/{ws.slug}/scim-tokens/")
+    assert page.status_code == 200
+    assert "Okta (Northwind directory)" in page.content.decode() and "Deactivated member" in page.content.decode()
