@@ -33,6 +33,8 @@ def test_list_and_filter(scim: ScimClient, sales: Department, bob: Membership, c
     mine = scim.get("/Groups", filter=f'members.value eq "{bob.pk}"').json()
     assert [g["id"] for g in mine["Resources"]] == [str(sales.pk)]
     _status(scim.get("/Groups", filter='owner eq "x"'), 400, "invalidFilter")
+    searched = scim.post("/Groups/.search", {"filter": 'displayName sw "Sup"', "excludedAttributes": ["members"]})
+    assert [(g["displayName"], "members" in g) for g in searched.json()["Resources"]] == [("Support", False)]
 
 
 def test_create_put_and_uniqueness(scim: ScimClient, sales: Department, bob: Membership) -> None:
