@@ -28,6 +28,8 @@ COMPARISONS = {"eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"}
 MAX_FILTER_LENGTH = 2000
 MAX_DEPTH = 20
 _PK = re.compile(r"[0-9]{1,18}")
+#: C0 control characters other than whitespace (PostgreSQL refuses NUL in text; none belongs in a directory).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def normalise_attribute(name: str) -> str:
@@ -215,9 +217,12 @@ class _Parser:
         token = self.take()
         if token.kind == "string":
             try:
-                return json.loads(token.text)
+                text = json.loads(token.text)
             except ValueError:
                 raise invalid_filter(f"The string at position {token.position + 1} is not valid.") from None
+            if CONTROL.search(text):
+                raise invalid_filter(f"The string at position {token.position + 1} contains control characters.")
+            return text
         if token.kind == "word":
             lowered = token.text.lower()
             if lowered in ("true", "false"):

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from groundswell.scim.errors import ScimError, invalid_path, invalid_syntax, invalid_value, mutability, no_target
-from groundswell.scim.filters import ENTERPRISE_USER, Compare, normalise_attribute, parse_filter
+from groundswell.scim.filters import CONTROL, ENTERPRISE_USER, Compare, normalise_attribute, parse_filter
 from groundswell.scim.resources import PATCH_SCHEMA
 
 MAX_OPERATIONS = 100
@@ -129,6 +129,8 @@ def _text(value: Any, attribute: str, limit: int = 254) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise invalid_value(f"{attribute} must be a string.")
     text = " ".join(str(value).split())
+    if CONTROL.search(text):
+        raise invalid_value(f"{attribute} contains control characters.")
     if len(text) > limit:
         raise invalid_value(f"{attribute} is longer than {limit} characters.")
     return text
@@ -152,7 +154,7 @@ def _reference(value: Any, attribute: str) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     if isinstance(value, str):
-        return value.strip() or None
+        return _text(value, attribute) or None
     raise invalid_value(f"{attribute} must be an object with a value (the SCIM id).")
 
 
@@ -169,7 +171,7 @@ def _work_email(emails: list[Any]) -> str:
     chosen = next((e for e in parsed if e.primary), None) or next(
         (e for e in parsed if (e.type or "").lower() == "work"), parsed[0]
     )
-    return chosen.value.strip()
+    return _text(chosen.value, "emails.value")
 
 
 def _name_text(name: _Name | None) -> str:

@@ -62,6 +62,7 @@ def test_schema_urns_are_normalised() -> None:
         ("(" * 30 + 'a eq "b"' + ")" * 30, "nested too deeply"),
         ("a" * 3000, "longer than"),
         ('userName eq "a" ; drop', "Unexpected character"),
+        ('userName eq "a\\u0000"', "control characters"),
     ],
 )
 def test_invalid_filters_say_what_is_wrong(text: str, message: str) -> None:

@@ -93,7 +93,19 @@ def test_group_bodies_and_patches(scim: ScimClient, sales: Department, bob: Memb
 
 def test_query_parameters(scim: ScimClient, bob: Membership) -> None:
     for name in ("filter", "startIndex", "count", "attributes", "excludedAttributes"):
-        for value in ("", "-5", "99999999999999999999", "x", '"', "[", "userName eq", "a,b,,c"):
+        for value in (
+            "",
+            "-5",
+            "99999999999999999999",
+            "x",
+            '"',
+            "[",
+            "userName eq",
+            "a,b,,c",
+            'userName eq "a\u0000"',
+            'userName eq "\u0000"',
+            "\u0000",
+        ):
             _ok(scim.get("/Users", **{name: value}))
             _ok(scim.get("/Groups", **{name: value}))
     for value in ODD:
