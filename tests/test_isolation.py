@@ -222,7 +222,21 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "brand_id": lambda a: a.extra["brand"].pk,
     "shift_id": lambda a: a.extra["shift"].pk,
     "brand_post_id": lambda a: a.extra["brand_post"].pk,
+    "scim_token_id": lambda a: _scim_token(a).pk,
 }
+
+
+def _scim_token(acme: Acme) -> Any:
+    """Acme's SCIM token (created on first use)."""
+    from groundswell.scim.actions import create_token as create_scim_token
+    from groundswell.scim.models import ScimToken
+
+    return (
+        ScimToken.objects.filter(workspace=acme.workspace).first()
+        or create_scim_token(acme.workspace, by=acme.alice, name=f"SCIM {MARKER}")[0]
+    )
+
+
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
     ("content", "pk"): lambda a: a.item.pk,

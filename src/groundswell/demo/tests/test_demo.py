@@ -140,3 +140,23 @@ def test_demo_command_refuses_without_debug_and_builds_with_flag(capsys: pytest.
     assert "Northwind Outfitters is ready" in out
     assert "priya.raman@northwind-outfitters.example" in out and DEMO_PASSWORD in out
     assert Membership.objects.filter(workspace__slug=data.SLUG).count() == 20
+
+
+@pytest.mark.django_db
+def test_demo_shows_scim_provisioning() -> None:
+    from groundswell.demo.generator import demo_email
+    from groundswell.scim.models import ScimEvent, ScimToken, ScimUser
+
+    ws = small_demo().workspace
+    token = ScimToken.objects.get(workspace=ws)
+    assert token.revoked_at is None and token.last_used_at is not None
+    operations = sorted(ScimEvent.objects.filter(workspace=ws).values_list("operation", flat=True))
+    assert operations == ["create", "create", "deactivate", "update"]
+    assert ScimUser.objects.filter(workspace=ws).count() == Membership.objects.filter(workspace=ws).count()
+    assert Membership.objects.filter(workspace=ws, is_active=False).count() >= 1
+    assert all(e.created_at <= NOW for e in ScimEvent.objects.filter(workspace=ws))
+    client = Client()
+    assert client.login(username=demo_email(data.ADMIN[1]), password=DEMO_PASSWORD)
+    page = client.get(f"/w/{ws.slug}/scim-tokens/")
+    assert page.status_code == 200
+    assert "Okta (Northwind directory)" in page.content.decode() and "Deactivated member" in page.content.decode()
