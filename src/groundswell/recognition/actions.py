@@ -416,16 +416,18 @@ def award_badges(workspace: Workspace, *, today: dt.date) -> int:
         rows = list(
             PointsEntry.objects.filter(workspace=workspace, pk__gt=start, points__gt=0)
             .order_by("pk")
-            .values_list("pk", "member_id", "action")[:BADGE_CHUNK]
+            .values_list("pk", "member_id", "action", "created_at")[:BADGE_CHUNK]
         )
         if not rows:
             return added
-        earned: set[tuple[int, str]] = set()
+        # badge -> when it was earned: the ledger line that earned it (milestones read now: now).
+        earned: dict[tuple[int, str], dt.datetime] = {}
         sharers: set[int] = set()
         clickers: set[int] = set()
-        for _, member_id, action in rows:
+        now = timezone.now()
+        for _, member_id, action, created_at in rows:
             if action in FIRST_BADGES:
-                earned.add((member_id, FIRST_BADGES[action]))
+                earned.setdefault((member_id, FIRST_BADGES[action]), created_at)
             if action == Action.SHARE:
                 sharers.add(member_id)
             if action == Action.UNIQUE_CLICK:
@@ -434,19 +436,22 @@ def award_badges(workspace: Workspace, *, today: dt.date) -> int:
             streak = share_streak(workspace.pk, member_id, today)
             for weeks, badge in STREAKS:
                 if streak >= weeks:
-                    earned.add((member_id, badge))
+                    earned.setdefault((member_id, badge), now)
         if clickers:
             for member_id in MemberPeriod.objects.filter(
                 workspace=workspace, member_id__in=clickers, period="a", start=ALL_TIME_START, unique_clicks__gte=100
             ).values_list("member_id", flat=True):
-                earned.add((member_id, BadgeKind.HUNDRED_CLICKS))
+                earned.setdefault((member_id, BadgeKind.HUNDRED_CLICKS), now)
         last = rows[-1][0]
         with transaction.atomic():
             if BadgeCursor.objects.filter(pk=cursor.pk, last_entry_id=start).update(last_entry_id=last) != 1:
                 return added  # another worker is on it
             before = MemberBadge.objects.filter(workspace=workspace).count()
             MemberBadge.objects.bulk_create(
-                [MemberBadge(workspace=workspace, member_id=m, badge=b) for m, b in sorted(earned)],
+                [
+                    MemberBadge(workspace=workspace, member_id=m, badge=b, earned_at=earned[(m, b)])
+                    for m, b in sorted(earned)
+                ],
                 ignore_conflicts=True,
             )
             added += MemberBadge.objects.filter(workspace=workspace).count() - before
