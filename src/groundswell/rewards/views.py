@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -156,6 +157,8 @@ def rules(request: HttpRequest, ws: str) -> HttpResponse:
                 daily_cap=data["daily_cap"],
                 active_from=data["active_from"],
                 today=today,
+                decay_after=data["decay_after"],
+                decay_factor=data["decay_factor"] if data["decay_factor"] is not None else Decimal(1),
             )
         except RuleError as exc:
             form.add_error(None, str(exc))
