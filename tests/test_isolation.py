@@ -33,6 +33,7 @@ from groundswell.conftest import client_for, make_member
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
 from groundswell.goals.models import Goal
 from groundswell.rewards.actions import ensure_default_rules
+from groundswell.rewards.models import Finding, FindingKind
 from groundswell.sharing.models import Share
 from groundswell.workspaces import actions
 from groundswell.workspaces.models import ApiToken, Department, Invitation, Location, Membership, Role, Workspace
@@ -56,6 +57,7 @@ class Acme:
     location: Location
     invitation: Invitation
     token: ApiToken
+    finding: Finding
 
 
 @pytest.fixture
@@ -94,7 +96,18 @@ def acme(db: None) -> Acme:
     from groundswell.api.tokens import create_token
 
     token, _secret = create_token(alice, f"Token {MARKER}")
-    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token)
+    finding = Finding.objects.create(
+        workspace=ws,
+        member=bob,
+        kind=FindingKind.SELF_CLICK,
+        key=f"self:{bob.pk}:acme",
+        events=1,
+        points_withheld=2,
+        first_at=timezone.now(),
+        last_at=timezone.now(),
+        evidence={"rule": f"Rule {MARKER}"},
+    )
+    return Acme(ws, alice, bob, item, share, goal, topic, dept, loc, invitation, token, finding)
 
 
 @pytest.fixture
@@ -123,6 +136,7 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "department_id": lambda a: a.department.pk,
     "location_id": lambda a: a.location.pk,
     "token_id": lambda a: a.token.pk,
+    "finding_id": lambda a: a.finding.pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {

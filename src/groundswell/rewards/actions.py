@@ -11,7 +11,17 @@ from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from groundswell.analytics.rollups import Delta, RollupBatch
-from groundswell.rewards.models import DEFAULT_DECAY, DEFAULT_RULES, Action, DailyTally, PointsEntry, PointsRule
+from groundswell.rewards.models import (
+    DEFAULT_DECAY,
+    DEFAULT_RULES,
+    Action,
+    DailyTally,
+    Finding,
+    FindingStatus,
+    MemberVisitor,
+    PointsEntry,
+    PointsRule,
+)
 from groundswell.workspaces.models import Membership, Workspace
 
 ORDINAL_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
@@ -215,8 +225,10 @@ def award_points(
 
 
 @transaction.atomic
-def adjust_points(*, member: Membership, points: int, reason: str, author: Membership, key: str, day: dt.date) -> None:
-    """A manual correction by an admin: a new ledger line with a reason and an author."""
+def adjust_points(
+    *, member: Membership, points: int, reason: str, author: Membership | None, key: str, day: dt.date
+) -> None:
+    """A correction: a new ledger line with a reason and an author (empty for the anti-gaming rules)."""
     if not reason.strip():
         raise ValueError("An adjustment needs a reason")
     PointsEntry.objects.create(
@@ -283,3 +295,61 @@ def add_rule(
         decay_after=decay_after,
         decay_factor=decay_factor if decay_after is not None else Decimal(1),
     )
+
+
+def record_member_visitor(*, user_id: int, workspace_slug: str, visitor_hash: str, day: dt.date) -> bool:
+    """Remember that the member (``user_id`` in the workspace) used the app with ``visitor_hash`` on ``day``.
+
+    Returns False when the user is no active member there (nothing stored).
+    """
+    member = (
+        Membership.objects.filter(workspace__slug=workspace_slug, user_id=user_id, is_active=True)
+        .values_list("pk", "workspace_id")
+        .first()
+    )
+    if member is None:
+        return False
+    MemberVisitor.objects.bulk_create(
+        [MemberVisitor(workspace_id=member[1], member_id=member[0], visitor_hash=visitor_hash, day=day)],
+        ignore_conflicts=True,
+    )
+    return True
+
+
+def prune_member_visitors(*, before: dt.date) -> int:
+    """Forget member visitor hashes older than ``before`` (they change every day; old ones match nothing)."""
+    deleted, _ = MemberVisitor.objects.filter(day__lt=before).delete()
+    return deleted
+
+
+class FindingError(ValueError):
+    """A finding that cannot be decided (again), with a message for the admin."""
+
+
+@transaction.atomic
+def decide_finding(*, finding: Finding, confirm: bool, author: Membership, today: dt.date) -> Finding:
+    """Confirm a finding (the points stay excluded) or dismiss it (the points come back by an adjustment).
+
+    The ledger stays append-only: a dismissal adds one line with the reason and the admin as author.
+    """
+    locked = Finding.objects.select_for_update().get(pk=finding.pk, workspace_id=finding.workspace_id)
+    if locked.status != FindingStatus.OPEN:
+        raise FindingError("This finding was already decided.")
+    if not confirm:
+        owed = locked.points_withheld + locked.points_reversed - locked.points_restored
+        if owed > 0:
+            adjust_points(
+                member=locked.member,
+                points=owed,
+                reason=f"Points restored: an admin reviewed the “{locked.get_kind_display()}” finding and "
+                "dismissed it.",
+                author=author,
+                key=f"finding:{locked.pk}:restored:{locked.points_restored + owed}",
+                day=today,
+            )
+            locked.points_restored += owed
+    locked.status = FindingStatus.CONFIRMED if confirm else FindingStatus.DISMISSED
+    locked.decided_by = author
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at", "points_restored"])
+    return locked

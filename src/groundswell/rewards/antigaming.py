@@ -200,7 +200,7 @@ def _write_findings(pending: dict[str, _Pending]) -> None:
     if not pending:
         return
     fresh = [
-        Finding(
+        Finding(  # type: ignore[misc]
             workspace_id=p.workspace_id,
             member_id=p.member_id,
             kind=p.kind,
