@@ -37,7 +37,7 @@ DEFAULT_RULES: dict[str, tuple[int, int | None]] = {
 #: Diminishing returns for the default rules: action -> (awards per day at full value, factor for each further
 #: one). Kept apart from ``DEFAULT_RULES`` so that dict stays ``action -> (points, daily_cap)``.
 DEFAULT_DECAY: dict[str, tuple[int, Decimal]] = {
-    Action.SHARE: (5, Decimal("0.5")),
+    Action.SHARE: (3, Decimal("0.5")),
 }
 
 
