@@ -113,9 +113,12 @@ def detect_rings(workspace: Workspace, *, today: dt.date, now: dt.datetime | Non
                 share__member_id=member_id,
                 is_unique=True,
                 is_bot=False,
-                clicked_at__gte=max(since, covered_until.get(member_id) or since),
+                clicked_at__gte=since,
                 visitor_hash__in=hashes.values("visitor_hash"),
             )
+            covered = covered_until.get(member_id)
+            if covered is not None:
+                ring_clicks = ring_clicks.filter(clicked_at__gt=covered)  # reversed by an earlier finding
             stats = ring_clicks.aggregate(n=Count("id"), first=Min("clicked_at"), last=Max("clicked_at"))
             if not stats["n"]:
                 continue

@@ -57,7 +57,9 @@ def test_award_points_decays_caps_and_explains_each_line(workspace: Workspace, b
     lines = list(PointsEntry.objects.filter(member=bob).order_by("created_at", "pk").values_list("points", "reason"))
     assert lines[0] == (10, "1st share made today: 10 points.")
     assert lines[5][1].startswith("6th share made today: 5 instead of 10")
-    assert lines[6][1].endswith("3 instead of 10, because after 5 a day each further one is worth 50% of the one before. Capped to 2: at most 57 points a day for this.")
+    assert lines[6][1].endswith(
+        "3 instead of 10, because after 5 a day each further one is worth 50% of the one before. Capped to 2: at most 57 points a day for this."
+    )
     tally = DailyTally.objects.get(member=bob, action=Action.SHARE, day=TODAY)
     assert (tally.count, tally.points) == (7, 57)
     total = MemberPeriod.objects.get(member=bob, period="a", start=ALL_TIME_START).points
