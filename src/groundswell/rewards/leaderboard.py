@@ -7,7 +7,8 @@ board (and of everyone's rank); ``anonymous`` members are listed as "Anonymous a
 Query budget (constant whatever the size of the workspace):
 
 * ``leaderboard``: one query (two when ``offset > 0``, to rank the first row of the page);
-* ``member_standing`` / ``member_rank``: one query.
+* ``member_standing`` / ``member_rank``: one query;
+* ``near_me``: five queries (standing, above, below, and two counts for the ranks).
 """
 
 from __future__ import annotations
@@ -237,8 +238,9 @@ def near_me(
     )
     me = (member.pk, member.display_name, member.leaderboard_visibility, p, standing.shares, standing.clicks)
     window = [*above, me, *below]
-    # Rank of the first row: one more than the people with strictly more points (a count on the index).
-    first_rank = standing.rank if not above else 1 + board.filter(points__gt=window[0][3]).count()
+    # Rank of the first row: one more than the people with strictly more points (a count on the index;
+    # asked also when the first row is the member, so the page always needs the same number of queries).
+    first_rank = 1 + board.filter(points__gt=window[0][3]).count()
     # Position (0-based) of the first row in the board order, to number the rows after it.
     my_position = board.filter(before).count()
     first_position = my_position - len(above)
