@@ -168,6 +168,7 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 @login_required
+@allow_methods("GET")
 def league(request: HttpRequest, ws: str) -> HttpResponse:
     """My league this week: my cohort, my position, and the promotion and relegation lines."""
     member = get_membership(request.user, ws)
@@ -325,6 +326,7 @@ def adjust(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 @login_required
+@allow_methods("GET")
 def findings(request: HttpRequest, ws: str) -> HttpResponse:
     """Program admins: what the anti-gaming rules excluded from points, with the evidence."""
     member = get_membership(request.user, ws)
