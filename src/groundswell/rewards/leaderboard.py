@@ -93,6 +93,11 @@ def _board(
     return qs
 
 
+def board_size(workspace_id: int, period: str, start: dt.date, scope: Scope | None = None) -> int:
+    """How many people are on the board (the rows ``leaderboard`` ranks)."""
+    return _board(workspace_id, period, start, None, scope).count()
+
+
 _ROW_FIELDS = ("member_id", "member__display_name", "member__leaderboard_visibility", "points", "shares", "clicks")
 
 
