@@ -222,3 +222,21 @@ def test_manual_adjustment_needs_a_reason_and_records_the_author(
     for outsider in (client_for(bob), client_for(carol), client_for(charlie)):
         assert outsider.get(url).status_code == 404
         assert outsider.post(url, {"member": bob.pk, "points": "5", "reason": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_privacy_provider_lists_exports_and_erases(workspace: Workspace, bob: Membership, item: Item) -> None:
+    from groundswell.privacy.registry import providers
+
+    provider = next(p for p in providers() if p.key == "rewards")
+    MemberVisitor.objects.create(workspace=workspace, member=bob, visitor_hash="h", day=timezone.localdate())
+    share = create_share(member=bob, item=item, network="linkedin", caption="")
+    clicks(share, ["h", "someone"])  # one self-click finding, one paid click
+    lines = {line.what: line.count for line in provider.inventory(bob)}
+    assert sum(1 for count in lines.values() if count) >= 3
+    exported = provider.export(bob)
+    assert exported["findings"][0]["kind"] == FindingKind.SELF_CLICK and exported["points"]
+    result = provider.erase(bob)
+    assert result.erased == 2 and result.kept
+    assert not MemberVisitor.objects.filter(member=bob).exists()
+    assert PointsEntry.objects.filter(member=bob).exists()  # append-only ledger is kept, and said so
