@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from groundswell.analytics.models import Dimension, SegmentPeriod
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.demo import data
+from groundswell.demo.rewards import add_rewards_demo
 from groundswell.goals.models import Goal, Metric, PeriodKind
 from groundswell.lib.periods import local_day, period_start
 from groundswell.links.ingest import ClickEvent, write_clicks
@@ -146,6 +147,7 @@ class DemoBuilder:
             self.log(f"  {clicks} clicks")
             self._submissions()
             self._goals()
+            clicks += add_rewards_demo(self.ws, self.members, self.now, self.seed)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),
