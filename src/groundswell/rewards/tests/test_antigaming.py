@@ -4,6 +4,7 @@ sees the evidence and decides; manual adjustments carry a reason and an author."
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
@@ -14,6 +15,7 @@ from groundswell.analytics.models import MemberPeriod
 from groundswell.conftest import client_for, make_member
 from groundswell.content.models import Item
 from groundswell.lib.periods import ALL_TIME_START
+from groundswell.links.buffer import ClickBuffer
 from groundswell.links.ingest import ClickEvent, write_clicks
 from groundswell.links.models import Click
 from groundswell.links.visitor import NetworkHasher, network_prefix, visitor_hash
@@ -240,3 +242,27 @@ def test_privacy_provider_lists_exports_and_erases(workspace: Workspace, bob: Me
     assert result.erased == 2 and result.kept
     assert not MemberVisitor.objects.filter(member=bob).exists()
     assert PointsEntry.objects.filter(member=bob).exists()  # append-only ledger is kept, and said so
+
+
+def test_the_click_buffer_hashes_the_network_range_never_the_address(tmp_path: Path) -> None:
+    written: list[ClickEvent] = []
+
+    def writer(events: list[ClickEvent]) -> int:
+        written.extend(events)
+        return len(events)
+
+    buffer = ClickBuffer(spool_dir=tmp_path, interval=3600, batch_size=100, autostart=False, writer=writer)
+    when = timezone.now().timestamp()
+    buffer.record("abc", when, "192.0.2.10", UA, "", False)
+    buffer.record("abc", when, "192.0.2.99", UA, "", False)
+    buffer.record("abc", when, "2001:db8:1:2::5", UA, "", False)
+    buffer.flush()
+    hashes = [e.network_hash for e in written]
+    assert hashes[0] == hashes[1] == NetworkHasher()("192.0.2.1") and hashes[2] != hashes[0]
+    assert all(len(h) == 64 and "192.0.2" not in e.to_json() for h, e in zip(hashes, written, strict=True))
+    # Spooled lines written before this field existed still load.
+    old = ClickEvent.from_json(
+        '{"uid": "u", "code": "c", "clicked_at": "2026-01-01T00:00:00+00:00", "visitor_hash": "v", '
+        '"user_agent": "", "referrer_host": "", "is_bot": false}'
+    )
+    assert old.network_hash == ""
