@@ -47,3 +47,5 @@ class UniqueVisit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["share", "visitor_hash"], name="uniq_visit")]
+        # "Which of a member's links did this visitor open?" (rewards/antigaming.py, repeated visitors).
+        indexes = [models.Index(fields=["visitor_hash"], name="unique_visit_visitor")]

@@ -143,19 +143,24 @@ def lock_tallies(keys: set[TallyKey]) -> dict[TallyKey, DailyTally]:
         existing.update(matching(member_ids[offset : offset + 500]).values_list("member_id", "action", "day"))
     missing = [k for k in ordered if (k[1], k[2], k[3]) not in existing]
     if missing:
+        # Start missing tallies from the ledger (lines written before tallies existed): one grouped query.
+        earned = {
+            (m, a, d): (int(n), int(total or 0))
+            for m, a, d, n, total in PointsEntry.objects.filter(
+                member_id__in={k[1] for k in missing},
+                action__in={k[2] for k in missing},
+                day__in={k[3] for k in missing},
+            )
+            .order_by()
+            .values_list("member_id", "action", "day")
+            .annotate(n=Count("id"), total=Sum("points"))
+        }
         fresh = []
         for workspace_id, member_id, action, day in missing:
-            agg = PointsEntry.objects.filter(
-                workspace_id=workspace_id, member_id=member_id, action=action, day=day
-            ).aggregate(n=Count("id"), s=Sum("points"))
+            count, points = earned.get((member_id, action, day), (0, 0))
             fresh.append(
                 DailyTally(
-                    workspace_id=workspace_id,
-                    member_id=member_id,
-                    action=action,
-                    day=day,
-                    count=int(agg["n"] or 0),
-                    points=int(agg["s"] or 0),
+                    workspace_id=workspace_id, member_id=member_id, action=action, day=day, count=count, points=points
                 )
             )
         # A concurrent writer may create the same row first: ours is then ignored and we lock theirs below.

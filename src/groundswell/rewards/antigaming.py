@@ -26,7 +26,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from groundswell.links.models import Click
+from groundswell.links.models import Click, UniqueVisit
 from groundswell.rewards.models import Finding, FindingKind, FindingStatus, MemberVisitor
 
 REPEAT_LIMIT = 3
@@ -94,8 +94,8 @@ class _Pending:
 
 
 def screen_clicks(clicks: list[ScreenedClick]) -> set[str]:
-    """The uids of unique clicks that earn no points; writes or extends the findings. Call before the batch's
-    clicks are inserted (what is stored is the history the batch is compared with)."""
+    """The uids of unique clicks that earn no points; writes or extends the findings. Call after the batch's
+    unique visits are claimed and before its clicks are inserted (stored clicks are the burst history)."""
     if not clicks:
         return set()
     flagged: dict[str, str] = {}
@@ -123,9 +123,9 @@ def _self_clicks(unique: list[ScreenedClick], flag: Any) -> None:
     if not hashes:
         return
     owners: dict[str, set[int]] = defaultdict(set)
-    for visitor_hash, member_id in MemberVisitor.objects.filter(visitor_hash__in=hashes).values_list(
-        "visitor_hash", "member_id"
-    ):
+    workspaces = {c.workspace_id for c in unique}
+    known = MemberVisitor.objects.filter(workspace_id__in=workspaces, visitor_hash__in=hashes)
+    for visitor_hash, member_id in known.values_list("visitor_hash", "member_id"):
         owners[visitor_hash].add(member_id)
     for click in unique:
         if click.member_id in owners.get(click.visitor_hash, ()):
@@ -133,22 +133,27 @@ def _self_clicks(unique: list[ScreenedClick], flag: Any) -> None:
 
 
 def _repeats(unique: list[ScreenedClick], flagged: dict[str, str], flag: Any) -> None:
+    """Count each visitor's unique visits to a member's links from ``UniqueVisit`` (indexed by visitor hash;
+    the hash includes the day, so these are that day's visits). The batch's own visits are already claimed
+    there, so they are taken off first and counted in order."""
     if not unique:
         return
     stored = (
-        Click.objects.filter(
+        UniqueVisit.objects.filter(
             visitor_hash__in={c.visitor_hash for c in unique},
             share__member_id__in={c.member_id for c in unique},
-            is_unique=True,
         )
         .order_by()
         .values_list("share__member_id", "visitor_hash")
         .annotate(n=Count("id"))
     )
     seen: dict[tuple[int, str], int] = {(m, h): n for m, h, n in stored}
+    for click in unique:
+        pair = (click.member_id, click.visitor_hash)
+        seen[pair] = seen.get(pair, 0) - 1
     for click in sorted(unique, key=lambda c: c.clicked_at):
         pair = (click.member_id, click.visitor_hash)
-        seen[pair] = seen.get(pair, 0) + 1
+        seen[pair] += 1
         if seen[pair] > REPEAT_LIMIT and click.uid not in flagged:
             flag(
                 click,
