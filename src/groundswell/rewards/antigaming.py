@@ -214,8 +214,9 @@ def _write_findings(pending: dict[str, _Pending]) -> None:
             last_at=p.last_at,
             evidence={"rule": RULE_TEXT[FindingKind(p.kind)], "samples": [], **p.extra},
         )
-        for key, p in pending.items()
+        for key, p in sorted(pending.items())
     ]
+    # Inserted and locked in one order (key, then pk), so concurrent batches cannot deadlock on findings.
     Finding.objects.bulk_create(fresh, ignore_conflicts=True)
     workspace_ids = {p.workspace_id for p in pending.values()}
     locked = Finding.objects.select_for_update().filter(workspace_id__in=workspace_ids, key__in=list(pending))

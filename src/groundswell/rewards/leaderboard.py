@@ -243,12 +243,13 @@ def near_me(
     )
     me = (member.pk, member.display_name, member.leaderboard_visibility, p, standing.shares, standing.clicks)
     window = [*above, me, *below]
-    # Rank of the first row: one more than the people with strictly more points (a count on the index;
-    # asked also when the first row is the member, so the page always needs the same number of queries).
-    first_rank = 1 + board.filter(points__gt=window[0][3]).count()
-    # Position (0-based) of the first row in the board order, to number the rows after it.
-    my_position = board.filter(before).count()
-    first_position = my_position - len(above)
+    # Ranks from the member's own rank (people with more points than them, already counted) and two small
+    # counts on the index: ties before the member, and people between the member and the first row. Both
+    # are asked even when empty, so the page always needs the same number of queries.
+    ties_before = board.filter(points=p, member_id__lt=member.pk).count()
+    between = board.filter(points__gt=p, points__lte=window[0][3]).count()
+    first_rank = standing.rank - between  # 1 + people with more points than the first row
+    first_position = standing.rank - 1 + ties_before - len(above)  # 0-based place of the first row
     out: list[LeaderboardRow] = []
     rank = first_rank
     for i, values in enumerate(window):
