@@ -46,7 +46,6 @@ def _int_param(value: str | None) -> int | None:
         return None
 
 
-SCOPES = {"company": "Whole company", "dept": "Department", "loc": "Location", "team": "Team"}
 VIEWS = {"top": "Top", "near": "Near me", "normalised": "Points per opportunity"}
 
 
@@ -73,6 +72,9 @@ def parse_scope(request: HttpRequest, workspace: Workspace, today: dt.date) -> S
         options["team"] = directory.teams(workspace)
     kind = request.GET.get("scope", "company")
     object_id = _int_param(request.GET.get("id"))
+    if "board" in request.GET:  # the page's picker: "company", "dept:3", "loc:5", "team:7"
+        kind, _, raw_id = request.GET["board"].partition(":")
+        object_id = _int_param(raw_id)
     if "dept" in request.GET and "scope" not in request.GET:
         kind, object_id = "dept", _int_param(request.GET.get("dept"))
     if kind not in options or object_id not in {pk for pk, _ in options[kind]}:
@@ -138,7 +140,6 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
             "view": view,
             "view_tabs": view_tabs,
             "scope": choice,
-            "scope_labels": {k: v for k, v in SCOPES.items() if k == "company" or k in choice.options},
             "departments": choice.options["dept"],
             "rows": rows,
             # Pre-formatted cells: the hot loop of the page renders plain strings.

@@ -231,3 +231,19 @@ def test_outsider_gets_404_on_board_views(workspace: Workspace, charlie_client: 
     url = reverse("rewards:leaderboard", kwargs={"ws": "acme"})
     for params in ({"view": "near"}, {"view": "normalised"}, {"scope": "team", "id": "7"}):
         assert charlie_client.get(url, params).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_board_picker_chooses_one_scope(
+    workspace: Workspace, bob: Membership, carol: Membership, berlin: Location, sales: Department
+) -> None:
+    give(bob, 30)
+    give(carol, 20)
+    url = reverse("rewards:leaderboard", kwargs={"ws": "acme"})
+    client = client_for(carol)
+    page = client.get(url, {"board": f"loc:{berlin.pk}"})
+    assert [r.display_name for r in page.context["rows"]] == ["Bob"]
+    assert f'value="loc:{berlin.pk}" selected'.encode() in page.content
+    assert [r.display_name for r in client.get(url, {"board": f"dept:{sales.pk}"}).context["rows"]] == ["Bob", "Carol"]
+    for bad in ("loc:", "loc:x", "planet:1", "company"):
+        assert client.get(url, {"board": bad}).context["scope"].kind == "company"
