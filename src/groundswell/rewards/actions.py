@@ -262,6 +262,9 @@ class RuleError(ValueError):
     """A points rule that cannot be added, with a message for the admin."""
 
 
+#: Awarded in bulk elsewhere (networks/sync.py pays n engagements at once with its own cap check).
+NO_DECAY_ACTIONS = frozenset({Action.ENGAGEMENT})
+
 RULE_ACTIONS = (Action.SHARE, Action.UNIQUE_CLICK, Action.SUBMISSION_APPROVED, Action.ENGAGEMENT, Action.ANSWER)
 
 
@@ -287,6 +290,11 @@ def add_rule(
         raise RuleError("A new rule can start today at the earliest: past points are never recalculated.")
     if points < 0 or (daily_cap is not None and daily_cap < 1):
         raise RuleError("Points cannot be negative and a daily cap must be at least 1.")
+    if decay_after is not None and action in NO_DECAY_ACTIONS:
+        raise RuleError(
+            "Engagement is counted in batches when the networks are synced, so it has a daily cap but no "
+            "diminishing returns: leave those fields empty."
+        )
     if decay_after is not None and (decay_after < 1 or not Decimal(0) <= decay_factor < Decimal(1)):
         raise RuleError("Diminishing returns need at least 1 award a day at full value and a factor from 0 to 0.99.")
     if PointsRule.objects.filter(workspace=workspace, action=action, active_from=active_from).exists():

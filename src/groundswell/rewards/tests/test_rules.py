@@ -101,7 +101,7 @@ def test_rules_page_adds_a_version_with_diminishing_returns(
     client = client_for(alice)
     today = timezone.localdate()
     data = {
-        "action": Action.ENGAGEMENT,
+        "action": Action.UNIQUE_CLICK,
         "points": 2,
         "daily_cap": 40,
         "decay_after": 10,
@@ -110,7 +110,7 @@ def test_rules_page_adds_a_version_with_diminishing_returns(
     }
     response = client.post(url, data)
     assert response.status_code == 302
-    rule = PointsRule.objects.get(workspace=workspace, action=Action.ENGAGEMENT, active_from=today)
+    rule = PointsRule.objects.get(workspace=workspace, action=Action.UNIQUE_CLICK, active_from=today)
     assert (rule.decay_after, rule.decay_factor) == (10, Decimal("0.80"))
     page = client.get(url)
     assert b"After 10 a day, each further one" in page.content
@@ -121,6 +121,11 @@ def test_rules_page_adds_a_version_with_diminishing_returns(
     assert "decay_factor" in errors and "active_from" in errors
     bad = client.post(url, {**data, "decay_factor": "1.5", "active_from": (today + dt.timedelta(days=3)).isoformat()})
     assert bad.status_code == 200 and "decay_factor" in bad.context["form"].errors
+    # Engagement is paid in bulk by the network sync: a cap, but no diminishing returns (said plainly).
+    bad = client.post(
+        url, {**data, "action": Action.ENGAGEMENT, "active_from": (today + dt.timedelta(days=4)).isoformat()}
+    )
+    assert bad.status_code == 200 and b"no diminishing returns" in bad.content
 
     assert client_for(bob).get(url).status_code == 404
     assert client_for(charlie).get(url).status_code == 404
