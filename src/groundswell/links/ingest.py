@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from groundswell.analytics.rollups import Delta, RollupBatch
 from groundswell.lib.periods import local_day
 from groundswell.links.models import Click, UniqueVisit
-from groundswell.rewards.actions import Rule, lock_tallies, rule_for
+from groundswell.rewards.actions import Rule, lock_tallies, rule_for, save_tallies
 from groundswell.rewards.antigaming import ScreenedClick, screen_clicks
-from groundswell.rewards.models import Action, DailyTally, PointsEntry
+from groundswell.rewards.models import Action, PointsEntry
 from groundswell.sharing.models import Share
 
 log = logging.getLogger(__name__)
@@ -347,8 +347,7 @@ def write_clicks(events: list[ClickEvent]) -> int:
         _insert_clicks(rows)
         _add_share_counters([(share_id, n, unique.get(share_id, 0)) for share_id, n in sorted(human.items())])
         PointsEntry.objects.bulk_create(entries, batch_size=500)
-        if tallies:
-            DailyTally.objects.bulk_update(list(tallies.values()), ["count", "points"], batch_size=500)
+        save_tallies(list(tallies.values()))
         batch = RollupBatch()
         for (workspace_id, member_id, department_id, location_id, day, network, item_id), sums in groups.items():
             batch.add(

@@ -139,20 +139,24 @@ def _repeats(unique: list[ScreenedClick], flagged: dict[str, str], flag: Any) ->
     if not unique:
         return
     stored = (
-        UniqueVisit.objects.filter(
-            visitor_hash__in={c.visitor_hash for c in unique},
-            share__member_id__in={c.member_id for c in unique},
-        )
+        # Filtered on the visitor hash only, so the database walks that index (not all visits to the shares).
+        UniqueVisit.objects.filter(visitor_hash__in={c.visitor_hash for c in unique})
         .order_by()
         .values_list("share__member_id", "visitor_hash")
         .annotate(n=Count("id"))
+        .filter(n__gt=REPEAT_LIMIT)  # only pairs that went over the limit, so the answer stays small
     )
     seen: dict[tuple[int, str], int] = {(m, h): n for m, h, n in stored}
+    if not seen:
+        return
     for click in unique:
         pair = (click.member_id, click.visitor_hash)
-        seen[pair] = seen.get(pair, 0) - 1
+        if pair in seen:
+            seen[pair] -= 1
     for click in sorted(unique, key=lambda c: c.clicked_at):
         pair = (click.member_id, click.visitor_hash)
+        if pair not in seen:
+            continue
         seen[pair] += 1
         if seen[pair] > REPEAT_LIMIT and click.uid not in flagged:
             flag(
