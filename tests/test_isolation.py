@@ -36,6 +36,7 @@ from groundswell.enrolment.models import CallForInterest
 from groundswell.goals.models import Goal
 from groundswell.learning.models import Lesson
 from groundswell.rewards.actions import ensure_default_rules
+from groundswell.rewards.models import Finding, FindingKind
 from groundswell.sharing.models import Share
 from groundswell.stewards.models import BrandAccount, BrandPost, Shift
 from groundswell.teams.models import Seat, Team, TeamInvitation, WaitlistEntry
@@ -154,6 +155,17 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
         team=team, member=alice, entry=entry, expires_at=timezone.now() + dt.timedelta(days=7)
     )
     extra["brand"], extra["shift"], extra["brand_post"] = _acme_brand(alice, bob)
+    extra["finding"] = Finding.objects.create(
+        workspace=ws,
+        member=bob,
+        kind=FindingKind.SELF_CLICK,
+        key=f"self:{bob.pk}:acme",
+        events=1,
+        points_withheld=2,
+        first_at=timezone.now(),
+        last_at=timezone.now(),
+        evidence={"rule": f"Rule {MARKER}"},
+    )
     return extra
 
 
@@ -223,6 +235,7 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "shift_id": lambda a: a.extra["shift"].pk,
     "brand_post_id": lambda a: a.extra["brand_post"].pk,
     "scim_token_id": lambda a: _scim_token(a).pk,
+    "finding_id": lambda a: a.extra["finding"].pk,
 }
 
 

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "groundswell.rewards.middleware.MemberVisitorMiddleware",
 ]
 
 ROOT_URLCONF = "groundswell.urls"
@@ -240,6 +241,8 @@ LINK_CACHE_TTL_SECONDS = env_int("LINK_CACHE_TTL_SECONDS", 60, minimum=0)
 LINK_PREWARM_COUNT = env_int("LINK_PREWARM_COUNT", 20000, minimum=0)
 LINK_DISK_CACHE_PATH = Path(env_str("LINK_DISK_CACHE_PATH", str(DATA_DIR / "link-cache.sqlite3")))
 CLICK_FLUSHER_AUTOSTART = env_bool("CLICK_FLUSHER_AUTOSTART", True)
+# Remember members' visitor hashes on their own page views, to recognise self-clicks (rewards/middleware.py).
+RECORD_MEMBER_VISITORS = env_bool("RECORD_MEMBER_VISITORS", True)
 # "inline": the web process writes click batches to the database itself (simple; one process).
 # "worker": the web process only appends batches to the durable spool and `groundswell worker` (or
 # `flush_clicks --follow`) writes them, so no database work runs beside the redirect's event loop.

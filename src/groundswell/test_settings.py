@@ -27,3 +27,5 @@ CLICK_FLUSHER_AUTOSTART = False
 LINKEDIN_READ_POSTS = True
 # A fixed Fernet key for connected-account tokens (tests only).
 ENCRYPTION_KEYS = ["Z3JvdW5kc3dlbGwtdGVzdC1rZXktMDEyMzQ1Njc4OWE="]
+# Off so other apps' query counts do not include the once-a-day visitor write; rewards tests turn it on.
+RECORD_MEMBER_VISITORS = False

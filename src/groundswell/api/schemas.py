@@ -254,9 +254,12 @@ class StandingOut(Schema):
 
 
 class LeaderboardOut(Page):
-    period: Literal["week", "month", "quarter", "all"]
+    period: Literal["week", "month", "quarter", "year", "all"]
     start: dt.date = Field(description="First day of the period (all time starts 2000-01-01).")
     department_id: int | None
+    location_id: int | None = None
+    team_id: int | None = None
+    near_me: bool = Field(default=False, description="`results` are the five people above and below you.")
     results: list[LeaderboardRowOut]
     me: StandingOut | None = Field(description="Your own standing, also when you are not on this page.")
 
@@ -282,3 +285,23 @@ class GoalOut(Schema):
 
 class GoalPage(Page):
     results: list[GoalOut]
+
+
+class LeagueRowOut(Schema):
+    rank: int = Field(description="Position in the group by this week's points (1, 2, 2, 4).", examples=[3])
+    member_id: int | None = Field(description="Empty for people who appear anonymously.", examples=[5])
+    display_name: str = Field(examples=["Bob"])
+    points: int = Field(description="Points this week.", examples=[40])
+    zone: Literal["up", "down", ""] = Field(description="Moves up or down at the end of the week if it stays so.")
+    is_me: bool
+
+
+class LeagueOut(Schema):
+    week: dt.date = Field(description="Monday of the week.")
+    tier: int = Field(description="0 is the first tier.", examples=[1])
+    tier_name: str = Field(examples=["Current"])
+    movement: Literal["new", "up", "down", "stayed"] = Field(description="How you got into this tier this week.")
+    my_rank: int | None
+    promoted: int = Field(description="How many of the group move up at the end of the week.")
+    relegated: int = Field(description="How many of the group move down.")
+    results: list[LeagueRowOut]

@@ -21,7 +21,7 @@ from groundswell.enrolment.models import (
     Hours,
     Status,
 )
-from groundswell.workspaces.models import Role
+from groundswell.workspaces.models import Membership, Role
 
 if TYPE_CHECKING:
     from groundswell.demo.generator import DemoBuilder
@@ -56,7 +56,11 @@ def add_enrolment(builder: DemoBuilder) -> None:
         opened_at=opened,
         deadline=(now + dt.timedelta(days=8)).astimezone(builder.tz).date(),
     )
-    members = [m for m in builder.members if m.is_active]
+    # From the database: earlier demo steps deactivate some people with queryset updates.
+    active = set(
+        Membership.objects.filter(pk__in=[m.pk for m in builder.members], is_active=True).values_list("pk", flat=True)
+    )
+    members = [m for m in builder.members if m.pk in active]
     # Everyone got the email when the call opened (so the demo's worker does not send it again).
     CallEmail.objects.bulk_create(CallEmail(call=call, member=m, sent_at=opened) for m in members)
 

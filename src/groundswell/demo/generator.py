@@ -35,6 +35,7 @@ from groundswell.demo import scim as scim_demo
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
+from groundswell.demo.rewards import add_rewards_demo
 from groundswell.demo.sso import build_sso
 from groundswell.demo.stewards import build_brand_accounts
 from groundswell.demo.teams import build_teams
@@ -156,12 +157,14 @@ class DemoBuilder:
             self._goals()
             build_updates_and_lessons(self)
             build_recognition(self.ws, local_day(self.now, self.ws.timezone))
-            add_enrolment(self)
             add_privacy(self.members, self.rng, self.now)
             build_teams(self)
             build_brand_accounts(self.ws, self.by_email, self.now)
             build_sso(self.ws, self.members, self.now)
             scim_demo.add_provisioning(self)
+            # After the steps that deactivate people (leaving, deprovisioning): the call goes to who is left.
+            add_enrolment(self)
+            clicks += add_rewards_demo(self.ws, self.members, self.now, self.seed)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

@@ -36,7 +36,7 @@ from django.db import close_old_connections, connection
 
 from groundswell.links.clients import referrer_host
 from groundswell.links.ingest import ClickEvent, write_clicks
-from groundswell.links.visitor import VisitorHasher
+from groundswell.links.visitor import NetworkHasher, VisitorHasher
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ class ClickBuffer:
         self._seq = 0
         self._day_cache: tuple[int, str] = (-1, "")
         self._hasher: VisitorHasher | None = None
+        self._network_hasher: NetworkHasher | None = None
         self.stats: collections.Counter[str] = collections.Counter()
 
     # --- the hot path ----------------------------------------------------------------------------
@@ -227,6 +228,9 @@ class ClickBuffer:
         hasher = self._hasher
         if hasher is None:
             hasher = self._hasher = VisitorHasher()
+        network = self._network_hasher
+        if network is None:
+            network = self._network_hasher = NetworkHasher()
         uids = _uuid7_strings(len(raws), raws[-1][1] if raws else time.time())
         events = []
         fromtimestamp = dt.datetime.fromtimestamp
@@ -241,6 +245,7 @@ class ClickBuffer:
                     user_agent=user_agent,
                     referrer_host=referrer_host(referrer) if referrer else "",
                     is_bot=is_bot,
+                    network_hash=network(ip),
                 )
             )
         return events

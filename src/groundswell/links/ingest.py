@@ -17,12 +17,12 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
 
 from groundswell.analytics.rollups import Delta, RollupBatch
 from groundswell.lib.periods import local_day
 from groundswell.links.models import Click, UniqueVisit
-from groundswell.rewards.actions import Rule, capped_points, rule_for
+from groundswell.rewards.actions import Rule, lock_tallies, rule_for, save_tallies
+from groundswell.rewards.antigaming import ScreenedClick, screen_clicks
 from groundswell.rewards.models import Action, PointsEntry
 from groundswell.sharing.models import Share
 
@@ -39,6 +39,7 @@ class ClickEvent:
     user_agent: str = ""
     referrer_host: str = ""
     is_bot: bool = False
+    network_hash: str = ""
 
     def to_json(self) -> str:
         # Spelled out rather than dataclasses.asdict(): this runs for every click in hand-off mode.
@@ -51,6 +52,7 @@ class ClickEvent:
                 "user_agent": self.user_agent,
                 "referrer_host": self.referrer_host,
                 "is_bot": self.is_bot,
+                "network_hash": self.network_hash,
             }
         )
 
@@ -145,6 +147,7 @@ _CLICK_COLUMNS = (
     "referrer_host",
     "is_bot",
     "is_unique",
+    "network_hash",
 )
 
 
@@ -199,26 +202,6 @@ def _insert_clicks(rows: list[tuple[Any, ...]]) -> None:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
-def _unique_click_points_today(keys: set[tuple[int, int, dt.date]]) -> dict[tuple[int, dt.date], int]:
-    """Unique-click points each (member, day) already earned: one grouped query per workspace and day."""
-    wanted: dict[tuple[int, dt.date], set[int]] = {}
-    for workspace_id, member_id, day in keys:
-        wanted.setdefault((workspace_id, day), set()).add(member_id)
-    earned: dict[tuple[int, dt.date], int] = {}
-    for (workspace_id, day), member_ids in wanted.items():
-        rows = (
-            PointsEntry.objects.filter(
-                workspace_id=workspace_id, member_id__in=member_ids, action=Action.UNIQUE_CLICK, day=day
-            )
-            .order_by()
-            .values_list("member_id")
-            .annotate(total=Sum("points"))
-        )
-        for member_id, total in rows:
-            earned[(member_id, day)] = int(total or 0)
-    return earned
-
-
 def write_clicks(events: list[ClickEvent]) -> int:
     """Store ``events``; return how many were new. Unknown codes are logged and dropped."""
     if not events:
@@ -267,8 +250,40 @@ def write_clicks(events: list[ClickEvent]) -> int:
             if is_unique:
                 claimed.discard(pair)
             decided.append((event, share, uid_hex, local_day(event.clicked_at, share.timezone), is_unique))
-        earned_today = _unique_click_points_today(
-            {(share.workspace_id, share.member_id, day) for _, share, _, day, is_unique in decided if is_unique}
+        for _, share, _, day, is_unique in decided:
+            rule_key = (share.workspace_id, day)
+            if is_unique and rule_key not in rules:
+                rules[rule_key] = rule_for(share.workspace_id, Action.UNIQUE_CLICK, day)
+
+        def full_value(workspace_id: int, day: dt.date) -> int:
+            rule = rules.get((workspace_id, day))
+            return rule.points if rule is not None else 0
+
+        # Anti-gaming first (self-clicks, repeated visitors, bursts from one range): those earn nothing.
+        excluded = screen_clicks(
+            [
+                ScreenedClick(
+                    uid=event.uid,
+                    workspace_id=share.workspace_id,
+                    member_id=share.member_id,
+                    clicked_at=event.clicked_at,
+                    day=day,
+                    visitor_hash=event.visitor_hash,
+                    network_hash=event.network_hash,
+                    is_unique=is_unique,
+                    points=full_value(share.workspace_id, day) if is_unique else 0,
+                )
+                for event, share, _, day, is_unique in decided
+                if not event.is_bot
+            ]
+        )
+        # The members' daily tallies stay locked until commit: concurrent batches decide one after another.
+        tallies = lock_tallies(
+            {
+                (share.workspace_id, share.member_id, Action.UNIQUE_CLICK, day)
+                for event, share, _, day, is_unique in decided
+                if is_unique and event.uid not in excluded and rules.get((share.workspace_id, day)) is not None
+            }
         )
         for event, share, uid_hex, day, is_unique in decided:
             if is_unique:
@@ -286,30 +301,30 @@ def write_clicks(events: list[ClickEvent]) -> int:
                     event.referrer_host[:253],
                     event.is_bot,
                     is_unique,
+                    event.network_hash,
                 )
             )
             points = 0
-            if is_unique:
-                rule_key = (share.workspace_id, day)
-                if rule_key not in rules:
-                    rules[rule_key] = rule_for(share.workspace_id, Action.UNIQUE_CLICK, day)
-                rule = rules[rule_key]
-                if rule is not None:
-                    today_key = (share.member_id, day)
-                    points = capped_points(rule, earned_today.get(today_key, 0))
-                    if points > 0:
-                        earned_today[today_key] = earned_today.get(today_key, 0) + points
-                        entries.append(
-                            PointsEntry(
-                                workspace_id=share.workspace_id,
-                                member_id=share.member_id,
-                                action=Action.UNIQUE_CLICK,
-                                points=points,
-                                day=day,
-                                key=f"click:{event.uid}",
-                                created_at=event.clicked_at,
-                            )
+            rule = rules.get((share.workspace_id, day)) if is_unique else None
+            if rule is not None and event.uid not in excluded:
+                tally = tallies[(share.workspace_id, share.member_id, Action.UNIQUE_CLICK, day)]
+                award = rule.decide(count_before=tally.count, points_before=tally.points)
+                points = award.points
+                if points > 0:
+                    tally.count += 1
+                    tally.points += points
+                    entries.append(
+                        PointsEntry(
+                            workspace_id=share.workspace_id,
+                            member_id=share.member_id,
+                            action=Action.UNIQUE_CLICK,
+                            points=points,
+                            day=day,
+                            key=f"click:{event.uid}",
+                            reason=award.explanation,
+                            created_at=event.clicked_at,
                         )
+                    )
             group_key = (
                 share.workspace_id,
                 share.member_id,
@@ -332,6 +347,7 @@ def write_clicks(events: list[ClickEvent]) -> int:
         _insert_clicks(rows)
         _add_share_counters([(share_id, n, unique.get(share_id, 0)) for share_id, n in sorted(human.items())])
         PointsEntry.objects.bulk_create(entries, batch_size=500)
+        save_tallies(list(tallies.values()))
         batch = RollupBatch()
         for (workspace_id, member_id, department_id, location_id, day, network, item_id), sums in groups.items():
             batch.add(

@@ -13,7 +13,8 @@ class Click(models.Model):
 
     ``uid`` is chosen by the process that saw the click, so a batch replayed from the disk spool after a
     database outage is written exactly once. Raw IP addresses are never stored: ``visitor_hash`` is an
-    HMAC of IP + user agent + day.
+    HMAC of IP + user agent + day. ``network_hash`` is an HMAC of the /24 (IPv4) or /48 (IPv6) network the
+    click came from, for spotting bursts from one range (rewards/antigaming.py); empty for old clicks.
     """
 
     uid = models.UUIDField(unique=True)
@@ -21,6 +22,7 @@ class Click(models.Model):
     share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="clicks")
     clicked_at = models.DateTimeField()
     visitor_hash = models.CharField(max_length=64)
+    network_hash = models.CharField(max_length=64, blank=True, default="")
     user_agent = models.CharField(max_length=300, blank=True)
     referrer_host = models.CharField(max_length=253, blank=True)
     is_bot = models.BooleanField(default=False)
@@ -30,6 +32,7 @@ class Click(models.Model):
         indexes = [
             models.Index(fields=["share", "clicked_at"]),
             models.Index(fields=["workspace", "clicked_at"]),
+            models.Index(fields=["network_hash", "clicked_at"], name="click_network_time"),
         ]
 
 
@@ -44,3 +47,5 @@ class UniqueVisit(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["share", "visitor_hash"], name="uniq_visit")]
+        # "Which of a member's links did this visitor open?" (rewards/antigaming.py, repeated visitors).
+        indexes = [models.Index(fields=["visitor_hash"], name="unique_visit_visitor")]

@@ -72,6 +72,11 @@ _PROVIDERS: dict[str, PrivacyProvider] = {}
 
 
 def register(provider: PrivacyProvider) -> None:
+    existing = _PROVIDERS.get(provider.key)
+    if existing is not None and type(existing) is not type(provider):
+        raise ValueError(
+            f"Two privacy providers use the key {provider.key!r}: {type(existing).__name__}, {type(provider).__name__}"
+        )
     _PROVIDERS[provider.key] = provider
 
 

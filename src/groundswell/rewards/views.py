@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,16 +18,20 @@ from django.utils import timezone
 
 from groundswell.analytics.models import MemberPeriod
 from groundswell.lib.periods import ALL_TIME_START, PERIOD_LABELS, local_day, period_label, period_start
-from groundswell.rewards.actions import RULE_ACTIONS, RuleError, add_rule
-from groundswell.rewards.forms import RuleForm
+from groundswell.rewards.actions import RULE_ACTIONS, FindingError, RuleError, add_rule, adjust_points, decide_finding
+from groundswell.rewards.antigaming import RULE_TEXT
+from groundswell.rewards.forms import AdjustmentForm, RuleForm
+from groundswell.rewards.leaderboard import EVERYONE, Scope, member_standing, near_me
 from groundswell.rewards.leaderboard import leaderboard as board_rows
-from groundswell.rewards.leaderboard import member_standing
-from groundswell.rewards.models import Action, PointsEntry, PointsRule
-from groundswell.workspaces.access import allow_methods, get_membership, require_role
-from groundswell.workspaces.models import Department, Role, Workspace
+from groundswell.rewards.leagues import league_for
+from groundswell.rewards.models import LEAGUE_TIERS, Action, Finding, FindingStatus, PointsEntry, PointsRule
+from groundswell.rewards.normalised import NormalisedRow, normalised_board
+from groundswell.rewards.teams import team_directory
+from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
+from groundswell.workspaces.models import Department, LeaderboardVisibility, Location, Membership, Role, Workspace
 
-BOARD_PERIODS = ("w", "m", "q", "a")
-TAB_LABELS = {"w": "This week", "m": "This month", "q": "This quarter", "a": "All time"}
+BOARD_PERIODS = ("w", "m", "q", "y", "a")
+TAB_LABELS = {"w": "This week", "m": "This month", "q": "This quarter", "y": "This year", "a": "All time"}
 PAGE_SIZE = 50
 
 
@@ -39,6 +46,50 @@ def _int_param(value: str | None) -> int | None:
         return None
 
 
+VIEWS = {"top": "Top", "near": "Near me", "normalised": "Points per opportunity"}
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    kind: str
+    object_id: int | None
+    scope: Scope
+    options: dict[str, list[tuple[int, str]]]
+
+    @property
+    def query(self) -> str:
+        return f"&scope={self.kind}&id={self.object_id}" if self.object_id is not None else ""
+
+
+def parse_scope(request: HttpRequest, workspace: Workspace, today: dt.date) -> ScopeChoice:
+    """The board's scope from ``?scope=dept|loc|team&id=…`` (or the older ``?dept=…``); unknown → company."""
+    options: dict[str, list[tuple[int, str]]] = {
+        "dept": list(Department.objects.filter(workspace=workspace).values_list("pk", "name")),
+        "loc": list(Location.objects.filter(workspace=workspace).values_list("pk", "name")),
+    }
+    directory = team_directory()
+    if directory is not None:
+        options["team"] = directory.teams(workspace)
+    kind = request.GET.get("scope", "company")
+    object_id = _int_param(request.GET.get("id"))
+    if "board" in request.GET:  # the page's picker: "company", "dept:3", "loc:5", "team:7"
+        kind, _, raw_id = request.GET["board"].partition(":")
+        object_id = _int_param(raw_id)
+    if "dept" in request.GET and "scope" not in request.GET:
+        kind, object_id = "dept", _int_param(request.GET.get("dept"))
+    if kind not in options or object_id not in {pk for pk, _ in options[kind]}:
+        return ScopeChoice("company", None, EVERYONE, options)
+    if kind == "dept":
+        return ScopeChoice(kind, object_id, Scope(department_id=object_id), options)
+    if kind == "loc":
+        return ScopeChoice(kind, object_id, Scope(location_id=object_id), options)
+    assert directory is not None and object_id is not None
+    member_ids = directory.member_ids(workspace, object_id, today)
+    if member_ids is None:
+        return ScopeChoice("company", None, EVERYONE, options)
+    return ScopeChoice(kind, object_id, Scope(member_ids=member_ids), options)
+
+
 @login_required
 def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
@@ -46,22 +97,36 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
     period = request.GET.get("period", "m")
     if period not in BOARD_PERIODS:
         period = "m"
+    view = request.GET.get("view", "top")
+    if view not in VIEWS:
+        view = "top"
     today = workspace_today(workspace)
     start = period_start(period, today)
-    departments = list(Department.objects.filter(workspace=workspace).values_list("pk", "name"))
-    department_id = _int_param(request.GET.get("dept"))
-    if department_id not in {pk for pk, _ in departments}:
-        department_id = None
+    choice = parse_scope(request, workspace, today)
     page = max(1, min(_int_param(request.GET.get("page")) or 1, 10_000))
     offset = (page - 1) * PAGE_SIZE
-    rows = board_rows(workspace, period, start, department_id=department_id, limit=PAGE_SIZE + 1, offset=offset)
-    has_next = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    mine = member_standing(workspace, member, period, start, department_id=department_id)
-    me_listed = any(r.member_id == member.pk for r in rows)
+    has_next = False
+    normalised: list[NormalisedRow] = []
+    my_normalised: NormalisedRow | None = None
+    if view == "near":
+        rows = near_me(workspace, member, period, start, scope=choice.scope)
+    elif view == "normalised":
+        rows = []
+        everyone = normalised_board(workspace, period, start, scope=choice.scope)
+        normalised = everyone[offset : offset + PAGE_SIZE]
+        has_next = len(everyone) > offset + PAGE_SIZE
+        my_normalised = next((r for r in everyone if r.member_id == member.pk), None)
+    else:
+        rows = board_rows(workspace, period, start, scope=choice.scope, limit=PAGE_SIZE + 1, offset=offset)
+        has_next = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+    mine = member_standing(workspace, member, period, start, scope=choice.scope)
+    me_listed = any(r.member_id == member.pk for r in rows) or view != "top"
     base = reverse("rewards:leaderboard", kwargs={"ws": workspace.slug})
-    dept_qs = f"&dept={department_id}" if department_id else ""
-    tabs = [(p, TAB_LABELS[p], f"{base}?period={p}{dept_qs}") for p in BOARD_PERIODS]
+    scope_qs = choice.query
+    view_qs = f"&view={view}" if view != "top" else ""
+    tabs = [(p, TAB_LABELS[p], f"{base}?period={p}{scope_qs}{view_qs}") for p in BOARD_PERIODS]
+    view_tabs = [(v, label, f"{base}?period={period}{scope_qs}&view={v}") for v, label in VIEWS.items()]
     return render(
         request,
         "rewards/leaderboard.html",
@@ -72,19 +137,55 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
             "period": period,
             "period_label": period_label(period, start) if period != "a" else PERIOD_LABELS["a"],
             "tabs": tabs,
-            "departments": departments,
-            "department_id": department_id,
+            "view": view,
+            "view_tabs": view_tabs,
+            "scope": choice,
+            "departments": choice.options["dept"],
             "rows": rows,
             # Pre-formatted cells: the hot loop of the page renders plain strings.
             "board": [
                 (r.rank, r.display_name, f"{r.points:,}", f"{r.shares:,}", f"{r.clicks:,}", r.member_id == member.pk)
                 for r in rows
             ],
+            "normalised": [
+                (
+                    r.rank,
+                    r.display_name,
+                    f"{r.points:,}",
+                    f"{r.opportunities:,}",
+                    f"{r.ratio:.2f}",
+                    r.member_id == member.pk,
+                )
+                for r in normalised
+            ],
+            "my_normalised": my_normalised,
             "mine": mine,
             "me_listed": me_listed,
             "page": page,
-            "prev_url": f"{base}?period={period}{dept_qs}&page={page - 1}" if page > 1 else None,
-            "next_url": f"{base}?period={period}{dept_qs}&page={page + 1}" if has_next else None,
+            "prev_url": f"{base}?period={period}{scope_qs}{view_qs}&page={page - 1}" if page > 1 else None,
+            "next_url": f"{base}?period={period}{scope_qs}{view_qs}&page={page + 1}" if has_next else None,
+        },
+    )
+
+
+@login_required
+@allow_methods("GET")
+def league(request: HttpRequest, ws: str) -> HttpResponse:
+    """My league this week: my cohort, my position, and the promotion and relegation lines."""
+    member = get_membership(request.user, ws)
+    workspace = member.workspace
+    week = period_start("w", workspace_today(workspace))
+    return render(
+        request,
+        "rewards/league.html",
+        {
+            "workspace": workspace,
+            "member": member,
+            "nav": "leaderboard",
+            "week": week,
+            "league": league_for(workspace, member, week),
+            "hidden": member.leaderboard_visibility == LeaderboardVisibility.HIDDEN,
+            "tiers": LEAGUE_TIERS,
         },
     )
 
@@ -94,7 +195,11 @@ def history(request: HttpRequest, ws: str) -> HttpResponse:
     """How I earned my points: my own ledger, newest first."""
     member = get_membership(request.user, ws)
     workspace = member.workspace
-    entries = PointsEntry.objects.filter(workspace=workspace, member=member).order_by("-created_at", "-id")
+    entries = (
+        PointsEntry.objects.filter(workspace=workspace, member=member)
+        .select_related("author")
+        .order_by("-created_at", "-id")
+    )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     total = (
         MemberPeriod.objects.filter(workspace=workspace, member=member, period="a", start=ALL_TIME_START)
@@ -156,6 +261,8 @@ def rules(request: HttpRequest, ws: str) -> HttpResponse:
                 daily_cap=data["daily_cap"],
                 active_from=data["active_from"],
                 today=today,
+                decay_after=data["decay_after"],
+                decay_factor=data["decay_factor"] if data["decay_factor"] is not None else Decimal(1),
             )
         except RuleError as exc:
             form.add_error(None, str(exc))
@@ -179,3 +286,94 @@ def rules(request: HttpRequest, ws: str) -> HttpResponse:
             "today": today,
         },
     )
+
+
+@login_required
+@allow_methods("GET", "POST")
+def adjust(request: HttpRequest, ws: str) -> HttpResponse:
+    """Program admins: add or take away points by hand, with a reason (the ledger records who did it)."""
+    member = get_membership(request.user, ws)
+    require_role(member, Role.ADMIN)
+    workspace = member.workspace
+    people = list(
+        Membership.objects.filter(workspace=workspace, is_active=True)
+        .order_by("display_name", "pk")
+        .values_list("pk", "display_name")
+    )
+    form = AdjustmentForm(request.POST or None, members=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        target = get_for_workspace(Membership.objects.filter(is_active=True), workspace, pk=data["member"])
+        adjust_points(
+            member=target,
+            points=data["points"],
+            reason=data["reason"],
+            author=member,
+            key=f"adjustment:{uuid.uuid4()}",
+            day=workspace_today(workspace),
+        )
+        messages.success(request, f"{data['points']:+,} points for {target.display_name}, with your reason.")
+        return redirect("rewards:adjust", ws=workspace.slug)
+    recent = (
+        PointsEntry.objects.filter(workspace=workspace, action=Action.ADJUSTMENT)
+        .select_related("member", "author")
+        .order_by("-created_at", "-pk")[:20]
+    )
+    return render(
+        request,
+        "rewards/adjust.html",
+        {"workspace": workspace, "member": member, "nav": "leaderboard", "form": form, "recent": recent},
+    )
+
+
+@login_required
+@allow_methods("GET")
+def findings(request: HttpRequest, ws: str) -> HttpResponse:
+    """Program admins: what the anti-gaming rules excluded from points, with the evidence."""
+    member = get_membership(request.user, ws)
+    require_role(member, Role.ADMIN)
+    workspace = member.workspace
+    status = request.GET.get("status", FindingStatus.OPEN)
+    if status not in FindingStatus.values:
+        status = FindingStatus.OPEN
+    qs = Finding.objects.filter(workspace=workspace, status=status).select_related("member", "decided_by")
+    page = Paginator(qs.order_by("-last_at", "-pk"), 25).get_page(request.GET.get("page"))
+    counts = dict(Finding.objects.filter(workspace=workspace).order_by().values_list("status").annotate(n=Count("id")))
+    return render(
+        request,
+        "rewards/findings.html",
+        {
+            "workspace": workspace,
+            "member": member,
+            "nav": "leaderboard",
+            "page": page,
+            "status": status,
+            "statuses": [(s.value, s.label, counts.get(s.value, 0)) for s in FindingStatus],
+            "rules": RULE_TEXT.items(),
+        },
+    )
+
+
+@login_required
+@allow_methods("POST")
+def decide(request: HttpRequest, ws: str, finding_id: int) -> HttpResponse:
+    member = get_membership(request.user, ws)
+    require_role(member, Role.ADMIN)
+    workspace = member.workspace
+    finding = get_for_workspace(Finding.objects.select_related("member"), workspace, pk=finding_id)
+    decision = request.POST.get("decision")
+    if decision not in ("confirm", "dismiss"):
+        messages.error(request, "Choose whether to confirm the finding or dismiss it.")
+        return redirect("rewards:findings", ws=workspace.slug)
+    try:
+        decided = decide_finding(
+            finding=finding, confirm=decision == "confirm", author=member, today=workspace_today(workspace)
+        )
+    except FindingError as exc:
+        messages.error(request, str(exc))
+    else:
+        if decided.status == FindingStatus.CONFIRMED:
+            messages.success(request, f"Confirmed: {finding.member.display_name}'s excluded points stay excluded.")
+        else:
+            messages.success(request, f"Dismissed: {finding.member.display_name} got the points back.")
+    return redirect("rewards:findings", ws=workspace.slug)

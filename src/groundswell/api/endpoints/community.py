@@ -7,35 +7,37 @@ from typing import Annotated, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Router
+from ninja.errors import HttpError
 from ninja.params.functions import Query
 
-from groundswell.analytics.models import MemberPeriod
 from groundswell.api.auth import member_of
 from groundswell.api.endpoints.common import DEFAULT_PAGE, ERRORS, ERRORS_404, MAX_OFFSET, MAX_PAGE, local_today
-from groundswell.api.schemas import MAX_ID, GoalOut, GoalPage, LeaderboardOut, LeaderboardRowOut, StandingOut
+from groundswell.api.schemas import (
+    MAX_ID,
+    GoalOut,
+    GoalPage,
+    LeaderboardOut,
+    LeaderboardRowOut,
+    LeagueOut,
+    LeagueRowOut,
+    StandingOut,
+)
 from groundswell.goals.models import Goal
 from groundswell.goals.progress import goal_progress
 from groundswell.lib.periods import period_end, period_start
+from groundswell.rewards.leaderboard import ANONYMOUS_NAME, EVERYONE, Scope, board_size, member_standing
 from groundswell.rewards.leaderboard import leaderboard as domain_leaderboard
-from groundswell.rewards.leaderboard import member_standing
-from groundswell.workspaces.models import Department, LeaderboardVisibility
+from groundswell.rewards.leaderboard import near_me as domain_near_me
+from groundswell.rewards.leagues import league_for
+from groundswell.rewards.teams import team_directory
+from groundswell.workspaces.models import Department, Location
 
 router = Router(tags=["Leaderboard and goals"])
 _ONE_DAY = dt.timedelta(days=1)
 
-PeriodName = Literal["week", "month", "quarter", "all"]
+PeriodName = Literal["week", "month", "quarter", "year", "all"]
 PERIOD_KEYS = {"week": "w", "month": "m", "quarter": "q", "all": "a", "year": "y"}
 PERIOD_NAMES = {v: k for k, v in PERIOD_KEYS.items()}
-
-
-def _board_size(workspace_id: int, period: str, start: dt.date, department_id: int | None) -> int:
-    """How many people are on the board (the same rows ``rewards.leaderboard`` ranks)."""
-    qs = MemberPeriod.objects.filter(
-        workspace_id=workspace_id, period=period, start=start, member__is_active=True
-    ).exclude(member__leaderboard_visibility=LeaderboardVisibility.HIDDEN)
-    if department_id is not None:
-        qs = qs.filter(member__department_id=department_id)
-    return qs.count()
 
 
 @router.get(
@@ -46,21 +48,49 @@ def _board_size(workspace_id: int, period: str, start: dt.date, department_id: i
 )
 def leaderboard(
     request: HttpRequest,
-    period: Annotated[PeriodName, Query(description="The current week, month or quarter, or all time.")] = "month",
+    period: Annotated[
+        PeriodName, Query(description="The current week, month, quarter or year, or all time.")
+    ] = "month",
     department: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this department (its id).")] = None,
+    location: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this location (its id).")] = None,
+    team: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Only this team (its id), when teams are available.")
+    ] = None,
+    near_me: Annotated[bool, Query(description="Only the five people above and below you.")] = False,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size (1-100).")] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Results to skip.")] = 0,
 ) -> LeaderboardOut:
     """People ranked by points in the current period (competition ranking: 1, 2, 2, 4). People who chose
     not to appear are left out; people who chose to appear anonymously are listed without name or id.
-    `me` is your own standing."""
+    At most one of `department`, `location` and `team`. `near_me` gives the five people above and below you
+    with their real ranks (no paging). `me` is your own standing."""
     me = member_of(request)
     workspace = me.workspace
-    if department is not None and not Department.objects.filter(workspace=workspace, pk=department).exists():
-        raise Http404("No such department")
+    if sum(x is not None for x in (department, location, team)) > 1:
+        raise HttpError(422, "Choose at most one of department, location and team.")
     key = PERIOD_KEYS[period]
-    start = period_start(key, local_today(me))
-    rows = domain_leaderboard(workspace, key, start, department_id=department, limit=limit, offset=offset)
+    today = local_today(me)
+    start = period_start(key, today)
+    scope = EVERYONE
+    if department is not None:
+        if not Department.objects.filter(workspace=workspace, pk=department).exists():
+            raise Http404("No such department")
+        scope = Scope(department_id=department)
+    elif location is not None:
+        if not Location.objects.filter(workspace=workspace, pk=location).exists():
+            raise Http404("No such location")
+        scope = Scope(location_id=location)
+    elif team is not None:
+        directory = team_directory()
+        member_ids = directory.member_ids(workspace, team, today) if directory is not None else None
+        if member_ids is None:
+            raise Http404("No such team")
+        scope = Scope(member_ids=member_ids)
+    if near_me:
+        rows = domain_near_me(workspace, me, key, start, scope=scope)
+        limit, offset = len(rows), 0
+    else:
+        rows = domain_leaderboard(workspace, key, start, scope=scope, limit=limit, offset=offset)
     results = [
         LeaderboardRowOut(
             rank=row.rank,
@@ -74,14 +104,17 @@ def leaderboard(
         )
         for row in rows
     ]
-    standing = member_standing(workspace, me, key, start, department_id=department)
+    standing = member_standing(workspace, me, key, start, scope=scope)
     return LeaderboardOut(
-        total=_board_size(workspace.pk, key, start, department),
+        total=board_size(workspace.pk, key, start, scope),
         limit=limit,
         offset=offset,
         period=period,
         start=start,
         department_id=department,
+        location_id=location,
+        team_id=team,
+        near_me=near_me,
         results=results,
         me=StandingOut(
             rank=standing.rank,
@@ -93,6 +126,43 @@ def leaderboard(
         )
         if standing
         else None,
+    )
+
+
+@router.get(
+    "/league/me",
+    response={200: LeagueOut, **ERRORS_404},
+    summary="My league",
+    operation_id="my_league",
+)
+def my_league(request: HttpRequest) -> LeagueOut:
+    """Your league group this week: about 30 people of similar activity ranked by this week's points, and how
+    many move up or down at the end of the week. 404 when you are not in a league (you chose not to appear
+    on leaderboards, or the week's draw has not seated you yet)."""
+    me = member_of(request)
+    week = period_start("w", local_today(me))
+    view = league_for(me.workspace, me, week)
+    if view is None:
+        raise Http404("You are not in a league this week")
+    return LeagueOut(
+        week=week,
+        tier=view.seat.tier,
+        tier_name=view.tier_name,
+        movement=view.seat.movement,  # type: ignore[arg-type]
+        my_rank=view.my_rank,
+        promoted=view.promoted,
+        relegated=view.relegated,
+        results=[
+            LeagueRowOut(
+                rank=row.rank,
+                member_id=None if row.display_name == ANONYMOUS_NAME and row.member_id != me.pk else row.member_id,
+                display_name=row.display_name,
+                points=row.points,
+                zone=row.zone,  # type: ignore[arg-type]
+                is_me=row.member_id == me.pk,
+            )
+            for row in view.rows
+        ],
     )
 
 

@@ -15,6 +15,7 @@ EXPECTED_OPERATIONS = {
     ("/api/stats/clicks", "get"),
     ("/api/stats/items", "get"),
     ("/api/leaderboard", "get"),
+    ("/api/league/me", "get"),
     ("/api/goals", "get"),
     ("/api/enrolment/me", "get"),
     ("/api/enrolment/me", "put"),
