@@ -247,3 +247,30 @@ def test_the_board_picker_chooses_one_scope(
     assert [r.display_name for r in client.get(url, {"board": f"dept:{sales.pk}"}).context["rows"]] == ["Bob", "Carol"]
     for bad in ("loc:", "loc:x", "planet:1", "company"):
         assert client.get(url, {"board": bad}).context["scope"].kind == "company"
+
+
+def test_team_scope_reads_the_real_teams_app(
+    workspace: Workspace, bob: Membership, carol: Membership, alice: Membership
+) -> None:
+    from groundswell.teams.models import Seat, Team
+
+    reset_team_directory()
+    today = timezone.localdate()
+    crew = Team.objects.create(workspace=workspace, name="LinkedIn crew", seats=5, term_start=today, term_end=today)
+    Seat.objects.create(team=crew, member=bob, served_from=today)
+    Seat.objects.create(team=crew, member=alice, served_from=today)
+    give(bob, 30)
+    give(carol, 50)
+    give(alice, 10)
+    directory = team_directory()
+    assert directory is not None and directory.teams(workspace) == [(crew.pk, "LinkedIn crew")]
+    page = client_for(carol).get(
+        reverse("rewards:leaderboard", kwargs={"ws": "acme"}), {"scope": "team", "id": str(crew.pk)}
+    )
+    assert page.status_code == 200 and page.context["scope"].kind == "team"
+    assert b'<optgroup label="Teams"' in page.content
+    assert [r.display_name for r in page.context["rows"]] == ["Bob", "Alice"]  # carol is not on the team
+    members = directory.member_ids(workspace, crew.pk, today)
+    assert members == frozenset({bob.pk, alice.pk})
+    rows = leaderboard(workspace, "m", month(), scope=Scope(member_ids=members))
+    assert [r.display_name for r in rows] == ["Bob", "Alice"]
