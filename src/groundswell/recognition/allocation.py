@@ -87,9 +87,9 @@ def allocate(pool_cents: int, points: Mapping[str, int], formula: PoolFormula) -
         capped = max(0, min(int(raw), formula.cap))
         line = Line(key=key, points=int(raw), capped=capped, qualified=capped >= formula.threshold and capped > 0)
         line.steps.append(
-            f"You earned {raw} points; up to {formula.cap} count, so {capped} count."
+            f"You earned {raw:,} points; up to {formula.cap:,} count, so {capped:,} count."
             if raw > formula.cap
-            else f"You earned {raw} points; all of them count (the cap is {formula.cap})."
+            else f"You earned {raw:,} points; all of them count (the cap is {formula.cap:,})."
         )
         if not line.qualified:
             line.steps.append(f"{formula.threshold} points were needed to qualify, so there is no payout this time.")
@@ -122,8 +122,8 @@ def allocate(pool_cents: int, points: Mapping[str, int], formula: PoolFormula) -
             )
         else:
             line.steps.append(
-                f"{len(qualified)} people qualified with {total_points} counted points in all; your share of the "
-                f"pool of {_money(pool_cents)} is {line.capped}/{total_points}."
+                f"{len(qualified):,} people qualified with {total_points:,} counted points in all; your share of the "
+                f"pool of {_money(pool_cents)} is {line.capped:,}/{total_points:,}."
             )
             if line.bound == "ceiling":
                 line.steps.append(f"That is more than the ceiling, so you get the ceiling of {_money(line.cents)}.")

@@ -22,6 +22,7 @@ from groundswell.recognition.models import (
     ContestStatus,
     MemberBadge,
 )
+from groundswell.recognition.templatetags.gs_money import money as display_money
 from groundswell.rewards.leaderboard import public_name
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Department, Location, Membership, Role, Workspace
@@ -256,15 +257,15 @@ def bonus_detail(request: HttpRequest, ws: str, period_id: int) -> HttpResponse:
             key=lambda r: (-r[5], r[0]),
         )
     if mine is not None:
-        mine["amount"] = actions.money(int(mine["cents"]))  # type: ignore[call-overload]
+        mine["amount"] = display_money(int(mine["cents"]))  # type: ignore[call-overload]
     context.update(
         mine=mine,
         qualified=qualified,
-        rows=[(*r[:5], actions.money(r[5])) for r in rows] if member.is_admin else [],
-        paid=actions.money(paid_cents),
-        pool=actions.money(period.pool_cents),
-        floor=actions.money(period.floor_cents),
-        ceiling=actions.money(period.ceiling_cents),
+        rows=[(*r[:5], display_money(r[5])) for r in rows] if member.is_admin else [],
+        paid=display_money(paid_cents),
+        pool=display_money(period.pool_cents),
+        floor=display_money(period.floor_cents),
+        ceiling=display_money(period.ceiling_cents),
     )
     return render(request, "recognition/bonus.html", context)
 
