@@ -95,7 +95,9 @@ def main() -> None:
     print(f"labels: mean rating >= +{THRESHOLD} positive, <= -{THRESHOLD} negative, else neutral")
     print(f"split by sha256 of the id: {len(train) + len(test)} tweets, train {len(train)}, test {len(test)}")
     print(f"  test classes: {dict(sorted(Counter(t.label for t in test).items()))}")
-    print(f"model: {model.meta.get('features')} features, l2={model.meta.get('l2')}, trained on {model.meta.get('train_size')}")
+    print(
+        f"model: {model.meta.get('features')} features, l2={model.meta.get('l2')}, trained on {model.meta.get('train_size')}"
+    )
     gold = [t.label for t in test]
     texts = [t.text for t in test]
     vader_macro = report("VADER (compound >= 0.05 / <= -0.05)", gold, [vader_label(t) for t in texts])

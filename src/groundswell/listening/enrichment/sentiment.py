@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from groundswell.listening.enrichment import lexicon
 from groundswell.listening.enrichment.features import features
 
 MODEL_PATH = Path(__file__).with_name("data") / "sentiment_model.json.gz"
@@ -60,5 +61,8 @@ def default_model() -> SentimentModel:
     return load_model()
 
 
-def sentiment(text: str) -> tuple[str, float]:
-    return default_model().predict(text)
+def sentiment(text: str, *, lang: str = "") -> tuple[str, float]:
+    """English (or unknown language) → the shipped model; another detected language → ``lexicon``."""
+    if lang in ("", "en"):
+        return default_model().predict(text)
+    return lexicon.sentiment(text)
