@@ -7,7 +7,7 @@ Sparse, named features (so the shipped weights file is a readable ``{feature: [w
   ``NEG_`` prefix, so "not good" and "good" are different features;
 * ``c:`` character 3-grams inside words (spelling variants, "lovee", "amazinggg");
 * ``v:`` VADER's scores of the raw text (its lexicon, emoji, negation, "but", intensifiers and capitals
-  rules) as dense values plus a one-hot bucket of its compound score;
+  rules; a few emoji it leaves neutral get a word first, ``EMOJI_WORDS``) as dense values plus a one-hot bucket of its compound score;
 * ``p:`` punctuation and shape: exclamation marks, question marks, all-caps words.
 """
 
@@ -27,6 +27,20 @@ _NEGATORS = frozenset(
     "wont wouldnt shouldnt couldnt aint hardly".split()
 )
 _CLAUSE_END = frozenset(".,;:!?")
+
+
+# Emoji common in customer posts that VADER's emoji descriptions leave neutral ("pouting face", "thumbs down",
+# "raising hands"…) or read the wrong way ("fire" as negative): a word VADER scores, substituted before it reads.
+EMOJI_WORDS = {
+    "😡": " angry ", "🤬": " furious ", "👎": " bad ", "💩": " crap ", "😤": " annoyed ", "😒": " annoyed ",
+    "🙄": " annoyed ", "🤮": " disgusting ", "👍": " good ", "👏": " great ", "🙌": " great ", "💯": " great ",
+    "🔥": " awesome ", "🙏": " thanks ", "💔": " heartbroken ",
+}  # fmt: skip
+_EMOJI = re.compile("|".join(map(re.escape, EMOJI_WORDS)))
+
+
+def vader_text(text: str) -> str:
+    return _EMOJI.sub(lambda m: EMOJI_WORDS[m.group(0)], text)
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +83,7 @@ def features(text: str) -> dict[str, float]:
                 feats["c:" + padded[i : i + 3]] = 1.0
     for first, second in zip(toks, toks[1:], strict=False):
         feats[f"b:{first} {second}"] = 1.0
-    scores = vader().polarity_scores(text)
+    scores = vader().polarity_scores(vader_text(text))
     compound = scores["compound"]
     feats["v:compound"] = compound
     feats["v:pos"] = scores["pos"]

@@ -1,14 +1,16 @@
 """Intent of a post for social customer care: question, complaint, praise or other. Rules, in this order:
 
-1. **complaint**: a problem cue and a negative post. Strong cues ("never arrived", "doesn't work", "worst",
-   "kaputt", "ne marche pas", …) say it on their own; weak ones ("refund", "support", "late", …) need the
-   sentiment model to call the post negative, so "How do I get a refund?" stays a question.
+1. **complaint** when a strong problem cue is there ("never arrived", "doesn't work", "worst", "kaputt",
+   "ne marche pas", …), even in a question ("Why is your support so terrible?").
 2. **question**: a clause ending in "?" (or opened by "¿") whose first words include a question word or an
    inverted auxiliary ("Is the shop open…?", "Kann ich…?"), or a help-seeking phrase with or without "?"
    ("how do I", "anyone know", "weiß jemand", "quelqu'un sait", …). A bare "Seriously?" is not a question.
-3. **praise**: a praise cue (thanks, love, great, 👏, danke, merci, gracias, …) in a post the model calls
-   positive; outside English, where the model (trained on English tweets) is weaker, not negative is enough.
-4. otherwise **other**.
+3. **complaint** again for a weak problem cue ("refund", "support", "late", …) in a post the sentiment
+   model calls negative; after questions, so "How do I get a refund for a cancelled flight?" is a question.
+4. **praise**: a praise cue (thanks, love, great, 👏, danke, merci, gracias, …) in a post the model calls
+   positive; outside English, where sentiment comes from a small lexicon that misses a lot, not negative is
+   enough.
+5. otherwise **other**.
 
 Cues exist for en, de, fr, es, it, nl and pt. Tested on the hand-labelled sample in
 listening/tests/intent_sample.tsv.
@@ -104,10 +106,12 @@ def is_question(text: str) -> bool:
 
 def classify(text: str, *, lang: str, sentiment: str) -> str:
     low = _normal(text)
-    if STRONG_PROBLEM.search(low) or (sentiment == "negative" and WEAK_PROBLEM.search(low)):
+    if STRONG_PROBLEM.search(low):
         return "complaint"
     if is_question(text):
         return "question"
+    if sentiment == "negative" and WEAK_PROBLEM.search(low):
+        return "complaint"
     praised = bool(PRAISE.search(low)) or any(e in text for e in PRAISE_EMOJI)
     if praised and (sentiment == "positive" or (lang not in ("en", "") and sentiment != "negative")):
         return "praise"

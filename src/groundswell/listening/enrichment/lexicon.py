@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from groundswell.listening.enrichment.features import vader
+from groundswell.listening.enrichment.features import vader, vader_text
 
 _POSITIVE = {
     # de
@@ -75,7 +75,7 @@ def score(text: str) -> float:
         negate = max(negate - 1, 0)
     symbols = " ".join(_SYMBOLS.findall(text))
     if symbols:
-        total += 4 * vader().polarity_scores(symbols)["compound"]
+        total += 4 * vader().polarity_scores(vader_text(symbols))["compound"]
     total *= 1 + 0.1 * min(text.count("!"), 3) if total else 1
     return total / math.sqrt(total * total + 15)
 
