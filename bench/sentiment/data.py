@@ -2,12 +2,12 @@
 
 It ships inside the ``vaderSentiment`` 3.3.2 source distribution on PyPI (MIT licence, the package's own
 LICENSE.txt), as ``additional_resources/hutto_ICWSM_2014.tar.gz`` → ``tweets_GroundTruth.txt``: one line
-per tweet, ``id<TAB>mean rating<TAB>text``, the mean of about 20 raters on −4 … +4. The wheel leaves that
+per tweet, ``id<TAB>mean rating<TAB>text``, the mean of about 20 raters on -4 … +4. The wheel leaves that
 folder out, so ``make bench-sentiment`` fetches the sdist with pip into bench/out/sentiment/ (ordinary
 registry client, once) and this module reads the tweets straight from the archive: nothing is copied into
 the repository.
 
-Labels: positive when the mean rating ≥ +0.5, negative when ≤ −0.5, neutral in between (raters' mean within
+Labels: positive when the mean rating ≥ +0.5, negative when ≤ -0.5, neutral in between (raters' mean within
 half a point of "neutral" on the nine-point scale). Fixed before any model was trained.
 
 Split by id, not by position: sha256 of the id decides, so it never changes and no tweet is in two parts.

@@ -1,7 +1,7 @@
 """Sentiment benchmark: our shipped model against VADER on the held-out test split of real tweets.
 
 Prints the data set and split sizes, per-class precision / recall / F1 and macro-F1 for VADER (standard
-thresholds: compound ≥ 0.05 positive, ≤ −0.05 negative) and for ours, texts per second for both (one core,
+thresholds: compound ≥ 0.05 positive, ≤ -0.05 negative) and for ours, texts per second for both (one core,
 single-threaded, model already loaded), and a last line
 
     BENCH sentiment macro_f1=<x> vader_macro_f1=<x> texts_per_s=<x>
@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from data import THRESHOLD, split  # noqa: E402
+from data import THRESHOLD, split
 
-from groundswell.listening.enrichment.features import vader  # noqa: E402
-from groundswell.listening.enrichment.sentiment import CLASSES, default_model  # noqa: E402
+from groundswell.listening.enrichment.features import vader
+from groundswell.listening.enrichment.sentiment import CLASSES, default_model
 
 CLOCK = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
 REPEAT = 3
@@ -77,7 +77,7 @@ def intent_accuracy() -> None:
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line and line[0] != "#"]
     right = Counter[str]()
     total = Counter[str]()
-    for lang, intent, text in rows:
+    for _lang, intent, text in rows:
         total[intent] += 1
         right[intent] += enrich(text).intent == intent
     print(f"\nintent rules on the hand-labelled sample ({sum(total.values())} posts, {path.name}):")

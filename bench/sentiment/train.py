@@ -21,10 +21,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from data import Tweet, bucket, split  # noqa: E402
+from data import Tweet, bucket, split
 
-from groundswell.listening.enrichment.features import features  # noqa: E402
-from groundswell.listening.enrichment.sentiment import CLASSES, MODEL_PATH  # noqa: E402
+from groundswell.listening.enrichment.features import features
+from groundswell.listening.enrichment.sentiment import CLASSES, MODEL_PATH
 
 MIN_DF = 2
 L2_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)

@@ -15,16 +15,41 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _USER = re.compile(r"@\w+")
 _REPEAT = re.compile(r"(\w)\1{2,}")
-_TOKEN = re.compile(r"<url>|<user>|[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[!?.,;:]|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(r"<url>|<user>|[^\W\d_]+(?:['\u2019][^\W\d_]+)?|\d+|[!?.,;:]|[^\w\s]", re.UNICODE)
 _NEGATORS = frozenset(
-    "not no never none nobody nothing neither nor nowhere cannot cant dont doesnt didnt isnt wasnt arent werent "
-    "wont wouldnt shouldnt couldnt aint hardly".split()
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nobody",
+        "nothing",
+        "neither",
+        "nor",
+        "nowhere",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "wont",
+        "wouldnt",
+        "shouldnt",
+        "couldnt",
+        "aint",
+        "hardly",
+    ]
 )
 _CLAUSE_END = frozenset(".,;:!?")
 
@@ -64,8 +89,8 @@ def _negated(toks: list[str]) -> list[str]:
             out.append(tok)
             continue
         out.append("NEG_" + tok if negating else tok)
-        bare = tok.replace("'", "").replace("’", "")
-        if bare in _NEGATORS or bare.endswith("nt") and bare[:-2] in {"do", "does", "did", "is", "was", "are"}:
+        bare = tok.replace("'", "").replace("\u2019", "")
+        if bare in _NEGATORS or (bare.endswith("nt") and bare[:-2] in {"do", "does", "did", "is", "was", "are"}):
             negating = True
     return out
 
@@ -81,7 +106,7 @@ def features(text: str) -> dict[str, float]:
             padded = f"^{bare}$"
             for i in range(len(padded) - 2):
                 feats["c:" + padded[i : i + 3]] = 1.0
-    for first, second in zip(toks, toks[1:], strict=False):
+    for first, second in pairwise(toks):
         feats[f"b:{first} {second}"] = 1.0
     scores = vader().polarity_scores(vader_text(text))
     compound = scores["compound"]

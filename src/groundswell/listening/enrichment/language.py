@@ -13,7 +13,35 @@ from functools import lru_cache
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 # The seven we must recognise first, then neighbours and other common languages of social posts.
-LANGUAGES = "en de fr es it nl pt da sv no fi pl cs hu ro tr el ru uk ar he hi ja zh ko id ca".split()
+LANGUAGES = [
+    "en",
+    "de",
+    "fr",
+    "es",
+    "it",
+    "nl",
+    "pt",
+    "da",
+    "sv",
+    "no",
+    "fi",
+    "pl",
+    "cs",
+    "hu",
+    "ro",
+    "tr",
+    "el",
+    "ru",
+    "uk",
+    "ar",
+    "he",
+    "hi",
+    "ja",
+    "zh",
+    "ko",
+    "id",
+    "ca",
+]
 MIN_CONFIDENCE = 0.3
 _NOISE = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)

@@ -30,7 +30,7 @@ _POSITIVE = {
     "blij": 2.0, "tevreden": 2.0, "mooi": 1.5, "fijn": 1.5, "aanrader": 2.0, "prima": 1.5,
     # pt
     "obrigado": 2.0, "obrigada": 2.0, "ótimo": 2.5, "ótima": 2.5, "incrível": 2.5, "perfeito": 2.5,
-    "parabéns": 2.0, "bom": 1.5, "boa": 1.0, "rápida": 1.0, "feliz": 2.0, "adorei": 2.5, "amei": 2.5,
+    "parabéns": 2.0, "bom": 1.5, "boa": 1.0, "rápida": 1.0, "adorei": 2.5, "amei": 2.5,
 }  # fmt: skip
 _NEGATIVE = {
     # de
@@ -52,16 +52,16 @@ _NEGATIVE = {
     "kapot": 2.0, "slecht": 2.0, "slechtste": 3.0, "teleurgesteld": 2.0, "waardeloos": 2.5, "oplichting": 3.0,
     "nooit": 1.0, "vertraging": 1.5, "probleem": 1.0, "beschadigd": 2.0, "traag": 1.0,
     # pt
-    "quebrado": 2.0, "pior": 3.0, "péssimo": 3.0, "péssima": 3.0, "ruim": 2.0, "decepcionado": 2.0,
-    "golpe": 2.5, "vergonha": 2.5, "atrasado": 1.5, "danificado": 2.0, "lento": 1.0,
+    "quebrado": 2.0, "pior": 3.0, "péssimo": 3.0, "péssima": 3.0, "ruim": 2.0, "decepcionada": 2.0,
+    "golpe": 2.5, "vergonha": 2.5, "atrasado": 1.5, "danificado": 2.0,
 }  # fmt: skip
-_NEGATORS = frozenset("nicht kein keine keinen ne pas no non niet geen não nem".split())
+_NEGATORS = frozenset(["nicht", "kein", "keine", "keinen", "ne", "pas", "no", "non", "niet", "geen", "não", "nem"])
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SYMBOLS = re.compile(r"[:;=8][-'^]?[)(\]\[dDpP/\\|*]|<3|[^\w\s.,;:!?'\"()\-]", re.UNICODE)
 
 
 def score(text: str) -> float:
-    """A VADER-like compound score in −1 … +1."""
+    """A VADER-like compound score in -1 … +1."""
     total = 0.0
     negate = 0
     for word in _WORD.findall(text.lower()):

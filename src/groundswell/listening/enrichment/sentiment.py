@@ -40,7 +40,7 @@ class SentimentModel:
         return {cls: e / norm for cls, e in zip(self.classes, exps, strict=True)}
 
     def predict(self, text: str) -> tuple[str, float]:
-        """(label, score): the most probable class and P(positive) − P(negative) in −1…+1."""
+        """(label, score): the most probable class and P(positive) - P(negative) in -1…+1."""
         probs = self.probabilities(text)
         label = max(probs, key=probs.__getitem__)
         return label, round(probs["positive"] - probs["negative"], 4)
