@@ -40,11 +40,15 @@ class Tweet:
 
     @property
     def label(self) -> str:
-        if self.rating >= THRESHOLD:
-            return "positive"
-        if self.rating <= -THRESHOLD:
-            return "negative"
-        return "neutral"
+        return label_at(self.rating, THRESHOLD)
+
+
+def label_at(rating: float, threshold: float) -> str:
+    if rating >= threshold:
+        return "positive"
+    if rating <= -threshold:
+        return "negative"
+    return "neutral"
 
 
 def bucket(tweet_id: int, salt: str) -> int:
