@@ -12,8 +12,8 @@
    enough.
 5. otherwise **other**.
 
-Cues exist for en, de, fr, es, it, nl and pt. Tested on the hand-labelled sample in
-listening/tests/intent_sample.tsv.
+Cues exist for en, de, fr, es, it, nl and pt. Tested on two hand-labelled samples in
+listening/tests/: intent_sample.tsv (written alongside the rules) and intent_fresh.tsv (written after them).
 """
 
 from __future__ import annotations
@@ -162,6 +162,7 @@ QUESTION_WORDS = frozenset(
         "puede",
         "alguien",
         "che",
+        "quando",
         "cosa",
         "dove",
         "quale",

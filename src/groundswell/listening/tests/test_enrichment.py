@@ -18,11 +18,12 @@ from groundswell.listening.enrichment import intent, language, lexicon, sentimen
 from groundswell.listening.enrichment.features import features
 
 SAMPLE = Path(__file__).with_name("intent_sample.tsv")
+FRESH = Path(__file__).with_name("intent_fresh.tsv")
 
 
-def _sample() -> list[tuple[str, str, str]]:
+def _sample(path: Path = SAMPLE) -> list[tuple[str, str, str]]:
     rows = []
-    for line in SAMPLE.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             lang, label, text = line.split("\t")
             rows.append((lang, label, text))
@@ -217,3 +218,10 @@ def test_questions_in_every_language_of_the_sample() -> None:
     for lang, label, text in _sample():
         if label == "question":
             assert intent.is_question(text), (lang, text)
+
+
+def test_intent_on_the_sample_written_after_the_rules() -> None:
+    rows = _sample(FRESH)
+    right = sum(1 for _lang, label, text in rows if enrich(text).intent == label)
+    assert len(rows) >= 30
+    assert right / len(rows) >= 0.85, right
