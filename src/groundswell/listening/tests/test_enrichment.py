@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.listening.enrich import Enrichment, enrich
+from groundswell.listening.enrich import Enrichment, enrich, warm_up
 from groundswell.listening.enrichment import intent, language, lexicon, sentiment
 from groundswell.listening.enrichment.features import features
 
@@ -38,6 +38,9 @@ def test_weights_file_ships_in_the_package_and_loads_offline(monkeypatch: pytest
         raise AssertionError("enrichment must not touch the network")
 
     monkeypatch.setattr(socket.socket, "connect", no_network)
+    language.identifier.cache_clear()
+    sentiment.default_model.cache_clear()
+    warm_up()  # py3langid's profiles and our weights, from the installed packages
     assert sentiment.MODEL_PATH.is_file()
     assert sentiment.MODEL_PATH.stat().st_size < 2 * 1024 * 1024
     model = sentiment.load_model()
