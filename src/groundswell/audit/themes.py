@@ -1,7 +1,7 @@
 """Recurring themes: words and two-word phrases that are frequent in a period's posts *relative to a background*.
 
 Scored with the weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008,
-"Fightin' Words"): the background is the previous period, the prior is both periods together, and the z-score
+"Fightin' Words"): the background is the previous period, the prior is both periods together (scaled by ``PRIOR_WEIGHT``), and the z-score
 says how much more a term belongs to this period than to the previous one. A term counts once per post, so
 one author repeating a phrase does not make a theme. Stop words are removed per language (the post's
 ``lang``; posts without one use every list). Without a background to compare with, the most frequent terms
@@ -20,6 +20,9 @@ from groundswell.listening.text import tokenize
 MIN_POSTS = 3  # a theme appears in at least this many posts of the period
 MIN_Z = 1.96  # about 95%: more frequent than the previous period, not by chance
 MIN_WORD = 3  # shorter words ("ok", "im") are noise
+#: The prior is both periods together, scaled down so that it smooths rare terms without drowning a real
+#: change in the few hundred posts a small company hears in a week.
+PRIOR_WEIGHT = 0.1
 
 STOP_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
@@ -113,11 +116,11 @@ def recurring_themes(
         return [Theme(t, focus[t], 0, 0.0) for t in ranked], False
     n_i = sum(focus.values())
     n_j = sum(back.values())
-    a0 = n_i + n_j  # the prior: both periods together
+    a0 = PRIOR_WEIGHT * (n_i + n_j)  # the prior: both periods together
     themes = []
     for term in candidates:
         y_i, y_j = focus[term], back[term]
-        a_w = y_i + y_j
+        a_w = PRIOR_WEIGHT * (y_i + y_j)
         rest_i, rest_j = n_i + a0 - y_i - a_w, n_j + a0 - y_j - a_w
         if rest_i <= 0 or rest_j <= 0:  # a corpus of one term: nothing to compare
             continue
