@@ -154,6 +154,11 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
         team=team, member=alice, entry=entry, expires_at=timezone.now() + dt.timedelta(days=7)
     )
     extra["brand"], extra["shift"], extra["brand_post"] = _acme_brand(alice, bob)
+    from groundswell.audit.models import ReportSubscription
+
+    extra["audit_subscription"] = ReportSubscription.objects.create(
+        workspace=ws, member=bob, frequency="weekly", created_by=alice
+    )
     return extra
 
 
@@ -222,6 +227,7 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "brand_id": lambda a: a.extra["brand"].pk,
     "shift_id": lambda a: a.extra["shift"].pk,
     "brand_post_id": lambda a: a.extra["brand_post"].pk,
+    "subscription_id": lambda a: a.extra["audit_subscription"].pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
@@ -231,9 +237,10 @@ NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
     ("apitokens", "pk"): lambda a: a.token.pk,
     # Not an object id: a chart name (any valid one; the membership check must come first anyway).
     ("analytics", "kind"): lambda a: "activity",
+    ("audit", "kind"): lambda a: "volume",
 }
 #: kwargs that do not identify an object of a workspace (so the id-swap check does not apply).
-NON_OBJECT_KWARGS = {("analytics", "kind")}
+NON_OBJECT_KWARGS = {("analytics", "kind"), ("audit", "kind")}
 
 
 @dataclass(frozen=True)
