@@ -130,29 +130,36 @@ def send_due_reports(*, now: dt.datetime | None = None, limit: int = BATCH_SIZE)
     for workspace in Workspace.objects.filter(Exists(with_topics), Exists(with_subs)).order_by("pk"):
         for frequency in (Frequency.WEEKLY, Frequency.MONTHLY):
             due = due_period(frequency, now, workspace.timezone)
-            built: list[tuple[Report, bytes]] = []
-
-            def report_and_pdf(workspace: Workspace = workspace, due: Due = due) -> tuple[Report, bytes]:
-                if not built:
-                    report = build_report(workspace, due.period)
-                    built.append((report, render_pdf(report)))
-                return built[0]
-
+            built = _Built(workspace, due)
             retry = ReportDelivery.objects.filter(
                 workspace=workspace, period_key=due.key, status=DeliveryStatus.FAILED, attempts__lt=MAX_ATTEMPTS
             ).select_related("member__user", "member__workspace")
             for delivery in retry[: max(0, limit - result.handled)]:
                 if reclaim(delivery, now):
-                    _tally(result, deliver(delivery, delivery.member, *report_and_pdf(), now))
+                    _tally(result, deliver(delivery, delivery.member, *built.get(), now))
             for member in _due_members(workspace, frequency, due)[: max(0, limit - result.handled)]:
                 claimed = claim(member, due, now)
                 if claimed is None:
                     result.skipped += 1
                     continue
-                _tally(result, deliver(claimed, member, *report_and_pdf(), now))
+                _tally(result, deliver(claimed, member, *built.get(), now))
             if result.handled >= limit:
                 return result
     return result
+
+
+class _Built:
+    """The report and PDF of one workspace and period, built on first use (only when someone is due)."""
+
+    def __init__(self, workspace: Workspace, due: Due) -> None:
+        self.workspace, self.due = workspace, due
+        self.value: tuple[Report, bytes] | None = None
+
+    def get(self) -> tuple[Report, bytes]:
+        if self.value is None:
+            report = build_report(self.workspace, self.due.period)
+            self.value = (report, render_pdf(report))
+        return self.value
 
 
 def _tally(result: RunResult, status: str) -> None:

@@ -4,9 +4,11 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from groundswell.audit.models import Frequency
 from groundswell.audit.periods import AuditPeriod, PeriodError, calendar_period, custom_period, last_complete
+from groundswell.workspaces.models import Membership
 
 PERIOD_CHOICES = [("week", "Week"), ("month", "Month"), ("quarter", "Quarter"), ("custom", "Custom dates")]
 DEFAULT_KIND = "month"
@@ -17,7 +19,9 @@ class ReportForm(forms.Form):
 
     period = forms.ChoiceField(choices=PERIOD_CHOICES, initial=DEFAULT_KIND, label="Period")
     day = forms.DateField(
-        required=False, label="Containing the day", help_text="Empty: the last one that has ended.",
+        required=False,
+        label="Containing the day",
+        help_text="Empty: the last one that has ended.",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
@@ -29,7 +33,7 @@ class ReportForm(forms.Form):
         self.audit_period: AuditPeriod | None = None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("period")
         if kind is None or self.errors:
             return data
@@ -51,13 +55,17 @@ class ReportForm(forms.Form):
         return data
 
 
+class MemberChoiceField(forms.ModelChoiceField[Membership]):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.display_name} ({obj.user.email})"
+
+
 class SubscriptionForm(forms.Form):
-    member = forms.ModelChoiceField(queryset=None, label="Recipient", empty_label="Choose a member…")  # type: ignore[arg-type]
+    member = MemberChoiceField(queryset=Membership.objects.none(), label="Recipient", empty_label="Choose a member…")
     frequency = forms.ChoiceField(choices=Frequency.choices, initial=Frequency.MONTHLY, label="How often")
 
-    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: QuerySet[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["member"]
-        assert isinstance(field, forms.ModelChoiceField)
+        assert isinstance(field, MemberChoiceField)
         field.queryset = members
-        field.label_from_instance = lambda m: f"{m.display_name} ({m.user.email})"  # type: ignore[method-assign]

@@ -42,7 +42,7 @@ def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
 
 def _change(now: int, before: int) -> str:
     change = change_percent(now, before)
-    return "–" if change is None else f"{change:+d}%"
+    return "\N{EN DASH}" if change is None else f"{change:+d}%"
 
 
 def _table(header: list[str], rows: list[list[Any]], widths: list[float], numeric_from: int = 1) -> Table:
@@ -86,7 +86,9 @@ def volume_drawing(report: Report) -> Drawing:
     chart.categoryAxis.labels.fontSize = 7
     chart.categoryAxis.labels.fillColor = MUTED
     chart.categoryAxis.tickShift = 0
-    chart.categoryAxis.categoryNames = [n if i % step == 0 else "" for i, n in enumerate(chart.categoryAxis.categoryNames)]
+    chart.categoryAxis.categoryNames = [
+        n if i % step == 0 else "" for i, n in enumerate(chart.categoryAxis.categoryNames)
+    ]
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.visibleGrid = True
@@ -197,7 +199,13 @@ def render_pdf(report: Report) -> bytes:
             _table(
                 ["Topic", "Kind", "Mentions", "Before", "Change"],
                 [
-                    [t.topic.name, t.topic.get_kind_display(), f"{t.posts:,}", f"{t.previous:,}", _change(t.posts, t.previous)]
+                    [
+                        t.topic.name,
+                        t.topic.get_kind_display(),
+                        f"{t.posts:,}",
+                        f"{t.previous:,}",
+                        _change(t.posts, t.previous),
+                    ]
                     for t in counts.topics
                 ],
                 [WIDTH * 0.34, WIDTH * 0.18, WIDTH * 0.16, WIDTH * 0.16, WIDTH * 0.16],
@@ -222,7 +230,11 @@ def render_pdf(report: Report) -> bytes:
                 _table(
                     ["Post", "Author", "Engagement"],
                     [
-                        [Paragraph(escape(tp.post.text[:280]), SMALL), _p(tp.post.author or "–", SMALL), f"{tp.engagement:,}"]
+                        [
+                            Paragraph(escape(tp.post.text[:280]), SMALL),
+                            _p(tp.post.author or "\N{EN DASH}", SMALL),
+                            f"{tp.engagement:,}",
+                        ]
                         for tp in report.top_posts
                     ],
                     [WIDTH * 0.62, WIDTH * 0.22, WIDTH * 0.16],
@@ -257,5 +269,3 @@ def render_pdf(report: Report) -> bytes:
 def pdf_filename(report: Report) -> str:
     cur = report.period.current
     return f"chatter-audit-{report.workspace.slug}-{cur.start.isoformat()}-{cur.end.isoformat()}.pdf"
-
-

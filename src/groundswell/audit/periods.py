@@ -42,7 +42,7 @@ class AuditPeriod:
 def _custom_label(start: dt.date, end: dt.date) -> str:
     if start == end:
         return start.strftime("%d %b %Y")
-    return f"{start.strftime('%d %b %Y')} – {end.strftime('%d %b %Y')}"
+    return f"{start.strftime('%d %b %Y')} \N{EN DASH} {end.strftime('%d %b %Y')}"
 
 
 def calendar_period(kind: str, day: dt.date) -> AuditPeriod:

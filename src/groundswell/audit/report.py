@@ -196,15 +196,13 @@ def report_counts(workspace: Workspace, period: AuditPeriod, topics: list[Topic]
         .values("topic_id")
         .annotate(n=Sum("posts"))
     )
-    for row in before:
-        figures[row["topic_id"]].previous = row["n"] or 0
+    for agg in before:
+        figures[agg["topic_id"]].previous = agg["n"] or 0
     return Counts(period=period, topics=list(figures.values()))
 
 
 def _mentioned_in(workspace: Workspace, span: Span) -> Exists:
-    return Exists(
-        Mention.objects.filter(workspace=workspace, post=OuterRef("pk"), day__range=(span.start, span.end))
-    )
+    return Exists(Mention.objects.filter(workspace=workspace, post=OuterRef("pk"), day__range=(span.start, span.end)))
 
 
 def _originals(workspace: Workspace, span: Span) -> QuerySet[Post]:
@@ -337,9 +335,15 @@ def summarise(report: Report) -> list[str]:
     brand_rows = counts.of_kind(TopicKind.BRAND)
     if brand_rows and sum(t.posts for t in brand_rows):
         pos, _, neg = percentages(
-            [sum(t.positive for t in brand_rows), sum(t.neutral for t in brand_rows), sum(t.negative for t in brand_rows)]
+            [
+                sum(t.positive for t in brand_rows),
+                sum(t.neutral for t in brand_rows),
+                sum(t.negative for t in brand_rows),
+            ]
         )
-        out.append(f"{pos}% of the posts about {_names([t.topic.name for t in brand_rows])} were positive, {neg}% negative.")
+        out.append(
+            f"{pos}% of the posts about {_names([t.topic.name for t in brand_rows])} were positive, {neg}% negative."
+        )
     if report.themes:
         out.append(f"Recurring themes: {_names([f'“{t.term}”' for t in report.themes[:3]])}.")
     return out

@@ -24,8 +24,13 @@ MIN_WORD = 3  # shorter words ("ok", "im") are noise
 #: change in the few hundred posts a small company hears in a week.
 PRIOR_WEIGHT = 0.1
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 STOP_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
+    "en": _words(
         """a about above after again against all am an and any are as at be because been before being below
         between both but by can could did do does doing down during each few for from further had has have
         having he her here hers herself him himself his how i if in into is it its itself just me more most my
@@ -34,27 +39,27 @@ STOP_WORDS: dict[str, frozenset[str]] = {
         under until up very was we were what when where which while who whom why will with would you your yours
         yourself yourselves also get got like one new via amp http https www com really still even much many
         dont doesnt didnt cant wont isnt arent wasnt thats its ive youre theyre lets today day time people
-        know think going make made use used""".split()
+        know think going make made use used"""
     ),
-    "de": frozenset(
+    "de": _words(
         """aber alle als also am an auch auf aus bei bin bis bist da damit dann das dass dein dem den der des
         die dies diese dir doch dort du durch ein eine einem einen einer eines er es euch für hat hatte hier ich
         ihr im in ist ja jetzt kann kein man mein mich mir mit nach nicht noch nur ob oder schon sehr sein sich
-        sie sind so über um und uns unser vom von vor war was weil wenn wie wir wird zu zum zur""".split()
+        sie sind so über um und uns unser vom von vor war was weil wenn wie wir wird zu zum zur"""
     ),
-    "fr": frozenset(
+    "fr": _words(
         """au aux avec ce ces cette dans de des du elle en est et eux il ils je la le les leur lui mais me même
         mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une
-        vos votre vous été être avoir fait plus très tout""".split()
+        vos votre vous été être avoir fait plus très tout"""
     ),
-    "es": frozenset(
+    "es": _words(
         """al algo como con de del el ella ellos en es esta este esto fue ha hay la las le les lo los mas me mi
-        muy no nos o para pero por que se si sin sobre su sus también te tu un una uno y ya yo""".split()
+        muy no nos o para pero por que se si sin sobre su sus también te tu un una uno y ya yo"""
     ),
-    "nl": frozenset(
+    "nl": _words(
         """aan al als bij dan dat de die dit door een en er had heb heeft het hij hoe ik in is je kan maar me
         met mijn na naar niet nog nu of om ons ook op over te tot u uit van voor was wat we wel wij zal ze zij
-        zijn zo zoals""".split()
+        zijn zo zoals"""
     ),
 }
 _ALL_STOP = frozenset().union(*STOP_WORDS.values())

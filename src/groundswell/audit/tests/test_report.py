@@ -148,7 +148,11 @@ def test_themes_find_the_term_planted_in_the_period(chatter: Chatter) -> None:
 
 
 def test_themes_remove_stop_words_per_language_and_fall_back_to_frequency() -> None:
-    assert terms_of("Das Zelt ist super und die Lampe auch", "de") == {"zelt", "super", "lampe"}  # "zelt super" are not neighbours
+    assert terms_of("Das Zelt ist super und die Lampe auch", "de") == {
+        "zelt",
+        "super",
+        "lampe",
+    }  # "zelt super" are not neighbours
     de = terms_of("Das Zelt ist super", "de")
     assert "das" not in de and "ist" not in de and "zelt" in de
     en = terms_of("The zipper broke on the tent", "en")
@@ -173,9 +177,7 @@ def test_no_mentions_in_the_period(chatter: Chatter) -> None:
     assert report.summary == ["Nobody mentioned the topics you listen to in June 2025."]
 
 
-def test_report_reads_a_fixed_number_of_queries(
-    chatter: Chatter, django_assert_max_num_queries: Any
-) -> None:
+def test_report_reads_a_fixed_number_of_queries(chatter: Chatter, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(8) as ctx:
         build_report(chatter.ws, MARCH)
     before = len(ctx.captured_queries)

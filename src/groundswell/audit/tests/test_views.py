@@ -47,7 +47,7 @@ def test_report_page_shows_summary_tables_and_charts(chatter: Chatter, alice_cli
     assert "/w/acme/audit/chart/volume.svg?period=month&amp;day=2026-03-01" in html
     assert "/w/acme/audit/report.pdf?period=month&amp;day=2026-03-01" in html
     assert "zipper recall" in html and "outdoorsy" in html
-    assert "<td>Fabrikam</td><td class=\"num\">2</td><td class=\"num\">10%</td>" in html
+    assert '<td>Fabrikam</td><td class="num">2</td><td class="num">10%</td>' in html
     assert "← February 2026" in html
 
 
@@ -89,7 +89,7 @@ def test_bad_dates_give_a_clear_error_not_a_500(
 def test_custom_dates(chatter: Chatter, alice_client: Client) -> None:
     resp = alice_client.get("/w/acme/audit/?period=custom&start=2026-03-01&end=2026-03-07")
     assert resp.status_code == 200
-    assert "01 Mar 2026 – 07 Mar 2026" in _text(resp) and "22 Feb 2026 – 28 Feb 2026" in _text(resp)
+    assert "01 Mar 2026 \N{EN DASH} 07 Mar 2026" in _text(resp) and "22 Feb 2026 \N{EN DASH} 28 Feb 2026" in _text(resp)
 
 
 def test_charts_are_svg_without_script(chatter: Chatter, alice_client: Client) -> None:
