@@ -4,6 +4,7 @@ page numbers. The charts are reportlab drawings, not converted SVG: vector outpu
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -30,10 +31,13 @@ WIDTH = A4[0] - 40 * mm
 
 _styles = getSampleStyleSheet()
 TITLE = ParagraphStyle("AuditTitle", parent=_styles["Title"], fontSize=28, leading=34, textColor=INK, spaceAfter=12)
-SUBTITLE = ParagraphStyle("AuditSub", parent=_styles["Normal"], fontSize=14, leading=20, textColor=MUTED)
+SUBTITLE = ParagraphStyle(
+    "AuditSub", parent=_styles["Normal"], fontSize=14, leading=20, textColor=MUTED, alignment=1
+)
 H2 = ParagraphStyle("AuditH2", parent=_styles["Heading2"], textColor=INK, spaceBefore=10)
 BODY = ParagraphStyle("AuditBody", parent=_styles["BodyText"], fontSize=10.5, leading=15, textColor=INK)
 SMALL = ParagraphStyle("AuditSmall", parent=BODY, fontSize=8.5, leading=11)
+COLOPHON = ParagraphStyle("AuditColophon", parent=SMALL, alignment=1, textColor=MUTED)
 
 
 def _p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
@@ -63,12 +67,12 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float], numeri
     return table
 
 
-def _legend(drawing: Drawing, names: list[str], palette: list[Any], y: float) -> None:
+def _legend(drawing: Drawing, names: list[str], palette: list[Any], y: float, per_column: int = 2) -> None:
     legend = Legend()
     legend.x, legend.y = 10, y
     legend.fontName, legend.fontSize = "Helvetica", 8
     legend.alignment = "right"
-    legend.columnMaximum = 2
+    legend.columnMaximum = per_column
     legend.deltax = 120
     legend.colorNamePairs = [(palette[i % len(palette)], name[:28]) for i, name in enumerate(names)]
     drawing.add(legend)
@@ -89,7 +93,10 @@ def volume_drawing(report: Report) -> Drawing:
     chart.categoryAxis.categoryNames = [
         n if i % step == 0 else "" for i, n in enumerate(chart.categoryAxis.categoryNames)
     ]
+    peak = max((max(values) for _, values in rows if values), default=0)
     chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = max(peak, 2)
+    chart.valueAxis.valueStep = max(1, math.ceil(max(peak, 2) / 5))  # whole mentions only
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#e5e7eb")
@@ -142,7 +149,7 @@ def sentiment_drawing(report: Report) -> Drawing:
         chart.bars[k].fillColor = SENTIMENT[k]
         chart.bars[k].strokeColor = None
     drawing.add(chart)
-    _legend(drawing, ["Positive", "Neutral", "Negative"], SENTIMENT, 20)
+    _legend(drawing, ["Positive", "Neutral", "Negative"], SENTIMENT, 20, per_column=1)
     return drawing
 
 
@@ -179,7 +186,7 @@ def render_pdf(report: Report) -> bytes:
         _p(workspace.name, SUBTITLE),
         _p(f"{period.label} (compared with {period.previous.label})", SUBTITLE),
         Spacer(1, 20 * mm),
-        _p(f"Made with Groundswell on {timezone.now().strftime('%d %B %Y')}. Public posts only.", SMALL),
+        _p(f"Made with Groundswell on {timezone.now().strftime('%d %B %Y')}. Public posts only.", COLOPHON),
         PageBreak(),
         _p("Summary", H2),
     ]
