@@ -31,9 +31,7 @@ WIDTH = A4[0] - 40 * mm
 
 _styles = getSampleStyleSheet()
 TITLE = ParagraphStyle("AuditTitle", parent=_styles["Title"], fontSize=28, leading=34, textColor=INK, spaceAfter=12)
-SUBTITLE = ParagraphStyle(
-    "AuditSub", parent=_styles["Normal"], fontSize=14, leading=20, textColor=MUTED, alignment=1
-)
+SUBTITLE = ParagraphStyle("AuditSub", parent=_styles["Normal"], fontSize=14, leading=20, textColor=MUTED, alignment=1)
 H2 = ParagraphStyle("AuditH2", parent=_styles["Heading2"], textColor=INK, spaceBefore=10)
 BODY = ParagraphStyle("AuditBody", parent=_styles["BodyText"], fontSize=10.5, leading=15, textColor=INK)
 SMALL = ParagraphStyle("AuditSmall", parent=BODY, fontSize=8.5, leading=11)

@@ -209,3 +209,14 @@ def test_report_over_smtp_with_pdf(chatter: Chatter, alice: Membership, bob: Mem
     assert "Northwind" in text
     body = msg.get_body(preferencelist=("plain",))
     assert body is not None and "20% more than in February 2026" in body.get_content()
+
+
+def test_demo_schedule(workspace: Workspace, alice: Membership, carol: Membership, bob: Membership) -> None:
+    from groundswell.demo.audit import build_audit_schedule
+
+    assert build_audit_schedule(workspace) == 3
+    assert set(ReportSubscription.objects.values_list("member__user__email", "frequency")) == {
+        ("alice@acme.test", "monthly"),
+        ("alice@acme.test", "weekly"),
+        ("carol@acme.test", "weekly"),
+    }
