@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pygal
 
 from groundswell.analytics.charts import COMMON, _render
@@ -13,6 +15,8 @@ SENTIMENT_COLOURS = ("#15803d", "#94a3b8", "#b91c1c")  # positive, neutral, nega
 def volume_chart(counts: Counts) -> bytes:
     """Mentions per day and topic over the period (a line per topic)."""
     rows = counts.series()
+    peak = max((max(values) for _, values in rows if values), default=0)
+    step = max(1, math.ceil(peak / 5))
     chart = pygal.Line(
         **COMMON,
         show_dots=len(rows) <= 31,
@@ -22,7 +26,7 @@ def volume_chart(counts: Counts) -> bytes:
         x_labels_major_every=max(1, len(rows) // 6),
         truncate_label=-1,
         truncate_legend=24,
-        min_scale=2,
+        y_labels=list(range(0, max(peak, 2) + step, step)),  # whole mentions only
     )
     chart.title = f"Mentions per day, {counts.period.label}"
     chart.x_labels = [day.strftime("%d %b") for day, _ in rows]
