@@ -177,6 +177,7 @@ def render_pdf(report: Report) -> bytes:
         title=title,
         author="Groundswell",
         subject="Social conversations about the brand, its competitors and the category",
+        invariant=True,  # the same report gives the same bytes (no creation time or random document id)
     )
     story: list[Any] = [
         Spacer(1, 60 * mm),
