@@ -186,3 +186,23 @@ def test_report_reads_a_fixed_number_of_queries(chatter: Chatter, django_assert_
         hear(src, chatter.topics["Contoso"], dt.date(2026, 3, 1 + i % 28), f"More Contoso chatter {i}", author=f"a{i}")
     with django_assert_max_num_queries(before):
         build_report(chatter.ws, MARCH)
+
+
+def test_without_a_brand_topic_there_is_no_share_of_voice(workspace: Workspace) -> None:
+    rival = Topic.objects.create(workspace=workspace, name="Contoso", kind="competitor", query="contoso")
+    src = source(workspace)
+    for i in range(3):
+        hear(src, rival, dt.date(2026, 3, 3 + i), f"Contoso news {i}")
+    report = build_report(workspace, MARCH)
+    assert report.counts.share_of_voice == []
+    assert report.summary == [
+        "Contoso came up 3 times, with no mentions in February 2026 to compare with.",
+        "Recurring themes: “news”.",  # the most frequent term: nothing earlier to compare with
+    ]
+    assert not report.themes_compared
+
+
+def test_the_same_report_gives_the_same_pdf(chatter: Chatter) -> None:
+    from groundswell.audit.pdf import render_pdf
+
+    assert render_pdf(build_report(chatter.ws, MARCH)) == render_pdf(build_report(chatter.ws, MARCH))
