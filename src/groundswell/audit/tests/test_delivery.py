@@ -220,3 +220,13 @@ def test_demo_schedule(workspace: Workspace, alice: Membership, carol: Membershi
         ("alice@acme.test", "weekly"),
         ("carol@acme.test", "weekly"),
     }
+
+
+def test_schedule_page_lists_recipients_and_recent_sends(chatter: Chatter, alice: Membership, bob: Membership) -> None:
+    from groundswell.conftest import client_for
+
+    subscribe_member(member=bob, frequency="monthly", by=alice)
+    send_due_reports(now=APRIL_1)
+    html = client_for(alice).get("/w/acme/audit/schedules/").content.decode()
+    assert "bob@acme.test" in html and "Monthly (on the 1st, the month before)" in html
+    assert "<td>m2026-03</td><td>Sent" in html
