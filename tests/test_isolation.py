@@ -166,6 +166,11 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
         last_at=timezone.now(),
         evidence={"rule": f"Rule {MARKER}"},
     )
+    from groundswell.audit.models import ReportSubscription
+
+    extra["audit_subscription"] = ReportSubscription.objects.create(
+        workspace=ws, member=bob, frequency="weekly", created_by=alice
+    )
     return extra
 
 
@@ -236,6 +241,7 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "brand_post_id": lambda a: a.extra["brand_post"].pk,
     "scim_token_id": lambda a: _scim_token(a).pk,
     "finding_id": lambda a: a.extra["finding"].pk,
+    "subscription_id": lambda a: a.extra["audit_subscription"].pk,
 }
 
 
@@ -258,9 +264,10 @@ NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {
     ("apitokens", "pk"): lambda a: a.token.pk,
     # Not an object id: a chart name (any valid one; the membership check must come first anyway).
     ("analytics", "kind"): lambda a: "activity",
+    ("audit", "kind"): lambda a: "volume",
 }
 #: kwargs that do not identify an object of a workspace (so the id-swap check does not apply).
-NON_OBJECT_KWARGS = {("analytics", "kind")}
+NON_OBJECT_KWARGS = {("analytics", "kind"), ("audit", "kind")}
 
 
 @dataclass(frozen=True)

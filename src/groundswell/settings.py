@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "groundswell.scim",
     "groundswell.recognition",
     "groundswell.listening",
+    "groundswell.audit",
     "groundswell.analytics",
     "groundswell.networks",
     "groundswell.api",

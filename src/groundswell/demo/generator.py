@@ -32,6 +32,7 @@ from groundswell.analytics.models import Dimension, SegmentPeriod
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.demo import data
 from groundswell.demo import scim as scim_demo
+from groundswell.demo.audit import build_audit_schedule
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
@@ -165,6 +166,7 @@ class DemoBuilder:
             # After the steps that deactivate people (leaving, deprovisioning): the call goes to who is left.
             add_enrolment(self)
             clicks += add_rewards_demo(self.ws, self.members, self.now, self.seed)
+            build_audit_schedule(self.ws)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),
