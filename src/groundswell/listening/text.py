@@ -32,3 +32,15 @@ def site_keys(site: str) -> list[str]:
         host = host[4:]
     parts = host.split(".")
     return [".".join(parts[i:]) for i in range(len(parts) - 1)] or ([host] if host else [])
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML fragment (a Mastodon status, a feed summary), whitespace collapsed."""
+    if "<" not in html and "&" not in html:
+        return " ".join(html.split())
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for br in soup.find_all("br"):
+        br.replace_with(" ")
+    return " ".join(soup.get_text(" ").split())

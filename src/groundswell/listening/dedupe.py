@@ -1,0 +1,66 @@
+"""Exact and near-duplicate fingerprints of post text.
+
+* ``content_hash``: SHA-256 of the normalised words, so case, accents, punctuation and spacing do not matter.
+* ``simhash``: a 64-bit SimHash over three-word shingles (Charikar). Two texts whose fingerprints differ in at
+  most ``NEAR_DISTANCE`` bits are near-duplicates (a repost with a changed link, an added "RT").
+
+If two 64-bit fingerprints differ in at most 3 bits, at least one of their four 16-bit bands is identical
+(pigeonhole), so near-duplicate candidates are found with four indexed equality lookups instead of a scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from groundswell.listening.text import tokenize
+
+NEAR_DISTANCE = 3
+BANDS = 4
+SHINGLE = 3
+_MASK64 = (1 << 64) - 1
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(tokenize(text)).encode()).hexdigest()
+
+
+def _shingles(words: list[str]) -> list[str]:
+    if len(words) <= SHINGLE:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+
+
+def simhash(text: str) -> int:
+    """The unsigned 64-bit SimHash of ``text`` (0 for a text without words)."""
+    hashes = [
+        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in _shingles(tokenize(text))
+    ]
+    if not hashes:
+        return 0
+    half = len(hashes) / 2
+    out = 0
+    for bit in range(64):
+        ones = sum((h >> bit) & 1 for h in hashes)
+        if ones > half:
+            out |= 1 << bit
+    return out
+
+
+def to_signed(value: int) -> int:
+    """The unsigned fingerprint as the signed 64-bit integer a BigIntegerField stores."""
+    value &= _MASK64
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def to_unsigned(value: int) -> int:
+    return value & _MASK64
+
+
+def bands(value: int) -> tuple[int, int, int, int]:
+    """The four 16-bit bands of a fingerprint (signed or unsigned), lowest first."""
+    value = to_unsigned(value)
+    return (value & 0xFFFF, (value >> 16) & 0xFFFF, (value >> 32) & 0xFFFF, (value >> 48) & 0xFFFF)
+
+
+def distance(a: int, b: int) -> int:
+    return (to_unsigned(a) ^ to_unsigned(b)).bit_count()
