@@ -154,6 +154,13 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
         team=team, member=alice, entry=entry, expires_at=timezone.now() + dt.timedelta(days=7)
     )
     extra["brand"], extra["shift"], extra["brand_post"] = _acme_brand(alice, bob)
+    from groundswell.listening.models import Source as ListeningSource
+    from groundswell.listening.models import Topic as ListeningTopic
+
+    extra["listening_topic"] = ListeningTopic.objects.create(
+        workspace=ws, name=f"Topic {MARKER}", kind="brand", query="acme", created_by=alice
+    )
+    extra["listening_source"] = ListeningSource.objects.create(workspace=ws, kind="csv", name=f"Source {MARKER}")
     return extra
 
 
@@ -222,6 +229,8 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "brand_id": lambda a: a.extra["brand"].pk,
     "shift_id": lambda a: a.extra["shift"].pk,
     "brand_post_id": lambda a: a.extra["brand_post"].pk,
+    "listening_topic_id": lambda a: a.extra["listening_topic"].pk,
+    "source_id": lambda a: a.extra["listening_source"].pk,
 }
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.
 NAMESPACED_VALUES: dict[tuple[str, str], Callable[[Acme], Any]] = {

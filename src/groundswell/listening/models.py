@@ -61,6 +61,8 @@ class Source(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     posts_seen = models.PositiveBigIntegerField(default=0)
+    #: Set while a worker polls the source (a lease: a crashed worker's claim runs out).
+    polling_until = models.DateTimeField(null=True, blank=True)
     #: Failed polls in a row: the next poll is put off exponentially (reset by a successful poll).
     failures = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -83,12 +83,12 @@ def due_source_ids(now: dt.datetime | None = None) -> list[int]:
     )
 
 
-def claim(source_id: int, now: dt.datetime | None = None) -> bool:
-    """Take the source for one poll. False when another worker took it first (or it is not due)."""
+def claim(source_id: int, now: dt.datetime | None = None, *, due_only: bool = True) -> bool:
+    """Take the source for one poll. False when another worker holds it (or it is not due)."""
     now = now or timezone.now()
-    updated = Source.objects.filter(pk=source_id, is_active=True, next_poll_at__lte=now).update(
-        next_poll_at=now + LEASE
-    )
+    free = Q(polling_until__isnull=True) | Q(polling_until__lt=now)
+    due = Q(next_poll_at__lte=now) if due_only else Q()
+    updated = Source.objects.filter(free, due, pk=source_id, is_active=True).update(polling_until=now + LEASE)
     # Nothing got updated: another worker got there first, or the admin paused it meanwhile.
     return updated == 1
 
@@ -123,6 +123,7 @@ def backoff(source: Source, *, permanent: bool) -> dt.timedelta:
 def record_failure(source: Source, message: str, *, permanent: bool, now: dt.datetime) -> None:
     with transaction.atomic():
         Source.objects.filter(pk=source.pk).update(
+            polling_until=None,
             failures=F("failures") + 1,
             last_error=message[:500],
             last_error_at=now,
@@ -320,6 +321,7 @@ def ingest(
             posts_seen=F("posts_seen") + len(posts),
             last_success_at=now,
             failures=0,
+            polling_until=None,
             next_poll_at=now + (CATCH_UP if more else dt.timedelta(seconds=source.poll_every_seconds)),
         )
     source.cursor = cursor
