@@ -1,8 +1,9 @@
 """Exact and near-duplicate fingerprints of post text.
 
 * ``content_hash``: SHA-256 of the normalised words, so case, accents, punctuation and spacing do not matter.
-* ``simhash``: a 64-bit SimHash over three-word shingles (Charikar). Two texts whose fingerprints differ in at
-  most ``NEAR_DISTANCE`` bits are near-duplicates (a repost with a changed link, an added "RT").
+* ``simhash``: a 64-bit SimHash over two-word shingles (Charikar) of the text without links, @handles, a
+  leading "RT" and trailing hashtags. Two texts whose fingerprints differ in at most ``NEAR_DISTANCE`` bits
+  are near-duplicates (a repost with another link, an added "RT", a changed word in a long text).
 
 If two 64-bit fingerprints differ in at most 3 bits, at least one of their four 16-bit bands is identical
 (pigeonhole), so near-duplicate candidates are found with four indexed equality lookups instead of a scan.
@@ -11,12 +12,15 @@ If two 64-bit fingerprints differ in at most 3 bits, at least one of their four 
 from __future__ import annotations
 
 import hashlib
+import re
 
 from groundswell.listening.text import tokenize
 
 NEAR_DISTANCE = 3
 BANDS = 4
-SHINGLE = 3
+SHINGLE = 2
+_NOISE = re.compile(r"https?://\S+|www\.\S+|(?<!\w)@[\w.@-]+|^\s*(?:rt|via)\b[:\s]*", re.IGNORECASE)
+_TRAILING_TAGS = re.compile(r"(?:\s*#\w+)+\s*$")
 _MASK64 = (1 << 64) - 1
 
 
@@ -33,7 +37,8 @@ def _shingles(words: list[str]) -> list[str]:
 def simhash(text: str) -> int:
     """The unsigned 64-bit SimHash of ``text`` (0 for a text without words)."""
     hashes = [
-        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in _shingles(tokenize(text))
+        int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little")
+        for s in _shingles(tokenize(_TRAILING_TAGS.sub("", _NOISE.sub(" ", text))))
     ]
     if not hashes:
         return 0

@@ -143,7 +143,7 @@ def _prepare(source: Source, posts: Sequence[FetchedPost]) -> tuple[list[Fetched
     return [p for eid, p in unique.items() if eid not in known], known
 
 
-def _find_duplicates(workspace_id: int, candidates: list[_Candidate], now: dt.datetime) -> None:
+def _find_duplicates(workspace_id: int, candidates: list[_Candidate]) -> None:
     """Set ``duplicate_of`` (a stored post) or ``batch_duplicate_of`` (an earlier post of the batch)."""
     if not candidates:
         return
@@ -160,6 +160,10 @@ def _find_duplicates(workspace_id: int, candidates: list[_Candidate], now: dt.da
             for i, b in enumerate(dedupe.bands(c.simhash)):
                 band_sets[i].add(b)
     stored_bands: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    # "Recent" is relative to the posts at hand (an imported history is compared with its own time).
+    window = dt.timedelta(days=NEAR_DUPLICATE_DAYS)
+    since = min(c.fetched.published_at for c in candidates) - window
+    until = max(c.fetched.published_at for c in candidates) + window
     if band_sets[0]:
         near = (
             Q(band0__in=band_sets[0])
@@ -169,7 +173,7 @@ def _find_duplicates(workspace_id: int, candidates: list[_Candidate], now: dt.da
         )
         rows = (
             Post.objects.filter(near, workspace_id=workspace_id, duplicate_of=None)
-            .filter(published_at__gte=now - dt.timedelta(days=NEAR_DUPLICATE_DAYS))
+            .filter(published_at__gte=since, published_at__lte=until)
             .exclude(simhash=0)
             .values_list("pk", "simhash")
         )
@@ -236,7 +240,7 @@ def ingest(
             result.unmatched += 1
             continue
         candidates.append(_Candidate(post, text, dedupe.content_hash(text), dedupe.simhash(text), topics))
-    _find_duplicates(workspace.pk, candidates, now)
+    _find_duplicates(workspace.pk, candidates)
 
     rows: list[Post] = []
     for c in candidates:

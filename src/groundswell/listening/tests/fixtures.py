@@ -52,7 +52,10 @@ def status(sid: int, content: str, **extra: Any) -> dict[str, Any]:
 
 
 def reddit_listing(posts: list[dict[str, Any]], after: str | None = None) -> dict[str, Any]:
-    return {"kind": "Listing", "data": {"after": after, "before": None, "children": [{"kind": "t3", "data": p} for p in posts]}}
+    return {
+        "kind": "Listing",
+        "data": {"after": after, "before": None, "children": [{"kind": "t3", "data": p} for p in posts]},
+    }
 
 
 def reddit_post(n: int, created: float, title: str, selftext: str = "") -> dict[str, Any]:

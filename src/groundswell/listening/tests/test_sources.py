@@ -137,7 +137,11 @@ def test_mastodon_hashtag_timeline_with_min_id_cursor() -> None:
         assert [p.text for p in first.posts] == ["Older", "Love my Northwind tent! Great."]
         assert first.cursor == {"min_id": "12"}
         p = first.posts[1]
-        assert (p.author, p.lang, p.metrics) == ("@kim@mastodon.example", "en", {"likes": 3, "reposts": 2, "replies": 1})
+        assert (p.author, p.lang, p.metrics) == (
+            "@kim@mastodon.example",
+            "en",
+            {"likes": 3, "reposts": 2, "replies": 1},
+        )
         second = plugin.fetch(config, first.cursor, limit=40)
     assert [p.external_id for p in second.posts] == ["https://mastodon.example/users/kim/statuses/13"]
     assert second.cursor == {"min_id": "13"}
