@@ -69,12 +69,13 @@ def test_atom_feeds_work_too() -> None:
 def test_rss_errors_say_what_is_wrong() -> None:
     with pytest.raises(ValueError, match="url"):
         RssPlugin().validate_config({"url": "not a url"})
-    with http.use_fetcher(FakeFetcher({"/feed.xml": b"<html><body>not a feed"})):
-        with pytest.raises(SourceError, match="RSS or Atom"):
-            RssPlugin().fetch(RSS_CFG, {}, limit=10)
-    with http.use_fetcher(FakeFetcher({})):
-        with pytest.raises(SourceError) as exc:
-            RssPlugin().fetch(RSS_CFG, {}, limit=10)
+    with (
+        http.use_fetcher(FakeFetcher({"/feed.xml": b"<html><body>not a feed"})),
+        pytest.raises(SourceError, match="RSS or Atom"),
+    ):
+        RssPlugin().fetch(RSS_CFG, {}, limit=10)
+    with http.use_fetcher(FakeFetcher({})), pytest.raises(SourceError) as exc:
+        RssPlugin().fetch(RSS_CFG, {}, limit=10)
     assert exc.value.permanent is True  # a 404 will not heal by itself
 
 
@@ -155,9 +156,11 @@ def test_mastodon_public_timeline_and_config_errors() -> None:
     with pytest.raises(ValueError, match="letters, digits"):
         plugin.validate_config({"instance": "https://m.example", "tag": "no spaces"})
     config = plugin.validate_config({"instance": "https://m.example", "timeline": "public"})
-    with http.use_fetcher(FakeFetcher({"/api/v1/timelines/public": {"error": "nope"}})):
-        with pytest.raises(SourceError, match="list of statuses"):
-            plugin.fetch(config, {}, limit=10)
+    with (
+        http.use_fetcher(FakeFetcher({"/api/v1/timelines/public": {"error": "nope"}})),
+        pytest.raises(SourceError, match="list of statuses"),
+    ):
+        plugin.fetch(config, {}, limit=10)
 
 
 # --- Reddit ---------------------------------------------------------------------------------------
@@ -221,8 +224,10 @@ def test_hackernews_first_poll_and_bad_answers() -> None:
         result = HackerNewsPlugin().fetch({"query": " northwind  tents "}, {}, limit=100)
     assert result.posts[0].site == "northwind.example"
     assert result.posts[0].metrics == {"likes": 10, "replies": 4}
-    with http.use_fetcher(FakeFetcher({"/api/v1/search_by_date": b"<html>"})):
-        with pytest.raises(SourceError, match="valid JSON"):
-            HackerNewsPlugin().fetch({"query": "x"}, {}, limit=100)
+    with (
+        http.use_fetcher(FakeFetcher({"/api/v1/search_by_date": b"<html>"})),
+        pytest.raises(SourceError, match="valid JSON"),
+    ):
+        HackerNewsPlugin().fetch({"query": "x"}, {}, limit=100)
     with pytest.raises(ValueError, match="words to search"):
         HackerNewsPlugin().validate_config({"query": "  "})
