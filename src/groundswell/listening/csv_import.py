@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -33,6 +34,7 @@ _ALIASES = {
     "site": {"site", "host", "domain", "source"},
 }
 _LOOKUP = {alias: column for column, aliases in _ALIASES.items() for alias in aliases}
+_LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
 _url = URLValidator(schemes=["http", "https"])
 
 
@@ -113,11 +115,12 @@ def parse(text: str) -> Parsed:
             except ValidationError:
                 problems.append(f"url “{url[:80]}” is not an http or https address")
         lang = row.get("lang", "").lower()
-        if lang and not (2 <= len(lang) <= 8 and lang.replace("-", "").isalpha()):
+        if lang and not _LANG.match(lang):
             problems.append(f"lang “{lang}” is not a language code like en or de")
         if problems:
             if len(out.errors) < MAX_REPORTED_ERRORS:
-                out.errors.append(RowError(line, "; ".join(problems).capitalize() + "."))
+                message = "; ".join(problems)
+                out.errors.append(RowError(line, message[:1].upper() + message[1:] + "."))
             continue
         assert when is not None
         author = row.get("author", "")[:200]

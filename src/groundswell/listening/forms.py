@@ -15,6 +15,15 @@ from groundswell.listening.sources.base import plugins
 CONFIG_FIELDS = {"url": "url", "instance": "instance", "timeline": "timeline", "tag": "tag", "subreddit": "subreddit"}
 
 
+#: Where an error about the settings as a whole is shown, per kind.
+FIRST_FIELD = {
+    SourceKind.RSS: "url",
+    SourceKind.MASTODON: "tag",
+    SourceKind.REDDIT: "subreddit",
+    "hackernews": "search",
+}
+
+
 class TopicForm(forms.Form):
     name = forms.CharField(max_length=120)
     kind = forms.ChoiceField(choices=TopicKind.choices)
@@ -117,6 +126,8 @@ class SourceForm(forms.Form):
                 target = CONFIG_FIELDS.get(key) if sep else None
                 if kind in (SourceKind.REDDIT, SourceKind.HACKERNEWS) and key == "query":
                     target = "search"
+                if not sep and kind in FIRST_FIELD:
+                    target, message = FIRST_FIELD[kind], part
                 if target:
                     self.add_error(target, message[:1].upper() + message[1:] + ".")
                 else:

@@ -194,7 +194,7 @@ def source_upload(request: HttpRequest, ws: str, source_id: int) -> HttpResponse
     member = _admin(request, ws)
     workspace = member.workspace
     source = get_for_workspace(Source.objects.all(), workspace, pk=source_id, kind=SourceKind.CSV)
-    form = CsvUploadForm(request.POST or None, request.FILES or None)
+    form = CsvUploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
     parsed: csv_import.Parsed | None = None
     text = ""
     if request.method == "POST":
