@@ -174,6 +174,8 @@ def test_simhash_bands_find_every_fingerprint_within_three_bits() -> None:
         assert any(a == b for a, b in zip(dedupe.bands(value), dedupe.bands(other), strict=True))
     assert dedupe.to_unsigned(dedupe.to_signed(value)) == value
     assert dedupe.simhash("") == 0
+    for text in ("one", "two words", REVIEW, REVIEW * 30, "RT @a: Northwind https://x.example #tag"):
+        assert dedupe.simhash(text) == dedupe.simhash_reference(text)
     assert dedupe.content_hash("Café, OK!") == dedupe.content_hash("cafe ok")
 
 
