@@ -37,11 +37,67 @@ POSTS_PER_WORKER = int(os.environ.get("BENCH_POSTS", "6000"))
 PAGE = 40  # Mastodon's page size
 TOPICS = 300
 BRANDS = ["northwind", "fjordfell", "summitsupply", "kestrel", "tundra", "alpine", "ridgeline", "larkspur"]
-WORDS = (
-    "the a and to of in is it for on with my this that was so just really love hate new old trip camp tent boots "
-    "jacket rain wind cold warm dry wet hike trail summit lake forest weekend morning night gear review store "
-    "price cheap expensive broken zip seam waterproof light heavy friend family dog coffee snow sun"
-).split()
+WORDS = [
+    "the",
+    "a",
+    "and",
+    "to",
+    "of",
+    "in",
+    "is",
+    "it",
+    "for",
+    "on",
+    "with",
+    "my",
+    "this",
+    "that",
+    "was",
+    "so",
+    "just",
+    "really",
+    "love",
+    "hate",
+    "new",
+    "old",
+    "trip",
+    "camp",
+    "tent",
+    "boots",
+    "jacket",
+    "rain",
+    "wind",
+    "cold",
+    "warm",
+    "dry",
+    "wet",
+    "hike",
+    "trail",
+    "summit",
+    "lake",
+    "forest",
+    "weekend",
+    "morning",
+    "night",
+    "gear",
+    "review",
+    "store",
+    "price",
+    "cheap",
+    "expensive",
+    "broken",
+    "zip",
+    "seam",
+    "waterproof",
+    "light",
+    "heavy",
+    "friend",
+    "family",
+    "dog",
+    "coffee",
+    "snow",
+    "sun",
+]
 
 
 def status(rng: random.Random, sid: int) -> dict[str, Any]:
