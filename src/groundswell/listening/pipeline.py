@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -132,6 +132,55 @@ def record_failure(source: Source, message: str, *, permanent: bool, now: dt.dat
 
 
 # --- Ingest ---------------------------------------------------------------------------------------
+
+POST_FIELDS = (
+    "workspace", "source", "external_id", "url", "author", "author_url", "text", "site", "lang", "published_at",
+    "fetched_at", "in_reply_to", "thread_root", "metrics", "content_hash", "simhash", "band0", "band1", "band2",
+    "band3", "duplicate_of", "sentiment", "sentiment_score", "intent",
+)  # fmt: skip
+MENTION_FIELDS = ("workspace", "post", "topic", "day", "sentiment", "intent")
+
+
+def _insert_rows(model: type[Post] | type[Mention], names: Sequence[str], objs: Sequence[Any]) -> None:
+    """INSERT the objects with one prepared statement (``executemany``).
+
+    The hot path of ingest: ``bulk_create`` compiles every value of every row through the ORM's SQL compiler,
+    which took a third of the pipeline's time. Values are still adapted by their fields for the database.
+    """
+    if not objs:
+        return
+    fields: list[Any] = [model._meta.get_field(n) for n in names]
+    columns: list[str] = [f.column for f in fields]
+    attnames: list[str] = [f.attname for f in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    adapt = [
+        (lambda v, f=f: f.get_db_prep_save(v, connection))
+        if f.get_internal_type() in ("DateTimeField", "DateField", "JSONField")
+        else None
+        for f in fields
+    ]
+    params = [[a(getattr(o, n)) if a else getattr(o, n) for n, a in zip(attnames, adapt, strict=True)] for o in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _insert(source: Source, rows: list[Post]) -> None:
+    """Insert the posts and set their primary keys (read back by the unique ``(source, external_id)``)."""
+    if not rows:
+        return
+    _insert_rows(Post, POST_FIELDS, rows)
+    ids = dict(
+        Post.objects.filter(source=source, external_id__in=[r.external_id for r in rows]).values_list(
+            "external_id", "pk"
+        )
+    )
+    for row in rows:
+        row.pk = ids[row.external_id]
+        row._state.adding = False
 
 
 def _prepare(source: Source, posts: Sequence[FetchedPost]) -> tuple[list[FetchedPost], set[str]]:
@@ -277,7 +326,7 @@ def ingest(
         )
 
     with transaction.atomic():
-        Post.objects.bulk_create(rows, batch_size=500)
+        _insert(source, rows)
         later = []
         for row, c in zip(rows, candidates, strict=True):
             if c.batch_duplicate_of is not None:
@@ -313,7 +362,7 @@ def ingest(
                 if intent_column is not None:
                     tally[intent_column] += 1
                 tally[8] += engagement
-        Mention.objects.bulk_create(mentions, batch_size=1000)
+        _insert_rows(Mention, MENTION_FIELDS, mentions)
         additive_upsert(
             TopicDay,
             ("workspace", "topic", "day"),
