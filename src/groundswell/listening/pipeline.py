@@ -262,6 +262,11 @@ def _find_duplicates(workspace_id: int, candidates: list[_Candidate]) -> None:
                 batch_bands[key].append((index, c.simhash))
 
 
+def _web_url(url: str) -> str:
+    """Only http(s) links are kept: a feed can carry ``javascript:`` links, and these are shown as links."""
+    return url[:2000] if url.lower().startswith(("https://", "http://")) else ""
+
+
 def ingest(
     source: Source,
     posts: Sequence[FetchedPost],
@@ -301,9 +306,9 @@ def ingest(
                 workspace=workspace,
                 source=source,
                 external_id=p.external_id[:300],
-                url=p.url[:2000],
+                url=_web_url(p.url),
                 author=p.author[:200],
-                author_url=p.author_url[:2000],
+                author_url=_web_url(p.author_url),
                 text=c.text,
                 site=p.site[:253],
                 lang=(enriched.lang or p.lang)[:8],

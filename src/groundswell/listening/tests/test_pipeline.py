@@ -246,3 +246,13 @@ def test_the_periodic_task_polls_due_active_sources_only(
     assert Post.objects.filter(source=source).count() == 3
     poll_due_sources.call()
     assert plugin.calls == 1  # not due again until its next poll
+
+
+def test_only_web_links_are_kept(source: Source, topics: dict[str, Topic]) -> None:
+    posts = [
+        fp(1, "Northwind one", url="javascript:alert(1)", author_url="data:text/html,x"),
+        fp(2, "Northwind two", url="https://ok.example/2"),
+    ]
+    pipeline.ingest(source, posts, {})
+    assert dict(Post.objects.values_list("external_id", "url")) == {"id-1": "", "id-2": "https://ok.example/2"}
+    assert Post.objects.get(external_id="id-1").author_url == ""
