@@ -256,3 +256,18 @@ def test_empty_states_say_what_to_do_next(alice: Membership) -> None:
     assert "Define a topic" in c.get(url("mentions")).content.decode()
     assert "Add the first source" in c.get(url("sources")).content.decode()
     assert "Define the first topic" in c.get(url("topics")).content.decode()
+
+
+def test_poll_now_refuses_paused_and_csv_sources(alice: Membership, feed: Source, csv_source: Source) -> None:
+    c = client_for(alice)
+    Source.objects.filter(pk=feed.pk).update(is_active=False)
+    for source in (feed, csv_source):
+        page = c.post(url("source_poll", source_id=source.pk), follow=True).content.decode()
+        assert "Only an active source that polls can be polled now." in page
+    assert Source.objects.get(pk=feed.pk).last_success_at is None
+
+
+def test_poll_now_while_a_poll_runs_does_not_start_a_second(alice: Membership, feed: Source) -> None:
+    assert pipeline.claim(feed.pk)
+    page = client_for(alice).post(url("source_poll", source_id=feed.pk), follow=True).content.decode()
+    assert "is being polled already" in page
