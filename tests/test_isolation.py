@@ -171,6 +171,13 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
     extra["audit_subscription"] = ReportSubscription.objects.create(
         workspace=ws, member=bob, frequency="weekly", created_by=alice
     )
+    from groundswell.listening.models import Source as ListeningSource
+    from groundswell.listening.models import Topic as ListeningTopic
+
+    extra["listening_topic"] = ListeningTopic.objects.create(
+        workspace=ws, name=f"Topic {MARKER}", kind="brand", query="acme", created_by=alice
+    )
+    extra["listening_source"] = ListeningSource.objects.create(workspace=ws, kind="csv", name=f"Source {MARKER}")
     return extra
 
 
@@ -242,6 +249,8 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "scim_token_id": lambda a: _scim_token(a).pk,
     "finding_id": lambda a: a.extra["finding"].pk,
     "subscription_id": lambda a: a.extra["audit_subscription"].pk,
+    "listening_topic_id": lambda a: a.extra["listening_topic"].pk,
+    "source_id": lambda a: a.extra["listening_source"].pk,
 }
 
 

@@ -33,6 +33,7 @@ workspace_patterns = [
     path("scim-tokens/", include("groundswell.scim.web_urls")),
     path("recognition/", include("groundswell.recognition.urls")),
     path("audit/", include("groundswell.audit.urls")),
+    path("listening/", include("groundswell.listening.urls")),
 ]
 
 urlpatterns = [

@@ -44,6 +44,11 @@ class FetchRefused(FetchError):
 class FetchFailed(FetchError):
     """The fetch was allowed but did not work (network error, timeout, HTTP error, too many redirects)."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        #: The HTTP status when the server answered with an error.
+        self.status = status
+
 
 @dataclass(frozen=True)
 class FetchResult:
@@ -247,13 +252,15 @@ def _read_body(response: httpcore.Response, encoding: str, max_bytes: int) -> tu
     return bytes(body), False
 
 
-def safe_get(url: str, *, content_types: frozenset[str] | set[str] = HTML_TYPES) -> FetchResult:
+def safe_get(
+    url: str, *, content_types: frozenset[str] | set[str] = HTML_TYPES, user_agent: str = USER_AGENT
+) -> FetchResult:
     """GET an HTML page (or a document of one of ``content_types``) from a public address under the limits."""
     deadline = Deadline(float(settings.UNFURL_TIMEOUT_SECONDS))
     max_redirects = int(settings.UNFURL_MAX_REDIRECTS)
     max_bytes = int(settings.UNFURL_MAX_BYTES)
     headers = [
-        (b"User-Agent", USER_AGENT.encode()),
+        (b"User-Agent", user_agent.encode()),
         (
             b"Accept",
             b"text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
@@ -277,7 +284,7 @@ def safe_get(url: str, *, content_types: frozenset[str] | set[str] = HTML_TYPES)
                         current = check_url(urljoin(current, location))
                         continue
                     if status >= 400:
-                        raise FetchFailed(f"The page answered with HTTP status {status}.")
+                        raise FetchFailed(f"The page answered with HTTP status {status}.", status=status)
                     mime, charset = _parse_content_type(_header(response.headers, b"content-type"))
                     if mime not in content_types:
                         if content_types != HTML_TYPES:

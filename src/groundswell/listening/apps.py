@@ -8,6 +8,14 @@ class ListeningConfig(AppConfig):
 
     def ready(self) -> None:
         from groundswell.listening.privacy import ListeningProvider
+        from groundswell.listening.sources import base
+        from groundswell.listening.sources.csv import CsvPlugin
+        from groundswell.listening.sources.hackernews import HackerNewsPlugin
+        from groundswell.listening.sources.mastodon import MastodonPlugin
+        from groundswell.listening.sources.reddit import RedditPlugin
+        from groundswell.listening.sources.rss import RssPlugin
         from groundswell.privacy.registry import register
 
         register(ListeningProvider())
+        for plugin in (RssPlugin(), MastodonPlugin(), RedditPlugin(), HackerNewsPlugin(), CsvPlugin()):
+            base.register(plugin)

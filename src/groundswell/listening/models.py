@@ -61,6 +61,10 @@ class Source(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     posts_seen = models.PositiveBigIntegerField(default=0)
+    #: Set while a worker polls the source (a lease: a crashed worker's claim runs out).
+    polling_until = models.DateTimeField(null=True, blank=True)
+    #: Failed polls in a row: the next poll is put off exponentially (reset by a successful poll).
+    failures = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -104,6 +108,11 @@ class Post(models.Model):
     metrics = models.JSONField(default=dict, blank=True)  # likes, reposts, replies where the source gives them
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised text: exact duplicates")
     simhash = models.BigIntegerField(default=0, help_text="64-bit SimHash of the text: near duplicates")
+    #: The four 16-bit bands of ``simhash``: a near-duplicate (≤ 3 bits apart) shares at least one of them.
+    band0 = models.IntegerField(default=0)
+    band1 = models.IntegerField(default=0)
+    band2 = models.IntegerField(default=0)
+    band3 = models.IntegerField(default=0)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sentiment = models.CharField(max_length=8, choices=Sentiment.choices, default=Sentiment.NEUTRAL)
     sentiment_score = models.FloatField(default=0.0, help_text="-1 (very negative) … +1 (very positive)")
@@ -115,6 +124,10 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["workspace", "-published_at"]),
             models.Index(fields=["workspace", "content_hash"]),
+            models.Index(fields=["workspace", "band0"], name="listening_post_band0"),
+            models.Index(fields=["workspace", "band1"], name="listening_post_band1"),
+            models.Index(fields=["workspace", "band2"], name="listening_post_band2"),
+            models.Index(fields=["workspace", "band3"], name="listening_post_band3"),
         ]
 
 

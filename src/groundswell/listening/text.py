@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MARKS = re.compile(r"[\u0300-\u036f]")
@@ -32,3 +33,19 @@ def site_keys(site: str) -> list[str]:
         host = host[4:]
     parts = host.split(".")
     return [".".join(parts[i:]) for i in range(len(parts) - 1)] or ([host] if host else [])
+
+
+_TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.IGNORECASE | re.DOTALL)
+
+
+def html_to_text(html: str) -> str:
+    """The readable text of an HTML fragment (a Mastodon status, a feed summary), whitespace collapsed.
+
+    Tags are dropped (scripts and styles with their content) and entities decoded; the text is only ever
+    shown escaped, so this is about reading, not sanitising.
+    """
+    if "<" in html:
+        html = _TAG.sub(" ", html)
+    if "&" in html:
+        html = unescape(html)
+    return " ".join(html.split())
