@@ -8,6 +8,7 @@ class ListeningConfig(AppConfig):
 
     def ready(self) -> None:
         from groundswell.listening.privacy import ListeningProvider
+        from groundswell.listening.sources import bluesky  # noqa: F401  (registers the plug-in)
         from groundswell.privacy.registry import register
 
         register(ListeningProvider())
