@@ -29,7 +29,7 @@ import httpx
 from django.conf import settings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from groundswell.lib.safe_fetch import FetchError, check_url, resolve
+from groundswell.lib.safe_fetch import FetchError, FetchRefused, check_url, resolve
 from groundswell.listening.sources.base import FetchedPost, FetchResult, SourceError, register
 from groundswell.networks import http
 
@@ -100,13 +100,16 @@ def parse_config(config: dict[str, Any]) -> BlueskyConfig:
 
 def check_service_host(url: str) -> None:
     """SourceError unless ``url``'s host resolves to addresses we may call (public ones, outside tests)."""
+    if settings.UNFURL_ALLOW_PRIVATE_ADDRESSES:
+        return  # the test-suite's loopback servers (and no DNS look-ups in tests)
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         resolve(host, port)
     except FetchError as exc:
-        raise SourceError(str(exc), permanent=True) from exc
+        # A refused address stays refused until the admin changes it; a failed DNS look-up may recover.
+        raise SourceError(str(exc), permanent=isinstance(exc, FetchRefused)) from exc
 
 
 def appview_url(config: BlueskyConfig) -> str:
@@ -249,7 +252,7 @@ class BlueskySource:
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         cleaned = parse_config(config)
-        if cleaned.service_url and not settings.UNFURL_ALLOW_PRIVATE_ADDRESSES:
+        if cleaned.service_url:
             try:
                 check_service_host(cleaned.service_url)
             except SourceError as exc:

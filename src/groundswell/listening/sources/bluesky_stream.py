@@ -30,7 +30,7 @@ from atproto_subscription.frames import Frame
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
-from groundswell.lib.safe_fetch import FetchError, check_url, resolve
+from groundswell.lib.safe_fetch import FetchError, FetchRefused, check_url, resolve
 from groundswell.listening.sources.base import FetchedPost, FetchResult, SourceError
 from groundswell.listening.sources.bluesky import POST_COLLECTION, post_from_record
 from groundswell.networks.http import USER_AGENT
@@ -73,7 +73,7 @@ def _open(service_url: str, cursor: int | None) -> ClientConnection:
     try:
         addresses = resolve(host, port)
     except FetchError as exc:
-        raise SourceError(str(exc), permanent=not str(exc).startswith("Could not find")) from exc
+        raise SourceError(str(exc), permanent=isinstance(exc, FetchRefused)) from exc
     last: Exception | None = None
     for ip in addresses:
         try:
