@@ -166,6 +166,7 @@ def test_broken_posts_in_an_answer_are_skipped(appview: FakeAppView) -> None:
     broken["record"]["createdAt"] = "yesterday"
     appview.add(broken)
     appview.add({"uri": 5, "indexedAt": "2026-11-05T11:00:00.000Z"})
+    appview.page_size = 10
     result = BlueskySource().fetch(CONFIG, {}, limit=50)
     assert "3kpost0040" not in ids(result.posts)
     assert ids(result.posts) == ["3kpost0001", "3kpost0002"]
