@@ -32,6 +32,7 @@ from groundswell.analytics.models import Dimension, SegmentPeriod
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.demo import data
 from groundswell.demo.enrolment import add_enrolment
+from groundswell.demo.listening_bluesky import build_bluesky_listening
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
 from groundswell.demo.sso import build_sso
@@ -160,6 +161,7 @@ class DemoBuilder:
             build_teams(self)
             build_brand_accounts(self.ws, self.by_email, self.now)
             build_sso(self.ws, self.members, self.now)
+            build_bluesky_listening(self.ws, self.now)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

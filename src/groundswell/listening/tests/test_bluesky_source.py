@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from groundswell.demo.listening_bluesky import build_bluesky_listening
 from groundswell.listening.management.commands.listen_bluesky import Command
 from groundswell.listening.models import Source, SourceKind
 from groundswell.listening.sources.base import FetchedPost, SourceError, plugin_for
@@ -321,3 +322,10 @@ def test_listen_bluesky_without_the_pipeline_says_so(workspace: Workspace, monke
     source = make_source(workspace, mode="stream", service_url="http://127.0.0.1:9")
     with pytest.raises(CommandError, match="pipeline is not available"):
         call_command(Command(), source=source.pk)
+
+
+def test_the_demo_sources_are_valid_bluesky_sources(workspace: Workspace) -> None:
+    search, stream = build_bluesky_listening(workspace, dt.datetime(2026, 11, 1, 12, tzinfo=dt.UTC))
+    assert parse_config(search.config).mode == "search" and search.is_active
+    assert parse_config(stream.config).mode == "stream" and not stream.is_active
+    assert search.cursor["since"] == "2026-11-01T11:45:00+00:00"
