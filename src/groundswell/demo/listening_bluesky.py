@@ -1,5 +1,5 @@
 """Demo data for the Bluesky listening source: Northwind searches Bluesky for its name, and has a live
-stream source set up (switched off: it needs ``manage.py listen_bluesky --source <id>`` running).
+stream source set up but switched off (switch it on and run ``manage.py listen_bluesky --source <id>``).
 
 The cursors look like those of sources that have been polled for a while, so the sources' pages show
 a recent successful poll. Nothing here talks to Bluesky.

@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 
 from atproto_core.car import CAR
 from atproto_core.cid import CID
+from atproto_core.exceptions import AtProtocolError
 from atproto_subscription.frames import Frame
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
@@ -185,7 +186,11 @@ def stream_posts(
                     now = time.monotonic()
                     if isinstance(raw, bytes):
                         last_frame = now
-                        pending.extend(posts_from_frame(raw, state))
+                        try:
+                            pending.extend(posts_from_frame(raw, state))
+                        except (AtProtocolError, ValueError, KeyError, TypeError) as exc:
+                            # One undecodable frame must not stop the listener; the next frame's seq moves on.
+                            log.warning("Skipped an undecodable Bluesky stream frame after seq %s: %r", state.seq, exc)
                     due = len(pending) >= batch_size or (now - started >= flush_seconds)
                     if due and (pending or state.seq != flushed_seq):
                         # A frame is never split over two batches: the cursor is a frame's sequence number.

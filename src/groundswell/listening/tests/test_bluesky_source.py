@@ -329,3 +329,14 @@ def test_the_demo_sources_are_valid_bluesky_sources(workspace: Workspace) -> Non
     assert parse_config(search.config).mode == "search" and search.is_active
     assert parse_config(stream.config).mode == "stream" and not stream.is_active
     assert search.cursor["since"] == "2026-11-01T11:45:00+00:00"
+
+
+def test_listen_bluesky_refuses_a_switched_off_source_and_bad_options(workspace: Workspace) -> None:
+    off = make_source(workspace, mode="stream")
+    off.is_active = False
+    off.save(update_fields=["is_active"])
+    with pytest.raises(CommandError, match="switched off"):
+        call_command(Command(handler=lambda *a: None), source=off.pk)
+    on = make_source(workspace, mode="stream")
+    with pytest.raises(CommandError, match="--batch-size must be at least 1"):
+        call_command(Command(handler=lambda *a: None), source=on.pk, batch_size=0)

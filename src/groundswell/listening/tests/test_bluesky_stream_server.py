@@ -33,8 +33,9 @@ POSTS = [CAPTURE["root_uri"], CAPTURE["reply_uri"]]
 class Relay:
     """Serves FRAMES after the requested cursor; ``drop_after`` closes the first connection early."""
 
-    def __init__(self, *, drop_after: int | None = None, error: str = "") -> None:
+    def __init__(self, *, drop_after: int | None = None, error: str = "", garble: bool = False) -> None:
         self.drop_after = drop_after
+        self.garble = garble
         self.error = error
         self.cursors: list[int | None] = []
 
@@ -50,6 +51,8 @@ class Relay:
             ws.close()
             return
         sent = 0
+        if self.garble:
+            ws.send(b"\xff\x00garbage")
         for seq, raw in FRAMES:
             if cursor is not None and seq <= cursor:
                 continue
@@ -164,3 +167,10 @@ def test_listen_bluesky_reports_a_stream_error(workspace: Workspace) -> None:
         )
         with pytest.raises(CommandError, match="FutureCursor"):
             call_command(Command(handler=lambda *a: None), source=source.pk)
+
+
+def test_an_undecodable_frame_is_skipped_and_the_stream_goes_on() -> None:
+    for _server, url in _serve(Relay(garble=True)):
+        posts, cursors = read_all(url, None)
+        assert posts == POSTS
+        assert cursors[-1] == {"seq": FRAMES[-1][0]}

@@ -58,6 +58,10 @@ class Command(BaseCommand):
             config = parse_config(source.config)
         except ValueError as exc:
             raise CommandError(f"Source {source.pk} has invalid settings: {exc}") from None
+        if not source.is_active:
+            raise CommandError(f"Source {source.pk} is switched off; switch it on before listening.")
+        if options["batch_size"] < 1 or options["flush_seconds"] < 0:
+            raise CommandError("--batch-size must be at least 1 and --flush-seconds at least 0.")
         if config.mode != "stream":
             raise CommandError(f"Source {source.pk} is a Bluesky search (polled); only stream sources listen.")
         handler = self.handler or pipeline_handler()
