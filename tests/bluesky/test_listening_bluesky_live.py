@@ -15,13 +15,20 @@ from groundswell.listening.management.commands.listen_bluesky import Command
 from groundswell.listening.models import Source, SourceKind
 from groundswell.listening.sources.base import FetchedPost, FetchResult
 from groundswell.listening.sources.bluesky import BlueskySource
-from groundswell.listening.sources.bluesky_stream import stream_posts
+from groundswell.listening.sources.bluesky_stream import appview_handles, stream_posts
 from groundswell.networks.bluesky.client import BlueskyClient, Session, new_tid
 from groundswell.workspaces.models import Workspace
 
 from .network import BlueskyNetwork
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bluesky"), pytest.mark.django_db]
+
+
+@pytest.fixture(autouse=True)
+def local_appview(bluesky_network: BlueskyNetwork, settings: Any) -> None:
+    """Handles of stream authors are looked up on the local AppView, never on the real one."""
+    settings.BLUESKY_APPVIEW_URL = bluesky_network.appview_url
+
 
 PASSWORD = "correct-horse-battery"
 
@@ -135,7 +142,8 @@ def test_stream_posts_from_now_and_the_polled_catch_up(
 ) -> None:
     """Without a cursor the stream starts at the present; a polled stream source catches up from its seq."""
     stop = threading.Event()
-    stream = stream_posts(bluesky_network.pds_url, None, stop, flush_seconds=0.2)
+    resolver = appview_handles(bluesky_network.appview_url)
+    stream = stream_posts(bluesky_network.pds_url, None, stop, flush_seconds=0.2, resolve_handles=resolver)
     watchdog(1.0, lambda: post(client, poster, "Live now"))
     watchdog(45, stop.set)
     live: list[FetchedPost] = []
@@ -144,6 +152,7 @@ def test_stream_posts_from_now_and_the_polled_catch_up(
         if live:
             stop.set()
     assert [p.text for p in live] == ["Live now"]
+    assert live[0].author == poster.handle  # no #identity frame since we joined: looked up on the AppView
     assert isinstance(batch.cursor["seq"], int)
 
     config = {"mode": "stream", "service_url": bluesky_network.pds_url}
@@ -153,6 +162,7 @@ def test_stream_posts_from_now_and_the_polled_catch_up(
     for _ in range(5):
         result = BlueskySource().fetch(config, cursor, limit=2)
         got += [p.external_id for p in result.posts if p.external_id.startswith(f"at://{poster.did}/")]
+        assert all(p.author == poster.handle for p in result.posts if p.external_id in uris)
         cursor = result.cursor
         if not result.more:
             break

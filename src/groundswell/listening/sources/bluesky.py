@@ -265,9 +265,10 @@ class BlueskySource:
         except ValueError as exc:
             raise SourceError(f"The Bluesky source's settings are not valid: {exc}", permanent=True) from None
         if cleaned.mode == "stream":
-            from groundswell.listening.sources.bluesky_stream import catch_up
+            from groundswell.listening.sources.bluesky_stream import appview_handles, catch_up
 
-            return catch_up(stream_service_url(cleaned), cursor, limit=limit)
+            handles = appview_handles(str(settings.BLUESKY_APPVIEW_URL))
+            return catch_up(stream_service_url(cleaned), cursor, limit=limit, resolve_handles=handles)
         return search(cleaned, cursor, limit=limit)
 
 

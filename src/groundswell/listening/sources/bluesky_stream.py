@@ -9,6 +9,9 @@ The cursor is the sequence number of the last frame read. ``stream_posts`` yield
 the cursor once it has handed the batch over, and a restart subscribes with ``cursor=n``, from which the
 server replays every event after ``n``: nothing is skipped and nothing is read twice.
 
+Repositories are named by DID; a ``HandleResolver`` (``appview_handles``: the AppView's ``getProfiles``,
+cached) turns the authors of a batch into handles, else the handle from an ``#identity`` frame or the DID.
+
 The host is resolved and checked once (``lib.safe_fetch.resolve``) and the socket is connected to the
 checked address, so a user-given service URL cannot be pointed at a private address by DNS tricks.
 """
@@ -19,11 +22,12 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Generator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import httpx
 from atproto_core.car import CAR
 from atproto_core.cid import CID
 from atproto_core.exceptions import AtProtocolError
@@ -34,6 +38,7 @@ from websockets.sync.client import ClientConnection, connect
 from groundswell.lib.safe_fetch import FetchError, FetchRefused, check_url, resolve
 from groundswell.listening.sources.base import FetchedPost, FetchResult, SourceError
 from groundswell.listening.sources.bluesky import POST_COLLECTION, post_from_record
+from groundswell.networks import http
 from groundswell.networks.http import USER_AGENT
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,38 @@ log = logging.getLogger(__name__)
 MAX_FRAME_BYTES = 8 * 1024 * 1024  # a commit with images stays well below this
 CONNECT_TIMEOUT = 10.0
 RECONNECT_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+#: DIDs → handles for the authors of a batch (the stream names repositories by DID only).
+HandleResolver = Callable[[Sequence[str]], dict[str, str]]
+PROFILES_PER_REQUEST = 25  # app.bsky.actor.getProfiles' maximum
+MAX_CACHED_HANDLES = 50_000
+
+
+def appview_handles(appview_url: str) -> HandleResolver:
+    """A resolver asking the AppView (``app.bsky.actor.getProfiles``); unknown DIDs stay as they are."""
+    base = appview_url.rstrip("/")
+
+    def resolve_handles(dids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(dids), PROFILES_PER_REQUEST):
+            chunk = dids[start : start + PROFILES_PER_REQUEST]
+            try:
+                with http.client() as client:
+                    response = client.get(
+                        f"{base}/xrpc/app.bsky.actor.getProfiles", params=[("actors", did) for did in chunk]
+                    )
+                profiles = response.json().get("profiles", []) if response.status_code == 200 else []
+            except (httpx.HTTPError, ValueError, AttributeError) as exc:
+                log.warning("Could not look up Bluesky handles at %s: %r", base, exc)
+                continue
+            for profile in profiles if isinstance(profiles, list) else []:
+                handle = profile.get("handle") if isinstance(profile, dict) else None
+                if isinstance(handle, str) and handle and handle != "handle.invalid":
+                    found[str(profile.get("did"))] = handle
+        return found
+
+    return resolve_handles
 
 
 @dataclass
@@ -52,7 +89,33 @@ class StreamBatch:
 @dataclass
 class _State:
     seq: int | None
-    handles: dict[str, str] = field(default_factory=dict)  # DID → handle, from #identity frames
+    handles: dict[str, str] = field(default_factory=dict)  # DID → handle (#identity frames, the resolver)
+    asked: set[str] = field(default_factory=set)  # DIDs the resolver did not know
+
+
+def _with_handles(posts: list[FetchedPost], state: _State, resolve_handles: HandleResolver | None) -> list[FetchedPost]:
+    """The posts with the author's handle instead of the DID where it can be found."""
+    if resolve_handles is None:
+        return posts
+    unknown = sorted({p.author for p in posts if p.author.startswith("did:")} - state.asked - set(state.handles))
+    if unknown:
+        if len(state.handles) + len(state.asked) > MAX_CACHED_HANDLES:
+            state.handles.clear()
+            state.asked.clear()
+        found = resolve_handles(unknown)
+        state.handles.update(found)
+        state.asked.update(did for did in unknown if did not in found)
+    return [_renamed(p, state.handles[p.author]) if p.author in state.handles else p for p in posts]
+
+
+def _renamed(post: FetchedPost, handle: str) -> FetchedPost:
+    rkey = post.external_id.rsplit("/", 1)[1]
+    return replace(
+        post,
+        author=handle[:200],
+        url=f"https://bsky.app/profile/{handle}/post/{rkey}",
+        author_url=f"https://bsky.app/profile/{handle}",
+    )
 
 
 def subscribe_url(service_url: str, cursor: int | None) -> str:
@@ -150,6 +213,7 @@ def stream_posts(
     flush_seconds: float = 1.0,
     idle_seconds: float | None = None,
     reconnect: bool = True,
+    resolve_handles: HandleResolver | None = None,
 ) -> Generator[StreamBatch, None, None]:
     """Batches of new posts from the stream, each with the cursor to store once it is handed over.
 
@@ -195,6 +259,7 @@ def stream_posts(
                     if due and (pending or state.seq != flushed_seq):
                         # A frame is never split over two batches: the cursor is a frame's sequence number.
                         batch, pending, flushed_seq = pending, [], state.seq
+                        batch = _with_handles(batch, state, resolve_handles)
                         yield StreamBatch(batch, {"seq": flushed_seq} if flushed_seq is not None else {})
                         started = time.monotonic()
                     if idle_seconds is not None and now - last_frame >= idle_seconds:
@@ -205,10 +270,18 @@ def stream_posts(
             log.warning("Bluesky event stream closed (%s); reconnecting from seq %s", exc, state.seq)
             stop_event.wait(RECONNECT_DELAYS[0])
     if pending or state.seq != flushed_seq:
+        pending = _with_handles(pending, state, resolve_handles)
         yield StreamBatch(pending, {"seq": state.seq} if state.seq is not None else {})
 
 
-def catch_up(service_url: str, cursor: dict[str, Any], *, limit: int, idle_seconds: float = 2.0) -> FetchResult:
+def catch_up(
+    service_url: str,
+    cursor: dict[str, Any],
+    *,
+    limit: int,
+    idle_seconds: float = 2.0,
+    resolve_handles: HandleResolver | None = None,
+) -> FetchResult:
     """A polled stream source: read from the stored sequence number until the backlog is drained (no frame
     for ``idle_seconds``) or ``limit`` posts were read."""
     raw_seq = cursor.get("seq")
@@ -218,7 +291,14 @@ def catch_up(service_url: str, cursor: dict[str, Any], *, limit: int, idle_secon
     new_cursor = dict(cursor)
     more = False
     stream = stream_posts(
-        service_url, seq, stop, batch_size=limit, flush_seconds=3600, idle_seconds=idle_seconds, reconnect=False
+        service_url,
+        seq,
+        stop,
+        batch_size=limit,
+        flush_seconds=3600,
+        idle_seconds=idle_seconds,
+        reconnect=False,
+        resolve_handles=resolve_handles,
     )
     try:
         for batch in stream:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import libipld
 import pytest
 from django.core.management import call_command
@@ -22,7 +23,8 @@ from websockets.sync.server import Server, ServerConnection, serve
 from groundswell.listening.management.commands.listen_bluesky import Command
 from groundswell.listening.models import Source, SourceKind
 from groundswell.listening.sources.base import FetchedPost, SourceError
-from groundswell.listening.sources.bluesky_stream import stream_posts
+from groundswell.listening.sources.bluesky_stream import appview_handles, stream_posts
+from groundswell.networks import http
 from groundswell.workspaces.models import Workspace
 
 CAPTURE = json.loads((Path(__file__).parent / "fixtures" / "bluesky_capture.json").read_text())
@@ -150,7 +152,8 @@ def test_listen_bluesky_hands_batches_over_and_stores_the_cursor(
         if cursor.get("seq") == FRAMES[-1][0]:
             stop.set()
 
-    call_command(Command(handler=handler, stop_event=stop), source=source.pk, flush_seconds=0.1)
+    with http.use_transport(httpx.MockTransport(profiles({}))):
+        call_command(Command(handler=handler, stop_event=stop), source=source.pk, flush_seconds=0.1)
     assert [p.external_id for p in got] == POSTS
     source.refresh_from_db()
     assert source.cursor == {"seq": FRAMES[-1][0]}
@@ -174,3 +177,43 @@ def test_an_undecodable_frame_is_skipped_and_the_stream_goes_on() -> None:
         posts, cursors = read_all(url, None)
         assert posts == POSTS
         assert cursors[-1] == {"seq": FRAMES[-1][0]}
+
+
+def profiles(known: dict[str, str], asked: list[list[str]] | None = None) -> Any:
+    """An AppView answering app.bsky.actor.getProfiles from ``known`` (DID → handle)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/xrpc/app.bsky.actor.getProfiles"
+        actors = request.url.params.get_list("actors")
+        if asked is not None:
+            asked.append(actors)
+        return httpx.Response(200, json={"profiles": [{"did": d, "handle": known[d]} for d in actors if d in known]})
+
+    return answer
+
+
+def test_authors_are_looked_up_once_when_the_identity_frame_was_not_seen(relay: tuple[Relay, str]) -> None:
+    _server, url = relay
+    identity_seq = next(seq for seq, raw in FRAMES if b"#identity" in raw)
+    asked: list[list[str]] = []
+    stop = threading.Event()
+    posts: list[FetchedPost] = []
+    resolver = appview_handles("https://appview.example")
+    with http.use_transport(httpx.MockTransport(profiles({CAPTURE["did"]: "renamed.example.com"}, asked))):
+        for batch in stream_posts(url, identity_seq, stop, flush_seconds=0.1, resolve_handles=resolver):
+            posts += batch.posts
+            if batch.cursor.get("seq") == FRAMES[-1][0]:
+                stop.set()
+    assert [p.external_id for p in posts] == POSTS
+    assert {p.author for p in posts} == {"renamed.example.com"}
+    assert posts[0].url.startswith("https://bsky.app/profile/renamed.example.com/post/")
+    assert posts[0].author_url == "https://bsky.app/profile/renamed.example.com"
+    assert asked == [[CAPTURE["did"]]]  # cached after the first batch
+
+
+def test_an_unknown_or_failing_lookup_keeps_the_did() -> None:
+    resolver = appview_handles("https://appview.example")
+    with http.use_transport(httpx.MockTransport(lambda request: httpx.Response(502, text="down"))):
+        assert resolver(["did:plc:abc"]) == {}
+    with http.use_transport(httpx.MockTransport(profiles({}))):
+        assert resolver(["did:plc:abc"]) == {}

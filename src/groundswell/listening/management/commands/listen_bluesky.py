@@ -15,12 +15,13 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from groundswell.listening.models import Source, SourceKind
 from groundswell.listening.sources.base import FetchedPost, SourceError
 from groundswell.listening.sources.bluesky import parse_config, stream_service_url
-from groundswell.listening.sources.bluesky_stream import stream_posts
+from groundswell.listening.sources.bluesky_stream import appview_handles, stream_posts
 
 Handler = Callable[[Source, Sequence[FetchedPost], dict[str, Any]], object]
 
@@ -78,6 +79,7 @@ class Command(BaseCommand):
                 self.stop_event,
                 batch_size=options["batch_size"],
                 flush_seconds=options["flush_seconds"],
+                resolve_handles=appview_handles(str(settings.BLUESKY_APPVIEW_URL)),
             ):
                 handler(source, batch.posts, batch.cursor)
                 heard += len(batch.posts)
