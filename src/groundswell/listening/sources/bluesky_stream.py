@@ -166,7 +166,9 @@ def posts_from_frame(raw: bytes, state: _State) -> list[FetchedPost]:
         error = getattr(frame.body, "error", "") or "error"
         message = getattr(frame.body, "message", "") or ""
         # FutureCursor: the stored cursor is ahead of the server (a reset server); the admin must clear it.
-        raise SourceError(f"The Bluesky event stream ended with {error}: {message}".strip(), permanent=True)
+        # Others (ConsumerTooSlow, …) are worth a reconnect from the same cursor.
+        text = f"The Bluesky event stream ended with {error}: {message}".strip()
+        raise SourceError(text, permanent=error == "FutureCursor")
     body = frame.body
     if not isinstance(body, dict):
         return []
@@ -252,6 +254,11 @@ def stream_posts(
                         last_frame = now
                         try:
                             pending.extend(posts_from_frame(raw, state))
+                        except SourceError as exc:
+                            if exc.permanent or not reconnect:
+                                raise
+                            log.warning("%s; reconnecting from seq %s", exc, state.seq)
+                            break
                         except (AtProtocolError, ValueError, KeyError, TypeError) as exc:
                             # One undecodable frame must not stop the listener; the next frame's seq moves on.
                             log.warning("Skipped an undecodable Bluesky stream frame after seq %s: %r", state.seq, exc)
@@ -264,10 +271,11 @@ def stream_posts(
                         started = time.monotonic()
                     if idle_seconds is not None and now - last_frame >= idle_seconds:
                         stop_event.set()
-        except ConnectionClosed as exc:
+        except (ConnectionClosed, OSError) as exc:
             if not reconnect:
                 raise SourceError(f"The Bluesky event stream closed ({exc}).") from exc
             log.warning("Bluesky event stream closed (%s); reconnecting from seq %s", exc, state.seq)
+        if not stop_event.is_set():
             stop_event.wait(RECONNECT_DELAYS[0])
     if pending or state.seq != flushed_seq:
         pending = _with_handles(pending, state, resolve_handles)

@@ -35,7 +35,10 @@ POSTS = [CAPTURE["root_uri"], CAPTURE["reply_uri"]]
 class Relay:
     """Serves FRAMES after the requested cursor; ``drop_after`` closes the first connection early."""
 
-    def __init__(self, *, drop_after: int | None = None, error: str = "", garble: bool = False) -> None:
+    def __init__(
+        self, *, drop_after: int | None = None, error: str = "", garble: bool = False, errors_once: bool = False
+    ) -> None:
+        self.errors_once = errors_once
         self.drop_after = drop_after
         self.garble = garble
         self.error = error
@@ -51,6 +54,8 @@ class Relay:
                 libipld.encode_dag_cbor({"op": -1}) + libipld.encode_dag_cbor({"error": self.error, "message": "no"})
             )
             ws.close()
+            if self.errors_once:
+                self.error = ""
             return
         sent = 0
         if self.garble:
@@ -217,3 +222,10 @@ def test_an_unknown_or_failing_lookup_keeps_the_did() -> None:
         assert resolver(["did:plc:abc"]) == {}
     with http.use_transport(httpx.MockTransport(profiles({}))):
         assert resolver(["did:plc:abc"]) == {}
+
+
+def test_consumer_too_slow_reconnects_from_the_same_cursor() -> None:
+    for server, url in _serve(Relay(error="ConsumerTooSlow", errors_once=True)):
+        posts, _ = read_all(url, None)
+        assert posts == POSTS
+        assert server.cursors == [None, None]
