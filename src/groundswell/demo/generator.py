@@ -35,6 +35,7 @@ from groundswell.demo import scim as scim_demo
 from groundswell.demo.audit import build_audit_schedule
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.listening import build_listening
+from groundswell.demo.listening_bluesky import build_bluesky_listening
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
 from groundswell.demo.rewards import add_rewards_demo
@@ -169,6 +170,7 @@ class DemoBuilder:
             clicks += add_rewards_demo(self.ws, self.members, self.now, self.seed)
             build_audit_schedule(self.ws)
             build_listening(self.ws, self.by_email.get(demo_email(data.ADMIN[1])), self.rng, self.now, self.days)
+            build_bluesky_listening(self.ws, self.now)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

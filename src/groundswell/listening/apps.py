@@ -8,7 +8,10 @@ class ListeningConfig(AppConfig):
 
     def ready(self) -> None:
         from groundswell.listening.privacy import ListeningProvider
-        from groundswell.listening.sources import base
+        from groundswell.listening.sources import (
+            base,
+            bluesky,  # noqa: F401  (registers the plug-in)
+        )
         from groundswell.listening.sources.csv import CsvPlugin
         from groundswell.listening.sources.hackernews import HackerNewsPlugin
         from groundswell.listening.sources.mastodon import MastodonPlugin

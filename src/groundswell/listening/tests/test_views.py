@@ -232,7 +232,10 @@ def test_mentions_filters_and_query_count_does_not_grow(
     now = timezone.now()
 
     def add(n: int) -> None:
-        posts = [FetchedPost(f"p{n}-{i}", f"Does Northwind or Fjord ship to Norway? Asking for trip {n}-{i}", now) for i in range(5)]
+        posts = [
+            FetchedPost(f"p{n}-{i}", f"Does Northwind or Fjord ship to Norway? Asking for trip {n}-{i}", now)
+            for i in range(5)
+        ]
         pipeline.ingest(csv_source, posts, {})
 
     add(1)
