@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "groundswell.scim",
     "groundswell.recognition",
     "groundswell.listening",
+    "groundswell.care",
     "groundswell.analytics",
     "groundswell.networks",
     "groundswell.api",

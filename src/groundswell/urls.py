@@ -32,6 +32,7 @@ workspace_patterns = [
     path("sso/", include("groundswell.sso.urls")),
     path("scim-tokens/", include("groundswell.scim.web_urls")),
     path("recognition/", include("groundswell.recognition.urls")),
+    path("care/", include("groundswell.care.urls")),
 ]
 
 urlpatterns = [

@@ -139,6 +139,7 @@ RULE_ACTIONS = (
     Action.ENGAGEMENT,
     Action.LESSON,
     Action.BRAND_SHIFT,
+    Action.ANSWER,
 )
 
 

@@ -32,6 +32,7 @@ DEFAULT_RULES: dict[str, tuple[int, int | None]] = {
     Action.ENGAGEMENT: (1, 30),
     Action.LESSON: (15, 30),
     Action.BRAND_SHIFT: (40, None),
+    Action.ANSWER: (20, 100),
 }
 
 
