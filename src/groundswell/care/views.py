@@ -101,7 +101,11 @@ def reply(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
         try:
             actions.record_reply(found, member, form.cleaned_data["text"], via=ReplyVia.COPY)
         except actions.CareError as exc:
-            form.add_error("text", str(exc))
+            found.refresh_from_db()
+            if found.status in UNANSWERED:
+                form.add_error("text", str(exc))
+            else:  # answered meanwhile: the reply box is gone, say it at the top
+                messages.error(request, str(exc))
         else:
             messages.success(request, "Thank you: the answer is recorded.")
             return redirect("care:case", ws=ws, case_id=found.pk)
