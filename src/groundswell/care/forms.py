@@ -50,9 +50,7 @@ class ProfileForm(forms.Form):
                 label=name,
                 required=False,
                 max_length=100,
-                help_text="For example 09:00-12:00, 13:00-17:00. Empty: you do not work that day."
-                if day == 0
-                else "",
+                help_text="For example 09:00-12:00, 13:00-17:00. Empty: you do not work that day." if day == 0 else "",
             )
         self.fields["skills"] = _topics(
             workspace, "Topics you can answer", "None ticked: you take questions on every topic."
@@ -146,9 +144,7 @@ class DepartmentSkillForm(forms.Form):
 
 
 class SnippetForm(forms.ModelForm):  # type: ignore[type-arg]
-    language = forms.ChoiceField(
-        choices=[("", "Any language"), *LANGUAGE_CHOICES], required=False, label="Language"
-    )
+    language = forms.ChoiceField(choices=[("", "Any language"), *LANGUAGE_CHOICES], required=False, label="Language")
 
     class Meta:
         model = Snippet

@@ -10,6 +10,7 @@ first-response clock and the escalation clock run only while somebody is on shif
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ DEFAULT_WEEK: Week = {d: [(9 * 60, 17 * 60)] for d in range(5)}
 #: How far ahead the staffed-time arithmetic looks before giving up (nobody works at all).
 HORIZON = dt.timedelta(days=14)
 
-_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+_WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-\u2013]\s*(\d{1,2}):(\d{2})\s*$")
 
 
 class HoursError(ValueError):
@@ -50,7 +51,7 @@ def parse_day(text: str) -> list[Window]:
             raise HoursError(f"In “{part}” the end is not after the start (night shifts: split at midnight).")
         windows.append((start, end))
     windows.sort()
-    for (_, end), (start, _) in zip(windows, windows[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(windows):
         if start < end:
             raise HoursError("The time ranges of one day overlap.")
     return windows

@@ -60,9 +60,7 @@ def responders(workspace: Workspace) -> list[Responder]:
     ids = responder_ids(workspace)
     if not ids:
         return []
-    profiles = {
-        p.member_id: p for p in ResponderProfile.objects.filter(member_id__in=ids).prefetch_related("skills")
-    }
+    profiles = {p.member_id: p for p in ResponderProfile.objects.filter(member_id__in=ids).prefetch_related("skills")}
     languages = enrolled_languages([pk for pk in ids if pk not in profiles])
     departments = dict(Membership.objects.filter(pk__in=ids).values_list("pk", "department_id"))
     department_skills: dict[int, set[int]] = defaultdict(set)
@@ -190,4 +188,3 @@ def unanswered_count(member: Membership) -> int:
 
 def staffed_now(found: list[Responder], now: dt.datetime) -> int:
     return sum(1 for r in found if not r.paused and on_shift(r.week, r.tz, now))
-

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from groundswell.care import actions
 from groundswell.care.models import Case, CaseStatus, ResponderProfile, Snippet
@@ -23,16 +23,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case(source: Source, brand: Topic, bob: Membership) -> Case:
     volunteer(bob)
-    root, _ = make_post(source, [brand], text="Anyone tried Northwind tents?", external_id="root-1")
+    make_post(source, [brand], text="Anyone tried Northwind tents?", external_id="root-1")
     _, mentions = make_post(source, [brand], text="Is the Northwind tent waterproof?", in_reply_to="root-1")
-    [opened] = actions.open_cases_for(mentions, now=timezone_now())
+    [opened] = actions.open_cases_for(mentions, now=timezone.now())
     return opened
-
-
-def timezone_now() -> dt.datetime:
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 def url(name: str, **kwargs: Any) -> str:
@@ -189,6 +183,3 @@ def test_my_cases_query_count_does_not_grow(
 
 def test_unknown_case_is_404(alice: Membership) -> None:
     assert client_for(alice).get(url("case", case_id=999999)).status_code == 404
-
-
-
