@@ -172,7 +172,8 @@ def _acme_care(ws: Workspace, alice: Membership, bob: Membership) -> tuple[Any, 
     )  # fmt: skip
     case = Case.objects.create(workspace=ws, post=post, topic=brand, intent="question", status="assigned", assignee=bob)
     snippet = Snippet.objects.create(workspace=ws, title=f"Snippet {MARKER}", body=MARKER, created_by=alice)
-    skill = DepartmentSkill.objects.create(workspace=ws, department_id=bob.department_id, topic=brand)
+    assert bob.department is not None
+    skill = DepartmentSkill.objects.create(workspace=ws, department=bob.department, topic=brand)
     return case, snippet, skill
 
 
