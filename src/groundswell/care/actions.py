@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings as django_settings
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from groundswell.analytics.rollups import RollupBatch
 from groundswell.care import queries
-from groundswell.care.hours import Week, add_staffed, staffed_minutes, to_json
+from groundswell.care.hours import Week, add_staffed, shift_end, staffed_minutes, to_json
 from groundswell.care.models import (
     UNANSWERED,
     CareSettings,
@@ -38,7 +39,7 @@ from groundswell.care.models import (
     ResponderProfile,
     Snippet,
 )
-from groundswell.care.routing import Needs, Responder, choose, language_of, next_step
+from groundswell.care.routing import Needs, Responder, choose, language_of, next_step, schedules_for
 from groundswell.enrolment.models import Enrolment
 from groundswell.lib.periods import local_day
 from groundswell.listening.models import Intent, Mention, Topic, TopicKind
@@ -74,6 +75,10 @@ def _locked_settings(workspace_id: int) -> CareSettings:
 def _due(schedules: Sequence[tuple[Week, str]], start: dt.datetime, minutes: int) -> dt.datetime:
     """``minutes`` staffed minutes after ``start``; wall-clock minutes when nobody works in the next weeks."""
     return add_staffed(schedules, start, minutes) or start + dt.timedelta(minutes=minutes)
+
+
+def _needs(case: Case) -> Needs:
+    return Needs(language=case.language, topic_id=case.topic_id)
 
 
 def _url(case: Case, name: str = "care:case") -> str:
@@ -134,7 +139,7 @@ def open_cases_for(mentions: Iterable[Mention], *, now: dt.datetime | None = Non
                 continue
             workspace = Workspace.objects.get(pk=post.workspace_id)
             found_responders = queries.responders(workspace)
-            case.sla_due_at = _due(queries.schedules(found_responders), now, settings.first_response_minutes)
+            case.sla_due_at = _due(schedules_for(found_responders, _needs(case)), now, settings.first_response_minutes)
             case.save(update_fields=["sla_due_at"])
             _log(case, EventKind.OPENED, now, note=f"{post.get_intent_display()} about {topic.name}")
             _route(case, settings, found_responders, now, kind=EventKind.ASSIGNED)
@@ -163,11 +168,14 @@ def _route(
             _log(case, EventKind.QUEUED, now, note="Nobody who can answer it is on shift and free.")
         return None
     minutes = settings.first_response_minutes if case.escalations == 0 else settings.step_minutes
+    escalate_at = _due(schedules_for(found, _needs(case)), now, minutes)
+    # The assignee's shift ends first: the case moves on then rather than wait for them overnight.
+    off_at = shift_end(chosen.week, chosen.tz, now)
     values = {
         "status": CaseStatus.ASSIGNED,
         "assignee_id": chosen.member_id,
         "assigned_at": now,
-        "escalate_at": _due(queries.schedules(found), now, minutes),
+        "escalate_at": min(escalate_at, off_at) if off_at is not None else escalate_at,
     }
     for name, value in values.items():
         setattr(case, name, value)
@@ -218,7 +226,7 @@ def route_waiting(now: dt.datetime | None = None, *, workspace_id: int | None = 
                     continue
                 assigned += 1
                 found = [
-                    Responder(**{**r.__dict__, "open_cases": r.open_cases + 1, "last_assigned_at": now})
+                    replace(r, open_cases=r.open_cases + 1, recent_cases=r.recent_cases + 1, last_assigned_at=now)
                     if r.member_id == chosen.member_id
                     else r
                     for r in found
@@ -326,7 +334,7 @@ def record_reply(
         raise CareError("This case is assigned to someone else.")
     with transaction.atomic():
         found = queries.responders(member.workspace)
-        minutes = staffed_minutes(queries.schedules(found), case.opened_at, now)
+        minutes = staffed_minutes(schedules_for(found, _needs(case)), case.opened_at, now)
         updated = Case.objects.filter(pk=case.pk, status__in=UNANSWERED).update(
             status=CaseStatus.ANSWERED,
             assignee=member,
@@ -407,7 +415,9 @@ def reassign_case(case: Case, admin: Membership, to: Membership, *, now: dt.date
             "assignee_id": to.pk,
             "assigned_at": now,
             "escalate_at": _due(
-                queries.schedules(queries.responders(locked.workspace)), now, settings.first_response_minutes
+                schedules_for(queries.responders(locked.workspace), _needs(locked)),
+                now,
+                settings.first_response_minutes,
             ),
         }
         for name, value in values.items():

@@ -104,6 +104,15 @@ def intervals(week: Week, tz: str, start: dt.datetime, end: dt.datetime) -> list
     return found
 
 
+def shift_end(week: Week, tz: str, moment: dt.datetime) -> dt.datetime | None:
+    """When the working stretch that contains ``moment`` ends (windows that touch count as one stretch, so a
+    shift through midnight does not end at midnight); None when off shift."""
+    for a, b in union(intervals(week, tz, moment, moment + dt.timedelta(days=8))):
+        if a <= moment < b:
+            return b
+    return None
+
+
 def union(parts: Iterable[Interval]) -> list[Interval]:
     merged: list[Interval] = []
     for a, b in sorted(parts):

@@ -7,20 +7,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from groundswell.care.hours import DEFAULT_WEEK, Schedule, from_json, on_shift
+from groundswell.care.hours import DEFAULT_WEEK, from_json, on_shift
 from groundswell.care.models import (
     OPEN,
     UNANSWERED,
     CareSettings,
     Case,
+    CaseEvent,
     CaseStatus,
     DepartmentSkill,
     EventKind,
     ResponderProfile,
     Snippet,
 )
-from groundswell.care.routing import Responder
+from groundswell.care.routing import RECENT, Responder
 from groundswell.enrolment.models import ChoiceKind, EnrolmentChoice
 from groundswell.enrolment.queries import volunteers
 from groundswell.listening.models import Post, Topic, TopicKind
@@ -74,6 +76,13 @@ def responders(workspace: Workspace) -> list[Responder]:
         .annotate(n=Count("pk"))
         .values_list("assignee_id", "n")
     )
+    since = timezone.now() - RECENT
+    recent = dict(
+        CaseEvent.objects.filter(member_id__in=ids, kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED], at__gte=since)
+        .values_list("member_id")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "n")
+    )
     found = []
     for pk in ids:
         profile = profiles.get(pk)
@@ -90,6 +99,7 @@ def responders(workspace: Workspace) -> list[Responder]:
                     open_cases=load.get(pk, 0),
                     last_assigned_at=profile.last_assigned_at,
                     paused=profile.paused,
+                    recent_cases=recent.get(pk, 0),
                 )
             )
         else:
@@ -101,14 +111,10 @@ def responders(workspace: Workspace) -> list[Responder]:
                     week=DEFAULT_WEEK,
                     tz=workspace.timezone,
                     open_cases=load.get(pk, 0),
+                    recent_cases=recent.get(pk, 0),
                 )
             )
     return found
-
-
-def schedules(found: list[Responder]) -> list[Schedule]:
-    """Staffed time is whenever any responder who is not paused is on shift."""
-    return [(r.week, r.tz) for r in found if not r.paused]
 
 
 def earlier_assignees(case: Case) -> frozenset[int]:

@@ -3,8 +3,10 @@
 Eligible: on shift now (their working hours, in their time zone), not paused, speaking the case's language,
 matching its topic (a responder's own skills plus their department's; a responder without any skills takes
 every topic), below the workspace's cap of open cases, and not someone the case already escalated away from.
-Among the eligible: the least loaded first, then a topic specialist before a generalist, then whoever has
-waited longest since their last case (fairness: work is spread), then the lower id (deterministic).
+Among the eligible: the least loaded first (open cases now, then cases routed to them in the last week), then
+whoever has waited longest since their last case (fairness: work is spread), then the lower id
+(deterministic). Skills filter, they do not rank: preferring specialists
+would pile their topic on them (bench/care measured it).
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from groundswell.care.hours import Week, on_shift
+from groundswell.care.hours import Schedule, Week, on_shift
 
 _NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
+#: The window of ``Responder.recent_cases``.
+RECENT = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class Responder:
     open_cases: int = 0
     last_assigned_at: dt.datetime | None = None
     paused: bool = False
+    #: Cases routed to them in the last :data:`RECENT` (fairness between people whose shifts differ).
+    recent_cases: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,11 +71,19 @@ def choose(responders: Iterable[Responder], needs: Needs, now: dt.datetime, max_
     if not eligible:
         return None
 
-    def rank(r: Responder) -> tuple[int, int, dt.datetime, int]:
-        specialist = needs.topic_id is not None and needs.topic_id in r.skills
-        return (r.open_cases, 0 if specialist else 1, r.last_assigned_at or _NEVER, r.member_id)
+    return min(eligible, key=lambda r: (r.open_cases, r.recent_cases, r.last_assigned_at or _NEVER, r.member_id))
 
-    return min(eligible, key=rank)
+
+def schedules_for(responders: Iterable[Responder], needs: Needs) -> list[Schedule]:
+    """Whose working hours make a case's *staffed time*: responders who are not paused, speak its language
+    and take its topic (load and shifts aside). The first-response and escalation clocks run only then."""
+    return [
+        (r.week, r.tz)
+        for r in responders
+        if not r.paused
+        and (not needs.language or needs.language in r.languages)
+        and (needs.topic_id is None or not r.skills or needs.topic_id in r.skills)
+    ]
 
 
 def next_step(escalations_done: int, steps: int) -> str:

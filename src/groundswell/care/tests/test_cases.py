@@ -59,7 +59,7 @@ def test_routing_by_language_and_topic(
     from groundswell.conftest import make_member
 
     dana = make_member(workspace, "dana@acme.test")
-    volunteer(bob, languages=("en",))
+    volunteer(bob, languages=("en",), skills=(brand,))
     volunteer(carol, languages=("en", "de"))
     volunteer(dana, languages=("en",), skills=(tents,))
     _, german = make_post(source, [brand], lang="de-DE", text="Wo ist mein Northwind Zelt?")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from groundswell.care.hours import HoursError, add_staffed, on_shift, parse_day, staffed_minutes
+from groundswell.care.hours import HoursError, add_staffed, on_shift, parse_day, shift_end, staffed_minutes
 from groundswell.care.routing import Needs, Responder, choose, language_of, next_step, why_not
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)  # Tuesday
@@ -52,14 +52,32 @@ def test_load_cap_and_least_loaded_first() -> None:
     assert choose([two, busy], Needs(), NOW, 3) == busy
 
 
-def test_topics_specialists_first_generalists_take_everything() -> None:
+def test_topics_filter_and_generalists_take_everything() -> None:
     tents_expert = r(1, skills=frozenset({7}))
     stoves_expert = r(2, skills=frozenset({8}))
-    generalist = r(3)
+    generalist = r(3, last_assigned_at=NOW - dt.timedelta(minutes=1))
     assert choose([generalist, stoves_expert, tents_expert], Needs(topic_id=7), NOW, 1) == tents_expert
+    assert choose([generalist, stoves_expert, tents_expert], Needs(topic_id=8), NOW, 1) == stoves_expert
     assert choose([stoves_expert, generalist], Needs(topic_id=7), NOW, 1) == generalist
     assert choose([stoves_expert], Needs(topic_id=7), NOW, 1) is None
     assert why_not(stoves_expert, Needs(topic_id=7), NOW, 1) == "other topics"
+
+
+def test_this_weeks_cases_spread_work_before_idle_time() -> None:
+    many = r(1, recent_cases=5)
+    few = r(2, recent_cases=1, last_assigned_at=NOW - dt.timedelta(minutes=1))
+    assert choose([many, few], Needs(), NOW, 1) == few
+
+
+def test_staffed_time_counts_only_who_could_take_the_case() -> None:
+    from groundswell.care.routing import schedules_for
+
+    de = r(1, languages=frozenset({"de"}), tz="Europe/Berlin")
+    tents = r(2, skills=frozenset({7}))
+    paused = r(3, paused=True)
+    assert schedules_for([de, tents, paused], Needs(language="de")) == [(OFFICE, "Europe/Berlin")]
+    assert schedules_for([de, tents, paused], Needs(language="en", topic_id=8)) == []
+    assert schedules_for([de, tents, paused], Needs(language="en", topic_id=7)) == [(OFFICE, "UTC")]
 
 
 def test_longest_idle_breaks_ties_then_excluded_and_paused() -> None:
@@ -110,5 +128,9 @@ def test_staffed_time_skips_nights_and_weekends() -> None:
     late = {d: [(12 * 60, 20 * 60)] for d in range(5)}
     assert staffed_minutes([(OFFICE, "UTC"), (late, "UTC")], NOW.replace(hour=0), NOW.replace(hour=23)) == 11 * 60
     assert add_staffed([], NOW, 10) is None
+    assert shift_end(OFFICE, "UTC", NOW) == NOW.replace(hour=17)
+    assert shift_end(OFFICE, "UTC", NOW.replace(hour=18)) is None
+    all_week = {d: [(0, 1440)] for d in range(7)}
+    assert shift_end(all_week, "UTC", NOW) is not None and shift_end(all_week, "UTC", NOW) > NOW + dt.timedelta(days=7)
     assert on_shift(OFFICE, "UTC", NOW)
     assert not on_shift(OFFICE, "UTC", NOW.replace(hour=17))
