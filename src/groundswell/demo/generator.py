@@ -31,6 +31,7 @@ from django.utils.text import slugify
 from groundswell.analytics.models import Dimension, SegmentPeriod
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.demo import data
+from groundswell.demo.care import build_care
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
@@ -160,6 +161,7 @@ class DemoBuilder:
             build_teams(self)
             build_brand_accounts(self.ws, self.by_email, self.now)
             build_sso(self.ws, self.members, self.now)
+            build_care(self.ws, self.now, self.rng)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),
