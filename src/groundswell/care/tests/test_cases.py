@@ -198,3 +198,27 @@ def test_admin_reassigns_and_closes(source: Source, brand: Topic, alice: Members
         actions.close_case(case, alice, " ")
     closed = actions.close_case(case, alice, "Spam")
     assert closed.status == CaseStatus.CLOSED
+
+
+def test_department_skills_count_as_the_members_own(
+    workspace: Workspace, source: Source, brand: Topic, tents: Topic, bob: Membership, carol: Membership
+) -> None:
+    assert bob.department is not None
+    volunteer(bob, skills=(brand,))  # knows only the brand topic himself
+    _, mentions = make_post(source, [brand, tents])
+    [case] = actions.open_cases_for(mentions, now=NOW)
+    assert case.status == CaseStatus.NEW
+    actions.add_department_skill(workspace, bob.department, tents)  # Sales knows tents
+    assert actions.route_waiting(NOW) == 1
+    case.refresh_from_db()
+    assert case.assignee == bob
+
+
+def test_case_moves_on_when_the_assignees_shift_ends(source: Source, brand: Topic, bob: Membership) -> None:
+    office = {d: [(9 * 60, 17 * 60)] for d in range(5)}
+    volunteer(bob, week=office)
+    _, mentions = make_post(source, [brand])
+    [case] = actions.open_cases_for(mentions, now=NOW.replace(hour=16, minute=30))
+    assert case.escalate_at == NOW.replace(hour=17)
+    # Staffed time stops at 17:00: the target is 30 staffed minutes into the next morning.
+    assert case.sla_due_at == (NOW + dt.timedelta(days=1)).replace(hour=9, minute=30)
