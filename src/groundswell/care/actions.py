@@ -40,7 +40,6 @@ from groundswell.care.models import (
     Snippet,
 )
 from groundswell.care.routing import Needs, Responder, choose, language_of, next_step, schedules_for
-from groundswell.enrolment.models import Enrolment
 from groundswell.lib.periods import local_day
 from groundswell.listening.models import Intent, Mention, Topic, TopicKind
 from groundswell.rewards.actions import award_points
@@ -442,15 +441,12 @@ def ensure_profile(member: Membership) -> ResponderProfile:
     profile = ResponderProfile.objects.filter(member=member).first()
     if profile is not None:
         return profile
-    enrolment = Enrolment.objects.filter(member=member).prefetch_related("choices", "topics").first()
-    languages = enrolment.languages if enrolment is not None else []
-    names = [t.name.lower() for t in enrolment.topics.all()] if enrolment is not None else []
+    languages, topics = queries.seed_from_enrolment(member)
     with transaction.atomic():
         profile, created = ResponderProfile.objects.get_or_create(
             member=member, defaults={"workspace_id": member.workspace_id, "languages": languages}
         )
-        if created and names:
-            topics = [t for t in Topic.objects.filter(workspace_id=member.workspace_id) if t.name.lower() in names]
+        if created and topics:
             profile.skills.set(topics)
     return profile
 

@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 from django import forms
 
 from groundswell.care.actions import MAX_NOTE, MAX_REPLY
-from groundswell.care.hours import WEEKDAYS, HoursError, Week, format_day, from_json, parse_day
+from groundswell.care.hours import DEFAULT_WEEK, WEEKDAYS, HoursError, Week, format_day, from_json, parse_day
 from groundswell.care.models import CareSettings, ResponderProfile, Snippet
 from groundswell.enrolment.models import LANGUAGE_CHOICES
 from groundswell.listening.models import Topic
@@ -57,13 +57,22 @@ class ProfileForm(forms.Form):
         )
 
     @classmethod
-    def initial_for(cls, profile: ResponderProfile, workspace: Workspace) -> dict[str, Any]:
-        week = from_json(profile.week)
+    def initial_for(cls, member: Membership) -> dict[str, Any]:
+        """The saved profile, or (never saved yet) what it would start from: enrolment, default hours."""
+        from groundswell.care.queries import seed_from_enrolment
+
+        profile = ResponderProfile.objects.filter(member=member).prefetch_related("skills").first()
+        if profile is not None:
+            languages, skills = list(profile.languages), list(profile.skills.all())
+            week, tz, paused = from_json(profile.week), profile.time_zone, profile.paused
+        else:
+            languages, skills = seed_from_enrolment(member)
+            week, tz, paused = DEFAULT_WEEK, "", False
         initial: dict[str, Any] = {
-            "languages": list(profile.languages),
-            "timezone": profile.time_zone or workspace.timezone,
-            "paused": profile.paused,
-            "skills": list(profile.skills.all()),
+            "languages": languages,
+            "timezone": tz or member.workspace.timezone,
+            "paused": paused,
+            "skills": skills,
         }
         for day in range(7):
             initial[f"day{day}"] = format_day(week.get(day, []))

@@ -23,7 +23,7 @@ from groundswell.care.models import (
     Snippet,
 )
 from groundswell.care.routing import RECENT, Responder
-from groundswell.enrolment.models import ChoiceKind, EnrolmentChoice
+from groundswell.enrolment.models import ChoiceKind, Enrolment, EnrolmentChoice
 from groundswell.enrolment.queries import volunteers
 from groundswell.listening.models import Post, Topic, TopicKind
 from groundswell.workspaces.models import Membership, Workspace
@@ -194,3 +194,14 @@ def unanswered_count(member: Membership) -> int:
 
 def staffed_now(found: list[Responder], now: dt.datetime) -> int:
     return sum(1 for r in found if not r.paused and on_shift(r.week, r.tz, now))
+
+
+def seed_from_enrolment(member: Membership) -> tuple[list[str], list[Topic]]:
+    """Languages and topics for a new responder profile: the member's enrolment languages, and the listening
+    topics named like the content topics they chose."""
+    enrolment = Enrolment.objects.filter(member=member).prefetch_related("choices", "topics").first()
+    if enrolment is None:
+        return [], []
+    names = {t.name.lower() for t in enrolment.topics.all()}
+    topics = [t for t in listening_topics(member.workspace) if t.name.lower() in names] if names else []
+    return enrolment.languages, topics

@@ -278,7 +278,6 @@ def delete_snippet_view(request: HttpRequest, ws: str, snippet_id: int) -> HttpR
 @allow_methods("GET", "POST")
 def profile(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
-    current = actions.ensure_profile(member) if request.method == "POST" else None
     status = 200
     if request.method == "POST":
         form = ProfileForm(request.POST, workspace=member.workspace)
@@ -291,8 +290,7 @@ def profile(request: HttpRequest, ws: str) -> HttpResponse:
             messages.success(request, "Your responder profile is saved.")
             return redirect("care:profile", ws=ws)
         status = 400
-    else:
-        current = actions.ensure_profile(member)
-        form = ProfileForm(initial=ProfileForm.initial_for(current, member.workspace), workspace=member.workspace)
+    else:  # reading only: a profile is saved the first time the member saves it (or gets a case)
+        form = ProfileForm(initial=ProfileForm.initial_for(member), workspace=member.workspace)
     context = {"form": form, "is_responder": queries.is_responder(member)}
     return _page(request, member, "profile.html", context, status=status)
