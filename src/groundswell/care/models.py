@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from groundswell.care.hours import DEFAULT_WEEK, to_json
-from groundswell.listening.models import Post, Topic
+from groundswell.listening.models import Intent, Post, Topic
 from groundswell.networks.models import OutboundPost
 from groundswell.workspaces.models import Department, Membership, Workspace
 
@@ -90,7 +90,7 @@ class Case(models.Model):
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="care_case")
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     language = models.CharField(max_length=8, blank=True)
-    intent = models.CharField(max_length=10)
+    intent = models.CharField(max_length=10, choices=Intent.choices)
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.NEW)
     assignee = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="care_cases"

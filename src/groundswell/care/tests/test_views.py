@@ -46,6 +46,7 @@ def test_my_cases_and_case_page_show_post_thread_and_snippets(case: Case, alice:
     assert "Anyone tried Northwind tents?" in body  # the parent post listening stored
     assert "3000 mm hydrostatic head" in body
     assert "record my answer" in body
+    assert "Question about Northwind" in body
 
 
 def test_answer_from_the_page_records_it_and_awards_points(case: Case, bob: Membership) -> None:
