@@ -178,7 +178,27 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
         workspace=ws, name=f"Topic {MARKER}", kind="brand", query="acme", created_by=alice
     )
     extra["listening_source"] = ListeningSource.objects.create(workspace=ws, kind="csv", name=f"Source {MARKER}")
+    extra["case"], extra["snippet"], extra["skill"] = _acme_care(ws, alice, bob)
     return extra
+
+
+def _acme_care(ws: Workspace, alice: Membership, bob: Membership) -> tuple[Any, Any, Any]:
+    """A customer question about Acme's brand assigned to bob, an answer snippet and a department skill."""
+    from groundswell.care.models import Case, DepartmentSkill, Snippet
+    from groundswell.listening.models import Post, Source
+    from groundswell.listening.models import Topic as ListeningTopic
+
+    brand = ListeningTopic.objects.create(workspace=ws, name=f"Acme {MARKER}", kind="brand", query="acme")
+    source = Source.objects.create(workspace=ws, kind="rss", name=f"Feed {MARKER}")
+    post = Post.objects.create(
+        workspace=ws, source=source, external_id="p1", text=f"Question {MARKER}", published_at=timezone.now(),
+        content_hash="0" * 64, intent="question",
+    )  # fmt: skip
+    case = Case.objects.create(workspace=ws, post=post, topic=brand, intent="question", status="assigned", assignee=bob)
+    snippet = Snippet.objects.create(workspace=ws, title=f"Snippet {MARKER}", body=MARKER, created_by=alice)
+    assert bob.department is not None
+    skill = DepartmentSkill.objects.create(workspace=ws, department=bob.department, topic=brand)
+    return case, snippet, skill
 
 
 def _acme_brand(alice: Membership, bob: Membership) -> tuple[BrandAccount, Shift, BrandPost]:
@@ -251,6 +271,9 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "subscription_id": lambda a: a.extra["audit_subscription"].pk,
     "listening_topic_id": lambda a: a.extra["listening_topic"].pk,
     "source_id": lambda a: a.extra["listening_source"].pk,
+    "case_id": lambda a: a.extra["case"].pk,
+    "snippet_id": lambda a: a.extra["snippet"].pk,
+    "skill_id": lambda a: a.extra["skill"].pk,
 }
 
 

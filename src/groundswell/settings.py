@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "groundswell.recognition",
     "groundswell.listening",
     "groundswell.audit",
+    "groundswell.care",
     "groundswell.analytics",
     "groundswell.networks",
     "groundswell.api",

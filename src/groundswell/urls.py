@@ -34,6 +34,7 @@ workspace_patterns = [
     path("recognition/", include("groundswell.recognition.urls")),
     path("audit/", include("groundswell.audit.urls")),
     path("listening/", include("groundswell.listening.urls")),
+    path("care/", include("groundswell.care.urls")),
 ]
 
 urlpatterns = [

@@ -33,6 +33,7 @@ from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic
 from groundswell.demo import data
 from groundswell.demo import scim as scim_demo
 from groundswell.demo.audit import build_audit_schedule
+from groundswell.demo.care import build_care
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.listening import build_listening
 from groundswell.demo.listening_bluesky import build_bluesky_listening
@@ -171,6 +172,7 @@ class DemoBuilder:
             build_audit_schedule(self.ws)
             build_listening(self.ws, self.by_email.get(demo_email(data.ADMIN[1])), self.rng, self.now, self.days)
             build_bluesky_listening(self.ws, self.now)
+            build_care(self.ws, self.now, self.rng)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

@@ -368,6 +368,13 @@ def ingest(
                     tally[intent_column] += 1
                 tally[8] += engagement
         _insert_rows(Mention, MENTION_FIELDS, mentions)
+        # Questions and complaints about the brand become care cases in the same transaction (care routes them);
+        # care's periodic job also picks up any it missed.
+        asking = [r.pk for r in rows if r.duplicate_of_id is None and r.intent in (Intent.QUESTION, Intent.COMPLAINT)]
+        if asking:
+            from groundswell.care.actions import open_cases_for
+
+            open_cases_for(Mention.objects.filter(post_id__in=asking, topic__kind="brand"), now=now)
         additive_upsert(
             TopicDay,
             ("workspace", "topic", "day"),

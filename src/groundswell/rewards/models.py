@@ -34,6 +34,7 @@ DEFAULT_RULES: dict[str, tuple[int, int | None]] = {
     Action.ENGAGEMENT: (1, 30),
     Action.LESSON: (15, 30),
     Action.BRAND_SHIFT: (40, None),
+    Action.ANSWER: (20, 100),
 }
 
 #: Diminishing returns for the default rules: action -> (awards per day at full value, factor for each further

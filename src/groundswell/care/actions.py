@@ -1,0 +1,551 @@
+"""The write layer of customer care: one transaction per action, named for what it does.
+
+Routing and escalation of a workspace run with its :class:`CareSettings` row locked, so two cases routed
+at once cannot both go to the last free responder, and an escalation is claimed with a conditional update
+(it happens once however many workers run the periodic task). Raises :class:`CareError` with a message for
+the person using the page.
+
+The ingest pipeline of listening calls :func:`open_cases_for` with the mentions it just stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from django.conf import settings as django_settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from groundswell.analytics.rollups import RollupBatch
+from groundswell.care import queries
+from groundswell.care.hours import Week, add_staffed, shift_end, staffed_minutes, to_json
+from groundswell.care.models import (
+    UNANSWERED,
+    CareSettings,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    DepartmentSkill,
+    EventKind,
+    ReplyVia,
+    ResponderProfile,
+    Snippet,
+)
+from groundswell.care.routing import Needs, Responder, choose, language_of, next_step, schedules_for
+from groundswell.lib.periods import local_day
+from groundswell.listening.models import Intent, Mention, Topic, TopicKind
+from groundswell.rewards.actions import award_points
+from groundswell.rewards.models import Action
+from groundswell.workspaces.models import Department, Membership, Role, Workspace
+
+log = logging.getLogger(__name__)
+
+CASE_INTENTS = (Intent.QUESTION, Intent.COMPLAINT)
+MAX_REPLY = 3000
+MAX_NOTE = 500
+BATCH = 500
+
+
+class CareError(ValueError):
+    """What cannot be done, in words for the member."""
+
+
+def _log(case: Case, kind: str, at: dt.datetime, *, actor: Membership | None = None, member_id: int | None = None,
+         note: str = "") -> None:  # fmt: skip
+    CaseEvent.objects.create(
+        workspace_id=case.workspace_id, case=case, kind=kind, actor=actor, member_id=member_id, note=note[:500], at=at
+    )
+
+
+def _locked_settings(workspace_id: int) -> CareSettings:
+    """The workspace's settings row, created if needed and locked until the transaction ends."""
+    CareSettings.objects.get_or_create(workspace_id=workspace_id)
+    return CareSettings.objects.select_for_update().get(workspace_id=workspace_id)
+
+
+def _due(schedules: Sequence[tuple[Week, str]], start: dt.datetime, minutes: int) -> dt.datetime:
+    """``minutes`` staffed minutes after ``start``; wall-clock minutes when nobody works in the next weeks."""
+    return add_staffed(schedules, start, minutes) or start + dt.timedelta(minutes=minutes)
+
+
+def _needs(case: Case) -> Needs:
+    return Needs(language=case.language, topic_id=case.topic_id)
+
+
+def _url(case: Case, name: str = "care:case") -> str:
+    kwargs: dict[str, object] = {"ws": case.workspace.slug}
+    if name == "care:case":
+        kwargs["case_id"] = case.pk
+    return django_settings.SITE_URL + reverse(name, kwargs=kwargs)
+
+
+def _mail(template: str, subject: str, to: list[str], context: dict[str, object]) -> None:
+    to = [a for a in to if a]
+    if not to:
+        return
+    message = EmailMessage(subject, render_to_string(f"care/email/{template}", context), None, to)
+    transaction.on_commit(lambda: message.send(fail_silently=False))
+
+
+# --- opening and routing ---------------------------------------------------------------------------
+
+
+def open_missed_cases(*, now: dt.datetime | None = None, days: int = 2, limit: int = 500) -> int:
+    """Open cases for recent brand questions and complaints that have none (a safety net behind ingest)."""
+    now = now or timezone.now()
+    missed = list(
+        Mention.objects.filter(
+            topic__kind="brand",
+            intent__in=("question", "complaint"),
+            post__published_at__gte=now - dt.timedelta(days=days),
+            post__duplicate_of__isnull=True,
+            post__care_case__isnull=True,
+        )
+        .order_by("post_id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not missed:
+        return 0
+    return len(open_cases_for(Mention.objects.filter(pk__in=missed), now=now))
+
+
+def open_cases_for(mentions: Iterable[Mention], *, now: dt.datetime | None = None) -> list[Case]:
+    """Open a case for each post among ``mentions`` that asks or complains about the brand, and route it.
+
+    Called by the ingest pipeline with the mentions it stored (inside or after its transaction). Idempotent:
+    a post has at most one case, so calling again with the same mentions opens nothing. Near-duplicates
+    (``Post.duplicate_of``) open no case. The case's topic (for skills) is the post's first non-brand topic,
+    else its brand topic."""
+    now = now or timezone.now()
+    ids = [m.pk for m in mentions]
+    rows = (
+        Mention.objects.filter(pk__in=ids, post__duplicate_of__isnull=True, post__care_case__isnull=True)
+        .select_related("topic", "post")
+        .order_by("post_id", "topic__kind", "topic_id")
+    )
+    by_post: dict[int, list[Mention]] = defaultdict(list)
+    for m in rows:
+        by_post[m.post_id].append(m)
+    opened: list[Case] = []
+    for found in by_post.values():
+        post = found[0].post
+        if post.intent not in CASE_INTENTS or not any(m.topic.kind == TopicKind.BRAND for m in found):
+            continue
+        others = [m.topic for m in found if m.topic.kind != TopicKind.BRAND]
+        topic = others[0] if others else next(m.topic for m in found if m.topic.kind == TopicKind.BRAND)
+        with transaction.atomic():
+            settings = _locked_settings(post.workspace_id)
+            case, created = Case.objects.get_or_create(
+                post=post,
+                defaults={
+                    "workspace_id": post.workspace_id,
+                    "topic": topic,
+                    "language": language_of(post.lang),
+                    "intent": post.intent,
+                    "opened_at": now,
+                },
+            )
+            if not created:
+                continue
+            workspace = Workspace.objects.get(pk=post.workspace_id)
+            found_responders = queries.responders(workspace)
+            case.sla_due_at = _due(schedules_for(found_responders, _needs(case)), now, settings.first_response_minutes)
+            case.save(update_fields=["sla_due_at"])
+            _log(case, EventKind.OPENED, now, note=f"{post.get_intent_display()} about {topic.name}")
+            _route(case, settings, found_responders, now, kind=EventKind.ASSIGNED)
+        opened.append(case)
+    return opened
+
+
+def _route(
+    case: Case,
+    settings: CareSettings,
+    found: list[Responder],
+    now: dt.datetime,
+    *,
+    kind: str,
+    exclude: frozenset[int] = frozenset(),
+    note: str = "",
+) -> Responder | None:
+    """Assign ``case`` (status new, settings locked) to the best responder, or leave it queued."""
+    needs = Needs(language=case.language, topic_id=case.topic_id, exclude=exclude)
+    chosen = choose(found, needs, now, settings.max_open_per_person)
+    if chosen is None:
+        if case.status != CaseStatus.NEW:
+            Case.objects.filter(pk=case.pk).update(status=CaseStatus.NEW, assignee=None, escalate_at=None)
+            case.status, case.assignee_id, case.escalate_at = CaseStatus.NEW, None, None
+        if kind == EventKind.ASSIGNED:
+            _log(case, EventKind.QUEUED, now, note="Nobody who can answer it is on shift and free.")
+        return None
+    minutes = settings.first_response_minutes if case.escalations == 0 else settings.step_minutes
+    escalate_at = _due(schedules_for(found, _needs(case)), now, minutes)
+    # The assignee's shift ends first: the case moves on then rather than wait for them overnight.
+    off_at = shift_end(chosen.week, chosen.tz, now)
+    values = {
+        "status": CaseStatus.ASSIGNED,
+        "assignee_id": chosen.member_id,
+        "assigned_at": now,
+        "escalate_at": min(escalate_at, off_at) if off_at is not None else escalate_at,
+    }
+    for name, value in values.items():
+        setattr(case, name, value)
+    case.save(update_fields=list(values))
+    profile, _ = ResponderProfile.objects.get_or_create(
+        member_id=chosen.member_id, defaults={"workspace_id": case.workspace_id, "time_zone": ""}
+    )
+    ResponderProfile.objects.filter(pk=profile.pk).update(last_assigned_at=now)
+    _log(case, EventKind.REASSIGNED if kind == EventKind.REASSIGNED else EventKind.ASSIGNED, now,
+         member_id=chosen.member_id, note=note)  # fmt: skip
+    assignee = Membership.objects.select_related("user", "workspace").get(pk=chosen.member_id)
+    case.workspace = assignee.workspace
+    _mail(
+        "assigned.txt",
+        "A customer is waiting for an answer",
+        [assignee.user.email],
+        {"case": case, "member": assignee, "url": _url(case), "due": _local(case.escalate_at, assignee)},
+    )
+    return chosen
+
+
+def _local(moment: dt.datetime | None, member: Membership) -> str:
+    if moment is None:
+        return ""
+    return timezone.localtime(moment, ZoneInfo(member.workspace.timezone)).strftime("%a %d %b %H:%M")
+
+
+def route_waiting(now: dt.datetime | None = None, *, workspace_id: int | None = None) -> int:
+    """Assign the cases waiting in the queue to whoever is on shift and free now (oldest first)."""
+    now = now or timezone.now()
+    waiting = Case.objects.filter(status=CaseStatus.NEW)
+    if workspace_id is not None:
+        waiting = waiting.filter(workspace_id=workspace_id)
+    by_workspace: dict[int, list[int]] = defaultdict(list)
+    for pk, ws in waiting.order_by("opened_at", "pk").values_list("pk", "workspace_id")[:BATCH]:
+        by_workspace[ws].append(pk)
+    assigned = 0
+    for ws, pks in by_workspace.items():
+        with transaction.atomic():
+            settings = _locked_settings(ws)
+            workspace = Workspace.objects.get(pk=ws)
+            found = queries.responders(workspace)
+            if not found:
+                continue
+            for case in Case.objects.filter(pk__in=pks, status=CaseStatus.NEW).order_by("opened_at", "pk"):
+                chosen = _route(case, settings, found, now, kind="retry", exclude=queries.earlier_assignees(case))
+                if chosen is None:
+                    continue
+                assigned += 1
+                found = [
+                    replace(r, open_cases=r.open_cases + 1, recent_cases=r.recent_cases + 1, last_assigned_at=now)
+                    if r.member_id == chosen.member_id
+                    else r
+                    for r in found
+                ]
+    return assigned
+
+
+# --- escalation ------------------------------------------------------------------------------------------
+
+
+def escalate_overdue(now: dt.datetime | None = None) -> int:
+    """Move every assigned case that nobody answered in time one step on: to the next candidate (the previous
+    assignee is told and released), or after the last step to the program admins (e-mail, and the admins'
+    queue shows it). Also hands to the admins the queued cases whose first-response target passed while
+    everyone able to answer was busy. Each step is claimed with a conditional update: it happens once."""
+    now = now or timezone.now()
+    due = list(
+        Case.objects.filter(status=CaseStatus.ASSIGNED, first_response_at__isnull=True, escalate_at__lte=now)
+        .order_by("escalate_at", "pk")
+        .values_list("pk", "workspace_id", "assignee_id", "escalations")[:BATCH]
+    )
+    done = 0
+    for pk, ws, assignee_id, level in due:
+        with transaction.atomic():
+            settings = _locked_settings(ws)
+            claimed = Case.objects.filter(
+                pk=pk, status=CaseStatus.ASSIGNED, assignee_id=assignee_id, escalations=level,
+                first_response_at__isnull=True,
+            ).update(status=CaseStatus.NEW, assignee=None, escalations=level + 1, escalate_at=None)  # fmt: skip
+            if not claimed:
+                continue  # answered meanwhile, or another worker escalated it first
+            case = Case.objects.select_related("workspace", "post").get(pk=pk)
+            previous = Membership.objects.select_related("user").filter(pk=assignee_id).first()
+            if previous is not None:
+                _mail(
+                    "released.txt",
+                    "A customer case moved on to a colleague",
+                    [previous.user.email],
+                    {"case": case, "member": previous, "minutes": settings.first_response_minutes},
+                )
+            chosen = None
+            if next_step(level, settings.escalation_steps) == "reassign":
+                found = queries.responders(case.workspace)
+                chosen = _route(
+                    case,
+                    settings,
+                    found,
+                    now,
+                    kind=EventKind.REASSIGNED,
+                    exclude=queries.earlier_assignees(case),
+                    note="Not answered in time: moved to the next person.",
+                )
+            if chosen is None:
+                _to_admins(case, now, "Not answered in time by anyone on shift.")
+            done += 1
+    for pk in Case.objects.filter(status=CaseStatus.NEW, sla_due_at__lte=now).values_list("pk", flat=True)[:BATCH]:
+        with transaction.atomic():
+            if Case.objects.filter(pk=pk, status=CaseStatus.NEW, sla_due_at__lte=now).update(
+                status=CaseStatus.ESCALATED
+            ):
+                case = Case.objects.select_related("workspace", "post").get(pk=pk)
+                _to_admins(case, now, "Waited past the first-response target: everyone able to answer was busy.")
+                done += 1
+    return done
+
+
+def _to_admins(case: Case, now: dt.datetime, why: str) -> None:
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.ESCALATED, assignee=None, escalate_at=None)
+    case.status = CaseStatus.ESCALATED
+    _log(case, EventKind.ESCALATED, now, note=why)
+    admins = Membership.objects.filter(workspace_id=case.workspace_id, is_active=True, role=Role.ADMIN)
+    _mail(
+        "escalated.txt",
+        "A customer case needs an admin",
+        list(admins.values_list("user__email", flat=True)),
+        {"case": case, "why": why, "url": _url(case)},
+    )
+
+
+# --- answering -------------------------------------------------------------------------------------------
+
+
+def can_answer(case: Case, member: Membership) -> bool:
+    """The assignee, or an admin (escalated or not)."""
+    return case.assignee_id == member.pk or member.is_admin
+
+
+def record_reply(
+    case: Case,
+    member: Membership,
+    text: str,
+    *,
+    via: str = ReplyVia.COPY,
+    now: dt.datetime | None = None,
+) -> Case:
+    """The member answered the customer (posted it themselves after copying it out): the first response is
+    recorded (time, in staffed minutes), the reply kept, and ``Action.ANSWER`` points awarded once."""
+    now = now or timezone.now()
+    text = text.strip()
+    if not text:
+        raise CareError("Write the answer first.")
+    if len(text) > MAX_REPLY:
+        raise CareError(f"Keep the answer under {MAX_REPLY} characters.")
+    if not can_answer(case, member):
+        raise CareError("This case is assigned to someone else.")
+    with transaction.atomic():
+        found = queries.responders(member.workspace)
+        minutes = staffed_minutes(schedules_for(found, _needs(case)), case.opened_at, now)
+        updated = Case.objects.filter(pk=case.pk, status__in=UNANSWERED).update(
+            status=CaseStatus.ANSWERED,
+            assignee=member,
+            first_response_at=now,
+            first_response_minutes=round(minutes, 1),
+            responder=member,
+            reply_text=text,
+            reply_via=via,
+            escalate_at=None,
+        )
+        if not updated:
+            raise CareError("This case was already answered.")
+        case.refresh_from_db()
+        _log(case, EventKind.REPLIED, now, actor=member, member_id=member.pk, note=ReplyVia(via).label)
+        rollup = RollupBatch()
+        award_points(
+            member=member,
+            action=Action.ANSWER,
+            key=f"answer:{case.pk}",
+            day=local_day(now, member.workspace.timezone),
+            rollup=rollup,
+            reason="Answered a customer",
+            at=now,
+        )
+        rollup.write()
+    route_waiting(now, workspace_id=case.workspace_id)  # a slot is free again
+    return case
+
+
+def resolve_case(case: Case, member: Membership, *, now: dt.datetime | None = None) -> Case:
+    """The customer's question is settled."""
+    now = now or timezone.now()
+    if not can_answer(case, member):
+        raise CareError("This case is assigned to someone else.")
+    with transaction.atomic():
+        if not Case.objects.filter(pk=case.pk, status=CaseStatus.ANSWERED).update(
+            status=CaseStatus.RESOLVED, resolved_at=now
+        ):
+            raise CareError("Only an answered case can be marked resolved.")
+        case.refresh_from_db()
+        _log(case, EventKind.RESOLVED, now, actor=member, member_id=case.assignee_id)
+    return case
+
+
+def close_case(case: Case, admin: Membership, note: str, *, now: dt.datetime | None = None) -> Case:
+    """An admin closes a case that needs no answer (spam, answered elsewhere), saying why."""
+    now = now or timezone.now()
+    note = note.strip()
+    if not note:
+        raise CareError("Say why the case is closed, for the log.")
+    if len(note) > MAX_NOTE:
+        raise CareError(f"Keep the reason under {MAX_NOTE} characters.")
+    with transaction.atomic():
+        if not Case.objects.filter(pk=case.pk, status__in=[*UNANSWERED, CaseStatus.ANSWERED]).update(
+            status=CaseStatus.CLOSED, resolved_at=now, escalate_at=None
+        ):
+            raise CareError("This case is already resolved or closed.")
+        case.refresh_from_db()
+        _log(case, EventKind.CLOSED, now, actor=admin, note=note)
+    route_waiting(now, workspace_id=case.workspace_id)
+    return case
+
+
+def reassign_case(case: Case, admin: Membership, to: Membership, *, now: dt.datetime | None = None) -> Case:
+    """An admin gives an unanswered case to a member of their choice (themselves included)."""
+    now = now or timezone.now()
+    if to.workspace_id != case.workspace_id or not to.is_active:
+        raise CareError("Pick an active member of this workspace.")
+    with transaction.atomic():
+        settings = _locked_settings(case.workspace_id)
+        locked = Case.objects.select_for_update().select_related("workspace").get(pk=case.pk)
+        if locked.status not in UNANSWERED:
+            raise CareError("This case was answered or closed meanwhile.")
+        if locked.assignee_id == to.pk:
+            raise CareError(f"{to.display_name} has this case already.")
+        values = {
+            "status": CaseStatus.ASSIGNED,
+            "assignee_id": to.pk,
+            "assigned_at": now,
+            "escalate_at": _due(
+                schedules_for(queries.responders(locked.workspace), _needs(locked)),
+                now,
+                settings.first_response_minutes,
+            ),
+        }
+        for name, value in values.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(values))
+        _log(locked, EventKind.REASSIGNED, now, actor=admin, member_id=to.pk, note="Reassigned by an admin.")
+        _mail(
+            "assigned.txt",
+            "A customer is waiting for an answer",
+            [to.user.email],
+            {"case": locked, "member": to, "url": _url(locked), "due": _local(locked.escalate_at, to)},
+        )
+    return locked
+
+
+# --- profiles, settings, snippets --------------------------------------------------------------------------
+
+
+def ensure_profile(member: Membership) -> ResponderProfile:
+    """The member's responder profile, created the first time from their enrolment (languages, and the
+    listening topics named like the topics they chose) in the workspace's time zone."""
+    profile = ResponderProfile.objects.filter(member=member).first()
+    if profile is not None:
+        return profile
+    languages, topics = queries.seed_from_enrolment(member)
+    with transaction.atomic():
+        profile, created = ResponderProfile.objects.get_or_create(
+            member=member, defaults={"workspace_id": member.workspace_id, "languages": languages}
+        )
+        if created and topics:
+            profile.skills.set(topics)
+    return profile
+
+
+def update_profile(
+    member: Membership,
+    *,
+    languages: list[str],
+    week: Week,
+    tz: str,
+    skills: Iterable[Topic],
+    paused: bool,
+    now: dt.datetime | None = None,
+) -> ResponderProfile:
+    now = now or timezone.now()
+    profile = ensure_profile(member)
+    with transaction.atomic():
+        profile.languages = list(languages)
+        profile.week = to_json(week)
+        profile.time_zone = "" if tz == member.workspace.timezone else tz
+        profile.paused = paused
+        profile.updated_at = now
+        profile.save(update_fields=["languages", "week", "time_zone", "paused", "updated_at"])
+        profile.skills.set(list(skills))
+    return profile
+
+
+def update_settings(
+    workspace: Workspace, *, first_response_minutes: int, max_open_per_person: int, escalation_steps: int,
+    step_minutes: int,
+) -> CareSettings:  # fmt: skip
+    with transaction.atomic():
+        settings = _locked_settings(workspace.pk)
+        settings.first_response_minutes = first_response_minutes
+        settings.max_open_per_person = max_open_per_person
+        settings.escalation_steps = escalation_steps
+        settings.step_minutes = step_minutes
+        settings.updated_at = timezone.now()
+        settings.save()
+    return settings
+
+
+def add_department_skill(workspace: Workspace, department: Department, topic: Topic) -> DepartmentSkill:
+    if department.workspace_id != workspace.pk or topic.workspace_id != workspace.pk:
+        raise CareError("Pick a department and a topic of this workspace.")
+    with transaction.atomic():
+        skill, _ = DepartmentSkill.objects.get_or_create(
+            department=department, topic=topic, defaults={"workspace": workspace}
+        )
+    return skill
+
+
+def remove_department_skill(skill: DepartmentSkill) -> None:
+    with transaction.atomic():
+        DepartmentSkill.objects.filter(pk=skill.pk).delete()
+
+
+def save_snippet(
+    workspace: Workspace,
+    by: Membership,
+    *,
+    title: str,
+    body: str,
+    language: str,
+    topics: Iterable[Topic],
+    snippet: Snippet | None = None,
+) -> Snippet:
+    """Create (or, with ``snippet``, change) an approved answer."""
+    with transaction.atomic():
+        if snippet is None:
+            snippet = Snippet.objects.create(
+                workspace=workspace, title=title.strip(), body=body.strip(), language=language, created_by=by
+            )
+        else:
+            snippet.title, snippet.body, snippet.language = title.strip(), body.strip(), language
+            snippet.save(update_fields=["title", "body", "language"])
+        snippet.topics.set(list(topics))
+    return snippet
+
+
+def delete_snippet(snippet: Snippet) -> None:
+    with transaction.atomic():
+        Snippet.objects.filter(pk=snippet.pk).delete()

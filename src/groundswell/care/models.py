@@ -1,0 +1,173 @@
+"""Social customer care: questions and complaints heard by listening become cases that volunteers answer.
+
+A :class:`Case` is one post (listening ``Post``, intent question or complaint, matching a brand topic). It is
+routed to a responder (``routing.choose``) and escalated when nobody answers in time (``actions``); every
+step is a line in the append-only :class:`CaseEvent` log. :class:`ResponderProfile` holds a volunteer's
+working hours, languages and skills; :class:`CareSettings` the workspace's targets; :class:`Snippet` the
+approved answers responders start from.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from groundswell.care.hours import DEFAULT_WEEK, to_json
+from groundswell.listening.models import Intent, Post, Topic
+from groundswell.networks.models import OutboundPost
+from groundswell.workspaces.models import Department, Membership, Workspace
+
+
+def default_week() -> dict[str, list[list[int]]]:
+    return to_json(DEFAULT_WEEK)
+
+
+class CareSettings(models.Model):
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="care_settings")
+    first_response_minutes = models.PositiveIntegerField(
+        default=60, help_text="Target for the first answer, in staffed minutes (someone is on shift)."
+    )
+    max_open_per_person = models.PositiveSmallIntegerField(
+        default=1, help_text="How many unanswered cases one person holds at a time."
+    )
+    escalation_steps = models.PositiveSmallIntegerField(
+        default=1, help_text="How many times an unanswered case moves to the next person before the admins get it."
+    )
+    step_minutes = models.PositiveIntegerField(
+        default=30, help_text="Staffed minutes each further step waits after the first-response target."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class ResponderProfile(models.Model):
+    """When, in which languages and on which topics a volunteer answers customers (theirs to edit)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    member = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="responder_profile")
+    languages = models.JSONField(default=list, blank=True)
+    week = models.JSONField(default=default_week, blank=True, help_text="Working hours per weekday (hours.py)")
+    time_zone = models.CharField(max_length=64, blank=True, help_text="Empty: the workspace's time zone")
+    skills = models.ManyToManyField(Topic, blank=True, related_name="+")
+    paused = models.BooleanField(default=False, help_text="Take no new cases for now (holiday, busy week).")
+    last_assigned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class DepartmentSkill(models.Model):
+    """A department's people know a topic (the support team: returns; the product team: tents)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["department", "topic"], name="uniq_care_department_skill")]
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", "Waiting for someone on shift"
+    ASSIGNED = "assigned", "Assigned"
+    ANSWERED = "answered", "Answered"
+    RESOLVED = "resolved", "Resolved"
+    ESCALATED = "escalated", "Escalated to admins"
+    CLOSED = "closed", "Closed"
+
+
+#: Cases someone still has to answer.
+UNANSWERED = (CaseStatus.NEW, CaseStatus.ASSIGNED, CaseStatus.ESCALATED)
+OPEN = (*UNANSWERED, CaseStatus.ANSWERED)
+
+
+class ReplyVia(models.TextChoices):
+    ACCOUNT = "account", "Own connected account"
+    BRAND = "brand", "Brand account"
+    COPY = "copy", "Copied out"
+
+
+class Case(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="care_case")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    language = models.CharField(max_length=8, blank=True)
+    intent = models.CharField(max_length=10, choices=Intent.choices)
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    assignee = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="care_cases"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    escalations = models.PositiveSmallIntegerField(default=0, help_text="Reassignments because nobody answered")
+    escalate_at = models.DateTimeField(null=True, blank=True, help_text="When the next escalation is due")
+    sla_due_at = models.DateTimeField(null=True, blank=True, help_text="First-response target, in staffed time")
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_minutes = models.FloatField(null=True, blank=True, help_text="Staffed minutes to first answer")
+    responder = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reply_text = models.TextField(blank=True)
+    reply_via = models.CharField(max_length=8, choices=ReplyVia.choices, blank=True)
+    reply_outbound = models.ForeignKey(OutboundPost, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opened_at", "pk"]
+        indexes = [
+            models.Index(fields=["workspace", "status"]),
+            models.Index(fields=["status", "escalate_at"]),
+            models.Index(fields=["assignee", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+
+class EventKind(models.TextChoices):
+    OPENED = "opened", "Opened"
+    QUEUED = "queued", "Waiting for someone on shift"
+    ASSIGNED = "assigned", "Assigned"
+    REASSIGNED = "reassigned", "Reassigned"
+    ESCALATED = "escalated", "Escalated to admins"
+    REPLIED = "replied", "Answered"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+class CaseEvent(models.Model):
+    """Append-only log of a case. On erasure the person links are cleared; the line stays."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=EventKind.choices)
+    actor = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    member = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("The case log is append-only (erasure anonymises lines with an update).")
+        super().save(*args, **kwargs)
+
+
+class Snippet(models.Model):
+    """An approved answer (admins write them) that responders start from."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=2000)
+    language = models.CharField(max_length=8, blank=True, help_text="Empty: any language")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="+")
+    created_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,207 @@
+"""Read queries of customer care (no writes here): who can answer, the lists of cases, a case's thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from groundswell.care.hours import DEFAULT_WEEK, from_json, on_shift
+from groundswell.care.models import (
+    OPEN,
+    UNANSWERED,
+    CareSettings,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    DepartmentSkill,
+    EventKind,
+    ResponderProfile,
+    Snippet,
+)
+from groundswell.care.routing import RECENT, Responder
+from groundswell.enrolment.models import ChoiceKind, Enrolment, EnrolmentChoice
+from groundswell.enrolment.queries import volunteers
+from groundswell.listening.models import Post, Topic, TopicKind
+from groundswell.workspaces.models import Membership, Workspace
+
+#: How many parent posts of a thread the responder's page shows.
+THREAD_DEPTH = 10
+
+
+def care_settings(workspace: Workspace) -> CareSettings:
+    """The workspace's settings (the defaults, unsaved, until an admin changes them)."""
+    return CareSettings.objects.filter(workspace=workspace).first() or CareSettings(workspace=workspace)
+
+
+def responder_ids(workspace: Workspace) -> list[int]:
+    """Members who joined and chose "answer customers" (enrolment)."""
+    return list(volunteers(workspace, activity="answer").values_list("pk", flat=True))
+
+
+def is_responder(member: Membership) -> bool:
+    return volunteers(member.workspace, activity="answer").filter(pk=member.pk).exists()
+
+
+def enrolled_languages(member_ids: list[int]) -> dict[int, list[str]]:
+    rows = EnrolmentChoice.objects.filter(enrolment__member_id__in=member_ids, kind=ChoiceKind.LANGUAGE)
+    found: dict[int, list[str]] = defaultdict(list)
+    for member_id, value in rows.values_list("enrolment__member_id", "value"):
+        found[member_id].append(value)
+    return found
+
+
+def responders(workspace: Workspace) -> list[Responder]:
+    """Everyone who may be routed a case, as routing input (a fixed number of queries).
+
+    A volunteer who never opened their responder profile answers in their enrolment languages, in the default
+    working hours of the workspace's time zone, on every topic."""
+    ids = responder_ids(workspace)
+    if not ids:
+        return []
+    profiles = {p.member_id: p for p in ResponderProfile.objects.filter(member_id__in=ids).prefetch_related("skills")}
+    languages = enrolled_languages([pk for pk in ids if pk not in profiles])
+    departments = dict(Membership.objects.filter(pk__in=ids).values_list("pk", "department_id"))
+    department_skills: dict[int, set[int]] = defaultdict(set)
+    for department_id, topic_id in DepartmentSkill.objects.filter(workspace=workspace).values_list(
+        "department_id", "topic_id"
+    ):
+        department_skills[department_id].add(topic_id)
+    load = dict(
+        Case.objects.filter(assignee_id__in=ids, status=CaseStatus.ASSIGNED)
+        .values_list("assignee_id")
+        .annotate(n=Count("pk"))
+        .values_list("assignee_id", "n")
+    )
+    since = timezone.now() - RECENT
+    recent = dict(
+        CaseEvent.objects.filter(member_id__in=ids, kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED], at__gte=since)
+        .values_list("member_id")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "n")
+    )
+    found = []
+    for pk in ids:
+        profile = profiles.get(pk)
+        skills = set(department_skills.get(departments.get(pk) or 0, set()))
+        if profile is not None:
+            skills |= {t.pk for t in profile.skills.all()}
+            found.append(
+                Responder(
+                    member_id=pk,
+                    languages=frozenset(profile.languages),
+                    skills=frozenset(skills),
+                    week=from_json(profile.week),
+                    tz=profile.time_zone or workspace.timezone,
+                    open_cases=load.get(pk, 0),
+                    last_assigned_at=profile.last_assigned_at,
+                    paused=profile.paused,
+                    recent_cases=recent.get(pk, 0),
+                )
+            )
+        else:
+            found.append(
+                Responder(
+                    member_id=pk,
+                    languages=frozenset(languages.get(pk, [])),
+                    skills=frozenset(skills),
+                    week=DEFAULT_WEEK,
+                    tz=workspace.timezone,
+                    open_cases=load.get(pk, 0),
+                    recent_cases=recent.get(pk, 0),
+                )
+            )
+    return found
+
+
+def earlier_assignees(case: Case) -> frozenset[int]:
+    return frozenset(
+        pk
+        for pk in case.events.filter(kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED]).values_list(
+            "member_id", flat=True
+        )
+        if pk is not None
+    )
+
+
+def with_post(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.select_related("post", "post__source", "topic", "assignee", "responder")
+
+
+def my_cases(member: Membership) -> QuerySet[Case]:
+    """The member's open cases, oldest first."""
+    return with_post(Case.objects.filter(assignee=member, status__in=OPEN)).order_by("opened_at", "pk")
+
+
+def my_recent(member: Membership, limit: int = 20) -> list[Case]:
+    qs = Case.objects.filter(Q(responder=member) | Q(assignee=member)).exclude(status__in=OPEN)
+    return list(with_post(qs).order_by("-opened_at", "-pk")[:limit])
+
+
+def team_queue(workspace: Workspace) -> QuerySet[Case]:
+    """Every open case (for the admins' queue), escalated and unanswered first."""
+    return with_post(Case.objects.filter(workspace=workspace, status__in=OPEN)).order_by("opened_at", "pk")
+
+
+def escalated(workspace: Workspace) -> QuerySet[Case]:
+    return Case.objects.filter(workspace=workspace, status=CaseStatus.ESCALATED)
+
+
+@dataclass(frozen=True)
+class Thread:
+    parents: list[Post]  # oldest first
+    missing_parent: bool  # the post answers one that listening did not store
+
+
+def thread(post: Post) -> Thread:
+    """The parent posts listening stored (same source), following ``in_reply_to`` up to the root."""
+    parents: list[Post] = []
+    seen = {post.external_id}
+    wanted = post.in_reply_to
+    while wanted and wanted not in seen and len(parents) < THREAD_DEPTH:
+        seen.add(wanted)
+        parent = Post.objects.filter(source_id=post.source_id, external_id=wanted).first()
+        if parent is None:
+            return Thread(parents=list(reversed(parents)), missing_parent=True)
+        parents.append(parent)
+        wanted = parent.in_reply_to
+    return Thread(parents=list(reversed(parents)), missing_parent=False)
+
+
+def suggested_snippets(case: Case) -> list[Snippet]:
+    """Snippets for the case's language (or any language), those on its topic first."""
+    qs = Snippet.objects.filter(workspace_id=case.workspace_id).prefetch_related("topics")
+    if case.language:
+        qs = qs.filter(Q(language="") | Q(language=case.language))
+    snippets = list(qs)
+    return sorted(snippets, key=lambda s: (case.topic_id not in {t.pk for t in s.topics.all()}, s.title, s.pk))
+
+
+def listening_topics(workspace: Workspace) -> QuerySet[Topic]:
+    return Topic.objects.filter(workspace=workspace).order_by("kind", "name")
+
+
+def brand_topic_ids(workspace: Workspace) -> set[int]:
+    return set(Topic.objects.filter(workspace=workspace, kind=TopicKind.BRAND).values_list("pk", flat=True))
+
+
+def unanswered_count(member: Membership) -> int:
+    return Case.objects.filter(assignee=member, status__in=UNANSWERED).count()
+
+
+def staffed_now(found: list[Responder], now: dt.datetime) -> int:
+    return sum(1 for r in found if not r.paused and on_shift(r.week, r.tz, now))
+
+
+def seed_from_enrolment(member: Membership) -> tuple[list[str], list[Topic]]:
+    """Languages and topics for a new responder profile: the member's enrolment languages, and the listening
+    topics named like the content topics they chose."""
+    enrolment = Enrolment.objects.filter(member=member).prefetch_related("choices", "topics").first()
+    if enrolment is None:
+        return [], []
+    names = {t.name.lower() for t in enrolment.topics.all()}
+    topics = [t for t in listening_topics(member.workspace) if t.name.lower() in names] if names else []
+    return enrolment.languages, topics

@@ -1,0 +1,17 @@
+"""Periodic job of customer care: escalate what nobody answered in time, then route what waits in the queue
+(both idempotent; see ``actions``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from groundswell.care.actions import escalate_overdue, open_missed_cases, route_waiting
+from groundswell.core.scheduler import register_periodic
+
+
+@task()
+def care_tick() -> int:
+    return open_missed_cases() + escalate_overdue() + route_waiting()
+
+
+register_periodic(care_tick, every_seconds=60)

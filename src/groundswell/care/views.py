@@ -1,0 +1,296 @@
+"""Customer-care pages under ``/w/<ws>/care/``: my cases (mobile first), one case with its thread and the
+reply box, the admins' team queue, settings, snippets, and the member's responder profile.
+
+Thin views: parse the input, check access, call ``care.actions``. A case is visible to its assignee, to
+whoever answered it, and to program admins; every other id (and every id of another workspace) is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from groundswell.care import actions, queries
+from groundswell.care.forms import (
+    CloseForm,
+    DepartmentSkillForm,
+    ProfileForm,
+    ReassignForm,
+    ReplyForm,
+    SettingsForm,
+    SnippetForm,
+)
+from groundswell.care.models import OPEN, UNANSWERED, Case, CaseStatus, DepartmentSkill, ReplyVia, Snippet
+from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
+from groundswell.workspaces.models import Membership, Role
+
+
+def _page(
+    request: HttpRequest, member: Membership, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    base = {"workspace": member.workspace, "member": member, "nav": "care"}
+    with timezone.override(member.workspace.timezone):
+        return render(request, f"care/{template}", {**base, **context}, status=status)
+
+
+def _admin(request: HttpRequest, ws: str) -> Membership:
+    member = get_membership(request.user, ws)
+    require_role(member, Role.ADMIN)
+    return member
+
+
+def _case(member: Membership, case_id: int) -> Case:
+    case = get_for_workspace(queries.with_post(Case.objects.all()), member.workspace, pk=case_id)
+    if not (member.is_admin or case.assignee_id == member.pk or case.responder_id == member.pk):
+        raise Http404("Not found")
+    return case
+
+
+@login_required
+@never_cache
+@allow_methods("GET")
+def my_cases(request: HttpRequest, ws: str) -> HttpResponse:
+    member = get_membership(request.user, ws)
+    context = {
+        "cases": list(queries.my_cases(member)),
+        "recent": queries.my_recent(member),
+        "is_responder": queries.is_responder(member),
+        "escalated": queries.escalated(member.workspace).count() if member.is_admin else 0,
+    }
+    return _page(request, member, "mine.html", context)
+
+
+def _case_context(member: Membership, case: Case, form: ReplyForm | None = None) -> dict[str, Any]:
+    return {
+        "case": case,
+        "thread": queries.thread(case.post),
+        "snippets": queries.suggested_snippets(case),
+        "form": form or ReplyForm(),
+        "can_answer": case.status in UNANSWERED and actions.can_answer(case, member),
+        "can_resolve": case.status == CaseStatus.ANSWERED and actions.can_answer(case, member),
+        "events": list(case.events.select_related("actor", "member")),
+        "reassign_form": ReassignForm(workspace=member.workspace) if member.is_admin else None,
+        "close_form": CloseForm() if member.is_admin else None,
+        "is_open": case.status in OPEN,
+    }
+
+
+@login_required
+@never_cache
+@allow_methods("GET")
+def case(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
+    member = get_membership(request.user, ws)
+    found = _case(member, case_id)
+    return _page(request, member, "case.html", _case_context(member, found))
+
+
+@login_required
+@allow_methods("POST")
+def reply(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
+    """The responder copied the answer out and posted it under the customer's post: record it."""
+    member = get_membership(request.user, ws)
+    found = _case(member, case_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_reply(found, member, form.cleaned_data["text"], via=ReplyVia.COPY)
+        except actions.CareError as exc:
+            found.refresh_from_db()
+            if found.status in UNANSWERED:
+                form.add_error("text", str(exc))
+            else:  # answered meanwhile: the reply box is gone, say it at the top
+                messages.error(request, str(exc))
+        else:
+            messages.success(request, "Thank you: the answer is recorded.")
+            return redirect("care:case", ws=ws, case_id=found.pk)
+    return _page(request, member, "case.html", _case_context(member, found, form), status=400)
+
+
+@login_required
+@allow_methods("POST")
+def resolve(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
+    member = get_membership(request.user, ws)
+    found = _case(member, case_id)
+    try:
+        actions.resolve_case(found, member)
+    except actions.CareError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Marked as resolved.")
+    return redirect("care:case", ws=ws, case_id=found.pk)
+
+
+@login_required
+@allow_methods("POST")
+def reassign(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
+    member = _admin(request, ws)
+    found = _case(member, case_id)
+    form = ReassignForm(request.POST, workspace=member.workspace)
+    if form.is_valid():
+        try:
+            actions.reassign_case(found, member, form.cleaned_data["member"])
+        except actions.CareError as exc:
+            form.add_error("member", str(exc))
+        else:
+            messages.success(request, f"Given to {form.cleaned_data['member'].display_name}.")
+            return redirect("care:queue", ws=ws)
+    context = {**_case_context(member, found), "reassign_form": form}
+    return _page(request, member, "case.html", context, status=400)
+
+
+@login_required
+@allow_methods("POST")
+def close(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
+    member = _admin(request, ws)
+    found = _case(member, case_id)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.close_case(found, member, form.cleaned_data["note"])
+        except actions.CareError as exc:
+            form.add_error("note", str(exc))
+        else:
+            messages.success(request, "Case closed.")
+            return redirect("care:queue", ws=ws)
+    context = {**_case_context(member, found), "close_form": form}
+    return _page(request, member, "case.html", context, status=400)
+
+
+@login_required
+@never_cache
+@allow_methods("GET")
+def queue(request: HttpRequest, ws: str) -> HttpResponse:
+    member = _admin(request, ws)
+    now = timezone.now()
+    found = queries.responders(member.workspace)
+    cases = list(queries.team_queue(member.workspace))
+    rows = [
+        {
+            "case": c,
+            "late": c.status in UNANSWERED and c.sla_due_at is not None and c.sla_due_at <= now,
+        }
+        for c in cases
+    ]
+    context = {"rows": rows, "responders": len(found), "on_shift": queries.staffed_now(found, now)}
+    return _page(request, member, "queue.html", context)
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def settings_page(request: HttpRequest, ws: str) -> HttpResponse:
+    member = _admin(request, ws)
+    current = queries.care_settings(member.workspace)
+    form = SettingsForm(instance=current)
+    skill_form = DepartmentSkillForm(workspace=member.workspace)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("form") == "skill":
+            skill_form = DepartmentSkillForm(request.POST, workspace=member.workspace)
+            if skill_form.is_valid():
+                actions.add_department_skill(
+                    member.workspace, skill_form.cleaned_data["department"], skill_form.cleaned_data["topic"]
+                )
+                messages.success(request, "Department skill added.")
+                return redirect("care:settings", ws=ws)
+        else:
+            form = SettingsForm(request.POST, instance=queries.care_settings(member.workspace))
+            if form.is_valid():
+                actions.update_settings(member.workspace, **{k: form.cleaned_data[k] for k in SettingsForm.Meta.fields})
+                messages.success(request, "Settings saved.")
+                return redirect("care:settings", ws=ws)
+        status = 400
+    skills = DepartmentSkill.objects.filter(workspace=member.workspace).select_related("department", "topic")
+    context = {"form": form, "skill_form": skill_form, "skills": list(skills.order_by("department__name", "pk"))}
+    return _page(request, member, "settings.html", context, status=status)
+
+
+@login_required
+@allow_methods("POST")
+def delete_skill(request: HttpRequest, ws: str, skill_id: int) -> HttpResponse:
+    member = _admin(request, ws)
+    actions.remove_department_skill(get_for_workspace(DepartmentSkill.objects.all(), member.workspace, pk=skill_id))
+    messages.success(request, "Department skill removed.")
+    return redirect("care:settings", ws=ws)
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def snippets(request: HttpRequest, ws: str) -> HttpResponse:
+    member = _admin(request, ws)
+    form = SnippetForm(workspace=member.workspace)
+    status = 200
+    if request.method == "POST":
+        form = SnippetForm(request.POST, workspace=member.workspace)
+        if form.is_valid():
+            data = form.cleaned_data
+            actions.save_snippet(
+                member.workspace, member, title=data["title"], body=data["body"], language=data["language"],
+                topics=data["topics"],
+            )  # fmt: skip
+            messages.success(request, "Snippet saved.")
+            return redirect("care:snippets", ws=ws)
+        status = 400
+    rows = Snippet.objects.filter(workspace=member.workspace).prefetch_related("topics")
+    return _page(request, member, "snippets.html", {"form": form, "snippets": list(rows)}, status=status)
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def snippet(request: HttpRequest, ws: str, snippet_id: int) -> HttpResponse:
+    member = _admin(request, ws)
+    found = get_for_workspace(Snippet.objects.all(), member.workspace, pk=snippet_id)
+    form = SnippetForm(instance=found, workspace=member.workspace)
+    status = 200
+    if request.method == "POST":
+        form = SnippetForm(request.POST, instance=found, workspace=member.workspace)
+        if form.is_valid():
+            data = form.cleaned_data
+            actions.save_snippet(
+                member.workspace, member, title=data["title"], body=data["body"], language=data["language"],
+                topics=data["topics"], snippet=found,
+            )  # fmt: skip
+            messages.success(request, "Snippet saved.")
+            return redirect("care:snippets", ws=ws)
+        status = 400
+    return _page(request, member, "snippet.html", {"form": form, "snippet": found}, status=status)
+
+
+@login_required
+@allow_methods("POST")
+def delete_snippet_view(request: HttpRequest, ws: str, snippet_id: int) -> HttpResponse:
+    member = _admin(request, ws)
+    actions.delete_snippet(get_for_workspace(Snippet.objects.all(), member.workspace, pk=snippet_id))
+    messages.success(request, "Snippet deleted.")
+    return redirect("care:snippets", ws=ws)
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def profile(request: HttpRequest, ws: str) -> HttpResponse:
+    member = get_membership(request.user, ws)
+    status = 200
+    if request.method == "POST":
+        form = ProfileForm(request.POST, workspace=member.workspace)
+        if form.is_valid():
+            data = form.cleaned_data
+            actions.update_profile(
+                member, languages=data["languages"], week=data["week"], tz=data["timezone"], skills=data["skills"],
+                paused=data["paused"],
+            )  # fmt: skip
+            messages.success(request, "Your responder profile is saved.")
+            return redirect("care:profile", ws=ws)
+        status = 400
+    else:  # reading only: a profile is saved the first time the member saves it (or gets a case)
+        form = ProfileForm(initial=ProfileForm.initial_for(member), workspace=member.workspace)
+    context = {"form": form, "is_responder": queries.is_responder(member)}
+    return _page(request, member, "profile.html", context, status=status)

@@ -1,0 +1,95 @@
+"""Demo data for customer care: questions and complaints about Northwind heard on social media in the last
+two days, routed to the volunteers who chose "answer customers" (through the app's own actions), most of
+them answered with an approved snippet, a few waiting, one escalated to the admins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+
+from django.db import transaction
+
+from groundswell.care import actions
+from groundswell.care.models import Case, CaseStatus
+from groundswell.care.queries import responder_ids, suggested_snippets
+from groundswell.listening.models import Intent, Mention, Post, Source, SourceKind, Topic, TopicKind
+from groundswell.workspaces.models import Membership, Role, Workspace
+
+SNIPPETS = (
+    ("Returns", "", "Returns", "Hi! You can return anything within 60 days, free, in any store or by post: "
+     "https://northwind-outfitters.example/returns. Happy to help if anything is unclear."),
+    ("Boot sizes", "en", "Boots", "Our boots run half a size small. The fit guide has a printable insole "
+     "template: https://northwind-outfitters.example/fit"),
+    ("Rücksendung", "de", "Returns", "Hallo! Rücksendungen sind 60 Tage lang kostenlos, im Laden oder per Post: "
+     "https://northwind-outfitters.example/returns"),
+    ("Repairs", "", "", "Our repair team fixes zips, seams and soles for free for the life of the product: "
+     "https://northwind-outfitters.example/repair"),
+)  # fmt: skip
+QUESTIONS = (
+    ("en", "Boots", Intent.QUESTION, "Do Northwind Trail boots run small? Between a 42 and a 43."),
+    ("en", "Returns", Intent.COMPLAINT, "Been waiting 3 weeks for my Northwind refund. Anyone else?"),
+    ("de", "Returns", Intent.QUESTION, "Kann ich bei Northwind online gekauftes im Laden zurückgeben?"),
+    ("en", "Boots", Intent.QUESTION, "Are the Northwind winter boots ok for -20°C?"),
+    ("en", "", Intent.QUESTION, "Does Northwind repair old jackets? Zip on mine is gone after 6 years."),
+    ("en", "Returns", Intent.QUESTION, "Northwind: do I need the receipt to exchange a gift?"),
+    ("de", "Boots", Intent.COMPLAINT, "Northwind Stiefel nach zwei Monaten undicht. Enttäuschend."),
+    ("en", "", Intent.QUESTION, "Is the new Northwind store in Berlin open on Sundays?"),
+    ("en", "Boots", Intent.QUESTION, "Northwind, will the Trail boots come in wide fit?"),
+    ("en", "Returns", Intent.COMPLAINT, "Northwind charged me shipping on a return that was supposed to be free"),
+)
+
+
+def _topic(ws: Workspace, name: str, kind: str, query: str) -> Topic:
+    topic, _ = Topic.objects.get_or_create(workspace=ws, name=name, defaults={"kind": kind, "query": query})
+    return topic
+
+
+def build_care(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
+    """Runs inside the demo builder's transaction. The actions queue their e-mails for after the commit; the
+    demo drops them (nobody should get mail about made-up customers)."""
+    if not responder_ids(ws):
+        return
+    connection = transaction.get_connection()
+    queued = len(connection.run_on_commit)
+    _build(ws, now, rng)
+    del connection.run_on_commit[queued:]
+
+
+def _build(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
+    brand = _topic(ws, "Northwind", TopicKind.BRAND, "northwind")
+    topics = {
+        "Boots": _topic(ws, "Boots", TopicKind.CATEGORY, "boot OR boots OR stiefel"),
+        "Returns": _topic(ws, "Returns", TopicKind.CATEGORY, "return OR refund OR rückgabe OR zurückgeben"),
+    }
+    admin = Membership.objects.filter(workspace=ws, role=Role.ADMIN).order_by("pk").first()
+    for title, lang, topic_name, body in SNIPPETS:
+        chosen = [topics[topic_name]] if topic_name else []
+        if admin is not None:
+            actions.save_snippet(ws, admin, title=title, body=body, language=lang, topics=chosen)
+    source = Source.objects.create(workspace=ws, kind=SourceKind.MASTODON, name="Mastodon: northwind")
+    for member_id in responder_ids(ws):
+        actions.ensure_profile(Membership.objects.select_related("workspace").get(pk=member_id))
+    for i, (lang, topic_name, intent, text) in enumerate(QUESTIONS):
+        at = now - dt.timedelta(hours=40 - 4 * i, minutes=rng.randint(0, 50))
+        post = Post.objects.create(
+            workspace=ws, source=source, external_id=f"https://mastodon.example/@customer{i}/{1000 + i}",
+            url=f"https://mastodon.example/@customer{i}/{1000 + i}", author=f"@customer{i}@mastodon.example",
+            author_url=f"https://mastodon.example/@customer{i}", text=text, lang=lang, published_at=at,
+            fetched_at=at, content_hash=hashlib.sha256(text.encode()).hexdigest(), intent=intent,
+        )  # fmt: skip
+        mentions = [
+            Mention.objects.create(workspace=ws, post=post, topic=t, day=at.date(), sentiment="neutral", intent=intent)
+            for t in [brand, *([topics[topic_name]] if topic_name else [])]
+        ]
+        actions.open_cases_for(mentions, now=at)
+        actions.escalate_overdue(at)
+        actions.route_waiting(at)
+        case = Case.objects.select_related("assignee__workspace").get(post=post)
+        if i < 7 and case.assignee is not None and case.status == CaseStatus.ASSIGNED:
+            snippets = suggested_snippets(case)
+            answer = snippets[0].body if snippets else "Thanks for asking! I work at Northwind: we'll sort it today."
+            actions.record_reply(case, case.assignee, answer, now=at + dt.timedelta(minutes=rng.randint(4, 25)))
+            if i % 2 == 0:
+                actions.resolve_case(case, case.assignee, now=at + dt.timedelta(hours=2))
+    actions.escalate_overdue(now)
