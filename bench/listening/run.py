@@ -144,8 +144,12 @@ def pages_for(worker: int) -> dict[str, bytes]:
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     import django
+    from django.test.utils import override_settings
 
     django.setup()
+    # As in production: follow-up work (routing care cases) is queued in the database for the worker, not run
+    # inside ingest as the test-suite's immediate backend would.
+    override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}).enable()
 
 
 def prepare(url: str) -> tuple[int, list[int]]:

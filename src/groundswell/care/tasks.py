@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from groundswell.care.actions import escalate_overdue, open_missed_cases, route_waiting
+from groundswell.care.actions import escalate_overdue, open_cases_for, open_missed_cases, route_waiting
 from groundswell.core.scheduler import register_periodic
+
+
+@task()
+def open_cases_for_posts(post_ids: list[int]) -> int:
+    """Open and route cases for the brand questions and complaints among posts listening just stored."""
+    from groundswell.listening.models import Mention
+
+    return len(open_cases_for(Mention.objects.filter(post_id__in=post_ids, topic__kind="brand")))
 
 
 @task()

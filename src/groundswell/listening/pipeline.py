@@ -368,13 +368,13 @@ def ingest(
                     tally[intent_column] += 1
                 tally[8] += engagement
         _insert_rows(Mention, MENTION_FIELDS, mentions)
-        # Questions and complaints about the brand become care cases in the same transaction (care routes them);
-        # care's periodic job also picks up any it missed.
+        # Questions and complaints become care cases in the worker once this commits (routing is database
+        # work that must not slow ingest); care's periodic job opens any that a crash in between missed.
         asking = [r.pk for r in rows if r.duplicate_of_id is None and r.intent in (Intent.QUESTION, Intent.COMPLAINT)]
         if asking:
-            from groundswell.care.actions import open_cases_for
+            from groundswell.care.tasks import open_cases_for_posts
 
-            open_cases_for(Mention.objects.filter(post_id__in=asking, topic__kind="brand"), now=now)
+            transaction.on_commit(lambda: open_cases_for_posts.enqueue(asking))
         additive_upsert(
             TopicDay,
             ("workspace", "topic", "day"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from groundswell.care.actions import open_missed_cases
@@ -15,19 +17,23 @@ from groundswell.workspaces.models import Membership
 pytestmark = pytest.mark.django_db
 
 
-def test_ingest_opens_a_case_for_a_brand_question_only(source: Source, brand: Topic, bob: Membership) -> None:
+def test_ingest_opens_a_case_for_a_brand_question_only(
+    source: Source, brand: Topic, bob: Membership, django_capture_on_commit_callbacks: Any
+) -> None:
     volunteer(bob)
     posts = [
         FetchedPost("q1", "Does the Northwind tent survive a storm? Anyone know?", NOW, lang="en"),
         FetchedPost("p1", "Northwind tents are great, love mine", NOW, lang="en"),
         FetchedPost("x1", "Does anyone know a good camp stove?", NOW, lang="en"),  # not about the brand
     ]
-    pipeline.ingest(source, posts, {"n": 3}, now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.ingest(source, posts, {"n": 3}, now=NOW)
     cases = list(Case.objects.select_related("post"))
     assert [c.post.external_id for c in cases] == ["q1"]
     assert cases[0].assignee_id == bob.pk  # routed to the volunteer who answers customers
     # Ingesting the same posts again (a replay from an old cursor) opens nothing new.
-    pipeline.ingest(source, posts, {"n": 3}, now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.ingest(source, posts, {"n": 3}, now=NOW)
     assert Case.objects.count() == 1
 
 
