@@ -181,6 +181,20 @@ class ReplyForm(forms.Form):
     )
 
 
+class PostReplyForm(ReplyForm):
+    """The answer and the account to post it from (the button pressed: a connected account's id)."""
+
+    account = forms.IntegerField(
+        min_value=1,
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid": "Pick one of the accounts offered.",
+            "min_value": "Pick one of the accounts offered.",
+        },
+    )
+
+
 class ReassignForm(forms.Form):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
