@@ -125,7 +125,7 @@ def post_reply(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
     form = PostReplyForm(request.POST)
     if form.is_valid():
         try:
-            actions.post_reply(found, member, form.cleaned_data["text"], form.cleaned_data["account"] or 0)
+            actions.post_reply(found, member, form.cleaned_data["text"], form.cleaned_data["account"])
         except actions.CareError as exc:
             found.refresh_from_db()
             if found.status in UNANSWERED:
