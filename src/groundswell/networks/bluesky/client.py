@@ -415,8 +415,9 @@ class BlueskyClient:
         if parent_view is None or not parent_view.get("cid"):
             raise PermanentError("the post to answer is no longer on Bluesky (deleted, or not visible)")
         parent = StrongRef(uri=parent_uri, cid=str(parent_view["cid"]))
-        record = parent_view.get("record") if isinstance(parent_view.get("record"), dict) else {}
-        own_root = (record.get("reply") or {}).get("root") if isinstance(record.get("reply"), dict) else None
+        record = parent_view.get("record")
+        reply = record.get("reply") if isinstance(record, dict) else None
+        own_root = reply.get("root") if isinstance(reply, dict) else None
         if isinstance(own_root, dict) and own_root.get("uri") and own_root.get("cid"):
             return ReplyRef(root=StrongRef(uri=str(own_root["uri"]), cid=str(own_root["cid"])), parent=parent)
         root_view = found.get(root_uri) if root_uri else None
