@@ -203,3 +203,16 @@ def test_others_and_outsiders_get_404(
     assert client_for(charlie).post(other, data).status_code == 404
     assert client_for(charlie).get(url("post_reply", case_id=case.pk)).status_code == 404
     assert not OutboundPost.objects.exists()
+
+
+def test_a_reply_from_my_account_is_in_my_export_and_erased_with_me(
+    case: Case, bob: Membership, bob_account: ConnectedAccount
+) -> None:
+    from groundswell.privacy.providers.networks import NetworksProvider
+
+    actions.post_reply(case, bob, "Hello Kim", bob_account.pk)
+    provider = NetworksProvider()
+    assert [p["text"] for p in provider.export(bob)["posts"]] == ["Hello Kim"]
+    provider.erase(bob)
+    post = OutboundPost.objects.get()
+    assert (post.text, post.status) == ("", PostStatus.CANCELLED)
