@@ -216,3 +216,12 @@ def test_a_reply_from_my_account_is_in_my_export_and_erased_with_me(
     provider.erase(bob)
     post = OutboundPost.objects.get()
     assert (post.text, post.status) == ("", PostStatus.CANCELLED)
+
+
+def test_the_workspace_outbox_lists_a_reply_under_its_author(
+    case: Case, alice: Membership, bob: Membership, bob_account: ConnectedAccount
+) -> None:
+    actions.post_reply(case, bob, "Hello Kim", bob_account.pk)
+    page = client_for(alice).get(reverse("posting:overview", kwargs={"ws": "acme"})).content.decode()
+    assert "Reply: Hello Kim" in page
+    assert "Company account acme" not in page and bob.display_name in page
