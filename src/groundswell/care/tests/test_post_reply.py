@@ -224,4 +224,27 @@ def test_the_workspace_outbox_lists_a_reply_under_its_author(
     actions.post_reply(case, bob, "Hello Kim", bob_account.pk)
     page = client_for(alice).get(reverse("posting:overview", kwargs={"ws": "acme"})).content.decode()
     assert "Reply: Hello Kim" in page
-    assert "Company account acme" not in page and bob.display_name in page
+    assert "Company account bob.bsky.test" not in page and bob.display_name in page
+
+
+def test_demo_shows_replies_posted_from_responders_accounts(
+    workspace: Workspace, alice: Membership, bob: Membership, carol: Membership
+) -> None:
+    import random
+
+    from groundswell.demo.care import build_care
+    from groundswell.demo.replies import build_replies
+
+    volunteer(bob, languages=("en", "de"))
+    volunteer(carol)
+    build_care(workspace, timezone.now(), random.Random(1))
+    build_replies(workspace)
+    posted = list(Case.objects.filter(reply_via=ReplyVia.ACCOUNT).select_related("reply_outbound__account"))
+    assert len(posted) == 2
+    for c in posted:
+        assert c.reply_outbound is not None and c.reply_outbound.status == PostStatus.SENT
+        assert c.reply_outbound.account is not None and c.reply_outbound.account.member_id == c.responder_id
+        assert c.reply_outbound.account.status == "reconnect"  # a demo account: the outbox never sends
+    page = client_for(alice).get(url("case", case_id=posted[0].pk)).content.decode()
+    assert "Posted" in page and posted[0].reply_outbound.remote_url in page
+    assert outbox.deliver_due() == 0
