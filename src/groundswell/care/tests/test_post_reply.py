@@ -248,3 +248,41 @@ def test_demo_shows_replies_posted_from_responders_accounts(
     page = client_for(alice).get(url("case", case_id=posted[0].pk)).content.decode()
     assert "Posted" in page and posted[0].reply_outbound.remote_url in page
     assert outbox.deliver_due() == 0
+
+
+def test_post_reply_on_mastodon_resolves_the_post_on_my_instance(
+    workspace: Workspace, brand: Topic, bob: Membership
+) -> None:
+    import json
+
+    import httpx
+
+    from groundswell.networks import http
+    from groundswell.networks.mastodon.tests.test_plugin import FakeMastodon
+
+    volunteer(bob)
+    mastodon = Source.objects.create(workspace=workspace, kind=SourceKind.MASTODON, name="Mastodon search")
+    _, mentions = make_post(mastodon, [brand], external_id="https://social.example/users/kim/statuses/1")
+    [opened] = actions.open_cases_for(mentions, now=timezone.now())
+    account = accounts.connect(
+        bob,
+        "mastodon",
+        TokenSet(
+            access_token="tok", remote_id="77", handle="@bob@mastodon.social", service_url="https://mastodon.social"
+        ),
+    )
+    client = client_for(bob)
+    assert "Post reply from @bob@mastodon.social" in client.get(url("case", case_id=opened.pk)).content.decode()
+    ok = client.post(url("post_reply", case_id=opened.pk), {"text": "Hi Kim, it is!", "account": account.pk})
+    assert ok.status_code == 302
+    fake = FakeMastodon()
+    fake.on("GET", "/api/v2/search", {"statuses": [{"id": "4242"}]})
+    fake.on("POST", "/api/v1/statuses", {"id": "5151", "url": "https://mastodon.social/@bob/5151"})
+    with http.use_transport(httpx.MockTransport(fake.handler)):
+        assert outbox.deliver_due() == 1
+    (search,) = fake.sent("GET", "/api/v2/search")
+    assert (search.url.host, search.url.params["q"]) == ("mastodon.social", "https://social.example/@kim/1")
+    (posted,) = fake.sent("POST", "/api/v1/statuses")
+    assert json.loads(posted.content) == {"status": "Hi Kim, it is!", "in_reply_to_id": "4242"}
+    page = client.get(url("case", case_id=opened.pk)).content.decode()
+    assert "Posted" in page and "https://mastodon.social/@bob/5151" in page
