@@ -42,6 +42,9 @@ from groundswell.care.models import (
 from groundswell.care.routing import Needs, Responder, choose, language_of, next_step, schedules_for
 from groundswell.lib.periods import local_day
 from groundswell.listening.models import Intent, Mention, Topic, TopicKind
+from groundswell.networks import outbox
+from groundswell.networks.base import ReplyTarget
+from groundswell.networks.models import OutboundPost
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
 from groundswell.workspaces.models import Department, Membership, Role, Workspace
@@ -338,10 +341,12 @@ def record_reply(
     text: str,
     *,
     via: str = ReplyVia.COPY,
+    outbound: OutboundPost | None = None,
     now: dt.datetime | None = None,
 ) -> Case:
-    """The member answered the customer (posted it themselves after copying it out): the first response is
-    recorded (time, in staffed minutes), the reply kept, and ``Action.ANSWER`` points awarded once."""
+    """The member answered the customer (posted it themselves after copying it out, or Groundswell posts it:
+    ``outbound``, see :func:`post_reply`): the first response is recorded (time, in staffed minutes), the
+    reply kept, and ``Action.ANSWER`` points awarded once."""
     now = now or timezone.now()
     text = text.strip()
     if not text:
@@ -361,6 +366,7 @@ def record_reply(
             responder=member,
             reply_text=text,
             reply_via=via,
+            reply_outbound=outbound,
             escalate_at=None,
         )
         if not updated:
@@ -380,6 +386,45 @@ def record_reply(
         rollup.write()
     route_waiting(now, workspace_id=case.workspace_id)  # a slot is free again
     return case
+
+
+def post_reply(
+    case: Case,
+    member: Membership,
+    text: str,
+    account_id: int,
+    *,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Post the answer under the customer's post from one of the member's reply options (their connected
+    account on that network, or the brand account while they steward it), through the outbox, and record
+    it as the first response (:func:`record_reply`, in the same transaction: posting and recording happen
+    together or not at all)."""
+    now = now or timezone.now()
+    text = text.strip()
+    if not can_answer(case, member):
+        raise CareError("This case is assigned to someone else.")
+    network = queries.reply_network(case)
+    if not network:
+        raise CareError("Groundswell cannot post replies on this network: copy the answer out instead.")
+    options = queries.reply_options(case, member, now)
+    if not options:
+        label = outbox.network_label(network)
+        raise CareError(f"Connect your {label} account (Accounts page) to post from it, or copy the answer out.")
+    chosen = next((o for o in options if o.account.pk == account_id), None)
+    if chosen is None:
+        raise CareError("Pick one of the accounts offered.")
+    if not text:
+        raise CareError("Write the answer first.")
+    target = ReplyTarget(uri=case.post.external_id, url=case.post.url, root_uri=case.post.thread_root)
+    with transaction.atomic():
+        try:
+            posted = outbox.schedule_reply(chosen.account, text, target, now=now)
+        except outbox.PostingError as exc:
+            raise CareError(str(exc)) from exc
+        return record_reply(
+            case, member, text, via=ReplyVia.BRAND if chosen.brand else ReplyVia.ACCOUNT, outbound=posted, now=now
+        )
 
 
 def resolve_case(case: Case, member: Membership, *, now: dt.datetime | None = None) -> Case:

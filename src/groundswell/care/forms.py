@@ -181,6 +181,17 @@ class ReplyForm(forms.Form):
     )
 
 
+class PostReplyForm(ReplyForm):
+    """The answer and the account to post it from (the button pressed: a connected account's id)."""
+
+    account = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
+
+    def clean_account(self) -> int:
+        """The account id, or 0 when it is missing or not a number (the action then asks to pick one)."""
+        value: str = self.cleaned_data["account"].strip()
+        return int(value) if value.isdigit() else 0
+
+
 class ReassignForm(forms.Form):
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

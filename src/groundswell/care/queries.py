@@ -26,6 +26,9 @@ from groundswell.care.routing import RECENT, Responder
 from groundswell.enrolment.models import ChoiceKind, Enrolment, EnrolmentChoice
 from groundswell.enrolment.queries import volunteers
 from groundswell.listening.models import Post, Topic, TopicKind
+from groundswell.networks.models import AccountStatus, ConnectedAccount
+from groundswell.networks.outbox import can_reply
+from groundswell.stewards.queries import brand_accounts, current_shifts
 from groundswell.workspaces.models import Membership, Workspace
 
 #: How many parent posts of a thread the responder's page shows.
@@ -128,7 +131,47 @@ def earlier_assignees(case: Case) -> frozenset[int]:
 
 
 def with_post(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.select_related("post", "post__source", "topic", "assignee", "responder")
+    return qs.select_related("post", "post__source", "topic", "assignee", "responder", "reply_outbound")
+
+
+@dataclass(frozen=True)
+class ReplyOption:
+    """An account the member may post the answer from: their own, or the brand account they steward now."""
+
+    account: ConnectedAccount
+    brand: bool
+
+    @property
+    def label(self) -> str:
+        return "the brand account" if self.brand else f"@{self.account.handle.lstrip('@')}"
+
+
+def reply_network(case: Case) -> str:
+    """The network a reply to the case's post goes to ("" when Groundswell cannot post replies there)."""
+    kind = case.post.source.kind
+    return kind if can_reply(kind) else ""
+
+
+def reply_options(case: Case, member: Membership, now: dt.datetime | None = None) -> list[ReplyOption]:
+    """The accounts ``member`` can post the answer from: their connected accounts on the post's network,
+    and the workspace's brand account there while they are its steward on shift (a fixed number of queries)."""
+    network = reply_network(case)
+    if not network:
+        return []
+    now = now or timezone.now()
+    own = ConnectedAccount.objects.filter(
+        workspace_id=case.workspace_id, member=member, network=network, status=AccountStatus.ACTIVE
+    )
+    options = [ReplyOption(account=a, brand=False) for a in own.order_by("handle", "pk")]
+    brands = list(
+        brand_accounts(member.workspace).filter(account__network=network, account__status=AccountStatus.ACTIVE)
+    )
+    shifts = current_shifts(brands, now) if brands else {}
+    for brand in brands:
+        shift = shifts.get(brand.pk)
+        if shift is not None and shift.steward_id == member.pk:
+            options.append(ReplyOption(account=brand.account, brand=True))
+    return options
 
 
 def my_cases(member: Membership) -> QuerySet[Case]:

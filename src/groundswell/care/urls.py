@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.my_cases, name="mine"),
     path("cases/<int:case_id>/", views.case, name="case"),
     path("cases/<int:case_id>/reply/", views.reply, name="reply"),
+    path("cases/<int:case_id>/post-reply/", views.post_reply, name="post_reply"),
     path("cases/<int:case_id>/resolve/", views.resolve, name="resolve"),
     path("cases/<int:case_id>/reassign/", views.reassign, name="reassign"),
     path("cases/<int:case_id>/close/", views.close, name="close"),

@@ -20,6 +20,7 @@ from groundswell.care import actions, queries
 from groundswell.care.forms import (
     CloseForm,
     DepartmentSkillForm,
+    PostReplyForm,
     ProfileForm,
     ReassignForm,
     ReplyForm,
@@ -67,12 +68,15 @@ def my_cases(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 def _case_context(member: Membership, case: Case, form: ReplyForm | None = None) -> dict[str, Any]:
+    can_answer = case.status in UNANSWERED and actions.can_answer(case, member)
     return {
         "case": case,
         "thread": queries.thread(case.post),
         "snippets": queries.suggested_snippets(case),
         "form": form or ReplyForm(),
-        "can_answer": case.status in UNANSWERED and actions.can_answer(case, member),
+        "can_answer": can_answer,
+        "reply_options": queries.reply_options(case, member) if can_answer else [],
+        "reply_network": queries.reply_network(case),
         "can_resolve": case.status == CaseStatus.ANSWERED and actions.can_answer(case, member),
         "events": list(case.events.select_related("actor", "member")),
         "reassign_form": ReassignForm(workspace=member.workspace) if member.is_admin else None,
@@ -108,6 +112,28 @@ def reply(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
                 messages.error(request, str(exc))
         else:
             messages.success(request, "Thank you: the answer is recorded.")
+            return redirect("care:case", ws=ws, case_id=found.pk)
+    return _page(request, member, "case.html", _case_context(member, found, form), status=400)
+
+
+@login_required
+@allow_methods("POST")
+def post_reply(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
+    """Post the answer under the customer's post from the account whose button was pressed, and record it."""
+    member = get_membership(request.user, ws)
+    found = _case(member, case_id)
+    form = PostReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.post_reply(found, member, form.cleaned_data["text"], form.cleaned_data["account"])
+        except actions.CareError as exc:
+            found.refresh_from_db()
+            if found.status in UNANSWERED:
+                form.add_error("text", str(exc))
+            else:
+                messages.error(request, str(exc))
+        else:
+            messages.success(request, "Thank you: your answer is being posted, and it is recorded.")
             return redirect("care:case", ws=ws, case_id=found.pk)
     return _page(request, member, "case.html", _case_context(member, found, form), status=400)
 

@@ -39,6 +39,7 @@ from groundswell.demo.listening import build_listening
 from groundswell.demo.listening_bluesky import build_bluesky_listening
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
+from groundswell.demo.replies import build_replies
 from groundswell.demo.rewards import add_rewards_demo
 from groundswell.demo.sso import build_sso
 from groundswell.demo.stewards import build_brand_accounts
@@ -173,6 +174,7 @@ class DemoBuilder:
             build_listening(self.ws, self.by_email.get(demo_email(data.ADMIN[1])), self.rng, self.now, self.days)
             build_bluesky_listening(self.ws, self.now)
             build_care(self.ws, self.now, self.rng)
+            build_replies(self.ws)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

@@ -68,12 +68,25 @@ class LinkCard:
 
 
 @dataclass(frozen=True)
+class ReplyTarget:
+    """The post a reply answers, as listening stored it: the network's id (a Bluesky at:// URI, a Mastodon
+    status URI), its public URL, and (Bluesky) the thread's root URI when known. Plug-ins resolve what else
+    they need (CIDs, the status id on the member's own instance) at send time."""
+
+    uri: str
+    url: str = ""
+    root_uri: str = ""
+
+
+@dataclass(frozen=True)
 class PostRequest:
     text: str
     link: LinkCard | None
     #: Stable for the life of one outbox job: used as a client-chosen record key, an Idempotency-Key
     #: header, or a marker to look for before retrying.
     idempotency_key: str
+    #: Post as a reply under this post (None: a top-level post).
+    reply_to: ReplyTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +116,8 @@ class NetworkClient:
     can_revoke: ClassVar[bool] = False
     #: The API returns metrics for posts we made.
     has_metrics: bool = True
+    #: ``publish`` honours ``PostRequest.reply_to`` (posts a reply under another post).
+    can_reply: ClassVar[bool] = False
 
     # --- connecting ------------------------------------------------------------------------------
     def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str, instance: str = "") -> str:

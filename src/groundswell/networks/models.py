@@ -129,7 +129,8 @@ class OutboundPost(models.Model):
     """One post Groundswell makes: a job in the outbox with an idempotency key.
 
     A member's post carries its ``share`` (tracked link, points, rollups); a post on a workspace-owned
-    account (a brand post, see ``stewards``) has none.
+    account (a brand post, see ``stewards``) has none, and neither has a reply to a customer (``reply_to``
+    set, see ``care``), whoever's account it goes out from.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -140,6 +141,9 @@ class OutboundPost(models.Model):
     link_title = models.CharField(max_length=300, blank=True)
     link_description = models.TextField(blank=True)
     link_image_url = models.URLField(max_length=2000, blank=True)
+    reply_to = models.JSONField(
+        default=dict, blank=True, help_text="The post this one answers: {uri, url, root_uri}; empty for a post"
+    )
     idempotency_key = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=10, choices=PostStatus.choices, default=PostStatus.SCHEDULED)
     scheduled_at = models.DateTimeField()

@@ -36,6 +36,7 @@ from groundswell.networks.base import (
     PermanentError,
     PostRequest,
     RemotePost,
+    ReplyTarget,
     TokenSet,
     TransientError,
 )
@@ -318,6 +319,60 @@ def schedule_account_post(
     return post
 
 
+def can_reply(network: str) -> bool:
+    """Groundswell can post replies on ``network`` (its plug-in supports ``PostRequest.reply_to``)."""
+    client = _client_or_none(network)
+    return client is not None and client.can_reply
+
+
+def schedule_reply(
+    account: ConnectedAccount,
+    text: str,
+    target: ReplyTarget,
+    *,
+    now: dt.datetime | None = None,
+) -> OutboundPost:
+    """Schedule ``text`` as a reply under ``target``, now, from ``account`` (a member's own or a
+    workspace-owned account; the caller checks who may use it).
+
+    A reply is no share (no tracked link, no share points): it goes through the same outbox (idempotency
+    key, claim, retries, reconnect state) as every other post. The policy's blocked words and the network's
+    length limit are checked here. Raises :class:`PostingError`.
+    """
+    now = now or timezone.now()
+    label = network_label(account.network)
+    if not can_reply(account.network):
+        raise PostingError(f"Groundswell cannot post replies on {label}; copy the answer out instead.")
+    if account.status != AccountStatus.ACTIVE:
+        raise PostingError(f"The {label} account @{account.handle} needs reconnecting before we can post.")
+    text = text.strip()
+    if not text:
+        raise PostingError("Write the answer first.")
+    with transaction.atomic():
+        policy = posting_policy.get_policy(account.workspace)
+        word = posting_policy.find_blocked(text, policy)
+        if word is not None:
+            raise PostingError(f"The answer contains “{word}”, which your program does not allow. Please remove it.")
+        client = _client_or_none(account.network)
+        if client is not None and client.max_length and len(text) > client.max_length:
+            raise PostingError(f"{label} allows {client.max_length} characters; this answer has {len(text)}.")
+        post = OutboundPost.objects.create(
+            workspace_id=account.workspace_id,
+            share=None,
+            account=account,
+            text=text,
+            reply_to={"uri": target.uri, "url": target.url, "root_uri": target.root_uri},
+            idempotency_key=new_idempotency_key(),
+            status=PostStatus.SCHEDULED,
+            scheduled_at=now,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        _log(post, f"Queued to reply on {label} now as @{account.handle}.", at=now)
+        _enqueue_delivery()
+    return post
+
+
 def cancel_account_post(post: OutboundPost, reason: str) -> bool:
     """Cancel a waiting post on a workspace-owned account. True when it was cancelled (not yet sending)."""
     if post.share_id is not None:
@@ -424,7 +479,18 @@ def _request(post: OutboundPost) -> PostRequest:
         if post.link_url
         else None
     )
-    return PostRequest(text=post.text, link=card, idempotency_key=post.idempotency_key)
+    return PostRequest(
+        text=post.text, link=card, idempotency_key=post.idempotency_key, reply_to=reply_target(post.reply_to)
+    )
+
+
+def reply_target(value: object) -> ReplyTarget | None:
+    """The ``OutboundPost.reply_to`` JSON as a :class:`ReplyTarget` (None for a top-level post)."""
+    if not isinstance(value, dict) or not value.get("uri"):
+        return None
+    return ReplyTarget(
+        uri=str(value["uri"]), url=str(value.get("url") or ""), root_uri=str(value.get("root_uri") or "")
+    )
 
 
 def recover_stale(now: dt.datetime) -> int:

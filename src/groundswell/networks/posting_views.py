@@ -103,7 +103,8 @@ def overview(request: HttpRequest, ws: str) -> HttpResponse:
     status = request.GET.get("status", "")
     listed = posts.filter(status=status) if status in PostStatus.values else posts
     page = Paginator(
-        listed.select_related("share__item", "share__member", "account").order_by("-scheduled_at", "-pk"), PAGE_SIZE
+        listed.select_related("share__item", "share__member", "account__member").order_by("-scheduled_at", "-pk"),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     waiting_reconnect = posts.filter(status__in=ACTIVE, account__status=AccountStatus.RECONNECT).count()
     return _page(
@@ -119,7 +120,7 @@ def overview(request: HttpRequest, ws: str) -> HttpResponse:
         waiting_reconnect=waiting_reconnect,
         failures=list(
             posts.filter(status=PostStatus.FAILED)
-            .select_related("share__item", "share__member")
+            .select_related("share__item", "share__member", "account__member")
             .order_by("-scheduled_at", "-pk")[:10]
         ),
     )

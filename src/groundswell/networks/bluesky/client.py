@@ -82,6 +82,20 @@ class Record:
 
 
 @dataclass(frozen=True)
+class StrongRef:
+    uri: str
+    cid: str
+
+
+@dataclass(frozen=True)
+class ReplyRef:
+    """``app.bsky.feed.post#replyRef``: the thread's root and the post answered."""
+
+    root: StrongRef
+    parent: StrongRef
+
+
+@dataclass(frozen=True)
 class Metrics:
     likes: int
     reposts: int
@@ -315,9 +329,21 @@ class BlueskyClient:
         data = self._call("POST", "com.atproto.repo.createRecord", token=session.access_jwt, json=body)
         return str(data["uri"]), str(data["cid"])
 
-    def post_record(self, text: str, link: LinkCard | None = None, *, created_at: str | None = None) -> dict[str, Any]:
-        """The ``app.bsky.feed.post`` record ``create_post`` writes."""
+    def post_record(
+        self,
+        text: str,
+        link: LinkCard | None = None,
+        *,
+        created_at: str | None = None,
+        reply: ReplyRef | None = None,
+    ) -> dict[str, Any]:
+        """The ``app.bsky.feed.post`` record ``create_post`` writes (a reply when ``reply`` is given)."""
         record: dict[str, Any] = {"$type": POST_COLLECTION, "text": text, "createdAt": created_at or _now_iso()}
+        if reply is not None:
+            record["reply"] = {
+                "root": {"uri": reply.root.uri, "cid": reply.root.cid},
+                "parent": {"uri": reply.parent.uri, "cid": reply.parent.cid},
+            }
         facets = link_facets(text)
         if facets:
             record["facets"] = facets
@@ -328,11 +354,13 @@ class BlueskyClient:
             record["embed"] = {"$type": "app.bsky.embed.external", "external": external}
         return record
 
-    def create_post(self, session: Session, text: str, link: LinkCard | None = None, *, rkey: str) -> tuple[str, str]:
+    def create_post(
+        self, session: Session, text: str, link: LinkCard | None = None, *, rkey: str, reply: ReplyRef | None = None
+    ) -> tuple[str, str]:
         """Write the post under ``rkey`` (a TID from ``new_tid``, chosen once and kept for every retry).
         If a record with that key already exists — an earlier attempt went through but its answer was lost —
         that record's (uri, cid) is returned instead of writing a second post."""
-        record = self.post_record(text, link)
+        record = self.post_record(text, link, reply=reply)
         try:
             return self._create_record(session, POST_COLLECTION, record, rkey)
         except AuthError:
@@ -371,6 +399,32 @@ class BlueskyClient:
 
     # -- AppView reads --------------------------------------------------------------------------------
 
+    def reply_ref(self, parent_uri: str, session: Session, *, root_uri: str = "") -> ReplyRef:
+        """The strong refs (uri and cid) a reply under ``parent_uri`` needs, read from the AppView with
+        ``app.bsky.feed.getPosts``. The root is the parent's own ``reply.root`` when the parent is a reply,
+        else ``root_uri`` when given (and known to the AppView), else the parent itself."""
+        _parse_at_uri(parent_uri)
+        uris = [parent_uri] + ([root_uri] if root_uri and root_uri != parent_uri else [])
+        params = [("uris", uri) for uri in uris]
+        if self.appview_url is not None:
+            data = self._call("GET", "app.bsky.feed.getPosts", params=params, base_url=self.appview_url)
+        else:
+            data = self._call("GET", "app.bsky.feed.getPosts", params=params, token=session.access_jwt)
+        found = {str(p.get("uri")): p for p in data.get("posts", []) if isinstance(p, dict)}
+        parent_view = found.get(parent_uri)
+        if parent_view is None or not parent_view.get("cid"):
+            raise PermanentError("the post to answer is no longer on Bluesky (deleted, or not visible)")
+        parent = StrongRef(uri=parent_uri, cid=str(parent_view["cid"]))
+        record = parent_view.get("record")
+        reply = record.get("reply") if isinstance(record, dict) else None
+        own_root = reply.get("root") if isinstance(reply, dict) else None
+        if isinstance(own_root, dict) and own_root.get("uri") and own_root.get("cid"):
+            return ReplyRef(root=StrongRef(uri=str(own_root["uri"]), cid=str(own_root["cid"])), parent=parent)
+        root_view = found.get(root_uri) if root_uri else None
+        if root_view is not None and root_view.get("cid"):
+            return ReplyRef(root=StrongRef(uri=root_uri, cid=str(root_view["cid"])), parent=parent)
+        return ReplyRef(root=parent, parent=parent)
+
     def get_metrics(self, uris: Iterable[str], session: Session | None = None) -> dict[str, Metrics]:
         """Counts per post URI. Posts the AppView does not know (yet, or any more) are left out.
         Reads the AppView directly when ``appview_url`` is set, else through the PDS with ``session``."""
@@ -404,7 +458,9 @@ __all__ = [
     "Metrics",
     "PermanentError",
     "Record",
+    "ReplyRef",
     "Session",
+    "StrongRef",
     "TransientError",
     "link_facets",
     "new_tid",

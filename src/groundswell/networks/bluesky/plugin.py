@@ -1,5 +1,8 @@
 """Bluesky as a Groundswell network plug-in: app-password sessions on the member's PDS.
 
+A reply (``PostRequest.reply_to``) carries ``reply: {root, parent}`` strong refs whose CIDs are read from the
+AppView (``app.bsky.feed.getPosts``) when the post is sent.
+
 Posts use a client-chosen record key (the outbox job's idempotency key, a TID), so a retry can never make
 a second post: ``find_existing`` reads the record under that key, and ``create_post`` itself returns an
 existing record instead of writing again.
@@ -59,6 +62,7 @@ class Client(NetworkClient):
     label = "Bluesky"
     auth_kind = "app_password"
     max_length = 300
+    can_reply = True
     can_revoke = True
     scopes = (
         Scope(
@@ -86,9 +90,13 @@ class Client(NetworkClient):
         card = None
         if request.link is not None:
             card = LinkCard(uri=request.link.url, title=request.link.title, description=request.link.description)
+        client = self._client(tokens.service_url)
+        reply = None
+        if request.reply_to is not None:  # resolved at send time: the CIDs of the post answered and its root
+            reply = client.reply_ref(request.reply_to.uri, _session(tokens), root_uri=request.reply_to.root_uri)
         try:
-            uri, _cid = self._client(tokens.service_url).create_post(
-                _session(tokens), request.text, card, rkey=request.idempotency_key
+            uri, _cid = client.create_post(
+                _session(tokens), request.text, card, rkey=request.idempotency_key, reply=reply
             )
         except TransientError as exc:
             exc.accepted = True  # the write may have gone through: look under the record key next time

@@ -8,6 +8,8 @@
   remembers the key for an hour and answers a repeated request with the status it already made, so a retry
   after a lost response never duplicates the post. ``find_existing`` additionally looks through the
   account's own recent statuses for the share's tracked link (unique per share), for retries after that hour.
+* A reply (``PostRequest.reply_to``) needs the answered status's id on the member's own instance: the post's
+  URL is resolved there with ``GET /api/v2/search?resolve=true`` and sent as ``in_reply_to_id``.
 * The link in the text gives the preview card (the instance fetches it); counts come from the status
   (``favourites_count``, ``reblogs_count``, ``replies_count``). Mastodon has no impressions.
 """
@@ -97,6 +99,7 @@ class Client(NetworkClient):
     max_length = 500  # the default; instances may allow more
     can_revoke = True
     has_metrics = True
+    can_reply = True
 
     # --- the one place that talks HTTP and maps failures ------------------------------------------
     def _request(self, method: str, url: str, *, token: str = "", **kwargs: Any) -> Any:
@@ -215,16 +218,33 @@ class Client(NetworkClient):
     def _base(self, tokens: TokenSet) -> str:
         return f"https://{_host(tokens.service_url)}"
 
+    def resolve_status(self, tokens: TokenSet, url: str) -> str:
+        """The id, on the member's own instance, of the status at ``url`` (any instance): ``in_reply_to_id``
+        takes only local ids, so the instance is asked to look it up (``/api/v2/search`` with ``resolve``)."""
+        found = self._request(
+            "GET",
+            f"{self._base(tokens)}/api/v2/search",
+            token=tokens.access_token,
+            params={"q": url, "type": "statuses", "resolve": "true", "limit": 1},
+        )
+        statuses = found.get("statuses") if isinstance(found, dict) else None
+        if not statuses or not isinstance(statuses[0], dict) or not statuses[0].get("id"):
+            raise PermanentError("your Mastodon server cannot find the post to answer (deleted, or not public).")
+        return str(statuses[0]["id"])
+
     def publish(self, tokens: TokenSet, request: PostRequest) -> RemotePost:
         text = request.text
         if request.link and request.link.url not in text:
             text = f"{text}\n\n{request.link.url}".strip()
+        body: dict[str, Any] = {"status": text}
+        if request.reply_to is not None:
+            body["in_reply_to_id"] = self.resolve_status(tokens, request.reply_to.url or request.reply_to.uri)
         status = self._request(
             "POST",
             f"{self._base(tokens)}/api/v1/statuses",
             token=tokens.access_token,
             headers={"Idempotency-Key": request.idempotency_key},
-            json={"status": text},
+            json=body,
         )
         return RemotePost(remote_id=str(status["id"]), url=str(status.get("url") or status.get("uri") or ""))
 
@@ -232,8 +252,11 @@ class Client(NetworkClient):
         """Our post for ``request`` among the account's latest statuses (matched on the tracked link).
 
         Within an hour a plain retry of ``publish`` is safe as well: the same Idempotency-Key makes the
-        instance return the status it already created instead of posting again.
+        instance return the status it already created instead of posting again. A reply is found as the
+        account's recent status answering the same post (a case gets one reply).
         """
+        if request.reply_to is not None:
+            return self._find_reply(tokens, request)
         if request.link is None:
             return None
         statuses = self._request(
@@ -246,6 +269,20 @@ class Client(NetworkClient):
         for status in statuses if isinstance(statuses, list) else []:
             card = status.get("card") or {}
             if card.get("url") == marker or mentions_link(str(status.get("content") or ""), marker):
+                return RemotePost(remote_id=str(status["id"]), url=str(status.get("url") or ""))
+        return None
+
+    def _find_reply(self, tokens: TokenSet, request: PostRequest) -> RemotePost | None:
+        assert request.reply_to is not None
+        target = self.resolve_status(tokens, request.reply_to.url or request.reply_to.uri)
+        statuses = self._request(
+            "GET",
+            f"{self._base(tokens)}/api/v1/accounts/{tokens.remote_id}/statuses",
+            token=tokens.access_token,
+            params={"limit": RECENT_LIMIT, "exclude_reblogs": "true"},
+        )
+        for status in statuses if isinstance(statuses, list) else []:
+            if str(status.get("in_reply_to_id") or "") == target:
                 return RemotePost(remote_id=str(status["id"]), url=str(status.get("url") or ""))
         return None
 

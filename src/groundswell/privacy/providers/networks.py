@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from groundswell.networks.accounts import PENDING_POST_STATUSES
 from groundswell.networks.models import (
     ConnectedAccount,
@@ -18,7 +20,9 @@ from groundswell.workspaces.models import Membership
 
 
 def _posts(member: Membership) -> Any:
-    return OutboundPost.objects.filter(share__member=member)
+    """The member's shares posted through the outbox, and the replies to customers (care) posted from their
+    own connected accounts (no share)."""
+    return OutboundPost.objects.filter(Q(share__member=member) | Q(share__isnull=True, account__member=member))
 
 
 class NetworksProvider:
@@ -96,8 +100,8 @@ class NetworksProvider:
 
     def erase(self, member: Membership) -> ErasureResult:
         # Leaving disconnected the accounts (revoking at the network) before this runs; any left are deleted.
+        post_ids = list(_posts(member).values_list("pk", flat=True))  # before the accounts go (replies)
         accounts, _ = ConnectedAccount.objects.filter(member=member).delete()
-        post_ids = list(_posts(member).values_list("pk", flat=True))
         OutboundPost.objects.filter(pk__in=post_ids, status__in=PENDING_POST_STATUSES).update(
             status=PostStatus.CANCELLED
         )
