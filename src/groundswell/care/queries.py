@@ -154,7 +154,8 @@ def reply_network(case: Case) -> str:
 
 def reply_options(case: Case, member: Membership, now: dt.datetime | None = None) -> list[ReplyOption]:
     """The accounts ``member`` can post the answer from: their connected accounts on the post's network,
-    and the workspace's brand account there while they are its steward on shift (a fixed number of queries)."""
+    and the workspace's brand account there while they are its steward on shift, unless its posts need approval
+    (a fixed number of queries)."""
     network = reply_network(case)
     if not network:
         return []
@@ -169,7 +170,9 @@ def reply_options(case: Case, member: Membership, now: dt.datetime | None = None
     shifts = current_shifts(brands, now) if brands else {}
     for brand in brands:
         shift = shifts.get(brand.pk)
-        if shift is not None and shift.steward_id == member.pk:
+        # A brand account whose posts need an admin's approval is not offered: its steward copies the answer
+        # out (or drafts a brand post for approval) rather than bypassing that rule.
+        if shift is not None and shift.steward_id == member.pk and not brand.require_approval:
             options.append(ReplyOption(account=brand.account, brand=True))
     return options
 

@@ -140,6 +140,21 @@ def test_post_reply_from_the_brand_account_while_on_shift(
     assert bsky.creates[0]["record"]["reply"]["parent"] == {"uri": ASKED, "cid": "bafyasked"}
 
 
+def test_a_brand_account_that_needs_approval_is_not_offered_for_replies(
+    case: Case, bob: Membership, alice: Membership, brand_account: ConnectedAccount
+) -> None:
+    from groundswell.stewards import actions as stewards
+
+    stewards.set_require_approval(brand_account.brand, True)
+    shift_for(brand_account.brand, bob, alice, start_hours=-1, hours=4)
+    client = client_for(bob)
+    assert "Post reply from the brand account" not in client.get(url("case", case_id=case.pk)).content.decode()
+    refused = client.post(url("post_reply", case_id=case.pk), {"text": "Hello Kim!", "account": brand_account.pk})
+    assert refused.status_code == 400
+    case.refresh_from_db()
+    assert case.reply_outbound is None
+
+
 def test_bad_input_gives_clear_messages_and_posts_nothing(
     case: Case, bob: Membership, carol: Membership, brand_account: ConnectedAccount
 ) -> None:
