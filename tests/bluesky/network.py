@@ -21,7 +21,6 @@ import json
 import os
 import selectors
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -32,6 +31,8 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+
+from tests.processes import stop_process_group, tail
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "devnet.mjs"
@@ -210,19 +211,7 @@ class BlueskyNetwork:
         proc = self.process
         if proc is None:
             return
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        if proc.stdin:
-            proc.stdin.close()
-        if proc.stdout:
-            proc.stdout.close()
+        stop_process_group(proc, grace=30)
         # The script drops its database on a clean exit; after a kill do it here.
         if proc.returncode != 0:
             _drop_database(str(self.info.get("database", "")))
@@ -241,13 +230,6 @@ def _drop_database(name: str) -> None:
 
 def _admin_dsn() -> str:
     return os.environ.get("GS_DEVNET_PG", "postgres://postgres@127.0.0.1:5432/postgres")
-
-
-def _tail(path: Path, limit: int = 4000) -> str:
-    try:
-        return path.read_text(errors="replace")[-limit:]
-    except OSError:
-        return ""
 
 
 def start_network(timeout: float = START_TIMEOUT) -> BlueskyNetwork:
@@ -285,7 +267,7 @@ def start_network(timeout: float = START_TIMEOUT) -> BlueskyNetwork:
         net = BlueskyNetwork("", "", "", {}, process=proc, log_path=log_path)
         net.stop()
         why = f"exited with {proc.returncode}" if proc.returncode not in (None, 0) else f"not ready in {timeout:.0f}s"
-        raise NetworkError(f"the local Bluesky network {why}; its log ({log_path}):\n{_tail(log_path)}")
+        raise NetworkError(f"the local Bluesky network {why}; its log ({log_path}):\n{tail(log_path)}")
     info = json.loads(line.decode().splitlines()[0])
     info["python_startup_seconds"] = round(time.monotonic() - started, 2)
     return BlueskyNetwork(

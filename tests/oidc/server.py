@@ -12,14 +12,12 @@ Nothing is skipped: without Node/npm the fixture fails and says what is missing.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import json
 import os
 import selectors
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
@@ -30,6 +28,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.processes import stop_process_group, tail
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "provider.mjs"
@@ -152,26 +152,8 @@ class OidcProvider:
         proc = self.process
         if proc is None:
             return
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        for stream in (proc.stdin, proc.stdout):
-            if stream:
-                stream.close()
+        stop_process_group(proc, grace=10)
         self.process = None
-
-
-def _tail(path: Path, limit: int = 3000) -> str:
-    try:
-        return path.read_text(errors="replace")[-limit:]
-    except OSError:
-        return ""
 
 
 def start_provider(redirect_uri_prefixes: list[str], timeout: float = START_TIMEOUT) -> OidcProvider:
@@ -207,7 +189,7 @@ def start_provider(redirect_uri_prefixes: list[str], timeout: float = START_TIME
     provider = OidcProvider("", CLIENT_ID, CLIENT_SECRET, USERS, process=proc, log_path=log_path)
     if not line.endswith(b"\n"):
         provider.stop()
-        raise ProviderError(f"the OIDC provider did not start; its log:\n{_tail(log_path)}")
+        raise ProviderError(f"the OIDC provider did not start; its log:\n{tail(log_path)}")
     provider.issuer = json.loads(line.decode().splitlines()[0])["issuer"]
     while True:  # serving: the discovery document answers
         try:
@@ -217,7 +199,7 @@ def start_provider(redirect_uri_prefixes: list[str], timeout: float = START_TIME
             pass
         if time.monotonic() > deadline:
             provider.stop()
-            raise ProviderError(f"the OIDC provider's discovery document did not answer; log:\n{_tail(log_path)}")
+            raise ProviderError(f"the OIDC provider's discovery document did not answer; log:\n{tail(log_path)}")
         time.sleep(0.1)
 
 

@@ -23,7 +23,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.urls import reverse
 
 from groundswell.networks import accounts, registry
-from groundswell.networks.base import NetworkClient, NetworkError, Scope
+from groundswell.networks.base import NetworkClient, NetworkError, Scope, TokenSet
 from groundswell.networks.models import ConnectedAccount
 from groundswell.workspaces.models import Membership, Role
 
@@ -116,6 +116,15 @@ def enabled_option(key: str, auth_kind: str) -> NetworkOption:
 
 
 # --- OAuth 2 with PKCE ---------------------------------------------------------------------------------
+
+
+def app_password_tokens(net: NetworkOption, *, identifier: str, password: str, service_url: str) -> TokenSet:
+    """Log in with an app password (Bluesky) for a personal or a company account; raises ``NetworkError``."""
+    assert net.client is not None
+    tokens = net.client.login_with_password(identifier=identifier, password=password, service_url=service_url)
+    if not tokens.service_url:
+        tokens.service_url = service_url
+    return tokens
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -190,15 +190,13 @@ def connect_password(request: HttpRequest, ws: str) -> HttpResponse:
     form = AppPasswordForm(request.POST)
     if not form.is_valid():
         return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
-    assert net.client is not None
     try:
-        tokens = net.client.login_with_password(
+        tokens = oauth.app_password_tokens(
+            net,
             identifier=form.cleaned_data["identifier"],
             password=form.cleaned_data["password"],
             service_url=form.cleaned_data["service_url"],
         )
-        if not tokens.service_url:
-            tokens.service_url = form.cleaned_data["service_url"]
         account = accounts.connect(member, net.key, tokens)
     except NetworkError as exc:
         form.add_error(None, f"{net.label}: {exc.message}")
