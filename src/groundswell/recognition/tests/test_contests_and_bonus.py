@@ -91,7 +91,10 @@ def test_a_draw_publishes_seed_entries_and_winners_and_verifies(
 def test_a_tampered_draw_does_not_verify(workspace: Workspace, alice: Membership, people: list[Membership]) -> None:
     c = contest(workspace, alice)
     draw = actions.draw_contest(contest=c, by=alice, today=AFTER)
-    type(draw).objects.filter(pk=draw.pk).update(winners=list(reversed([e["key"] for e in draw.entries]))[:2])
+    # Crown two entrants who did not win (the seed is random, so a fixed choice could match the real result).
+    losers = [e["key"] for e in draw.entries if e["key"] not in draw.winners][:2]
+    assert len(losers) == 2
+    type(draw).objects.filter(pk=draw.pk).update(winners=losers)
     draw.refresh_from_db()
     assert not actions.verify_draw(draw)
     with pytest.raises(CommandError, match="does NOT verify"):
