@@ -116,7 +116,9 @@ def build_brand_accounts(ws: Workspace, by_email: dict[str, Membership], now: dt
             **extra,
         )
 
-    start = (now - 21 * DAY).replace(hour=9, minute=0, second=0)
+    # 09:00 twenty-two days ago: the Bluesky shift handed over yesterday morning has ended (and earned its
+    # points) whatever the time of day the demo is built; the current shifts run until next week.
+    start = (now - 22 * DAY).replace(hour=9, minute=0, second=0, microsecond=0)
     first = shift(linkedin, volunteer_a, start, 14, handover_note=HANDOVERS[0], handover_at=start + 14 * DAY)
     current = shift(linkedin, sam, start + 14 * DAY, 14)
     shift(linkedin, volunteer_b, start + 28 * DAY, 14)

@@ -88,6 +88,9 @@ def test_weekly_digest_is_sent_monday_morning_local_time_and_only_once(
         day=timezone.now().date(),
     )  # fmt: skip
     Item.objects.filter(pk=item.pk).update(published_at=monday - dt.timedelta(days=1))
+    # They joined during the week before ``monday`` (after the previous digest was due): run early on a Monday,
+    # "now" would otherwise fall before last Monday 08:00 and the previous week's digest would be due for them.
+    Membership.objects.filter(workspace=bob.workspace).update(joined_at=monday - dt.timedelta(days=2))
     assert send_due_digests(now=monday - dt.timedelta(minutes=5)).sent == 0  # 07:55 in Berlin: not yet
     assert mail.outbox == []
 
