@@ -5,7 +5,9 @@ at once cannot both go to the last free responder, and an escalation is claimed 
 (it happens once however many workers run the periodic task). Raises :class:`CareError` with a message for
 the person using the page.
 
-The ingest pipeline of listening calls :func:`open_cases_for` with the mentions it just stored.
+The ingest pipeline of listening calls :func:`open_cases_for` with the mentions it just stored. A reply that
+the outbox could not post is found by the periodic :func:`notify_failed_replies` (the responder is told once)
+and fixed with :func:`retry_reply` or :func:`mark_reply_posted_by_hand`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from django.conf import settings as django_settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
+from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +33,9 @@ from groundswell.analytics.rollups import RollupBatch
 from groundswell.care import queries
 from groundswell.care.hours import Week, add_staffed, shift_end, staffed_minutes, to_json
 from groundswell.care.models import (
+    FIXABLE,
+    NOT_POSTED,
+    POSTED_VIA,
     UNANSWERED,
     CareSettings,
     Case,
@@ -44,7 +52,7 @@ from groundswell.lib.periods import local_day
 from groundswell.listening.models import Intent, Mention, Topic, TopicKind
 from groundswell.networks import outbox
 from groundswell.networks.base import ReplyTarget
-from groundswell.networks.models import OutboundPost
+from groundswell.networks.models import OutboundPost, PostStatus
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
 from groundswell.workspaces.models import Department, Membership, Role, Workspace
@@ -54,6 +62,7 @@ log = logging.getLogger(__name__)
 CASE_INTENTS = (Intent.QUESTION, Intent.COMPLAINT)
 MAX_REPLY = 3000
 MAX_NOTE = 500
+MAX_URL = 2000
 BATCH = 500
 
 
@@ -367,6 +376,7 @@ def record_reply(
             reply_text=text,
             reply_via=via,
             reply_outbound=outbound,
+            awaiting_delivery=outbound is not None,
             escalate_at=None,
         )
         if not updated:
@@ -416,15 +426,184 @@ def post_reply(
         raise CareError("Pick one of the accounts offered.")
     if not text:
         raise CareError("Write the answer first.")
-    target = ReplyTarget(uri=case.post.external_id, url=case.post.url, root_uri=case.post.thread_root)
     with transaction.atomic():
         try:
-            posted = outbox.schedule_reply(chosen.account, text, target, now=now)
+            posted = outbox.schedule_reply(chosen.account, text, _target(case), now=now)
         except outbox.PostingError as exc:
             raise CareError(str(exc)) from exc
         return record_reply(
             case, member, text, via=ReplyVia.BRAND if chosen.brand else ReplyVia.ACCOUNT, outbound=posted, now=now
         )
+
+
+# --- replies that did not go out ----------------------------------------------------------------------------
+
+NOT_POSTED_YET = "The answer was not posted, so the customer has not had it yet."
+_FIXED_MEANWHILE = "Someone dealt with this answer meanwhile: reload the page."
+
+
+def _target(case: Case) -> ReplyTarget:
+    return ReplyTarget(uri=case.post.external_id, url=case.post.url, root_uri=case.post.thread_root)
+
+
+def _failed_case(case: Case, member: Membership) -> Case:
+    """The case, locked until the transaction ends, when ``member`` may fix its reply and the reply did not go
+    out (and was not posted by hand since)."""
+    locked = queries.with_post(Case.objects.select_for_update(of=("self",)).filter(pk=case.pk)).get()
+    if not can_answer(locked, member):
+        raise CareError("Only the colleague who answered this case, or a program admin, can do this.")
+    if locked.status not in FIXABLE:
+        raise CareError("This case is closed: it needs no answer any more.")
+    if not locked.reply_failed:
+        raise CareError("This answer is not stuck: it is on its way, posted, or already recorded as posted by hand.")
+    return locked
+
+
+def _settle_failure(case_id: int, outbound_id: int | None, now: dt.datetime) -> Case | None:
+    """Claim the failure of job ``outbound_id`` of the case for the log (one conditional update: a failure is
+    logged and told once, however many sweeps run). The case, or None when someone else claimed it."""
+    claimed = Case.objects.filter(pk=case_id, awaiting_delivery=True, reply_outbound_id=outbound_id).update(
+        awaiting_delivery=False
+    )
+    if not claimed:
+        return None
+    case = queries.with_post(Case.objects.filter(pk=case_id)).select_related("workspace").get()
+    _log(
+        case, EventKind.REPLY_FAILED, now, member_id=case.responder_id, note=queries.reply_failure(case.reply_outbound)
+    )
+    return case
+
+
+def notify_failed_replies(now: dt.datetime | None = None, *, limit: int = BATCH) -> int:
+    """Tell the responder (one e-mail per failed job) when the outbox job of a case's reply ended failed or
+    cancelled; clear the watch of replies that went out. Returns how many failures it told.
+
+    A sweep over the cases ``awaiting_delivery`` rather than a signal from the outbox: jobs are cancelled in
+    several places (the outbox, disconnecting an account, privacy's leave and erase) and a sweep sees every
+    one of them, present and future, without networks knowing about care. Each failure is claimed with a
+    conditional update (:func:`_settle_failure`) before the e-mail is queued in the same transaction, so a
+    second run, or two workers at once, send nothing more. A failure that the responder fixed before the
+    sweep saw it (posted again, or by hand) is logged then and not e-mailed."""
+    now = now or timezone.now()
+    rows = list(
+        Case.objects.filter(awaiting_delivery=True)
+        .filter(Q(reply_outbound__isnull=True) | Q(reply_outbound__status__in=(PostStatus.SENT, *NOT_POSTED)))
+        .order_by("pk")
+        .values_list("pk", "reply_outbound_id", "reply_outbound__status")[:limit]
+    )
+    told = 0
+    for pk, outbound_id, status in rows:
+        if outbound_id is None or status == PostStatus.SENT:
+            # Posted; or the job is gone (only with its workspace), and with it anything to post again.
+            Case.objects.filter(pk=pk, awaiting_delivery=True, reply_outbound_id=outbound_id).update(
+                awaiting_delivery=False
+            )
+            continue
+        with transaction.atomic():
+            case = _settle_failure(pk, outbound_id, now)
+            if case is None:
+                continue  # another sweep got there first, or the reply was fixed meanwhile
+            if case.status in FIXABLE and case.reply_via in POSTED_VIA:
+                _tell_failure(case)
+                told += 1
+    return told
+
+
+def _tell_failure(case: Case) -> None:
+    """E-mail the responder (the program admins when the responder left or was erased) with a link."""
+    responder = case.responder if case.responder is not None and case.responder.is_active else None
+    if responder is not None:
+        to = [responder.user.email]
+    else:
+        admins = Membership.objects.filter(workspace_id=case.workspace_id, is_active=True, role=Role.ADMIN)
+        to = list(admins.values_list("user__email", flat=True))
+    _mail(
+        "reply_failed.txt",
+        "Your answer to a customer was not posted",
+        to,
+        {"case": case, "member": responder, "why": queries.reply_failure(case.reply_outbound), "url": _url(case)},
+    )
+
+
+def retry_reply(
+    case: Case,
+    member: Membership,
+    text: str,
+    account_id: int,
+    *,
+    now: dt.datetime | None = None,
+) -> Case:
+    """Post an answer that did not go out again, with ``text`` (the earlier answer, perhaps edited) from one
+    of ``member``'s reply options now.
+
+    A new outbox job with a new idempotency key (for the network this is a new post; the failed job keeps its
+    key, its log and its status, as history); the case points at the new job and waits for its outcome like a
+    first reply. The responder's first response is not rewritten: ``first_response_at`` and
+    ``first_response_minutes`` keep the time of the first attempt, because the target measures how quickly a
+    colleague took the customer on (what routing and escalation act on), and the delay of the network is in
+    the case log (not posted, posted again) and the job's ``sent_at``. No points either: ``Action.ANSWER`` was
+    awarded once with the first answer (key ``answer:<case>``), and the responder stays whoever answered
+    first, also when an admin posts it again."""
+    now = now or timezone.now()
+    text = text.strip()
+    with transaction.atomic():
+        locked = _failed_case(case, member)
+        network = queries.reply_network(locked)
+        if not network:
+            raise CareError("Groundswell cannot post replies on this network: post it yourself instead.")
+        options = queries.reply_options(locked, member, now)
+        if not options:
+            label = outbox.network_label(network)
+            raise CareError(f"Connect your {label} account (Accounts page) to post from it, or post it yourself.")
+        chosen = next((o for o in options if o.account.pk == account_id), None)
+        if chosen is None:
+            raise CareError("Pick one of the accounts offered.")
+        if not text:
+            raise CareError("Write the answer first.")
+        if len(text) > MAX_REPLY:
+            raise CareError(f"Keep the answer under {MAX_REPLY} characters.")
+        try:
+            posted = outbox.schedule_reply(chosen.account, text, _target(locked), now=now)
+        except outbox.PostingError as exc:
+            raise CareError(str(exc)) from exc
+        old = locked.reply_outbound_id
+        _settle_failure(locked.pk, old, now)
+        via = ReplyVia.BRAND if chosen.brand else ReplyVia.ACCOUNT
+        if not Case.objects.filter(pk=locked.pk, reply_outbound_id=old).update(
+            reply_outbound=posted, reply_via=via, reply_text=text, reply_url="", awaiting_delivery=True
+        ):
+            raise CareError(_FIXED_MEANWHILE)  # rolls the new job back too
+        locked.refresh_from_db()
+        # The log keeps no handle or link: its lines stay when a member's data is erased.
+        _log(locked, EventKind.RETRIED, now, actor=member, member_id=locked.responder_id, note=ReplyVia(via).label)
+    return locked
+
+
+def mark_reply_posted_by_hand(case: Case, member: Membership, url: str = "", *, now: dt.datetime | None = None) -> Case:
+    """The answer that did not go out was posted by hand (copied out and replied on the network): record it
+    (``reply_via`` copy, and ``url``, the reply's address, when given). The failed job stays as history; the
+    first response and the points stay as they were (see :func:`retry_reply`)."""
+    now = now or timezone.now()
+    url = url.strip()
+    if len(url) > MAX_URL:
+        raise CareError(f"Keep the link under {MAX_URL} characters.")
+    if url:
+        try:
+            URLValidator(schemes=["http", "https"])(url)
+        except ValidationError:
+            raise CareError("Give the address of your reply (https://…), or leave it empty.") from None
+    with transaction.atomic():
+        locked = _failed_case(case, member)
+        old = locked.reply_outbound_id
+        _settle_failure(locked.pk, old, now)
+        if not Case.objects.filter(pk=locked.pk, reply_outbound_id=old).update(
+            reply_via=ReplyVia.COPY, reply_url=url, awaiting_delivery=False
+        ):
+            raise CareError(_FIXED_MEANWHILE)
+        locked.refresh_from_db()
+        note = "With the link to the reply." if url else "Without a link."
+        _log(locked, EventKind.BY_HAND, now, actor=member, member_id=locked.responder_id, note=note)
+    return locked
 
 
 def resolve_case(case: Case, member: Membership, *, now: dt.datetime | None = None) -> Case:
@@ -433,6 +612,8 @@ def resolve_case(case: Case, member: Membership, *, now: dt.datetime | None = No
     if not can_answer(case, member):
         raise CareError("This case is assigned to someone else.")
     with transaction.atomic():
+        if queries.with_post(Case.objects.filter(pk=case.pk)).get().reply_failed:
+            raise CareError(f"{NOT_POSTED_YET} Post it again, or record that you posted it yourself, first.")
         if not Case.objects.filter(pk=case.pk, status=CaseStatus.ANSWERED).update(
             status=CaseStatus.RESOLVED, resolved_at=now
         ):

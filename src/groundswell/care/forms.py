@@ -7,7 +7,7 @@ from zoneinfo import available_timezones
 
 from django import forms
 
-from groundswell.care.actions import MAX_NOTE, MAX_REPLY
+from groundswell.care.actions import MAX_NOTE, MAX_REPLY, MAX_URL
 from groundswell.care.hours import DEFAULT_WEEK, WEEKDAYS, HoursError, Week, format_day, from_json, parse_day
 from groundswell.care.models import CareSettings, ResponderProfile, Snippet
 from groundswell.enrolment.models import LANGUAGE_CHOICES
@@ -177,7 +177,10 @@ class ReplyForm(forms.Form):
         label="Your answer",
         max_length=MAX_REPLY,
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Write the answer first."},
+        error_messages={
+            "required": "Write the answer first.",
+            "max_length": f"Keep the answer under {MAX_REPLY} characters.",
+        },
     )
 
 
@@ -190,6 +193,22 @@ class PostReplyForm(ReplyForm):
         """The account id, or 0 when it is missing or not a number (the action then asks to pick one)."""
         value: str = self.cleaned_data["account"].strip()
         return int(value) if value.isdigit() else 0
+
+
+class PostedByHandForm(forms.Form):
+    """The answer that did not go out was posted by hand; optionally where."""
+
+    url = forms.URLField(
+        label="Link to your reply (optional)",
+        required=False,
+        max_length=MAX_URL,
+        assume_scheme="https",
+        help_text="The address of your reply on the network, so colleagues can find it.",
+        error_messages={
+            "invalid": "Give the address of your reply (https://…), or leave it empty.",
+            "max_length": f"Keep the link under {MAX_URL} characters.",
+        },
+    )
 
 
 class ReassignForm(forms.Form):

@@ -5,16 +5,22 @@ routed to a responder (``routing.choose``) and escalated when nobody answers in 
 step is a line in the append-only :class:`CaseEvent` log. :class:`ResponderProfile` holds a volunteer's
 working hours, languages and skills; :class:`CareSettings` the workspace's targets; :class:`Snippet` the
 approved answers responders start from.
+
+A reply Groundswell posts is an outbox job (``reply_outbound``). While its outcome is not known the case is
+``awaiting_delivery``; the periodic sweep (``actions.notify_failed_replies``) clears that flag when the job
+is settled and, when it failed or was cancelled, tells the responder once. A failed reply can be posted again
+(a new job; the old one stays as history) or recorded as posted by hand (``reply_via`` copy, ``reply_url``).
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from groundswell.care.hours import DEFAULT_WEEK, to_json
 from groundswell.listening.models import Intent, Post, Topic
-from groundswell.networks.models import OutboundPost
+from groundswell.networks.models import OutboundPost, PostStatus
 from groundswell.workspaces.models import Department, Membership, Workspace
 
 
@@ -77,12 +83,23 @@ class CaseStatus(models.TextChoices):
 #: Cases someone still has to answer.
 UNANSWERED = (CaseStatus.NEW, CaseStatus.ASSIGNED, CaseStatus.ESCALATED)
 OPEN = (*UNANSWERED, CaseStatus.ANSWERED)
+#: Cases whose answer, when it did not go out, can still be posted again or recorded as posted by hand (an
+#: answer may fail after the case was marked resolved; a closed case needs no answer).
+FIXABLE = (CaseStatus.ANSWERED, CaseStatus.RESOLVED)
 
 
 class ReplyVia(models.TextChoices):
     ACCOUNT = "account", "Own connected account"
     BRAND = "brand", "Brand account"
     COPY = "copy", "Copied out"
+
+
+#: Replies Groundswell posts through the outbox (``Case.reply_outbound``).
+POSTED_VIA = (ReplyVia.ACCOUNT, ReplyVia.BRAND)
+#: Outbox states in which a reply will never go out by itself.
+NOT_POSTED = (PostStatus.FAILED, PostStatus.CANCELLED)
+#: A case whose answer Groundswell was to post and that did not go out (and nobody posted it by hand yet).
+REPLY_FAILED = Q(reply_via__in=POSTED_VIA, reply_outbound__status__in=NOT_POSTED)
 
 
 class Case(models.Model):
@@ -106,6 +123,10 @@ class Case(models.Model):
     reply_text = models.TextField(blank=True)
     reply_via = models.CharField(max_length=8, choices=ReplyVia.choices, blank=True)
     reply_outbound = models.ForeignKey(OutboundPost, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reply_url = models.URLField(max_length=2000, blank=True, help_text="The reply posted by hand, when given")
+    awaiting_delivery = models.BooleanField(
+        default=False, help_text="The reply's outbox job is not settled yet (the failure sweep looks at these)"
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -114,6 +135,7 @@ class Case(models.Model):
             models.Index(fields=["workspace", "status"]),
             models.Index(fields=["status", "escalate_at"]),
             models.Index(fields=["assignee", "status"]),
+            models.Index(fields=["reply_outbound"], condition=Q(awaiting_delivery=True), name="care_case_awaiting"),
         ]
 
     def __str__(self) -> str:
@@ -123,6 +145,15 @@ class Case(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN
 
+    @property
+    def reply_failed(self) -> bool:
+        """Groundswell was to post the answer and it did not go out (see ``REPLY_FAILED``). Lists load
+        ``reply_outbound`` with the case (``queries.with_post``), so this costs no query there."""
+        if self.reply_via not in POSTED_VIA or self.reply_outbound_id is None:
+            return False
+        outbound = self.reply_outbound
+        return outbound is not None and outbound.status in NOT_POSTED
+
 
 class EventKind(models.TextChoices):
     OPENED = "opened", "Opened"
@@ -131,6 +162,9 @@ class EventKind(models.TextChoices):
     REASSIGNED = "reassigned", "Reassigned"
     ESCALATED = "escalated", "Escalated to admins"
     REPLIED = "replied", "Answered"
+    REPLY_FAILED = "failed", "Answer not posted"
+    RETRIED = "retried", "Answer posted again"
+    BY_HAND = "by_hand", "Answer posted by hand"
     RESOLVED = "resolved", "Resolved"
     CLOSED = "closed", "Closed"
 

@@ -75,6 +75,7 @@ class CarePrivacy:
                     "first_response_at": _iso(c.first_response_at),
                     "answered_by_you": c.responder_id == member.pk,
                     "reply_text": c.reply_text if c.responder_id == member.pk else "",
+                    "reply_url": c.reply_url if c.responder_id == member.pk else "",
                 }
                 for c in cases.order_by("opened_at", "pk")
             ],
@@ -85,6 +86,8 @@ class CarePrivacy:
         with transaction.atomic():
             result.erased += ResponderProfile.objects.filter(member=member).delete()[0]
             result.erased += Case.objects.filter(assignee=member).update(assignee=None)
+            # A reply posted by hand from their own account: its address names the account.
+            result.erased += Case.objects.filter(responder=member).exclude(reply_url="").update(reply_url="")
             result.erased += Case.objects.filter(responder=member).update(responder=None)
             result.erased += CaseEvent.objects.filter(member=member).update(member=None)
             result.erased += CaseEvent.objects.filter(actor=member).update(actor=None)

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from groundswell.care.hours import DEFAULT_WEEK, from_json, on_shift
 from groundswell.care.models import (
+    FIXABLE,
     OPEN,
+    REPLY_FAILED,
     UNANSWERED,
     CareSettings,
     Case,
@@ -26,7 +28,7 @@ from groundswell.care.routing import RECENT, Responder
 from groundswell.enrolment.models import ChoiceKind, Enrolment, EnrolmentChoice
 from groundswell.enrolment.queries import volunteers
 from groundswell.listening.models import Post, Topic, TopicKind
-from groundswell.networks.models import AccountStatus, ConnectedAccount
+from groundswell.networks.models import AccountStatus, ConnectedAccount, OutboundPost, PostStatus
 from groundswell.networks.outbox import can_reply
 from groundswell.stewards.queries import brand_accounts, current_shifts
 from groundswell.workspaces.models import Membership, Workspace
@@ -194,6 +196,27 @@ def team_queue(workspace: Workspace) -> QuerySet[Case]:
 
 def escalated(workspace: Workspace) -> QuerySet[Case]:
     return Case.objects.filter(workspace=workspace, status=CaseStatus.ESCALATED)
+
+
+def failed_replies(workspace: Workspace, member: Membership | None = None) -> QuerySet[Case]:
+    """Cases whose answer Groundswell was to post and that did not go out, newest first: the member's (as
+    responder), or the whole workspace's (the admins' queue)."""
+    qs = Case.objects.filter(REPLY_FAILED, workspace=workspace, status__in=FIXABLE)
+    if member is not None:
+        qs = qs.filter(responder=member)
+    return with_post(qs).order_by("-first_response_at", "-pk")
+
+
+def reply_failure(outbound: OutboundPost | None) -> str:
+    """Why a reply's outbox job did not post it, in words for the responder."""
+    if outbound is None:
+        return "The post was removed from the outbox."
+    if outbound.status == PostStatus.CANCELLED:
+        error = outbound.last_error.strip()
+        if error.lower().startswith("cancelled:"):  # "Cancelled: the author left the program."
+            return f"It was cancelled before it went out: {error.split(':', 1)[1].strip()}"
+        return f"It was cancelled before it went out. {error}" if error else "It was cancelled before it went out."
+    return outbound.last_error or "The network did not take it."
 
 
 @dataclass(frozen=True)

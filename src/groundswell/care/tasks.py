@@ -1,11 +1,17 @@
-"""Periodic job of customer care: escalate what nobody answered in time, then route what waits in the queue
-(both idempotent; see ``actions``)."""
+"""Periodic job of customer care: escalate what nobody answered in time, route what waits in the queue, and
+tell responders whose posted answer did not go out (all idempotent; see ``actions``)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from groundswell.care.actions import escalate_overdue, open_cases_for, open_missed_cases, route_waiting
+from groundswell.care.actions import (
+    escalate_overdue,
+    notify_failed_replies,
+    open_cases_for,
+    open_missed_cases,
+    route_waiting,
+)
 from groundswell.core.scheduler import register_periodic
 
 
@@ -19,7 +25,7 @@ def open_cases_for_posts(post_ids: list[int]) -> int:
 
 @task()
 def care_tick() -> int:
-    return open_missed_cases() + escalate_overdue() + route_waiting()
+    return open_missed_cases() + escalate_overdue() + route_waiting() + notify_failed_replies()
 
 
 register_periodic(care_tick, every_seconds=60)

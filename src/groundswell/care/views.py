@@ -7,8 +7,10 @@ whoever answered it, and to program admins; every other id (and every id of anot
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +22,7 @@ from groundswell.care import actions, queries
 from groundswell.care.forms import (
     CloseForm,
     DepartmentSkillForm,
+    PostedByHandForm,
     PostReplyForm,
     ProfileForm,
     ReassignForm,
@@ -27,7 +30,7 @@ from groundswell.care.forms import (
     SettingsForm,
     SnippetForm,
 )
-from groundswell.care.models import OPEN, UNANSWERED, Case, CaseStatus, DepartmentSkill, ReplyVia, Snippet
+from groundswell.care.models import FIXABLE, OPEN, UNANSWERED, Case, CaseStatus, DepartmentSkill, ReplyVia, Snippet
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
 
@@ -63,21 +66,43 @@ def my_cases(request: HttpRequest, ws: str) -> HttpResponse:
         "recent": queries.my_recent(member),
         "is_responder": queries.is_responder(member),
         "escalated": queries.escalated(member.workspace).count() if member.is_admin else 0,
+        "failed": _failed_rows(queries.failed_replies(member.workspace, member)),
+        "failed_team": queries.failed_replies(member.workspace).exclude(responder=member).count()
+        if member.is_admin
+        else 0,
     }
     return _page(request, member, "mine.html", context)
 
 
-def _case_context(member: Membership, case: Case, form: ReplyForm | None = None) -> dict[str, Any]:
+def _failed_rows(cases: Iterable[Case]) -> list[dict[str, Any]]:
+    return [{"case": c, "why": queries.reply_failure(c.reply_outbound)} for c in cases]
+
+
+def _case_context(
+    member: Membership,
+    case: Case,
+    form: ReplyForm | None = None,
+    *,
+    retry_form: PostReplyForm | None = None,
+    by_hand_form: PostedByHandForm | None = None,
+) -> dict[str, Any]:
     can_answer = case.status in UNANSWERED and actions.can_answer(case, member)
+    failed = case.reply_failed
+    can_fix = failed and case.status in FIXABLE and actions.can_answer(case, member)
     return {
         "case": case,
         "thread": queries.thread(case.post),
         "snippets": queries.suggested_snippets(case),
         "form": form or ReplyForm(),
         "can_answer": can_answer,
-        "reply_options": queries.reply_options(case, member) if can_answer else [],
+        "reply_options": queries.reply_options(case, member) if can_answer or can_fix else [],
         "reply_network": queries.reply_network(case),
-        "can_resolve": case.status == CaseStatus.ANSWERED and actions.can_answer(case, member),
+        "reply_failed": failed,
+        "failure": queries.reply_failure(case.reply_outbound) if failed else "",
+        "can_fix": can_fix,
+        "retry_form": retry_form or PostReplyForm(initial={"text": case.reply_text}),
+        "by_hand_form": by_hand_form or PostedByHandForm(),
+        "can_resolve": case.status == CaseStatus.ANSWERED and not failed and actions.can_answer(case, member),
         "events": list(case.events.select_related("actor", "member")),
         "reassign_form": ReassignForm(workspace=member.workspace) if member.is_admin else None,
         "close_form": CloseForm() if member.is_admin else None,
@@ -136,6 +161,55 @@ def post_reply(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
             messages.success(request, "Thank you: your answer is being posted, and it is recorded.")
             return redirect("care:case", ws=ws, case_id=found.pk)
     return _page(request, member, "case.html", _case_context(member, found, form), status=400)
+
+
+def _fix_failed(
+    request: HttpRequest, member: Membership, found: Case, exc: actions.CareError, form: forms.Form, field: str
+) -> Case:
+    """Show why fixing a failed reply did not work: on the form while it is still on the page, else at the top.
+    Returns the case as it is now."""
+    found = _case(member, found.pk)
+    if found.reply_failed and found.status in FIXABLE and actions.can_answer(found, member):
+        form.add_error(field, str(exc))
+    else:
+        messages.error(request, str(exc))
+    return found
+
+
+@login_required
+@allow_methods("POST")
+def retry_reply(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
+    """Post an answer that did not go out again (a new outbox job), from the account whose button was pressed."""
+    member = get_membership(request.user, ws)
+    found = _case(member, case_id)
+    form = PostReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.retry_reply(found, member, form.cleaned_data["text"], form.cleaned_data["account"])
+        except actions.CareError as exc:
+            found = _fix_failed(request, member, found, exc, form, "text")
+        else:
+            messages.success(request, "Your answer is being posted again.")
+            return redirect("care:case", ws=ws, case_id=found.pk)
+    return _page(request, member, "case.html", _case_context(member, found, retry_form=form), status=400)
+
+
+@login_required
+@allow_methods("POST")
+def posted_by_hand(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
+    """The answer that did not go out was posted by hand: record it (optionally with the reply's link)."""
+    member = get_membership(request.user, ws)
+    found = _case(member, case_id)
+    form = PostedByHandForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.mark_reply_posted_by_hand(found, member, form.cleaned_data["url"])
+        except actions.CareError as exc:
+            found = _fix_failed(request, member, found, exc, form, "url")
+        else:
+            messages.success(request, "Thank you: the answer is recorded as posted by hand.")
+            return redirect("care:case", ws=ws, case_id=found.pk)
+    return _page(request, member, "case.html", _case_context(member, found, by_hand_form=form), status=400)
 
 
 @login_required
@@ -203,7 +277,12 @@ def queue(request: HttpRequest, ws: str) -> HttpResponse:
         }
         for c in cases
     ]
-    context = {"rows": rows, "responders": len(found), "on_shift": queries.staffed_now(found, now)}
+    context = {
+        "rows": rows,
+        "responders": len(found),
+        "on_shift": queries.staffed_now(found, now),
+        "failed": _failed_rows(queries.failed_replies(member.workspace)),
+    }
     return _page(request, member, "queue.html", context)
 
 

@@ -3,7 +3,6 @@ they steward on shift, through the outbox (a fake Bluesky behind the networks' H
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,12 +11,12 @@ from django.utils import timezone
 
 from groundswell.care import actions
 from groundswell.care.models import Case, CaseStatus, ReplyVia
-from groundswell.care.tests.conftest import make_post, volunteer
+from groundswell.care.tests.conftest import ASKED, ROOT, make_post, tokens, volunteer
 from groundswell.conftest import client_for
 from groundswell.listening.models import Source, SourceKind, Topic
-from groundswell.networks import accounts, crypto, outbox
+from groundswell.networks import accounts, outbox
 from groundswell.networks.base import TokenSet
-from groundswell.networks.bluesky.tests.fake import MEMBER_DID, PDS, FakeBluesky, serve
+from groundswell.networks.bluesky.tests.fake import MEMBER_DID, FakeBluesky
 from groundswell.networks.models import ConnectedAccount, OutboundPost, PostStatus
 from groundswell.rewards.models import Action, PointsEntry
 from groundswell.stewards.tests.conftest import shift_for
@@ -25,56 +24,15 @@ from groundswell.workspaces.models import Membership, Workspace
 
 pytestmark = pytest.mark.django_db
 
-ROOT = "at://did:plc:kim/app.bsky.feed.post/3root"
-ASKED = "at://did:plc:kim/app.bsky.feed.post/3asked"
-
 
 @pytest.fixture(autouse=True)
-def encryption_key(settings: Any) -> Iterator[None]:
-    settings.ENCRYPTION_KEYS = ["x3W2cGbqIVp6zfnjJOx2SM6TFgOB8h4Wq9bTm0xRy1o="]
-    crypto.reset_keys()
-    yield
-    crypto.reset_keys()
+def keys(encryption_key: None) -> None:
+    """Every test here encrypts tokens with the test key (conftest)."""
 
 
 @pytest.fixture
-def bsky(settings: Any) -> Iterator[FakeBluesky]:
-    yield from serve(settings)
-
-
-@pytest.fixture
-def bluesky_source(workspace: Workspace) -> Source:
-    return Source.objects.create(workspace=workspace, kind=SourceKind.BLUESKY, name="Bluesky search")
-
-
-@pytest.fixture
-def case(bluesky_source: Source, brand: Topic, bob: Membership, bsky: FakeBluesky) -> Case:
-    """Kim asks under her own thread on Bluesky; bob (on shift all week) has the case."""
-    volunteer(bob)
-    bsky.add_post(ROOT, "bafyroot")
-    bsky.add_post(ASKED, "bafyasked", reply={"root": {"uri": ROOT, "cid": "bafyroot"},
-                                             "parent": {"uri": ROOT, "cid": "bafyroot"}})  # fmt: skip
-    post, mentions = make_post(bluesky_source, [brand], text="Is the Northwind tent waterproof?", external_id=ASKED)
-    post.thread_root = ROOT
-    post.url = "https://bsky.app/profile/kim.bsky.test/post/3asked"
-    post.save(update_fields=["thread_root", "url"])
-    [opened] = actions.open_cases_for(mentions, now=timezone.now())
-    assert opened.assignee_id == bob.pk
-    return opened
-
-
-def tokens(did: str, handle: str) -> TokenSet:
-    return TokenSet(access_token="a.b.c", refresh_token="r.e.f", remote_id=did, handle=handle, service_url=PDS)
-
-
-@pytest.fixture
-def bob_account(bob: Membership) -> ConnectedAccount:
-    return accounts.connect(bob, "bluesky", tokens(MEMBER_DID, "bob.bsky.test"))
-
-
-@pytest.fixture
-def brand_account(alice: Membership) -> ConnectedAccount:
-    return accounts.connect_for_workspace(alice, "bluesky", tokens("did:plc:acmebrand", "acme.bsky.test"))
+def case(bluesky_case: Case) -> Case:
+    return bluesky_case
 
 
 def url(name: str, **kwargs: Any) -> str:
