@@ -83,7 +83,7 @@ def _token(request: HttpRequest) -> ScimToken:
 
 
 def _within_rate(token: ScimToken) -> bool:
-    """A fixed one-minute window per token, counted in the cache (per process with the default cache)."""
+    """A fixed one-minute window per token, counted in the shared cache (a database table, or Redis)."""
     key = f"scim-rate:{token.token_hash[:20]}:{int(time.time() // 60)}"
     if cache.add(key, 1, timeout=120):
         return True

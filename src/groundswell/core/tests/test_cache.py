@@ -1,0 +1,89 @@
+"""The cache behind rate limits is shared by every process: a database table by default, Redis when
+``REDIS_URL`` is set. Never the per-process memory cache."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
+
+from groundswell.scim import views as scim_views
+from groundswell.scim.models import ScimToken
+
+REDIS_TEST_URL = os.environ.get("GROUNDSWELL_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _settings_with(**env: str) -> subprocess.CompletedProcess[str]:
+    """Import the production settings in a fresh interpreter with ``env`` and print the cache backend."""
+    environ = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    environ.update({"SECRET_KEY": "x" * 40, "DEBUG": "1", **env})
+    code = "import groundswell.settings as s; print(s.CACHES['default']['BACKEND'], s.CACHES['default']['LOCATION'])"
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_the_default_cache_is_a_database_table_created_by_migrate(db: None) -> None:
+    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert settings.CACHE_TABLE in connection.introspection.table_names()
+    # Two backend instances (as in two web processes) see the same counter.
+    one = DatabaseCache(settings.CACHE_TABLE, {})
+    two = DatabaseCache(settings.CACHE_TABLE, {})
+    assert one.add("shared", 1) and two.incr("shared") == 2 and one.get("shared") == 2
+
+
+def test_redis_url_selects_redis_and_a_bad_one_is_refused() -> None:
+    chosen = _settings_with(REDIS_URL="redis://127.0.0.1:6379/3")
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.split() == ["django.core.cache.backends.redis.RedisCache", "redis://127.0.0.1:6379/3"]
+    default = _settings_with()
+    assert default.stdout.split() == ["django.core.cache.backends.db.DatabaseCache", "groundswell_cache"]
+    bad = _settings_with(REDIS_URL="127.0.0.1:6379")
+    assert bad.returncode != 0 and "REDIS_URL='127.0.0.1:6379' must start with redis://" in bad.stderr
+
+
+def _token() -> ScimToken:
+    return ScimToken(token_hash=uuid.uuid4().hex * 2)
+
+
+def _limit_through(backend: object, token: ScimToken, monkeypatch: pytest.MonkeyPatch) -> bool:
+    monkeypatch.setattr(scim_views, "cache", backend)
+    return scim_views._within_rate(token)
+
+
+@pytest.mark.parametrize("kind", ["database", "redis"])
+def test_the_scim_rate_limit_is_counted_across_processes(kind: str, db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three requests through one process's cache and two through another's: the fifth is over a limit
+    of four, as it would be with one process."""
+    if kind == "redis":
+        first: object = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": f"gs-test-{uuid.uuid4().hex}"})
+        second: object = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": first.key_prefix})  # type: ignore[attr-defined]
+        try:
+            first.get("ping")  # type: ignore[attr-defined]
+        except Exception as exc:  # redis.ConnectionError: no server on loopback
+            pytest.skip(f"no Redis at {REDIS_TEST_URL} ({exc}); CI machines run one on 127.0.0.1")
+    else:
+        first = DatabaseCache(settings.CACHE_TABLE, {})
+        second = DatabaseCache(settings.CACHE_TABLE, {})
+    monkeypatch.setattr(scim_views, "REQUESTS_PER_MINUTE", 4)
+    monkeypatch.setattr(scim_views.time, "time", lambda: 1_800_000_000.0)
+    token = _token()
+    answers = [_limit_through(first, token, monkeypatch) for _ in range(3)]
+    answers += [_limit_through(second, token, monkeypatch) for _ in range(2)]
+    assert answers == [True, True, True, True, False]
+    assert _limit_through(second, _token(), monkeypatch)  # another token has its own budget
+    if kind == "redis":
+        first.clear()  # type: ignore[attr-defined]
+
+
+def test_the_app_cache_works(db: None) -> None:
+    cache.set("hello", "world", 30)
+    assert cache.get("hello") == "world"
