@@ -23,7 +23,7 @@ DEMO_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint format check bench chromium clean
+.PHONY: help install demo test test-fast test-clocks lint format check bench chromium clean
 
 help:
 	@sed -n 's/^#   \(make .*\)/\1/p' Makefile
@@ -59,6 +59,13 @@ test: $(STAMP) chromium
 # Everything but the browser and process-spawning tests.
 test-fast: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS) -m 'not browser and not slow'
+
+# The fast suite at instants where clock bugs hide: early on a Monday in Berlin, New Year's Eve in UTC, the
+# night Europe moves to summer time, a month's last evening in Los Angeles.
+CLOCKS ?= 2027-01-03T23:58:30+00:00 2026-12-31T23:58:00+00:00 2027-03-28T00:58:00+00:00 2027-07-01T06:58:30+00:00
+test-clocks: $(STAMP)
+	@for t in $(CLOCKS); do echo "== clock at $$t"; \
+		GROUNDSWELL_TEST_NOW=$$t $(BIN)/pytest $(PYTEST_ARGS) -q -m 'not browser and not slow' || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,6 +3,9 @@ who runs another workspace. Every endpoint test includes charlie and expects a 4
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -13,6 +16,16 @@ from groundswell.rewards.actions import ensure_default_rules
 from groundswell.workspaces.models import Department, Location, Membership, Role, Workspace
 
 User = get_user_model()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``GROUNDSWELL_TEST_NOW=2027-01-03T23:58:30+00:00`` runs the suite with the clock moved there (and
+    ticking): ``make test-clocks`` uses it to find tests that pass only at some times of day or week."""
+    now = os.environ.get("GROUNDSWELL_TEST_NOW")
+    if now:
+        import time_machine
+
+        time_machine.travel(dt.datetime.fromisoformat(now), tick=True).start()
 
 
 def make_member(workspace: Workspace, email: str, role: str = Role.EMPLOYEE, **extra: object) -> Membership:
