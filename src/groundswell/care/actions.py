@@ -775,3 +775,33 @@ def save_snippet(
 def delete_snippet(snippet: Snippet) -> None:
     with transaction.atomic():
         Snippet.objects.filter(pk=snippet.pk).delete()
+
+
+# --- offboarding ------------------------------------------------------------------------------------------
+
+
+def release_cases_of(member: Membership, *, reason: str = "", now: dt.datetime | None = None) -> int:
+    """A deactivated member's unanswered cases go back to the queue (a ``queued`` line in each case's log,
+    without their name) and are routed at once to whoever is on shift and free (``route_waiting``); the
+    earlier assignees, them included, are not picked again. Returns how many cases were released.
+
+    Idempotent: a second call finds none. Does nothing while the member is active (reactivated meanwhile)."""
+    from groundswell.workspaces.signals import DeactivationReason
+
+    now = now or timezone.now()
+    why = DeactivationReason(reason).label if reason in DeactivationReason.values else "is no longer a member"
+    released = 0
+    with transaction.atomic():
+        if Membership.objects.filter(pk=member.pk, is_active=True).exists():
+            return 0
+        _locked_settings(member.workspace_id)  # routing of this workspace waits for us
+        for case in Case.objects.filter(assignee=member, status=CaseStatus.ASSIGNED).order_by("opened_at", "pk"):
+            if not Case.objects.filter(pk=case.pk, assignee=member, status=CaseStatus.ASSIGNED).update(
+                status=CaseStatus.NEW, assignee=None, escalate_at=None
+            ):
+                continue
+            _log(case, EventKind.QUEUED, now, member_id=member.pk, note=f"Back in the queue: the assignee {why}.")
+            released += 1
+    if released:
+        route_waiting(now, workspace_id=member.workspace_id)
+    return released

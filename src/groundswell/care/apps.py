@@ -8,7 +8,12 @@ class CareConfig(AppConfig):
     verbose_name = "Social customer care"
 
     def ready(self) -> None:
+        from groundswell.care import receivers
         from groundswell.care.privacy import CarePrivacy
         from groundswell.privacy.registry import register
+        from groundswell.workspaces.offboarding import register_preview
+        from groundswell.workspaces.signals import member_deactivated
 
         register(CarePrivacy())
+        member_deactivated.connect(receivers.on_member_deactivated, dispatch_uid="care-offboarding")
+        register_preview("care", receivers.preview)

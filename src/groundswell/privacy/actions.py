@@ -33,6 +33,7 @@ from groundswell.privacy.models import (
 from groundswell.privacy.providers.workspaces import erased_name
 from groundswell.workspaces import actions as workspace_actions
 from groundswell.workspaces.models import Invitation, LeaderboardVisibility, Membership, Role
+from groundswell.workspaces.signals import DeactivationReason
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +241,7 @@ def leave_program(member: Membership, *, anonymise: bool) -> LeaveResult:
             fields += ["display_name", "title"]
         member.save(update_fields=fields)
         try:
-            workspace_actions.deactivate_member(member)
+            workspace_actions.deactivate_member(member, reason=DeactivationReason.LEFT)
         except ValidationError as exc:
             raise PrivacyError(" ".join(exc.messages)) from None
         log_event(member, PrivacyAction.LEAVE, "anonymised" if anonymise else "kept name")

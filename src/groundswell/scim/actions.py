@@ -25,6 +25,7 @@ from groundswell.scim.models import ScimEvent, ScimGroup, ScimToken, ScimUser
 from groundswell.scim.payloads import UNSET, GroupChanges, UserChanges
 from groundswell.workspaces import actions as people
 from groundswell.workspaces.models import Department, Membership, Role, Workspace
+from groundswell.workspaces.signals import DeactivationReason
 
 TOKEN_SCHEME = "gss_"  # noqa: S105 (a prefix, not a secret)
 PREFIX_LENGTH = 11
@@ -249,7 +250,7 @@ def _update_member(member: Membership, **kwargs: Any) -> None:
 
 def _deactivate(member: Membership) -> None:
     try:
-        people.deactivate_member(member)
+        people.deactivate_member(member, reason=DeactivationReason.SCIM)
     except ValidationError as exc:
         raise mutability(" ".join(exc.messages)) from None
 

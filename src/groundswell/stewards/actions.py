@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from groundswell.networks.models import ConnectedAccount
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
 from groundswell.stewards.models import BrandAccount, BrandPost, BrandPostStatus, Shift, ShiftStatus
-from groundswell.workspaces.models import Membership
+from groundswell.workspaces.models import Membership, Role
 
 log = logging.getLogger(__name__)
 
@@ -127,15 +128,22 @@ def release_shift(shift: Shift, member: Membership, reason: str, *, now: dt.date
         raise StewardError("You have already handed this shift back.")
     if shift.ends_at <= now:
         raise StewardError("This shift is over: there is nothing to give up.")
-    status = ShiftStatus.DECLINED if now < shift.starts_at else ShiftStatus.GAVE_UP
     with transaction.atomic():
-        done = Shift.objects.filter(pk=shift.pk, status=ShiftStatus.ASSIGNED).update(
-            status=status, released_at=now, release_reason=reason.strip()[:300]
-        )
-        if not done:
+        if not _release(shift, reason, now):
             raise StewardError("You have already handed this shift back.")
     shift.refresh_from_db()
     return shift
+
+
+def _release(shift: Shift, reason: str, now: dt.datetime) -> bool:
+    """Hand the shift back: declined before it starts, given up while it runs (no points either way).
+    A conditional update: False when it was no longer assigned."""
+    status = ShiftStatus.DECLINED if now < shift.starts_at else ShiftStatus.GAVE_UP
+    return bool(
+        Shift.objects.filter(pk=shift.pk, status=ShiftStatus.ASSIGNED).update(
+            status=status, released_at=now, release_reason=reason.strip()[:300]
+        )
+    )
 
 
 def write_handover(shift: Shift, member: Membership, note: str, *, now: dt.datetime | None = None) -> Shift:
@@ -369,3 +377,120 @@ def withdraw_post(post: BrandPost, member: Membership) -> str:
             return "Cancelled. Nothing was posted."
         raise StewardError(f"Too late: this post is {post.outbound.get_status_display().lower()}.")
     raise StewardError("This post was not approved, so there is nothing to withdraw.")
+
+
+# --- offboarding ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Released:
+    """What :func:`release_shifts_of` handed back: shifts (running and upcoming) and withdrawn posts."""
+
+    shifts: list[Shift]
+    withdrawn: list[BrandPost]
+
+    def __bool__(self) -> bool:
+        return bool(self.shifts or self.withdrawn)
+
+
+def release_shifts_of(member: Membership, *, reason: str = "", now: dt.datetime | None = None) -> Released:
+    """A deactivated member's running and upcoming shifts are released (as :func:`release_shift` does, with
+    the reason), and their posts still waiting for approval are withdrawn: nobody would publish a post
+    in the name of someone who left without noticing, and its author can no longer change it. The post stays,
+    with the reason, so the admins see what happened. Posts already in the outbox (approved, or on an account
+    without approval) are the company's and go out as planned.
+
+    The program admins get one e-mail listing the brand accounts now without a steward. Idempotent: a second
+    call finds nothing and sends nothing. Does nothing while the member is active (reactivated meanwhile)."""
+    from groundswell.workspaces.signals import DeactivationReason
+
+    now = now or timezone.now()
+    why = DeactivationReason(reason).label if reason in DeactivationReason.values else "is no longer a member"
+    with transaction.atomic():
+        if Membership.objects.filter(pk=member.pk, is_active=True).exists():
+            return Released([], [])
+        open_shifts = (
+            Shift.objects.filter(steward=member, status=ShiftStatus.ASSIGNED, ends_at__gt=now)
+            .select_related("brand__account")
+            .order_by("starts_at", "pk")
+        )
+        shifts = [s for s in open_shifts if _release(s, f"The steward {why}.", now)]
+        pending = list(
+            BrandPost.objects.select_for_update()
+            .filter(author=member, status=BrandPostStatus.PENDING)
+            .order_by("created_at", "pk")
+        )
+        BrandPost.objects.filter(pk__in=[p.pk for p in pending], status=BrandPostStatus.PENDING).update(
+            status=BrandPostStatus.WITHDRAWN,
+            review_reason=f"Withdrawn without review: its author {why}.",
+            reviewed_at=now,
+        )
+        released = Released(shifts, pending)
+        message = _offboarding_mail(member, released, now) if released else None
+        if message is not None:
+            transaction.on_commit(lambda: _send_quietly(message))
+    if released:
+        log.info(
+            "Member %s deactivated (%s): shifts %s released, brand posts %s withdrawn",
+            member.pk,
+            reason,
+            [s.pk for s in shifts],
+            [p.pk for p in pending],
+        )
+    return released
+
+
+def _send_quietly(message: EmailMessage) -> None:
+    """Sent after the commit; a failing mail server is logged and never undoes the release."""
+    try:
+        message.send(fail_silently=False)
+    except Exception:
+        log.exception("could not send the e-mail %r", message.subject)
+
+
+def _offboarding_mail(member: Membership, released: Released, now: dt.datetime) -> EmailMessage | None:
+    """One message to every active program admin of the workspace (None when there is none)."""
+    workspace = member.workspace
+    admins = list(
+        Membership.objects.filter(workspace=workspace, is_active=True, role=Role.ADMIN)
+        .exclude(user__email="")
+        .order_by("pk")
+        .values_list("user__email", flat=True)
+    )
+    if not admins:
+        return None
+    by_account: dict[int, list[Shift]] = {}
+    for shift in released.shifts:
+        by_account.setdefault(shift.brand_id, []).append(shift)
+    accounts = [
+        {
+            "handle": shifts[0].brand.account.handle,
+            "network": shifts[0].brand.account.network,
+            "url": settings.SITE_URL
+            + reverse("stewards:account", kwargs={"ws": workspace.slug, "brand_id": shifts[0].brand_id}),
+            "shifts": [
+                {
+                    "starts": _when(s.starts_at, workspace.timezone),
+                    "ends": _when(s.ends_at, workspace.timezone),
+                    "running": s.starts_at <= now,
+                }
+                for s in shifts
+            ],
+        }
+        for shifts in by_account.values()
+    ]
+    body = render_to_string(
+        "stewards/email/steward_left.txt",
+        {
+            "member": member,
+            "workspace": workspace,
+            "accounts": accounts,
+            "withdrawn": len(released.withdrawn),
+            "accounts_url": settings.SITE_URL + reverse("stewards:accounts", kwargs={"ws": workspace.slug}),
+        },
+    )
+    if accounts:
+        subject = f"Brand accounts without a steward: {member.display_name} is no longer a member"
+    else:
+        subject = f"Brand posts withdrawn: {member.display_name} is no longer a member"
+    return EmailMessage(" ".join(subject.split()), body, None, admins)

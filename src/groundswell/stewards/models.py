@@ -3,8 +3,8 @@
 A :class:`BrandAccount` points at a workspace-owned :class:`~groundswell.networks.models.ConnectedAccount`
 (no member: ADR 0010). Volunteers run it in :class:`Shift`\\s that never overlap; the outgoing steward writes
 a hand-over note for the next one. A :class:`BrandPost` is what a steward wrote for the account: waiting for
-an admin's approval, not approved (with the reason), or handed to the posting outbox (``outbound``), which
-then says what happened to it.
+an admin's approval, not approved (with the reason), withdrawn unreviewed because its author is no longer a
+member (with the reason), or handed to the posting outbox (``outbound``), which then says what happened to it.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ class BrandPostStatus(models.TextChoices):
     PENDING = "pending", "Waiting for approval"
     REJECTED = "rejected", "Not approved"
     QUEUED = "queued", "In the outbox"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class BrandPost(models.Model):

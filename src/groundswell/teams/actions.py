@@ -585,6 +585,64 @@ def send_rotation_notices(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+# --- Offboarding ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Released:
+    """What :func:`release_member` handed on, by team name."""
+
+    seats: list[str]
+    invitations: list[str]
+    applications: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.seats or self.invitations or self.applications)
+
+
+def release_member(*, member: Membership, now: dt.datetime | None = None) -> Released:
+    """A deactivated member gives up everything they hold on teams: their current seats end (``deactivated``;
+    the rows stay as history), their pending invitations are cancelled and their applications closed; each
+    freed seat is offered to the head of the waitlist at once (invitation and email as usual).
+
+    Idempotent: a second call finds nothing open. Does nothing while the member is active (reactivated before
+    this ran)."""
+    now = now or timezone.now()
+    seats: list[str] = []
+    invitations: list[str] = []
+    applications: list[str] = []
+    with transaction.atomic():
+        if Membership.objects.filter(pk=member.pk, is_active=True).exists():
+            return Released(seats, invitations, applications)
+        held = (
+            set(Seat.objects.filter(member=member, served_until__isnull=True).values_list("team_id", flat=True))
+            | set(
+                TeamInvitation.objects.filter(member=member, status=InvitationStatus.PENDING).values_list(
+                    "team_id", flat=True
+                )
+            )
+            | set(WaitlistEntry.objects.filter(member=member, status__in=OPEN_ENTRY).values_list("team_id", flat=True))
+        )
+        # Locked in a fixed order, so two offboardings sharing teams cannot deadlock.
+        teams = list(Team.objects.select_for_update().select_related("workspace").filter(pk__in=held).order_by("pk"))
+        for team in teams:
+            for seat in Seat.objects.filter(team=team, member=member, served_until__isnull=True):
+                _end_seat(seat, SeatEnd.DEACTIVATED, _today(team, now), now)
+                seats.append(team.name)
+            if TeamInvitation.objects.filter(team=team, member=member, status=InvitationStatus.PENDING).update(
+                status=InvitationStatus.CANCELLED, answered_at=now
+            ):
+                invitations.append(team.name)
+            if WaitlistEntry.objects.filter(team=team, member=member, status__in=OPEN_ENTRY).update(
+                status=EntryStatus.DEACTIVATED, closed_at=now
+            ):
+                applications.append(team.name)
+            _fill_seats(team, now)
+    if teams:
+        log.info("Member %s deactivated: seats on %s freed, %s invitations cancelled", member.pk, seats, invitations)
+    return Released(seats, invitations, applications)
+
+
 # --- Privacy ----------------------------------------------------------------------------------------
 
 

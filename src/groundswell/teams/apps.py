@@ -8,6 +8,11 @@ class TeamsConfig(AppConfig):
 
     def ready(self) -> None:
         from groundswell.privacy.registry import register
+        from groundswell.teams import receivers
         from groundswell.teams.privacy import TeamsPrivacy
+        from groundswell.workspaces.offboarding import register_preview
+        from groundswell.workspaces.signals import member_deactivated
 
         register(TeamsPrivacy())
+        member_deactivated.connect(receivers.on_member_deactivated, dispatch_uid="teams-offboarding")
+        register_preview("teams", receivers.preview)

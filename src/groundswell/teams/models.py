@@ -57,6 +57,7 @@ class SeatEnd(models.TextChoices):
     ROTATED = "rotated", "Rotated out at the end of the term"
     LEFT = "left", "Left the team"
     REMOVED = "removed", "Removed by a program admin"
+    DEACTIVATED = "deactivated", "No longer a member of the workspace"
 
 
 class Seat(models.Model):
@@ -66,7 +67,7 @@ class Seat(models.Model):
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="team_seats")
     served_from = models.DateField()
     served_until = models.DateField(null=True, blank=True)
-    ended = models.CharField(max_length=8, choices=SeatEnd.choices, blank=True)
+    ended = models.CharField(max_length=12, choices=SeatEnd.choices, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     #: The member asked to go back on the waitlist (at its end) when the term ends.
     reapply = models.BooleanField(default=False)
@@ -94,6 +95,7 @@ class EntryStatus(models.TextChoices):
     REMOVED = "removed", "Removed by a program admin"
     DECLINED = "declined", "Declined the invitation"
     EXPIRED = "expired", "Did not answer the invitation in time"
+    DEACTIVATED = "deactivated", "Closed: no longer a member of the workspace"
 
 
 OPEN_ENTRY = (EntryStatus.WAITING, EntryStatus.INVITED)
@@ -106,7 +108,7 @@ class WaitlistEntry(models.Model):
     member = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="team_applications")
     note = models.CharField(max_length=280, blank=True)
     position = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=EntryStatus.choices, default=EntryStatus.WAITING)
+    status = models.CharField(max_length=12, choices=EntryStatus.choices, default=EntryStatus.WAITING)
     reapplied = models.BooleanField(default=False, help_text="Put back on the waitlist at the end of a term served.")
     applied_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)

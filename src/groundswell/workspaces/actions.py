@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from groundswell.workspaces.models import (
     Workspace,
     validate_timezone,
 )
+from groundswell.workspaces.signals import DeactivationReason, send_member_deactivated
 
 INVITATION_VALID_FOR = timedelta(days=14)
 
@@ -327,19 +329,31 @@ def update_member(
     return member
 
 
-def deactivate_member(member: Membership) -> Membership:
-    """Turn a member off. Their shares, clicks and points stay; their API tokens stop working."""
+def deactivate_member(member: Membership, *, reason: str = DeactivationReason.ADMIN) -> Membership:
+    """Turn a member off. Their shares, clicks and points stay; their API tokens stop working.
+
+    Admins, SCIM deprovisioning and leaving the program all come here (``reason`` says which). When the member
+    actually goes from active to inactive, ``signals.member_deactivated`` is sent after the commit, and the
+    domain apps hand on what the member held: team seats, open customer cases, brand-account shifts.
+    """
+    if reason not in DeactivationReason.values:
+        raise ValueError(f"unknown deactivation reason {reason!r}")
     with transaction.atomic():
         list(Membership.objects.select_for_update().filter(workspace_id=member.workspace_id, role=Role.ADMIN))
         if member.role == Role.ADMIN and member.is_active and not _other_active_admins(member):
             raise ValidationError("You cannot deactivate the last program admin.")
+        # The claim: only the call that switches the member off tells the other apps (once).
+        switched = Membership.objects.filter(pk=member.pk, is_active=True).update(is_active=False)
         member.is_active = False
-        member.save(update_fields=["is_active"])
         ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if switched:
+            transaction.on_commit(partial(send_member_deactivated, member.pk, reason))
     return member
 
 
 def reactivate_member(member: Membership) -> Membership:
+    """Switch a deactivated member on again. What was handed on when they were deactivated (team seats,
+    brand-account shifts, open cases) is not given back: others hold it now."""
     from groundswell.privacy.actions import left_on_their_own
 
     if not member.is_active and left_on_their_own(member):

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 
 from groundswell.content.models import Topic
-from groundswell.workspaces import actions
+from groundswell.workspaces import actions, offboarding
 from groundswell.workspaces.access import get_for_workspace, get_membership, require_role
 from groundswell.workspaces.forms import (
     InviteForm,
@@ -33,6 +33,7 @@ from groundswell.workspaces.forms import (
     WorkspaceSettingsForm,
 )
 from groundswell.workspaces.models import Department, Invitation, Location, Membership, Role
+from groundswell.workspaces.signals import DeactivationReason
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 25
@@ -212,7 +213,10 @@ def member_edit(request: HttpRequest, ws: str, member_id: int) -> HttpResponse:
     else:
         form = MemberForm(workspace=me.workspace, member=target, initial=initial)
         status = 200
-    return render(request, "workspaces/member_edit.html", _ctx(me, target=target, form=form), status=status)
+    # What deactivating them would hand on (team seats, open cases, shifts): read-only previews of the apps.
+    handed_on = offboarding.preview(target) if target.is_active else []
+    context = _ctx(me, target=target, form=form, handed_on=handed_on)
+    return render(request, "workspaces/member_edit.html", context, status=status)
 
 
 @login_required
@@ -221,9 +225,13 @@ def member_deactivate(request: HttpRequest, ws: str, member_id: int) -> HttpResp
     target = get_for_workspace(Membership.objects.select_related("workspace"), me.workspace, pk=member_id)
     if (resp := _post_only(request)) is not None:
         return resp
+    handed_on = offboarding.preview(target) if target.is_active else []
     try:
-        actions.deactivate_member(target)
-        messages.success(request, f"{target.display_name} was deactivated. Their history stays in the reports.")
+        actions.deactivate_member(target, reason=DeactivationReason.ADMIN)
+        messages.success(
+            request,
+            " ".join([f"{target.display_name} was deactivated. Their history stays in the reports.", *handed_on]),
+        )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     if target.pk == me.pk and not target.is_active:
@@ -242,7 +250,11 @@ def member_reactivate(request: HttpRequest, ws: str, member_id: int) -> HttpResp
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect("workspaces:member_edit", ws=ws, member_id=target.pk)
-    messages.success(request, f"{target.display_name} is active again.")
+    messages.success(
+        request,
+        f"{target.display_name} is active again. Team seats and brand-account shifts handed on when they were "
+        "deactivated are not given back: they can apply to a team again, and an admin can assign new shifts.",
+    )
     return redirect("workspaces:people", ws=ws)
 
 
