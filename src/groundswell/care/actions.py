@@ -70,6 +70,8 @@ BATCH = 500
 #: too, whatever it waits for: the network failing with long back-off, say.) Wall-clock time: the network does
 #: not keep office hours.
 RECONNECT_STUCK_AFTER = dt.timedelta(minutes=30)
+#: ``release_cases_of(reason=ERASED)``: the member's data is being erased (privacy), whatever their state.
+ERASED = "erased"
 
 
 class CareError(ValueError):
@@ -910,14 +912,21 @@ def release_cases_of(member: Membership, *, reason: str = "", now: dt.datetime |
     without their name) and are routed at once to whoever is on shift and free (``route_waiting``); the
     earlier assignees, them included, are not picked again. Returns how many cases were released.
 
-    Idempotent: a second call finds none. Does nothing while the member is active (reactivated meanwhile)."""
+    Idempotent: a second call finds none. Does nothing while the member is active (reactivated meanwhile),
+    except with ``reason`` :data:`ERASED`: privacy's erasure clears the member from their cases, and a case
+    left "assigned" to nobody would wait for its escalation timer, so it goes back to the queue whatever the
+    member's state (the deactivation's own receiver may not have run: it runs after the commit)."""
     from groundswell.workspaces.signals import DeactivationReason
 
     now = now or timezone.now()
-    why = DeactivationReason(reason).label if reason in DeactivationReason.values else "is no longer a member"
+    if reason == ERASED:
+        note = "Back in the queue: the assignee's data was erased."
+    else:
+        why = DeactivationReason(reason).label if reason in DeactivationReason.values else "is no longer a member"
+        note = f"Back in the queue: the assignee {why}."
     released = 0
     with transaction.atomic():
-        if Membership.objects.filter(pk=member.pk, is_active=True).exists():
+        if reason != ERASED and Membership.objects.filter(pk=member.pk, is_active=True).exists():
             return 0
         _locked_settings(member.workspace_id)  # routing of this workspace waits for us
         for case in Case.objects.filter(assignee=member, status=CaseStatus.ASSIGNED).order_by("opened_at", "pk"):
@@ -925,7 +934,7 @@ def release_cases_of(member: Membership, *, reason: str = "", now: dt.datetime |
                 status=CaseStatus.NEW, assignee=None, escalate_at=None
             ):
                 continue
-            _log(case, EventKind.QUEUED, now, member_id=member.pk, note=f"Back in the queue: the assignee {why}.")
+            _log(case, EventKind.QUEUED, now, member_id=member.pk, note=note)
             released += 1
     if released:
         route_waiting(now, workspace_id=member.workspace_id)
