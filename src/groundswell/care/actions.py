@@ -6,8 +6,9 @@ at once cannot both go to the last free responder, and an escalation is claimed 
 the person using the page.
 
 The ingest pipeline of listening calls :func:`open_cases_for` with the mentions it just stored. A reply that
-the outbox could not post is found by the periodic :func:`notify_failed_replies` (the responder is told once)
-and fixed with :func:`retry_reply` or :func:`mark_reply_posted_by_hand`.
+the outbox could not post is found by the periodic :func:`notify_failed_replies`, one that waits too long by
+:func:`notify_stuck_replies` (the responder is told once per job either way), and fixed with
+:func:`retry_reply` or :func:`mark_reply_posted_by_hand` (which cancel a stuck job first).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -52,7 +53,7 @@ from groundswell.lib.periods import local_day
 from groundswell.listening.models import Intent, Mention, Topic, TopicKind
 from groundswell.networks import outbox
 from groundswell.networks.base import ReplyTarget
-from groundswell.networks.models import OutboundPost, PostStatus
+from groundswell.networks.models import AccountStatus, OutboundPost, PostStatus
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
 from groundswell.workspaces.models import Department, Membership, Role, Workspace
@@ -64,6 +65,13 @@ MAX_REPLY = 3000
 MAX_NOTE = 500
 MAX_URL = 2000
 BATCH = 500
+#: A reply whose account needs reconnecting is "stuck" this long after it was scheduled: the responder is told
+#: and can post it another way. (Any reply still not out after the workspace's first-response target is stuck
+#: too, whatever it waits for: the network failing with long back-off, say.) Wall-clock time: the network does
+#: not keep office hours.
+RECONNECT_STUCK_AFTER = dt.timedelta(minutes=30)
+#: ``release_cases_of(reason=ERASED)``: the member's data is being erased (privacy), whatever their state.
+ERASED = "erased"
 
 
 class CareError(ValueError):
@@ -440,6 +448,7 @@ def post_reply(
 
 NOT_POSTED_YET = "The answer was not posted, so the customer has not had it yet."
 _FIXED_MEANWHILE = "Someone dealt with this answer meanwhile: reload the page."
+_CANCELLED_STUCK = "The attempt that was waiting was cancelled."
 
 
 def _target(case: Case) -> ReplyTarget:
@@ -448,15 +457,34 @@ def _target(case: Case) -> ReplyTarget:
 
 def _failed_case(case: Case, member: Membership) -> Case:
     """The case, locked until the transaction ends, when ``member`` may fix its reply and the reply did not go
-    out (and was not posted by hand since)."""
+    out or is stuck (and was not posted by hand since)."""
     locked = queries.with_post(Case.objects.select_for_update(of=("self",)).filter(pk=case.pk)).get()
     if not can_answer(locked, member):
         raise CareError("Only the colleague who answered this case, or a program admin, can do this.")
     if locked.status not in FIXABLE:
         raise CareError("This case is closed: it needs no answer any more.")
-    if not locked.reply_failed:
+    if not locked.reply_not_posted:
         raise CareError("This answer is not stuck: it is on its way, posted, or already recorded as posted by hand.")
     return locked
+
+
+def _cancel_stuck(case: Case) -> bool:
+    """Cancel the stuck job of the case's reply before it is posted another way; True when there was one to
+    cancel (False: the job already ended failed or cancelled).
+
+    The outbox's cancel (``outbox.cancel_reply``) is one conditional update on an active status, and a worker
+    claims a job with one conditional update on an active status too: whichever comes first wins, so a cancelled
+    job is never sent, and a job being sent is not cancelled (then :class:`CareError`, and the caller's
+    transaction rolls back)."""
+    job = case.reply_outbound
+    if job is None or job.status in NOT_POSTED:
+        return False
+    if job.status in outbox.ACTIVE and outbox.cancel_reply(job, "the answer is being posted another way."):
+        return True
+    job.refresh_from_db(fields=["status"])
+    if job.status == PostStatus.SENT:
+        raise CareError("The answer was posted meanwhile: the customer has it. Reload the page.")
+    raise CareError("Groundswell is posting the answer right now: reload the page in a minute to see if it went out.")
 
 
 def _settle_failure(case_id: int, outbound_id: int | None, now: dt.datetime) -> Case | None:
@@ -489,34 +517,124 @@ def notify_failed_replies(now: dt.datetime | None = None, *, limit: int = BATCH)
         Case.objects.filter(awaiting_delivery=True)
         .filter(Q(reply_outbound__isnull=True) | Q(reply_outbound__status__in=(PostStatus.SENT, *NOT_POSTED)))
         .order_by("pk")
-        .values_list("pk", "reply_outbound_id", "reply_outbound__status")[:limit]
+        .values_list("pk", "workspace_id", "reply_outbound_id", "reply_outbound__status", "reply_stuck_at")[:limit]
     )
     told = 0
-    for pk, outbound_id, status in rows:
+    for pk, ws, outbound_id, status, stuck_at in rows:
         if outbound_id is None or status == PostStatus.SENT:
             # Posted; or the job is gone (only with its workspace), and with it anything to post again.
-            Case.objects.filter(pk=pk, awaiting_delivery=True, reply_outbound_id=outbound_id).update(
+            cleared = Case.objects.filter(pk=pk, awaiting_delivery=True, reply_outbound_id=outbound_id).update(
                 awaiting_delivery=False
             )
+            if cleared and status == PostStatus.SENT and stuck_at is not None:
+                # The responder was told it was stuck: the log says it went out after all.
+                CaseEvent.objects.create(workspace_id=ws, case_id=pk, kind=EventKind.POSTED_LATE, at=now,
+                                         note="It went out after all: the customer has it.")  # fmt: skip
             continue
         with transaction.atomic():
             case = _settle_failure(pk, outbound_id, now)
             if case is None:
                 continue  # another sweep got there first, or the reply was fixed meanwhile
-            if case.status in FIXABLE and case.reply_via in POSTED_VIA:
+            # One notice per job: a job the responder was told is stuck and that then failed is logged only.
+            if case.status in FIXABLE and case.reply_via in POSTED_VIA and case.reply_stuck_at is None:
                 _tell_failure(case)
                 told += 1
     return told
 
 
-def _tell_failure(case: Case) -> None:
-    """E-mail the responder (the program admins when the responder left or was erased) with a link."""
+def notify_stuck_replies(now: dt.datetime | None = None, *, limit: int = BATCH) -> int:
+    """Tell the responder (one e-mail per job) when the outbox job of a case's reply is stuck: not out
+    :data:`RECONNECT_STUCK_AFTER` after it was scheduled while its account needs reconnecting (the outbox
+    holds such jobs with no end), or not out after the workspace's first-response target whatever the reason
+    (the network failing again and again, with long back-off). Returns how many it told.
+
+    Like :func:`notify_failed_replies`, a sweep over the cases ``awaiting_delivery``; each job is claimed with
+    one conditional update (``reply_stuck_at`` empty → now, for that job) in the transaction that logs it and
+    queues the e-mail, so two sweeps tell once. The job is left as it is: it still goes out when the account is
+    reconnected or the network recovers (the sweep then logs it, and the case shows it posted), unless the
+    responder posts the answer another way first (:func:`retry_reply`, :func:`mark_reply_posted_by_hand`
+    cancel it)."""
+    now = now or timezone.now()
+    default = CareSettings._meta.get_field("first_response_minutes").get_default()
+    shortest = CareSettings.objects.aggregate(m=Min("first_response_minutes"))["m"]
+    waited = min(RECONNECT_STUCK_AFTER, dt.timedelta(minutes=min(default, shortest or default)))
+    rows = list(
+        Case.objects.filter(
+            awaiting_delivery=True,
+            reply_stuck_at__isnull=True,
+            reply_via__in=POSTED_VIA,
+            status__in=FIXABLE,
+            reply_outbound__status__in=outbox.ACTIVE,
+            reply_outbound__scheduled_at__lte=now - waited,
+        )
+        .order_by("reply_outbound__scheduled_at", "pk")
+        .values_list(
+            "pk", "workspace_id", "reply_outbound_id", "reply_outbound__scheduled_at", "reply_outbound__account__status"
+        )[:limit]
+    )
+    if not rows:
+        return 0
+    targets = dict(
+        CareSettings.objects.filter(workspace_id__in={r[1] for r in rows}).values_list(
+            "workspace_id", "first_response_minutes"
+        )
+    )
+    told = 0
+    for pk, ws, outbound_id, scheduled_at, account_status in rows:
+        waiting = now - scheduled_at
+        reconnect = account_status == AccountStatus.RECONNECT
+        if waiting < dt.timedelta(minutes=targets.get(ws, default)) and not (
+            reconnect and waiting >= RECONNECT_STUCK_AFTER
+        ):
+            continue
+        with transaction.atomic():
+            if not Case.objects.filter(
+                pk=pk, awaiting_delivery=True, reply_outbound_id=outbound_id, reply_stuck_at__isnull=True
+            ).update(reply_stuck_at=now):
+                continue  # another sweep got there first, or the reply was fixed meanwhile
+            case = queries.with_post(Case.objects.filter(pk=pk)).select_related("workspace").get()
+            if case.reply_outbound is None or case.reply_outbound.status not in outbox.ACTIVE:
+                transaction.set_rollback(True)  # being sent, or ended, since we looked: the next sweep sees
+                continue
+            why = "Waiting for the account to be reconnected." if reconnect else "Waiting for the network."
+            _log(case, EventKind.REPLY_STUCK, now, member_id=case.responder_id, note=why)
+            _tell_stuck(case)
+            told += 1
+    return told
+
+
+def _reply_recipients(case: Case) -> tuple[Membership | None, list[str]]:
+    """Who is told about the case's reply: the responder, or the program admins when the responder left or was
+    erased (the responder then None)."""
     responder = case.responder if case.responder is not None and case.responder.is_active else None
     if responder is not None:
-        to = [responder.user.email]
-    else:
-        admins = Membership.objects.filter(workspace_id=case.workspace_id, is_active=True, role=Role.ADMIN)
-        to = list(admins.values_list("user__email", flat=True))
+        return responder, [responder.user.email]
+    admins = Membership.objects.filter(workspace_id=case.workspace_id, is_active=True, role=Role.ADMIN)
+    return None, list(admins.values_list("user__email", flat=True))
+
+
+def _tell_stuck(case: Case) -> None:
+    """E-mail the responder (or the admins) that the answer has not gone out yet, what it waits for, and where to
+    reconnect the account when that is the cause."""
+    responder, to = _reply_recipients(case)
+    path = queries.reconnect_path(case, responder)
+    _mail(
+        "reply_stuck.txt",
+        "Your answer to a customer has not been posted yet",
+        to,
+        {
+            "case": case,
+            "member": responder,
+            "why": queries.reply_failure(case.reply_outbound),
+            "url": _url(case),
+            "reconnect_url": django_settings.SITE_URL + path if path else "",
+        },
+    )
+
+
+def _tell_failure(case: Case) -> None:
+    """E-mail the responder (the program admins when the responder left or was erased) with a link."""
+    responder, to = _reply_recipients(case)
     _mail(
         "reply_failed.txt",
         "Your answer to a customer was not posted",
@@ -533,8 +651,8 @@ def retry_reply(
     *,
     now: dt.datetime | None = None,
 ) -> Case:
-    """Post an answer that did not go out again, with ``text`` (the earlier answer, perhaps edited) from one
-    of ``member``'s reply options now.
+    """Post an answer that did not go out (or is stuck) again, with ``text`` (the earlier answer, perhaps
+    edited) from one of ``member``'s reply options now. A stuck job is cancelled first (:func:`_cancel_stuck`).
 
     A new outbox job with a new idempotency key (for the network this is a new post; the failed job keeps its
     key, its log and its status, as history); the case points at the new job and waits for its outcome like a
@@ -562,27 +680,32 @@ def retry_reply(
             raise CareError("Write the answer first.")
         if len(text) > MAX_REPLY:
             raise CareError(f"Keep the answer under {MAX_REPLY} characters.")
+        old = locked.reply_outbound_id
+        cancelled = _cancel_stuck(locked)  # first: the stuck job must never go out as well
         try:
             posted = outbox.schedule_reply(chosen.account, text, _target(locked), now=now)
         except outbox.PostingError as exc:
-            raise CareError(str(exc)) from exc
-        old = locked.reply_outbound_id
-        _settle_failure(locked.pk, old, now)
+            raise CareError(str(exc)) from exc  # rolls the cancel back too
+        if not cancelled:
+            _settle_failure(locked.pk, old, now)
         via = ReplyVia.BRAND if chosen.brand else ReplyVia.ACCOUNT
         if not Case.objects.filter(pk=locked.pk, reply_outbound_id=old).update(
-            reply_outbound=posted, reply_via=via, reply_text=text, reply_url="", awaiting_delivery=True
-        ):
+            reply_outbound=posted, reply_via=via, reply_text=text, reply_url="", awaiting_delivery=True,
+            reply_stuck_at=None,
+        ):  # fmt: skip
             raise CareError(_FIXED_MEANWHILE)  # rolls the new job back too
         locked.refresh_from_db()
         # The log keeps no handle or link: its lines stay when a member's data is erased.
-        _log(locked, EventKind.RETRIED, now, actor=member, member_id=locked.responder_id, note=ReplyVia(via).label)
+        note = ReplyVia(via).label + (f". {_CANCELLED_STUCK}" if cancelled else "")
+        _log(locked, EventKind.RETRIED, now, actor=member, member_id=locked.responder_id, note=note)
     return locked
 
 
 def mark_reply_posted_by_hand(case: Case, member: Membership, url: str = "", *, now: dt.datetime | None = None) -> Case:
-    """The answer that did not go out was posted by hand (copied out and replied on the network): record it
-    (``reply_via`` copy, and ``url``, the reply's address, when given). The failed job stays as history; the
-    first response and the points stay as they were (see :func:`retry_reply`)."""
+    """The answer that did not go out (or is stuck) was posted by hand (copied out and replied on the network):
+    record it (``reply_via`` copy, and ``url``, the reply's address, when given). A stuck job is cancelled first
+    (:func:`_cancel_stuck`); the failed or cancelled job stays as history; the first response and the points stay
+    as they were (see :func:`retry_reply`)."""
     now = now or timezone.now()
     url = url.strip()
     if len(url) > MAX_URL:
@@ -595,13 +718,17 @@ def mark_reply_posted_by_hand(case: Case, member: Membership, url: str = "", *, 
     with transaction.atomic():
         locked = _failed_case(case, member)
         old = locked.reply_outbound_id
-        _settle_failure(locked.pk, old, now)
+        cancelled = _cancel_stuck(locked)  # first: the stuck job must never go out as well
+        if not cancelled:
+            _settle_failure(locked.pk, old, now)
         if not Case.objects.filter(pk=locked.pk, reply_outbound_id=old).update(
-            reply_via=ReplyVia.COPY, reply_url=url, awaiting_delivery=False
+            reply_via=ReplyVia.COPY, reply_url=url, awaiting_delivery=False, reply_stuck_at=None
         ):
             raise CareError(_FIXED_MEANWHILE)
         locked.refresh_from_db()
         note = "With the link to the reply." if url else "Without a link."
+        if cancelled:
+            note += f" {_CANCELLED_STUCK}"
         _log(locked, EventKind.BY_HAND, now, actor=member, member_id=locked.responder_id, note=note)
     return locked
 
@@ -612,7 +739,7 @@ def resolve_case(case: Case, member: Membership, *, now: dt.datetime | None = No
     if not can_answer(case, member):
         raise CareError("This case is assigned to someone else.")
     with transaction.atomic():
-        if queries.with_post(Case.objects.filter(pk=case.pk)).get().reply_failed:
+        if queries.with_post(Case.objects.filter(pk=case.pk)).get().reply_not_posted:
             raise CareError(f"{NOT_POSTED_YET} Post it again, or record that you posted it yourself, first.")
         if not Case.objects.filter(pk=case.pk, status=CaseStatus.ANSWERED).update(
             status=CaseStatus.RESOLVED, resolved_at=now
@@ -785,14 +912,21 @@ def release_cases_of(member: Membership, *, reason: str = "", now: dt.datetime |
     without their name) and are routed at once to whoever is on shift and free (``route_waiting``); the
     earlier assignees, them included, are not picked again. Returns how many cases were released.
 
-    Idempotent: a second call finds none. Does nothing while the member is active (reactivated meanwhile)."""
+    Idempotent: a second call finds none. Does nothing while the member is active (reactivated meanwhile),
+    except with ``reason`` :data:`ERASED`: privacy's erasure clears the member from their cases, and a case
+    left "assigned" to nobody would wait for its escalation timer, so it goes back to the queue whatever the
+    member's state (the deactivation's own receiver may not have run: it runs after the commit)."""
     from groundswell.workspaces.signals import DeactivationReason
 
     now = now or timezone.now()
-    why = DeactivationReason(reason).label if reason in DeactivationReason.values else "is no longer a member"
+    if reason == ERASED:
+        note = "Back in the queue: the assignee's data was erased."
+    else:
+        why = DeactivationReason(reason).label if reason in DeactivationReason.values else "is no longer a member"
+        note = f"Back in the queue: the assignee {why}."
     released = 0
     with transaction.atomic():
-        if Membership.objects.filter(pk=member.pk, is_active=True).exists():
+        if reason != ERASED and Membership.objects.filter(pk=member.pk, is_active=True).exists():
             return 0
         _locked_settings(member.workspace_id)  # routing of this workspace waits for us
         for case in Case.objects.filter(assignee=member, status=CaseStatus.ASSIGNED).order_by("opened_at", "pk"):
@@ -800,7 +934,7 @@ def release_cases_of(member: Membership, *, reason: str = "", now: dt.datetime |
                 status=CaseStatus.NEW, assignee=None, escalate_at=None
             ):
                 continue
-            _log(case, EventKind.QUEUED, now, member_id=member.pk, note=f"Back in the queue: the assignee {why}.")
+            _log(case, EventKind.QUEUED, now, member_id=member.pk, note=note)
             released += 1
     if released:
         route_waiting(now, workspace_id=member.workspace_id)

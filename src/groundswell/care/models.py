@@ -8,8 +8,10 @@ approved answers responders start from.
 
 A reply Groundswell posts is an outbox job (``reply_outbound``). While its outcome is not known the case is
 ``awaiting_delivery``; the periodic sweep (``actions.notify_failed_replies``) clears that flag when the job
-is settled and, when it failed or was cancelled, tells the responder once. A failed reply can be posted again
-(a new job; the old one stays as history) or recorded as posted by hand (``reply_via`` copy, ``reply_url``).
+is settled and, when it failed or was cancelled, tells the responder once. A job that waits too long (its
+account needs reconnecting, or the network keeps failing) is "stuck": ``actions.notify_stuck_replies`` tells the
+responder once (``reply_stuck_at``). A failed or stuck reply can be posted again (a new job; the old one stays
+as history, a stuck one cancelled first) or recorded as posted by hand (``reply_via`` copy, ``reply_url``).
 """
 
 from __future__ import annotations
@@ -98,8 +100,12 @@ class ReplyVia(models.TextChoices):
 POSTED_VIA = (ReplyVia.ACCOUNT, ReplyVia.BRAND)
 #: Outbox states in which a reply will never go out by itself.
 NOT_POSTED = (PostStatus.FAILED, PostStatus.CANCELLED)
+#: Outbox states in which a reply may still go out by itself.
+NOT_YET = (PostStatus.SCHEDULED, PostStatus.SENDING, PostStatus.RETRYING)
 #: A case whose answer Groundswell was to post and that did not go out (and nobody posted it by hand yet).
 REPLY_FAILED = Q(reply_via__in=POSTED_VIA, reply_outbound__status__in=NOT_POSTED)
+#: A case whose answer's job waited too long and is waiting still (the responder was told: ``reply_stuck_at``).
+REPLY_STUCK = Q(reply_via__in=POSTED_VIA, reply_stuck_at__isnull=False, reply_outbound__status__in=NOT_YET)
 
 
 class Case(models.Model):
@@ -126,6 +132,9 @@ class Case(models.Model):
     reply_url = models.URLField(max_length=2000, blank=True, help_text="The reply posted by hand, when given")
     awaiting_delivery = models.BooleanField(
         default=False, help_text="The reply's outbox job is not settled yet (the failure sweep looks at these)"
+    )
+    reply_stuck_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the responder was told that the reply's job is stuck (once per job)"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
@@ -154,6 +163,20 @@ class Case(models.Model):
         outbound = self.reply_outbound
         return outbound is not None and outbound.status in NOT_POSTED
 
+    @property
+    def reply_stuck(self) -> bool:
+        """The answer's job waited too long and still has not gone out (see ``REPLY_STUCK``); it stops being
+        stuck when the job is sent after all (or ends failed: then it is ``reply_failed``)."""
+        if self.reply_via not in POSTED_VIA or self.reply_outbound_id is None or self.reply_stuck_at is None:
+            return False
+        outbound = self.reply_outbound
+        return outbound is not None and outbound.status in NOT_YET
+
+    @property
+    def reply_not_posted(self) -> bool:
+        """The customer has not had the answer Groundswell was to post, and the responder should act."""
+        return self.reply_failed or self.reply_stuck
+
 
 class EventKind(models.TextChoices):
     OPENED = "opened", "Opened"
@@ -163,6 +186,8 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", "Escalated to admins"
     REPLIED = "replied", "Answered"
     REPLY_FAILED = "failed", "Answer not posted"
+    REPLY_STUCK = "stuck", "Answer not posted yet"
+    POSTED_LATE = "late", "Answer posted after the wait"
     RETRIED = "retried", "Answer posted again"
     BY_HAND = "by_hand", "Answer posted by hand"
     RESOLVED = "resolved", "Resolved"

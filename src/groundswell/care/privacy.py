@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from groundswell.care.actions import ERASED, release_cases_of
 from groundswell.care.hours import format_day, from_json
 from groundswell.care.models import Case, CaseEvent, ResponderProfile, Snippet
 from groundswell.privacy.registry import ADMINS, ErasureResult, InventoryLine
@@ -84,6 +85,9 @@ class CarePrivacy:
     def erase(self, member: Membership) -> ErasureResult:
         result = ErasureResult()
         with transaction.atomic():
+            # First, while the case log still names them (routing skips earlier assignees): their unanswered
+            # cases go back to the queue and are routed again, rather than stay "assigned" to nobody.
+            release_cases_of(member, reason=ERASED)
             result.erased += ResponderProfile.objects.filter(member=member).delete()[0]
             result.erased += Case.objects.filter(assignee=member).update(assignee=None)
             # A reply posted by hand from their own account: its address names the account.

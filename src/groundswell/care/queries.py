@@ -7,13 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.care.hours import DEFAULT_WEEK, from_json, on_shift
 from groundswell.care.models import (
     FIXABLE,
+    NOT_YET,
     OPEN,
     REPLY_FAILED,
+    REPLY_STUCK,
     UNANSWERED,
     CareSettings,
     Case,
@@ -29,7 +32,8 @@ from groundswell.enrolment.models import ChoiceKind, Enrolment, EnrolmentChoice
 from groundswell.enrolment.queries import volunteers
 from groundswell.listening.models import Post, Topic, TopicKind
 from groundswell.networks.models import AccountStatus, ConnectedAccount, OutboundPost, PostStatus
-from groundswell.networks.outbox import can_reply
+from groundswell.networks.outbox import can_reply, network_label
+from groundswell.stewards.models import BrandAccount
 from groundswell.stewards.queries import brand_accounts, current_shifts
 from groundswell.workspaces.models import Membership, Workspace
 
@@ -133,7 +137,9 @@ def earlier_assignees(case: Case) -> frozenset[int]:
 
 
 def with_post(qs: QuerySet[Case]) -> QuerySet[Case]:
-    return qs.select_related("post", "post__source", "topic", "assignee", "responder", "reply_outbound")
+    return qs.select_related(
+        "post", "post__source", "topic", "assignee", "responder", "reply_outbound", "reply_outbound__account"
+    )
 
 
 @dataclass(frozen=True)
@@ -199,24 +205,66 @@ def escalated(workspace: Workspace) -> QuerySet[Case]:
 
 
 def failed_replies(workspace: Workspace, member: Membership | None = None) -> QuerySet[Case]:
-    """Cases whose answer Groundswell was to post and that did not go out, newest first: the member's (as
-    responder), or the whole workspace's (the admins' queue)."""
-    qs = Case.objects.filter(REPLY_FAILED, workspace=workspace, status__in=FIXABLE)
+    """Cases whose answer Groundswell was to post and that did not go out, or is stuck on its way (see
+    ``REPLY_STUCK``), newest first: the member's (as responder), or the whole workspace's (the admins' queue)."""
+    qs = Case.objects.filter(REPLY_FAILED | REPLY_STUCK, workspace=workspace, status__in=FIXABLE)
     if member is not None:
         qs = qs.filter(responder=member)
     return with_post(qs).order_by("-first_response_at", "-pk")
 
 
 def reply_failure(outbound: OutboundPost | None) -> str:
-    """Why a reply's outbox job did not post it, in words for the responder."""
+    """Why a reply's outbox job did not post it (or, while it waits, has not yet), in words for the responder."""
     if outbound is None:
         return "The post was removed from the outbox."
+    if outbound.status in NOT_YET:
+        return reply_waiting(outbound)
     if outbound.status == PostStatus.CANCELLED:
         error = outbound.last_error.strip()
         if error.lower().startswith("cancelled:"):  # "Cancelled: the author left the program."
             return f"It was cancelled before it went out: {error.split(':', 1)[1].strip()}"
         return f"It was cancelled before it went out. {error}" if error else "It was cancelled before it went out."
     return outbound.last_error or "The network did not take it."
+
+
+def needs_reconnect(outbound: OutboundPost | None) -> bool:
+    """The account the reply goes out from needs reconnecting (the outbox holds its jobs until then)."""
+    account = outbound.account if outbound is not None else None
+    return account is not None and account.status == AccountStatus.RECONNECT
+
+
+def reply_waiting(outbound: OutboundPost) -> str:
+    """What a reply that has not gone out yet is waiting for: the account's reconnection, or the network."""
+    account = outbound.account
+    if account is None:
+        return "It is waiting in the outbox."
+    label = network_label(account.network)
+    if needs_reconnect(outbound):
+        who = "A program admin has to reconnect it" if account.member_id is None else "It has to be reconnected"
+        return (
+            f"It is waiting for the {label} account @{account.handle.lstrip('@')} to be reconnected: {label} no "
+            f"longer accepts Groundswell's access. {who}, then the answer goes out at once."
+        )
+    error = outbound.last_error.strip().rstrip(".")
+    said = f" (last answer: {error})" if error else ""
+    return f"It is waiting for {label}, which has not taken it yet{said}. Groundswell keeps trying."
+
+
+def reconnect_path(case: Case, viewer: Membership | None) -> str:
+    """Where the account of the case's waiting reply is reconnected, for ``viewer`` (None: the admins); ""
+    when it needs no reconnecting or the viewer cannot do it there. A member's own account: their accounts
+    page (only theirs: nobody else can reconnect it); a brand account: its page (admins reconnect it)."""
+    outbound = case.reply_outbound
+    if outbound is None or not needs_reconnect(outbound) or outbound.account is None:
+        return ""
+    account = outbound.account
+    slug = viewer.workspace.slug if viewer is not None else case.workspace.slug
+    if account.member_id is None:
+        brand_id = BrandAccount.objects.filter(account=account).values_list("pk", flat=True).first()
+        return reverse("stewards:account", kwargs={"ws": slug, "brand_id": brand_id}) if brand_id else ""
+    if viewer is not None and account.member_id == viewer.pk:
+        return reverse("networks:accounts", kwargs={"ws": slug})
+    return ""
 
 
 @dataclass(frozen=True)

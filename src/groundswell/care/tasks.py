@@ -1,5 +1,5 @@
 """Periodic job of customer care: escalate what nobody answered in time, route what waits in the queue, and
-tell responders whose posted answer did not go out (all idempotent; see ``actions``)."""
+tell responders whose posted answer did not go out or is stuck on its way (all idempotent; see ``actions``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django_tasks import task
 from groundswell.care.actions import (
     escalate_overdue,
     notify_failed_replies,
+    notify_stuck_replies,
     open_cases_for,
     open_missed_cases,
     route_waiting,
@@ -25,7 +26,7 @@ def open_cases_for_posts(post_ids: list[int]) -> int:
 
 @task()
 def care_tick() -> int:
-    return open_missed_cases() + escalate_overdue() + route_waiting() + notify_failed_replies()
+    return open_missed_cases() + escalate_overdue() + route_waiting() + notify_failed_replies() + notify_stuck_replies()
 
 
 register_periodic(care_tick, every_seconds=60)

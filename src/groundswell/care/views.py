@@ -87,8 +87,9 @@ def _case_context(
     by_hand_form: PostedByHandForm | None = None,
 ) -> dict[str, Any]:
     can_answer = case.status in UNANSWERED and actions.can_answer(case, member)
-    failed = case.reply_failed
-    can_fix = failed and case.status in FIXABLE and actions.can_answer(case, member)
+    failed, stuck = case.reply_failed, case.reply_stuck
+    not_posted = failed or stuck
+    can_fix = not_posted and case.status in FIXABLE and actions.can_answer(case, member)
     return {
         "case": case,
         "thread": queries.thread(case.post),
@@ -98,11 +99,13 @@ def _case_context(
         "reply_options": queries.reply_options(case, member) if can_answer or can_fix else [],
         "reply_network": queries.reply_network(case),
         "reply_failed": failed,
-        "failure": queries.reply_failure(case.reply_outbound) if failed else "",
+        "reply_stuck": stuck,
+        "failure": queries.reply_failure(case.reply_outbound) if not_posted else "",
+        "reconnect_url": queries.reconnect_path(case, member) if stuck else "",
         "can_fix": can_fix,
         "retry_form": retry_form or PostReplyForm(initial={"text": case.reply_text}),
         "by_hand_form": by_hand_form or PostedByHandForm(),
-        "can_resolve": case.status == CaseStatus.ANSWERED and not failed and actions.can_answer(case, member),
+        "can_resolve": case.status == CaseStatus.ANSWERED and not not_posted and actions.can_answer(case, member),
         "events": list(case.events.select_related("actor", "member")),
         "reassign_form": ReassignForm(workspace=member.workspace) if member.is_admin else None,
         "close_form": CloseForm() if member.is_admin else None,
@@ -166,10 +169,10 @@ def post_reply(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
 def _fix_failed(
     request: HttpRequest, member: Membership, found: Case, exc: actions.CareError, form: forms.Form, field: str
 ) -> Case:
-    """Show why fixing a failed reply did not work: on the form while it is still on the page, else at the top.
-    Returns the case as it is now."""
+    """Show why fixing a failed or stuck reply did not work: on the form while it is still on the page, else at
+    the top. Returns the case as it is now."""
     found = _case(member, found.pk)
-    if found.reply_failed and found.status in FIXABLE and actions.can_answer(found, member):
+    if found.reply_not_posted and found.status in FIXABLE and actions.can_answer(found, member):
         form.add_error(field, str(exc))
     else:
         messages.error(request, str(exc))

@@ -385,6 +385,26 @@ def cancel_account_post(post: OutboundPost, reason: str) -> bool:
     return bool(done)
 
 
+def cancel_reply(post: OutboundPost, reason: str) -> bool:
+    """Cancel a reply (``reply_to``, no share) that has not gone out yet: the member posts the answer another way.
+    True when it was cancelled.
+
+    One conditional update on an active status, as a worker's :func:`claim` is: of a cancel and a claim at the
+    same moment exactly one succeeds, so a cancelled reply is never sent, and one being sent is not cancelled
+    (False). The reason replaces the last error (a reply held for a reconnection waits for nothing any more)."""
+    if post.share_id is not None or not post.reply_to:
+        raise PostingError("This is not a reply.")
+    message = f"Cancelled: {reason}"
+    with transaction.atomic():
+        done = OutboundPost.objects.filter(pk=post.pk, status__in=ACTIVE).update(
+            status=PostStatus.CANCELLED, last_error=message[:500]
+        )
+        if done:
+            _log(post, f"{message} Nothing was posted.")
+    post.refresh_from_db()
+    return bool(done)
+
+
 def _tz(member: Membership) -> dt.tzinfo:
     from zoneinfo import ZoneInfo
 

@@ -1,5 +1,5 @@
 """A fake Bluesky for reply tests, behind the networks' HTTP choke point: the PDS's createRecord/getRecord and
-the AppView's getPosts (proxied through the PDS), with a fault to lose the answer of a write."""
+the AppView's getPosts (proxied through the PDS), with a fault to lose the answer of a write and outages."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ class FakeBluesky:
     requests: list[httpx.Request] = field(default_factory=list)
     #: "timeout-after-write": the next createRecord stores the record, then the answer is lost.
     faults: list[str] = field(default_factory=list)
+    #: While set, every request is answered with this HTTP status: 503 (Bluesky is down) or 401 (the account's
+    #: tokens were revoked: the outbox then waits for the account to be reconnected).
+    outage: int | None = None
 
     def add_post(self, uri: str, cid: str, *, reply: dict[str, Any] | None = None) -> None:
         record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": "a customer's post"}
@@ -38,6 +41,9 @@ class FakeBluesky:
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if self.outage is not None:
+            error, message = ("ExpiredToken", "Token has expired") if self.outage == 401 else ("Unavailable", "Down")
+            return httpx.Response(self.outage, json={"error": error, "message": message})
         nsid = request.url.path.rsplit("/", 1)[-1]
         if nsid == "app.bsky.feed.getPosts":
             uris = request.url.params.get_list("uris")

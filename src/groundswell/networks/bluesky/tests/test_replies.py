@@ -119,3 +119,38 @@ def test_schedule_reply_refuses_bad_input(account: ConnectedAccount, bob: Member
     with pytest.raises(outbox.PostingError, match="cannot post replies on LinkedIn"):
         outbox.schedule_reply(other, "Hello", target)
     assert not OutboundPost.objects.exists()
+
+
+def test_a_waiting_reply_can_be_cancelled_and_is_then_never_sent(account: ConnectedAccount, bsky: FakeBluesky) -> None:
+    bsky.add_post(ROOT, "bafyroot")
+    now = timezone.now()
+    post = outbox.schedule_reply(account, "Hi Kim", ReplyTarget(uri=ROOT), now=now)
+    assert outbox.cancel_reply(post, "posted another way.")
+    assert (post.status, post.last_error) == (PostStatus.CANCELLED, "Cancelled: posted another way.")
+    assert post.log.last().message == "Cancelled: posted another way. Nothing was posted."
+    assert not outbox.claim(post.pk, now) and outbox.deliver_due(now) == 0 and bsky.creates == []
+    assert not outbox.cancel_reply(post, "again.")
+
+
+def test_a_reply_claimed_for_sending_is_not_cancelled(account: ConnectedAccount, bsky: FakeBluesky) -> None:
+    bsky.add_post(ROOT, "bafyroot")
+    now = timezone.now()
+    post = outbox.schedule_reply(account, "Hi Kim", ReplyTarget(uri=ROOT), now=now)
+    assert outbox.claim(post.pk, now)
+    assert not outbox.cancel_reply(post, "posted another way.")
+    assert post.status == PostStatus.SENDING
+    outbox.send(OutboundPost.objects.select_related("account").get(pk=post.pk), now)
+    post.refresh_from_db()
+    assert post.status == PostStatus.SENT and len(bsky.creates) == 1
+
+
+def test_only_replies_are_cancelled_this_way(account: ConnectedAccount) -> None:
+    """A member's share or a brand post has its own cancel (``cancel_post``, ``cancel_account_post``)."""
+    top_level = OutboundPost.objects.create(
+        workspace_id=account.workspace_id, account=account, text="Hello", idempotency_key="3kplain2aaaa2",
+        scheduled_at=timezone.now(), next_attempt_at=timezone.now(),
+    )  # fmt: skip
+    with pytest.raises(outbox.PostingError, match="This is not a reply"):
+        outbox.cancel_reply(top_level, "no.")
+    top_level.refresh_from_db()
+    assert top_level.status == PostStatus.SCHEDULED
