@@ -406,6 +406,24 @@ def record_reply(
     return case
 
 
+def _chosen_option(
+    case: Case, member: Membership, account_id: int, now: dt.datetime, *, otherwise: str
+) -> queries.ReplyOption:
+    """The reply option (member's account or brand account on shift) with ``account_id``, or a
+    :class:`CareError` that says what to do instead (``otherwise``)."""
+    network = queries.reply_network(case)
+    if not network:
+        raise CareError(f"Groundswell cannot post replies on this network: {otherwise} instead.")
+    options = queries.reply_options(case, member, now)
+    if not options:
+        label = outbox.network_label(network)
+        raise CareError(f"Connect your {label} account (Accounts page) to post from it, or {otherwise}.")
+    chosen = next((o for o in options if o.account.pk == account_id), None)
+    if chosen is None:
+        raise CareError("Pick one of the accounts offered.")
+    return chosen
+
+
 def post_reply(
     case: Case,
     member: Membership,
@@ -422,16 +440,7 @@ def post_reply(
     text = text.strip()
     if not can_answer(case, member):
         raise CareError("This case is assigned to someone else.")
-    network = queries.reply_network(case)
-    if not network:
-        raise CareError("Groundswell cannot post replies on this network: copy the answer out instead.")
-    options = queries.reply_options(case, member, now)
-    if not options:
-        label = outbox.network_label(network)
-        raise CareError(f"Connect your {label} account (Accounts page) to post from it, or copy the answer out.")
-    chosen = next((o for o in options if o.account.pk == account_id), None)
-    if chosen is None:
-        raise CareError("Pick one of the accounts offered.")
+    chosen = _chosen_option(case, member, account_id, now, otherwise="copy the answer out")
     if not text:
         raise CareError("Write the answer first.")
     with transaction.atomic():
@@ -666,16 +675,7 @@ def retry_reply(
     text = text.strip()
     with transaction.atomic():
         locked = _failed_case(case, member)
-        network = queries.reply_network(locked)
-        if not network:
-            raise CareError("Groundswell cannot post replies on this network: post it yourself instead.")
-        options = queries.reply_options(locked, member, now)
-        if not options:
-            label = outbox.network_label(network)
-            raise CareError(f"Connect your {label} account (Accounts page) to post from it, or post it yourself.")
-        chosen = next((o for o in options if o.account.pk == account_id), None)
-        if chosen is None:
-            raise CareError("Pick one of the accounts offered.")
+        chosen = _chosen_option(locked, member, account_id, now, otherwise="post it yourself")
         if not text:
             raise CareError("Write the answer first.")
         if len(text) > MAX_REPLY:
