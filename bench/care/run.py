@@ -36,7 +36,16 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 from groundswell.care.hours import WEEKDAYS, Week, add_staffed, format_day, on_shift, shift_end, staffed_minutes
-from groundswell.care.routing import Needs, Responder, choose, language_of, next_step, schedules_for
+from groundswell.care.routing import (
+    Needs,
+    Responder,
+    choose,
+    language_of,
+    next_step,
+    schedules_for,
+    shift_minutes,
+    window_start,
+)
 
 START = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)  # a Monday
 MINUTES = 7 * 24 * 60
@@ -137,9 +146,19 @@ class SimWeek:
         return self.p50 <= 15 and self.p90 <= 60 and self.load_ratio <= 1.5
 
 
-def simulate(seed: int) -> SimWeek:
+def questions(rng: random.Random) -> dict[int, Needs]:
+    """The week's questions by minute, drawn before routing starts: every rule sees the same customers."""
+    found = {}
+    for minute in range(MINUTES):
+        if rng.random() < arrival_rate(START + dt.timedelta(minutes=minute)):
+            found[minute] = Needs(language=language_of(pick(rng, LANGS)), topic_id=rng.choice(TOPICS))
+    return found
+
+
+def simulate(seed: int, *, count_only: bool = False) -> SimWeek:
     rng = random.Random(seed)
     people = {r.member_id: r for r in staff(rng)}
+    arrivals = questions(rng)
     able = {(lang, t): schedules_for(people.values(), Needs(lang, t)) for lang, _ in LANGS for t in TOPICS}
     cases: list[SimCase] = []
     waiting: list[SimCase] = []
@@ -147,11 +166,28 @@ def simulate(seed: int) -> SimWeek:
     escalated = 0
     assignments: list[Assignment] = []
 
+    routed: dict[int, list[dt.datetime]] = {pk: [] for pk in people}
+
+    def routing_input(now: dt.datetime) -> None:
+        """What ``care.queries.responders`` reads for fairness: cases routed in each one's window, and their
+        minutes on shift in it (everyone joined at START: the team's first week)."""
+        for pk, r in people.items():
+            since = window_start(now, START)
+            people[pk] = replace(
+                r,
+                recent_cases=sum(1 for at in routed[pk] if at >= since),
+                recent_shift_minutes=0.0 if count_only else shift_minutes(r.week, r.tz, since, now),
+            )
+
     def assign(case: SimCase, now: dt.datetime) -> bool:
         needs = replace(case.needs, exclude=frozenset(case.tried))
+        if choose(people.values(), needs, now, MAX_OPEN) is None:
+            return False  # nobody at all (cheap): the fairness input is not needed
+        routing_input(now)
         chosen = choose(people.values(), needs, now, MAX_OPEN)
         if chosen is None:
             return False
+        routed[chosen.member_id].append(now)
         others = [r for r in people.values() if r.member_id != chosen.member_id]
         alone = choose(others, needs, now, MAX_OPEN) is None
         assignments.append(Assignment(at=now, member_id=chosen.member_id, alone=alone))
@@ -163,8 +199,10 @@ def simulate(seed: int) -> SimWeek:
         )
         off_at = shift_end(chosen.week, chosen.tz, now)
         case.escalate_at = min(due, off_at) if off_at is not None else due
-        delay = math.exp(rng.gauss(math.log(6), 0.8))
-        case.answer_at = None if rng.random() < IGNORE else now + dt.timedelta(minutes=max(1.0, delay))
+        # The n-th assignee of a case answers after the same delay (or not at all) whatever the rule chose.
+        behaviour = random.Random(f"{seed}:{case.pk}:{len(case.tried)}")
+        delay = math.exp(behaviour.gauss(math.log(6), 0.8))
+        case.answer_at = None if behaviour.random() < IGNORE else now + dt.timedelta(minutes=max(1.0, delay))
         people[chosen.member_id] = replace(
             chosen, open_cases=chosen.open_cases + 1, recent_cases=chosen.recent_cases + 1, last_assigned_at=now
         )
@@ -178,9 +216,8 @@ def simulate(seed: int) -> SimWeek:
 
     for minute in range(MINUTES + 24 * 60):  # one more day for the last cases to be answered
         now = START + dt.timedelta(minutes=minute)
-        if minute < MINUTES and rng.random() < arrival_rate(now):
-            needs = Needs(language=language_of(pick(rng, LANGS)), topic_id=rng.choice(TOPICS))
-            case = SimCase(pk=len(cases) + 1, opened=now, needs=needs)
+        if minute in arrivals:
+            case = SimCase(pk=len(cases) + 1, opened=now, needs=arrivals[minute])
             cases.append(case)
             if not assign(case, now):
                 waiting.append(case)
@@ -249,7 +286,7 @@ def explain(week: SimWeek) -> None:
     by_day: dict[str, list[str]] = {}
     for a in mine:
         local = a.at.astimezone(berlin)
-        by_day.setdefault(local.strftime("%a"), []).append(local.strftime("%H:%M") + ("*" if a.alone else ""))
+        by_day.setdefault(local.strftime("%a %d"), []).append(local.strftime("%H:%M") + ("*" if a.alone else ""))
     for day, times in by_day.items():
         print(f"  {day}: {len(times):2d}  {' '.join(times)}")
     alone = sum(a.alone for a in mine)
@@ -258,12 +295,12 @@ def explain(week: SimWeek) -> None:
     print(f"  answers per responder, sorted: {' '.join(map(str, others))}")
 
 
-def run_seeds(seeds: list[int]) -> None:
+def run_seeds(seeds: list[int], *, count_only: bool = False) -> None:
     started = time.perf_counter()
     weeks = []
     print("seed  questions  p50_min  p90_min  load_ratio  busiest/avg  met")
     for seed in seeds:
-        week = simulate(seed)
+        week = simulate(seed, count_only=count_only)
         weeks.append(week)
         average = statistics.mean(week.handled.values())
         print(
@@ -295,12 +332,18 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--seeds", help="run several seeds, e.g. 1-20 or 1,3,5 (a summary instead of BENCH)")
     parser.add_argument("--explain", action="store_true", help="who was busiest, and when their cases came")
+    parser.add_argument(
+        "--count-only",
+        action="store_true",
+        help="routing input without minutes on shift: choose() then ranks by the window's case count alone, "
+        "which is the rule before cases per hour on shift (for comparison)",
+    )
     args = parser.parse_args()
     if args.seeds:
-        run_seeds(parse_seeds(args.seeds))
+        run_seeds(parse_seeds(args.seeds), count_only=args.count_only)
         return
     started = time.perf_counter()
-    week = simulate(args.seed)
+    week = simulate(args.seed, count_only=args.count_only)
     handled = week.handled
     average = statistics.mean(handled.values())
     print(f"questions: {len(week.times) + week.unanswered}, answered: {len(week.times)}, escalated to admins: ", end="")
