@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from groundswell.care.models import (
     ResponderProfile,
     Snippet,
 )
-from groundswell.care.routing import RECENT, Responder
+from groundswell.care.routing import RECENT, Responder, shift_minutes, window_start
 from groundswell.enrolment.models import ChoiceKind, Enrolment, EnrolmentChoice
 from groundswell.enrolment.queries import volunteers
 from groundswell.listening.models import Post, Topic, TopicKind
@@ -63,17 +63,22 @@ def enrolled_languages(member_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def responders(workspace: Workspace) -> list[Responder]:
+def responders(workspace: Workspace, now: dt.datetime | None = None) -> list[Responder]:
     """Everyone who may be routed a case, as routing input (a fixed number of queries).
 
     A volunteer who never opened their responder profile answers in their enrolment languages, in the default
-    working hours of the workspace's time zone, on every topic."""
+    working hours of the workspace's time zone, on every topic. Fairness input: the cases routed to each in
+    their window (``routing.window_start``: the last week, or since they joined the program when later) and
+    their minutes on shift in it, by their working hours as they are now (a changed week or a pause is not
+    remembered: the rate is an estimate, and a floor keeps one early case from counting as many)."""
     ids = responder_ids(workspace)
     if not ids:
         return []
+    now = now or timezone.now()
     profiles = {p.member_id: p for p in ResponderProfile.objects.filter(member_id__in=ids).prefetch_related("skills")}
     languages = enrolled_languages([pk for pk in ids if pk not in profiles])
     departments = dict(Membership.objects.filter(pk__in=ids).values_list("pk", "department_id"))
+    joined = dict(Enrolment.objects.filter(member_id__in=ids).values_list("member_id", "joined_at"))
     department_skills: dict[int, set[int]] = defaultdict(set)
     for department_id, topic_id in DepartmentSkill.objects.filter(workspace=workspace).values_list(
         "department_id", "topic_id"
@@ -85,9 +90,12 @@ def responders(workspace: Workspace) -> list[Responder]:
         .annotate(n=Count("pk"))
         .values_list("assignee_id", "n")
     )
-    since = timezone.now() - RECENT
+    # Cases routed in each one's window: the last week, and not before they (last) joined.
     recent = dict(
-        CaseEvent.objects.filter(member_id__in=ids, kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED], at__gte=since)
+        CaseEvent.objects.filter(
+            member_id__in=ids, kind__in=[EventKind.ASSIGNED, EventKind.REASSIGNED], at__gte=now - RECENT
+        )
+        .filter(Q(member__enrolment__joined_at__isnull=True) | Q(at__gte=F("member__enrolment__joined_at")))
         .values_list("member_id")
         .annotate(n=Count("pk"))
         .values_list("member_id", "n")
@@ -96,19 +104,22 @@ def responders(workspace: Workspace) -> list[Responder]:
     for pk in ids:
         profile = profiles.get(pk)
         skills = set(department_skills.get(departments.get(pk) or 0, set()))
+        since = window_start(now, joined.get(pk))
         if profile is not None:
             skills |= {t.pk for t in profile.skills.all()}
+            week, tz = from_json(profile.week), profile.time_zone or workspace.timezone
             found.append(
                 Responder(
                     member_id=pk,
                     languages=frozenset(profile.languages),
                     skills=frozenset(skills),
-                    week=from_json(profile.week),
-                    tz=profile.time_zone or workspace.timezone,
+                    week=week,
+                    tz=tz,
                     open_cases=load.get(pk, 0),
                     last_assigned_at=profile.last_assigned_at,
                     paused=profile.paused,
                     recent_cases=recent.get(pk, 0),
+                    recent_shift_minutes=shift_minutes(week, tz, since, now),
                 )
             )
         else:
@@ -121,6 +132,7 @@ def responders(workspace: Workspace) -> list[Responder]:
                     tz=workspace.timezone,
                     open_cases=load.get(pk, 0),
                     recent_cases=recent.get(pk, 0),
+                    recent_shift_minutes=shift_minutes(DEFAULT_WEEK, workspace.timezone, since, now),
                 )
             )
     return found
