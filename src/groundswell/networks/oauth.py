@@ -28,6 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from groundswell.networks import accounts, crypto, registry
@@ -374,7 +375,7 @@ def choose(session: SessionBase, member: Membership, key: str, remote_id: str) -
         secret = json.loads(crypto.decrypt(str(entry.get("secret", ""))))
         tokens = _tokens_from(secret["tokens"])
         identities = [Identity(str(r), str(n), str(t)) for r, n, t in secret["identities"]]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, ImproperlyConfigured) as exc:  # unreadable: start again
         raise ConnectError(_EXPIRED) from exc
     chosen = next((i for i in identities if i.remote_id == remote_id), None)
     if chosen is None:
