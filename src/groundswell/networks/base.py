@@ -9,7 +9,7 @@ or give up with a message. Adding a network touches no other network's code: one
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar, Literal
 
 
@@ -57,6 +57,19 @@ class TokenSet:
     expires_at: dt.datetime | None = None
     scopes: list[str] = field(default_factory=list)
     service_url: str = ""  # Mastodon instance, Bluesky PDS…
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a connection can post as besides the person who signed in: a Facebook Page, a LinkedIn organisation.
+
+    ``remote_id`` becomes the account's id (a Page id, ``urn:li:organization:{id}``), ``name`` its handle;
+    ``access_token`` is the identity's own token where the network issues one (a page access token),
+    empty when the person's token acts for it."""
+
+    remote_id: str
+    name: str
+    access_token: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +138,25 @@ class NetworkClient:
 
     def exchange_code(self, *, code: str, redirect_uri: str, code_verifier: str, instance: str = "") -> TokenSet:
         raise NotImplementedError
+
+    def for_workspace(self) -> NetworkClient:
+        """The client an admin connects a workspace (brand) account with: it may ask for more scopes and
+        offer other identities (LinkedIn organisation pages). By default the same client."""
+        return self
+
+    def identities(self, tokens: TokenSet) -> list[Identity] | None:
+        """After the code exchange: the identities the person can connect, to pick one from (a list, never
+        empty: ``NetworkError`` says why there is none), or None when the connection is the person's own."""
+        return None
+
+    def as_identity(self, tokens: TokenSet, identity: Identity) -> TokenSet:
+        """The tokens that post as ``identity`` (one of ``identities(tokens)``)."""
+        return replace(
+            tokens,
+            remote_id=identity.remote_id,
+            handle=identity.name or identity.remote_id,
+            access_token=identity.access_token or tokens.access_token,
+        )
 
     def login_with_password(self, *, identifier: str, password: str, service_url: str) -> TokenSet:
         raise NotImplementedError

@@ -108,3 +108,24 @@ class AppPasswordForm(forms.Form):
 
     def clean_service_url(self) -> str:
         return _check_service_url(self.cleaned_data.get("service_url") or "")
+
+
+class IdentityForm(forms.Form):
+    """The Page or organisation a connection posts as, from the ones the network listed."""
+
+    choice = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the account Groundswell should post as.",
+            "invalid_choice": "Choose one of the accounts listed; that one was not offered.",
+        },
+    )
+
+    def __init__(self, *args: Any, options: tuple[tuple[str, str], ...], label: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["choice"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = list(options)
+        field.label = label
+        if len(options) == 1:  # one Page: still confirmed, already ticked
+            self.initial.setdefault("choice", options[0][0])

@@ -5,12 +5,20 @@ them in the member's session — bound to the member, the network and (Mastodon)
 ten minutes, single use — and returns the network's authorisation URL. The network sends the member back
 to our callback (``SITE_URL`` + the callback path; never anywhere else), where ``complete`` checks the
 state and exchanges the code for tokens.
+
+Where the connection can post as someone other than the person who signed in (a Facebook Page, a LinkedIn
+company page for a brand account: ``NetworkClient.identities``), ``complete`` does not connect yet: it keeps
+the tokens and the identities in the session (encrypted, bound to the member, the workspace and the flow,
+ten minutes, single use) and returns a ``PendingChoice``; the picker page shows the identities and ``choose``
+connects the one picked — only one of that list.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
+import json
 import logging
 import secrets
 import socket
@@ -20,16 +28,19 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from groundswell.networks import accounts, registry
-from groundswell.networks.base import NetworkClient, NetworkError, Scope, TokenSet
+from groundswell.networks import accounts, crypto, registry
+from groundswell.networks.base import Identity, NetworkClient, NetworkError, Scope, TokenSet
 from groundswell.networks.models import ConnectedAccount
 from groundswell.workspaces.models import Membership, Role
 
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "networks_oauth_states"
+#: Connections waiting for the member to pick a Page / organisation (see ``PendingChoice``).
+CHOICES_SESSION_KEY = "networks_oauth_choices"
 STATE_TTL_SECONDS = 10 * 60
 MAX_PENDING_STATES = 5
 
@@ -62,6 +73,8 @@ class NetworkOption:
     label: str
     auth_kind: str
     scopes: tuple[Scope, ...]
+    #: What an admin connecting the company's account is asked for (LinkedIn adds the organisation scopes).
+    brand_scopes: tuple[Scope, ...]
     enabled: bool
     needs_instance: bool
     client: NetworkClient | None
@@ -88,12 +101,13 @@ def option(key: str) -> NetworkOption | None:
         return None
     client = load_client(key)
     if client is None:
-        return NetworkOption(key, key.title(), "oauth2", (), False, key in INSTANCE_NETWORKS, None)
+        return NetworkOption(key, key.title(), "oauth2", (), (), False, key in INSTANCE_NETWORKS, None)
     return NetworkOption(
         key=key,
         label=client.label or key.title(),
         auth_kind=client.auth_kind,
         scopes=tuple(client.scopes),
+        brand_scopes=tuple(client.for_workspace().scopes),
         enabled=is_configured(key),
         needs_instance=key in INSTANCE_NETWORKS,
         client=client,
@@ -165,7 +179,8 @@ def begin(
     assert net.client is not None
     state = secrets.token_urlsafe(32)
     verifier, challenge = pkce_pair()
-    url = net.client.authorization_url(
+    client = net.client.for_workspace() if for_workspace else net.client
+    url = client.authorization_url(
         redirect_uri=redirect_uri(), state=state, code_challenge=challenge, instance=instance
     )
     # Keep the newest few (a member may start in two tabs); older ones are dropped.
@@ -186,8 +201,10 @@ def begin(
 
 def complete(
     session: SessionBase, member: Membership, *, state: str, code: str, error: str = "", error_description: str = ""
-) -> ConnectedAccount:
-    """Check the state the network sent back and exchange the code; ConnectError with the reason otherwise."""
+) -> ConnectedAccount | PendingChoice:
+    """Check the state the network sent back and exchange the code; ConnectError with the reason otherwise.
+
+    A ``PendingChoice`` when the member has to pick the Page or organisation first (``choose``)."""
     pending = _pending(session)
     entry = pending.pop(state, None) if state else None  # single use, whatever happens next
     session[SESSION_KEY] = pending
@@ -209,23 +226,168 @@ def complete(
     if not code:
         raise ConnectError(f"{net.label} did not send an authorisation code. Nothing was connected; please try again.")
     instance = str(entry.get("instance", ""))
+    for_workspace = entry.get("owner") == "workspace"
+    client = net.client.for_workspace() if for_workspace else net.client
     try:
-        tokens = net.client.exchange_code(
+        tokens = client.exchange_code(
             code=code,
             redirect_uri=redirect_uri(),
             code_verifier=str(entry["verifier"]),
             instance=instance,
         )
+        identities = client.identities(tokens)
     except NetworkError as exc:
         raise ConnectError(f"{net.label}: {exc.message}") from exc
     if instance and not tokens.service_url:
         tokens.service_url = instance
+    if identities is not None:
+        return _remember_choice(session, member, net, tokens, identities, for_workspace=for_workspace)
+    return _connect(member, net, tokens, for_workspace=for_workspace)
+
+
+def _connect(member: Membership, net: NetworkOption, tokens: TokenSet, *, for_workspace: bool) -> ConnectedAccount:
     try:
-        if entry.get("owner") == "workspace":
+        if for_workspace:
             return accounts.connect_for_workspace(member, net.key, tokens)
         return accounts.connect(member, net.key, tokens)
     except ValueError as exc:
         raise ConnectError(f"{net.label} did not say which account was connected. Nothing was connected.") from exc
+
+
+# --- Picking the Page / organisation to connect ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PendingChoice:
+    """A connection waiting for the member to pick one of ``options`` (remote id, name); no tokens here."""
+
+    key: str
+    network: str
+    label: str
+    for_workspace: bool
+    options: tuple[tuple[str, str], ...]
+
+
+class NotYours(ConnectError):
+    """The pending connection belongs to another member or workspace: the picker answers 404."""
+
+
+def _tokens_json(tokens: TokenSet) -> dict[str, Any]:
+    return {
+        "access_token": tokens.access_token,
+        "remote_id": tokens.remote_id,
+        "handle": tokens.handle,
+        "refresh_token": tokens.refresh_token,
+        "expires_at": tokens.expires_at.isoformat() if tokens.expires_at else "",
+        "scopes": list(tokens.scopes),
+        "service_url": tokens.service_url,
+    }
+
+
+def _tokens_from(data: dict[str, Any]) -> TokenSet:
+    expires = str(data.get("expires_at") or "")
+    return TokenSet(
+        access_token=str(data["access_token"]),
+        remote_id=str(data["remote_id"]),
+        handle=str(data.get("handle") or ""),
+        refresh_token=str(data.get("refresh_token") or ""),
+        expires_at=dt.datetime.fromisoformat(expires) if expires else None,
+        scopes=[str(s) for s in data.get("scopes") or []],
+        service_url=str(data.get("service_url") or ""),
+    )
+
+
+def _pending_choices(session: SessionBase) -> dict[str, dict[str, Any]]:
+    raw = session.get(CHOICES_SESSION_KEY)
+    entries: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    now = time.time()
+    return {k: dict(v) for k, v in entries.items() if isinstance(v, dict) and float(v.get("expires", 0)) > now}
+
+
+def _remember_choice(
+    session: SessionBase,
+    member: Membership,
+    net: NetworkOption,
+    tokens: TokenSet,
+    identities: list[Identity],
+    *,
+    for_workspace: bool,
+) -> PendingChoice:
+    key = secrets.token_urlsafe(24)
+    secret = {
+        "tokens": _tokens_json(tokens),
+        "identities": [[i.remote_id, i.name, i.access_token] for i in identities],
+    }
+    newest = sorted(_pending_choices(session).items(), key=lambda kv: float(kv[1]["expires"]))
+    pending = dict(newest[-(MAX_PENDING_STATES - 1) :])
+    pending[key] = {
+        "member": member.pk,
+        "workspace": member.workspace.slug,
+        "network": net.key,
+        "owner": "workspace" if for_workspace else "member",
+        "options": [[i.remote_id, i.name] for i in identities],
+        "secret": crypto.encrypt(json.dumps(secret)),  # tokens are never in the session in the clear
+        "expires": time.time() + STATE_TTL_SECONDS,
+    }
+    session[CHOICES_SESSION_KEY] = pending
+    return _as_pending(key, pending[key])
+
+
+def _as_pending(key: str, entry: dict[str, Any]) -> PendingChoice:
+    net = option(str(entry.get("network", "")))
+    return PendingChoice(
+        key=key,
+        network=str(entry.get("network", "")),
+        label=net.label if net is not None else str(entry.get("network", "")).title(),
+        for_workspace=entry.get("owner") == "workspace",
+        options=tuple((str(rid), str(name)) for rid, name in entry.get("options") or []),
+    )
+
+
+_EXPIRED = "This connection attempt has expired or was not started from this browser. Nothing was connected; please start again."
+
+
+def _entry(session: SessionBase, member: Membership, key: str) -> dict[str, Any]:
+    entry = _pending_choices(session).get(key) if key else None
+    if entry is None:
+        raise ConnectError(_EXPIRED)
+    if entry.get("member") != member.pk or entry.get("workspace") != member.workspace.slug:
+        raise NotYours("No such connection is waiting here.")
+    if entry.get("owner") == "workspace" and member.role != Role.ADMIN:
+        raise NotYours("Only program admins can connect the company's accounts.")
+    return entry
+
+
+def pending_choice(session: SessionBase, member: Membership, key: str) -> PendingChoice:
+    """The connection waiting for ``member`` to pick; ConnectError when expired, NotYours when not theirs."""
+    return _as_pending(key, _entry(session, member, key))
+
+
+def choose(session: SessionBase, member: Membership, key: str, remote_id: str) -> ConnectedAccount:
+    """Connect the identity ``remote_id`` of the waiting connection ``key`` (single use once it succeeds).
+
+    ConnectError when ``remote_id`` is not one of the identities offered (the choice stays open)."""
+    entry = _entry(session, member, key)
+    net = option(str(entry.get("network", "")))
+    if net is None or net.client is None or not net.enabled:
+        raise ConnectError("This network is no longer available. Nothing was connected.")
+    try:
+        secret = json.loads(crypto.decrypt(str(entry.get("secret", ""))))
+        tokens = _tokens_from(secret["tokens"])
+        identities = [Identity(str(r), str(n), str(t)) for r, n, t in secret["identities"]]
+    except (ValueError, KeyError, TypeError, ImproperlyConfigured) as exc:  # unreadable: start again
+        raise ConnectError(_EXPIRED) from exc
+    chosen = next((i for i in identities if i.remote_id == remote_id), None)
+    if chosen is None:
+        raise ConnectError(
+            f"Choose one of the {net.label} accounts listed; that one was not offered. Nothing was connected."
+        )
+    pending = _pending_choices(session)
+    pending.pop(key, None)  # single use: connecting again starts from the network
+    session[CHOICES_SESSION_KEY] = pending
+    for_workspace = entry.get("owner") == "workspace"
+    client = net.client.for_workspace() if for_workspace else net.client
+    return _connect(member, net, client.as_identity(tokens, chosen), for_workspace=for_workspace)
 
 
 # --- Servers chosen by the member (Mastodon instance, Bluesky PDS) -------------------------------------

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from groundswell.networks import accounts, oauth
 from groundswell.networks.base import NetworkError
-from groundswell.networks.forms import AppPasswordForm, InstanceForm
+from groundswell.networks.forms import AppPasswordForm, IdentityForm, InstanceForm
 from groundswell.networks.models import AccountStatus, ConnectedAccount
 from groundswell.workspaces.access import allow_methods, get_membership
 from groundswell.workspaces.models import Membership
@@ -162,10 +162,55 @@ def callback(request: HttpRequest, ws: str) -> HttpResponse:
         )
     except oauth.ConnectError as exc:
         return _error(request, member, exc.message)
+    if isinstance(account, oauth.PendingChoice):  # a Page / organisation to pick first
+        return redirect(reverse("networks:choose", kwargs={"ws": ws}) + "?" + urlencode({"pick": account.key}))
+    return _connected(request, ws, account)
+
+
+def _connected(request: HttpRequest, ws: str, account: ConnectedAccount) -> HttpResponse:
     messages.success(request, f"Connected {account.handle} on {_label(account.network)}.")
     if account.is_workspace_owned:
         return redirect("stewards:accounts", ws=ws)  # a brand account, connected from the stewards pages
     return redirect("networks:accounts", ws=ws)
+
+
+def _choice_label(pending: oauth.PendingChoice) -> str:
+    if pending.network == "linkedin":
+        return "The LinkedIn Page to post as"
+    if pending.network == "facebook":
+        return "The Facebook Page to post to"
+    return f"The {pending.label} account to post as"
+
+
+@login_required
+@never_cache
+@allow_methods("GET", "POST")
+def choose(request: HttpRequest, ws: str) -> HttpResponse:
+    """After the network's consent: pick the Page or organisation to connect (``?pick=`` / ``pick=``), even
+    when there is only one. Another member's or workspace's pending connection is a 404."""
+    member = get_membership(request.user, ws)
+    key = request.POST.get("pick", "") if request.method == "POST" else request.GET.get("pick", "")
+    try:
+        pending = oauth.pending_choice(request.session, member, key)
+    except oauth.NotYours:
+        raise Http404("No such connection") from None
+    except oauth.ConnectError as exc:
+        return _error(request, member, exc.message)
+    context: dict[str, Any] = {"pending": pending}
+    form = IdentityForm(
+        request.POST if request.method == "POST" else None, options=pending.options, label=_choice_label(pending)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = oauth.choose(request.session, member, pending.key, form.cleaned_data["choice"])
+        except oauth.NotYours:
+            raise Http404("No such connection") from None
+        except oauth.ConnectError as exc:
+            form.add_error("choice", exc.message)
+        else:
+            return _connected(request, ws, account)
+    status = 400 if request.method == "POST" else 200
+    return _render(request, member, "choose.html", {**context, "form": form}, status=status)
 
 
 def _label(network: str) -> str:

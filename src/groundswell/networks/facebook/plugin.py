@@ -4,9 +4,10 @@ Page the member manages.
 
 * Connecting: ``https://www.facebook.com/<version>/dialog/oauth`` (code flow with PKCE), the code is exchanged
   at ``GET /oauth/access_token``, the short-lived user token is swapped for a long-lived one
-  (``grant_type=fb_exchange_token``), and ``GET /me/accounts`` lists the member's Pages with their page access
-  tokens (tokens derived from a long-lived user token do not expire). For now the first Page the member can
-  create content on is taken; its id and page access token are what the account stores.
+  (``grant_type=fb_exchange_token``), and ``identities`` lists the Pages the person can post to
+  (``GET /me/accounts``: those whose ``tasks`` include ``CREATE_CONTENT``) with their page access tokens
+  (tokens derived from a long-lived user token do not expire). The person picks one on Groundswell's page
+  picker; the chosen Page's id and page access token (encrypted like every token) are what the account stores.
 * Every call carries ``appsecret_proof`` (HMAC-SHA256 of the token with the app secret), as Facebook
   recommends for server-side calls.
 * Posting: ``POST /{page-id}/feed`` with ``message`` and ``link`` (Facebook builds the link preview). There is
@@ -29,6 +30,7 @@ from django.conf import settings
 from groundswell.networks import http
 from groundswell.networks.base import (
     AuthError,
+    Identity,
     Metrics,
     NetworkClient,
     PermanentError,
@@ -41,7 +43,7 @@ from groundswell.networks.base import (
 from groundswell.networks.http import mentions_link, retry_after_seconds
 
 SCOPES = (
-    Scope("pages_show_list", "See the list of Pages you manage, to connect the one Groundswell posts to."),
+    Scope("pages_show_list", "See the list of Pages you manage, so you can choose the one Groundswell posts to."),
     Scope("pages_manage_posts", "Publish the posts you ask Groundswell to share on your Page."),
     Scope(
         "pages_read_engagement",
@@ -51,6 +53,7 @@ SCOPES = (
     Scope("read_insights", "Read how many times the posts Groundswell made were seen."),
 )
 RECENT_LIMIT = 20
+PAGES_LIMIT = 100
 #: Graph error codes: token no longer valid; throttled; temporary problems.
 _AUTH_CODES = {102, 190}
 _THROTTLE_CODES = {4, 17, 32, 613, 80001}
@@ -157,23 +160,31 @@ class Client(NetworkClient):
             "/oauth/access_token",
             params={**app, "grant_type": "fb_exchange_token", "fb_exchange_token": str(short["access_token"])},
         )
-        user_token = str(long_lived["access_token"])
-        pages = (
-            self._request("GET", "/me/accounts", token=user_token, params={"fields": "id,name,access_token,tasks"}).get(
-                "data"
-            )
-            or []
-        )
-        usable = [page for page in pages if page.get("access_token")]
-        page = next((p for p in usable if "CREATE_CONTENT" in (p.get("tasks") or [])), usable[0] if usable else None)
-        if page is None:
-            raise PermanentError("Groundswell posts to a Facebook Page you manage, and none was shared with it.")
         return TokenSet(
-            access_token=str(page["access_token"]),
-            remote_id=str(page["id"]),
-            handle=str(page.get("name") or page["id"]),
+            access_token=str(long_lived["access_token"]),
+            remote_id="me",  # the person; the account is the Page they pick (``identities``)
+            handle="",
             scopes=[scope.name for scope in self.scopes],
         )
+
+    def identities(self, tokens: TokenSet) -> list[Identity] | None:
+        """The Pages the person can create content on, each with its page access token."""
+        body = self._request(
+            "GET",
+            "/me/accounts",
+            token=tokens.access_token,
+            params={"fields": "id,name,access_token,tasks", "limit": PAGES_LIMIT},
+        )
+        pages = [
+            Identity(remote_id=str(page["id"]), name=str(page.get("name") or page["id"]), access_token=str(token))
+            for page in body.get("data") or []
+            if page.get("id") and (token := page.get("access_token")) and "CREATE_CONTENT" in (page.get("tasks") or [])
+        ]
+        if not pages:
+            raise PermanentError(
+                "Groundswell posts to a Facebook Page you can create content on, and none was shared with it."
+            )
+        return pages
 
     # --- posting ---------------------------------------------------------------------------------
     @staticmethod

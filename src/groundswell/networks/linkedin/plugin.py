@@ -13,6 +13,13 @@ Social Actions API; versioned ``/rest`` endpoints with the ``LinkedIn-Version`` 
 * ``find_existing`` lists the member's latest posts (``GET /rest/posts?q=author``) and matches the share's
   tracked link (unique per share); counts come from ``GET /rest/socialActions/{urn}``. Both need
   ``r_member_social``, a permission LinkedIn grants to approved apps only.
+* Company pages (Community Management API): an admin connecting a workspace (brand) account is asked for the
+  organisation scopes too (``for_workspace``). After the code exchange ``identities`` lists the organisations
+  where the person's role is ADMINISTRATOR (``GET /rest/organizationAcls?q=roleAssignee``, approved roles
+  only) with their names (``GET /rest/organizations/{id}``, ``localizedName``); the admin picks one and the
+  account's ``remote_id`` becomes the organisation's URN (``urn:li:organization:{id}``). Posts, the
+  ``find_existing`` lookup and the counts then use that URN as author (``r_organization_social`` reads them).
+  A member's own account asks for none of this and posts as ``urn:li:person:{sub}``.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from django.conf import settings
 from groundswell.networks import http
 from groundswell.networks.base import (
     AuthError,
+    Identity,
     Metrics,
     NetworkClient,
     PermanentError,
@@ -52,9 +60,28 @@ SCOPES: tuple[Scope, ...] = (
         "went out before retrying. Groundswell never reads your feed.",
     ),
 )
+#: Asked for as well when an admin connects the company's LinkedIn page (a workspace brand account).
+ORGANIZATION_SCOPES: tuple[Scope, ...] = (
+    Scope(
+        "rw_organization_admin",
+        "List the LinkedIn Pages you administer and their names, so you can choose the company page. "
+        "Groundswell changes nothing on the page itself.",
+    ),
+    Scope("w_organization_social", "Publish the posts your stewards write on the company page, as the company."),
+    Scope(
+        "r_organization_social",
+        "Read the like and comment counts of the company page's posts Groundswell made, and check whether a post "
+        "already went out before retrying. Groundswell never reads anyone's feed.",
+    ),
+)
+ORGANIZATION_PREFIX = "urn:li:organization:"
+#: The role that may post as an organisation (Organization Access Control by Role).
+ADMIN_ROLE = "ADMINISTRATOR"
 RECENT_LIMIT = 20
+ORGANIZATIONS_LIMIT = 100
 # Characters the "little text" format of commentary reserves; they must be backslash-escaped.
 _RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
+_ORGANIZATION = re.compile(r"urn:li:organization:\d+")
 _DUPLICATE = re.compile(r"urn:li:(?:share|ugcPost):\d+")
 
 
@@ -90,6 +117,14 @@ class Client(NetworkClient):
             # LinkedIn's own 422 "duplicate" answer, which publish() turns into the existing post.
             self.scopes = tuple(scope for scope in SCOPES if scope.name != "r_member_social")
             self.has_metrics = False
+        #: Connecting the company's page (see ``for_workspace``): organisation scopes and the page picker.
+        self.organizations = False
+
+    def for_workspace(self) -> Client:
+        brand = Client()
+        brand.scopes = tuple(self.scopes) + ORGANIZATION_SCOPES
+        brand.organizations = True
+        return brand
 
     @property
     def api(self) -> str:
@@ -203,10 +238,48 @@ class Client(NetworkClient):
             handle=tokens.handle,
         )
 
+    def identities(self, tokens: TokenSet) -> list[Identity] | None:
+        """The organisations the person administers (only when connecting the company's page)."""
+        if not self.organizations:
+            return None
+        response = self._send(
+            "GET",
+            f"{self.api}/rest/organizationAcls",
+            token=tokens.access_token,
+            headers={"X-RestLi-Method": "FINDER"},
+            params={"q": "roleAssignee", "role": ADMIN_ROLE, "state": "APPROVED", "count": ORGANIZATIONS_LIMIT},
+        )
+        urns: list[str] = []
+        for acl in self._json(response).get("elements") or []:
+            urn = str(acl.get("organization") or "")
+            approved = acl.get("role") == ADMIN_ROLE and acl.get("state", "APPROVED") == "APPROVED"
+            if approved and _ORGANIZATION.fullmatch(urn) and urn not in urns:
+                urns.append(urn)
+        if not urns:
+            raise PermanentError(
+                "You are not an administrator of any LinkedIn Page. Ask an administrator of the company page to "
+                "give you that role, then connect again."
+            )
+        return [Identity(remote_id=urn, name=self._organization_name(tokens, urn)) for urn in urns]
+
+    def _organization_name(self, tokens: TokenSet, urn: str) -> str:
+        org_id = urn.removeprefix(ORGANIZATION_PREFIX)
+        body = self._json(self._send("GET", f"{self.api}/rest/organizations/{org_id}", token=tokens.access_token))
+        return str(body.get("localizedName") or body.get("vanityName") or urn)
+
     # --- posting ---------------------------------------------------------------------------------
     @staticmethod
     def _author(tokens: TokenSet) -> str:
+        """The company page's URN for a page account, else the person who connected."""
+        if tokens.remote_id.startswith(ORGANIZATION_PREFIX):
+            return tokens.remote_id
         return f"urn:li:person:{tokens.remote_id}"
+
+    def _can_read(self, tokens: TokenSet) -> bool:
+        """Reading posts back: ``r_organization_social`` for a page, ``r_member_social`` (if approved) for a person."""
+        if tokens.remote_id.startswith(ORGANIZATION_PREFIX):
+            return True
+        return self.has_metrics
 
     @staticmethod
     def _post(urn: str) -> RemotePost:
@@ -243,7 +316,7 @@ class Client(NetworkClient):
         return self._post(urn)
 
     def find_existing(self, tokens: TokenSet, request: PostRequest) -> RemotePost | None:
-        if request.link is None or not self.has_metrics:
+        if request.link is None or not self._can_read(tokens):
             return None
         marker = request.link.url
         response = self._send(
@@ -262,7 +335,7 @@ class Client(NetworkClient):
 
     # --- engagement ------------------------------------------------------------------------------
     def metrics(self, tokens: TokenSet, remote_ids: list[str]) -> dict[str, Metrics]:
-        if not self.has_metrics:
+        if not self._can_read(tokens):
             return {}
         result: dict[str, Metrics] = {}
         for urn in remote_ids:

@@ -94,12 +94,14 @@ def test_authorization_url(net: FakeGraph) -> None:
     }
 
 
-def test_exchange_code_takes_the_first_page_the_member_can_post_to(net: FakeGraph) -> None:
+USER_TOKEN = TokenSet(access_token="EAAGm0PX4ZCpsBALongLivedUserToken", remote_id="me", handle="")
+
+
+def test_exchange_code_gives_the_long_lived_user_token(net: FakeGraph) -> None:
     net.on("GET", "/oauth/access_token", fixture("short_token.json"), fixture("long_token.json"))
-    net.on("GET", "/me/accounts", fixture("accounts.json"))
     tokens = Client().exchange_code(code="c0de", redirect_uri=REDIRECT, code_verifier="v3rifier")
-    assert tokens.access_token == "EAAGm0PX4ZCpsBAPageTokenFieldNotes"  # the page access token
-    assert (tokens.remote_id, tokens.handle) == ("1234567890", "Acme Field Notes")
+    assert tokens.access_token == "EAAGm0PX4ZCpsBALongLivedUserToken"  # the Page is picked next
+    assert tokens.remote_id == "me"
     assert tokens.refresh_token == "" and tokens.expires_at is None  # page tokens from long-lived tokens last
     short, long_lived = net.sent("GET", "/oauth/access_token")
     assert dict(short.url.params) == {
@@ -115,16 +117,34 @@ def test_exchange_code_takes_the_first_page_the_member_can_post_to(net: FakeGrap
         "grant_type": "fb_exchange_token",
         "fb_exchange_token": "EAAGm0PX4ZCpsBAShortLivedUserToken",
     }
+    assert net.sent("GET", "/me/accounts") == []
+
+
+def test_identities_are_the_pages_the_person_can_post_to(net: FakeGraph) -> None:
+    net.on("GET", "/me/accounts", fixture("accounts.json"))
+    pages = Client().identities(USER_TOKEN)
+    assert pages is not None
+    # The analyst-only Page is left out: Groundswell could not post there.
+    assert [(p.remote_id, p.name, p.access_token) for p in pages] == [
+        ("1234567890", "Acme Field Notes", "EAAGm0PX4ZCpsBAPageTokenFieldNotes"),
+        ("2222222222", "Acme Careers", "EAAGm0PX4ZCpsBAPageTokenCareers"),
+    ]
     (accounts,) = net.sent("GET", "/me/accounts")
     assert accounts.headers["Authorization"] == "Bearer EAAGm0PX4ZCpsBALongLivedUserToken"
     assert accounts.url.params["appsecret_proof"] == proof("EAAGm0PX4ZCpsBALongLivedUserToken")
+    assert accounts.url.params["fields"] == "id,name,access_token,tasks"
+    chosen = Client().as_identity(USER_TOKEN, pages[1])
+    assert (chosen.remote_id, chosen.handle, chosen.access_token) == (
+        "2222222222",
+        "Acme Careers",
+        "EAAGm0PX4ZCpsBAPageTokenCareers",
+    )
 
 
-def test_exchange_code_without_a_page(net: FakeGraph) -> None:
-    net.on("GET", "/oauth/access_token", fixture("short_token.json"), fixture("long_token.json"))
-    net.on("GET", "/me/accounts", {"data": []})
+def test_identities_without_a_page(net: FakeGraph) -> None:
+    net.on("GET", "/me/accounts", {"data": [fixture("accounts.json")["data"][0]]})  # analyst only
     with pytest.raises(PermanentError, match="Page"):
-        Client().exchange_code(code="c0de", redirect_uri=REDIRECT, code_verifier="v")
+        Client().identities(USER_TOKEN)
 
 
 def test_refresh_and_revoke_are_not_offered() -> None:

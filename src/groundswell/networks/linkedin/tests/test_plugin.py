@@ -299,3 +299,79 @@ def test_without_approval_it_only_posts(settings: Any) -> None:
     assert "r_member_social" not in client.authorization_url(
         redirect_uri="https://gs.test/cb", state="s", code_challenge="c"
     )
+
+
+# --- company pages (a workspace brand account) -----------------------------------------------------
+ORG = "urn:li:organization:2414183"
+ORG_TOKENS = TokenSet(
+    access_token=TOKENS.access_token, refresh_token=TOKENS.refresh_token, remote_id=ORG, handle="Acme Field Notes"
+)
+ORG_SCOPES = ["rw_organization_admin", "w_organization_social", "r_organization_social"]
+
+
+def test_a_brand_connection_asks_for_the_organisation_scopes(net: FakeLinkedIn, settings: Any) -> None:
+    settings.LINKEDIN_READ_POSTS = False
+    member = httpx.URL(Client().authorization_url(redirect_uri=REDIRECT, state="s", code_challenge="c"))
+    assert member.params["scope"] == "openid profile w_member_social"  # a member's own: no organisation scopes
+    brand = httpx.URL(Client().for_workspace().authorization_url(redirect_uri=REDIRECT, state="s", code_challenge="c"))
+    assert brand.params["scope"].split() == ["openid", "profile", "w_member_social", *ORG_SCOPES]
+    for scope in Client().for_workspace().scopes:  # each explains itself before connecting
+        assert len(scope.what_we_do) >= 25 and scope.name not in scope.what_we_do
+
+
+def test_identities_are_the_organisations_the_person_administers(net: FakeLinkedIn) -> None:
+    net.on("GET", f"{API}/rest/organizationAcls", fixture("organization_acls.json"))
+    net.on("GET", f"{API}/rest/organizations/2414183", fixture("organization_2414183.json"))
+    net.on("GET", f"{API}/rest/organizations/5515715", fixture("organization_5515715.json"))
+    assert Client().identities(TOKENS) is None  # a member's own account: the person posts
+    found = Client().for_workspace().identities(TOKENS)
+    assert found is not None
+    assert [(i.remote_id, i.name, i.access_token) for i in found] == [
+        (ORG, "Acme Field Notes", ""),
+        ("urn:li:organization:5515715", "Acme Careers", ""),
+    ]
+    acls, *lookups = net.requests
+    assert_versioned(acls)
+    assert acls.headers["X-RestLi-Method"] == "FINDER"
+    assert dict(acls.url.params) == {"q": "roleAssignee", "role": "ADMINISTRATOR", "state": "APPROVED", "count": "100"}
+    assert [r.url.path for r in lookups] == ["/rest/organizations/2414183", "/rest/organizations/5515715"]
+    for lookup in lookups:
+        assert_versioned(lookup)
+    chosen = Client().for_workspace().as_identity(TOKENS, found[0])
+    assert (chosen.remote_id, chosen.handle, chosen.access_token) == (ORG, "Acme Field Notes", TOKENS.access_token)
+    assert chosen.refresh_token == TOKENS.refresh_token
+
+
+def test_identities_skip_other_roles_and_refuse_when_there_is_none(net: FakeLinkedIn) -> None:
+    acls = fixture("organization_acls.json")
+    acls["elements"][0]["role"] = "ANALYST"
+    acls["elements"][1]["state"] = "REQUESTED"
+    net.on("GET", f"{API}/rest/organizationAcls", acls)
+    with pytest.raises(PermanentError, match="not an administrator of any LinkedIn Page"):
+        Client().for_workspace().identities(TOKENS)
+
+
+def test_a_page_account_posts_as_the_organisation(net: FakeLinkedIn) -> None:
+    net.on("POST", f"{API}/rest/posts", CREATED)
+    assert Client().publish(ORG_TOKENS, REQUEST).remote_id == URN
+    (sent,) = net.requests
+    assert_versioned(sent)
+    assert json.loads(sent.content)["author"] == ORG
+
+
+def test_a_page_account_finds_its_posts_and_counts_without_member_read_approval(
+    net: FakeLinkedIn, settings: Any
+) -> None:
+    settings.LINKEDIN_READ_POSTS = False  # r_member_social not approved: the page still reads (r_organization_social)
+    posts = fixture("posts_by_author.json")
+    for post in posts["elements"]:
+        post["author"] = ORG
+    net.on("GET", f"{API}/rest/posts", posts)
+    net.on("GET", f"{API}/rest/socialActions/urn%3Ali%3Ashare%3A6844785523593134080", fixture("social_actions.json"))
+    found = Client().find_existing(ORG_TOKENS, REQUEST)
+    assert found is not None and found.remote_id == URN
+    lookup = net.sent("GET", f"{API}/rest/posts")[0]
+    assert lookup.url.params["author"] == ORG and lookup.url.params["q"] == "author"
+    assert Client().metrics(ORG_TOKENS, [URN])[URN].likes == 12
+    # A member's own account under the same settings still reads nothing.
+    assert Client().find_existing(TOKENS, REQUEST) is None and Client().metrics(TOKENS, [URN]) == {}
