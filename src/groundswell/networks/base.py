@@ -132,6 +132,11 @@ class NetworkClient:
     #: ``publish`` honours ``PostRequest.reply_to`` (posts a reply under another post).
     can_reply: ClassVar[bool] = False
 
+    def reads_metrics(self, remote_id: str) -> bool:
+        """The engagement sync asks this account (by its ``remote_id``) for counts. A plug-in whose permission
+        depends on the kind of account (a LinkedIn company page or a person) answers per account."""
+        return self.has_metrics
+
     # --- connecting ------------------------------------------------------------------------------
     def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str, instance: str = "") -> str:
         raise NotImplementedError

@@ -69,18 +69,21 @@ SYNC_EVERY_SECONDS = 15 * 60
 
 
 class _PostRow(NamedTuple):
+    """A post to sync. A brand post (on a workspace-owned account) has no share: its snapshots are kept for
+    the stewards to see, with no rollups or points (nobody's share earned them)."""
+
     pk: int
     account_id: int
     remote_id: str
     workspace_id: int
-    member_id: int
+    member_id: int | None
     department_id: int | None
     location_id: int | None
     timezone: str
-    network: str
-    item_id: int
-    reach_estimate: int
-    shared_at: dt.datetime
+    network: str | None
+    item_id: int | None
+    reach_estimate: int | None
+    shared_at: dt.datetime | None
 
 
 class _History(NamedTuple):
@@ -117,9 +120,11 @@ def _due_posts(now: dt.datetime) -> list[_PostRow]:
             sent_at__gte=now - LONG_TAIL,
             account__isnull=False,
             account__status=AccountStatus.ACTIVE,
-            share__isnull=False,  # brand posts (no member share) have no rollups or points to feed
         )
         .exclude(remote_id="")
+        # Members' shares and brand posts; never a reply to a customer (care keeps its own record of those).
+        .exclude(share__isnull=True, reply_to__has_key="uri")
+        .exclude(share__isnull=True, account__member__isnull=False)
         .annotate(last_fetched=last_fetched)
         .filter(Q(sent_at__gte=now - HORIZON) | Q(last_fetched__isnull=True) | Q(last_fetched__lte=now - DAILY))
         .order_by("account_id", "pk")
@@ -257,7 +262,7 @@ def record_metrics(
         earned: dict[tuple[int, dt.date], int] = {}
         wanted_caps: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
         for post, new_engagements, _, _ in changes:
-            if new_engagements:
+            if new_engagements and post.member_id is not None:
                 wanted_caps[(post.workspace_id, local_day(now, post.timezone))].add(post.member_id)
         for (workspace_id, day), member_ids in wanted_caps.items():
             for member_id, total in _earned_today(workspace_id, member_ids, day).items():
@@ -265,6 +270,8 @@ def record_metrics(
         entries: list[PointsEntry] = []
         batch = RollupBatch()
         for (post, new_engagements, new_impressions, first_measured), snapshot in zip(changes, snapshots, strict=True):
+            if post.member_id is None:  # a brand post: the snapshot is all there is to keep
+                continue
             day = local_day(now, post.timezone)
             points = 0
             if new_engagements:
@@ -301,7 +308,7 @@ def record_metrics(
                     delta=Delta(engagements=new_engagements, impressions=new_impressions, points=points),
                     **dims,
                 )
-            if first_measured and post.reach_estimate:
+            if first_measured and post.reach_estimate and post.shared_at is not None:
                 # Counted where the estimate was counted: the share's day.
                 batch.add(
                     day=local_day(post.shared_at, post.timezone),
@@ -341,7 +348,7 @@ def sync_engagement(now: dt.datetime | None = None) -> SyncReport:
             client = registry.get_client(account.network)
         except KeyError:
             continue
-        if not client.has_metrics:
+        if not client.reads_metrics(account.remote_id):
             continue
         report.accounts += 1
         try:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
+from groundswell.networks.models import EngagementSnapshot
 from groundswell.stewards.models import BrandAccount, BrandPost, BrandPostStatus, Shift, ShiftStatus
 from groundswell.workspaces.models import Membership, Workspace
 
@@ -82,8 +83,25 @@ def account_page(brand: BrandAccount, now: dt.datetime) -> AccountPage:
         upcoming=[s for s in assigned if s.is_upcoming(now)],
         past=[s for s in reversed(shifts) if s.ends_at <= now or s.status != ShiftStatus.ASSIGNED][:10],
         notes=[s for s in reversed(shifts) if s.handover_note][:10],
-        posts=list(brand.posts.select_related("author", "outbound", "reviewed_by").order_by("-created_at", "-pk")[:30]),
+        posts=with_engagement(
+            list(brand.posts.select_related("author", "outbound", "reviewed_by").order_by("-created_at", "-pk")[:30])
+        ),
     )
+
+
+def with_engagement(posts: list[BrandPost]) -> list[BrandPost]:
+    """Give each post ``engagement``: the latest counts the engagement sync read for it (an
+    ``EngagementSnapshot``), or None before the first sync. Two queries for any number of posts."""
+    job_ids = [p.outbound_id for p in posts if p.outbound_id]
+    latest_ids = (
+        EngagementSnapshot.objects.filter(post_id__in=job_ids).values("post_id").annotate(last=Max("pk"))
+        if job_ids
+        else []
+    )
+    by_job = {s.post_id: s for s in EngagementSnapshot.objects.filter(pk__in=[row["last"] for row in latest_ids])}
+    for post in posts:
+        setattr(post, "engagement", by_job.get(post.outbound_id) if post.outbound_id else None)  # noqa: B010
+    return posts
 
 
 def handover_for(shift: Shift) -> Shift | None:
@@ -108,6 +126,7 @@ def recent_posts(brand_ids: list[int]) -> dict[int, list[BrandPost]]:
     for post in rows[: RECENT_POSTS * max(1, len(brand_ids))]:
         if len(posts[post.brand_id]) < RECENT_POSTS:
             posts[post.brand_id].append(post)
+    with_engagement([post for listed in posts.values() for post in listed])
     return posts
 
 

@@ -275,11 +275,12 @@ class Client(NetworkClient):
             return tokens.remote_id
         return f"urn:li:person:{tokens.remote_id}"
 
-    def _can_read(self, tokens: TokenSet) -> bool:
+    def reads_metrics(self, remote_id: str) -> bool:
         """Reading posts back: ``r_organization_social`` for a page, ``r_member_social`` (if approved) for a person."""
-        if tokens.remote_id.startswith(ORGANIZATION_PREFIX):
-            return True
-        return self.has_metrics
+        return remote_id.startswith(ORGANIZATION_PREFIX) or self.has_metrics
+
+    def _can_read(self, tokens: TokenSet) -> bool:
+        return self.reads_metrics(tokens.remote_id)
 
     @staticmethod
     def _post(urn: str) -> RemotePost:

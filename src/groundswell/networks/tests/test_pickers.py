@@ -17,10 +17,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from groundswell.analytics.models import MemberPeriod
 from groundswell.conftest import client_for
 from groundswell.networks import http, outbox, registry
 from groundswell.networks.base import LinkCard, PostRequest
-from groundswell.networks.models import ConnectedAccount
+from groundswell.networks.models import ConnectedAccount, EngagementSnapshot
+from groundswell.networks.sync import sync_engagement
+from groundswell.rewards.models import PointsEntry
 from groundswell.stewards.models import BrandAccount
 from groundswell.workspaces.models import Membership, Role, Workspace
 
@@ -59,6 +62,8 @@ class FakeNetworks:
                 return httpx.Response(200, json=fixture("linkedin", f"organization_{path.rsplit('/', 1)[1]}.json"))
             if path == "/rest/posts" and request.method == "POST":
                 return httpx.Response(201, headers={"x-restli-id": SHARE})
+            if path.startswith("/rest/socialActions/"):
+                return httpx.Response(200, json=fixture("linkedin", "social_actions.json"))
         if request.url.host == "graph.facebook.test":
             if path == "/v21.0/oauth/access_token":
                 grant = request.url.params.get("grant_type")
@@ -147,6 +152,15 @@ def test_brand_linkedin_asks_for_org_scopes_lists_pages_and_posts_as_the_organis
     assert json.loads(sent.content)["author"] == ORG
     post.refresh_from_db()
     assert post.remote_id == SHARE
+
+    # Its counts are read with the page's own permission, even without r_member_social (LINKEDIN_READ_POSTS
+    # off), and kept for the stewards only: no rollups, no points (it is nobody's share).
+    report = sync_engagement(now=timezone.now() + dt.timedelta(hours=2))
+    assert (report.accounts, report.snapshots, report.points, report.engagements) == (1, 1, 0, 0)
+    assert len(networks.sent("GET", "api.linkedin.test", f"/rest/socialActions/{SHARE}")) == 1
+    snapshot = EngagementSnapshot.objects.get(post=post)
+    assert (snapshot.likes, snapshot.replies) == (12, 4)
+    assert not PointsEntry.objects.exists() and not MemberPeriod.objects.exists()
 
     # The choice is single use.
     again = alice_client.post(CHOOSE, {"pick": pick_of(picker), "choice": OTHER_ORG})

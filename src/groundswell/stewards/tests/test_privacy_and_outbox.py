@@ -10,11 +10,14 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from groundswell.analytics.models import MemberPeriod
 from groundswell.networks import outbox
-from groundswell.networks.models import ConnectedAccount, OutboundPost, PostStatus
-from groundswell.networks.sync import _due_posts
+from groundswell.networks.base import Metrics
+from groundswell.networks.models import ConnectedAccount, EngagementSnapshot, OutboundPost, PostStatus
+from groundswell.networks.sync import _due_posts, record_metrics
 from groundswell.privacy.registry import providers
-from groundswell.stewards import actions
+from groundswell.rewards.models import PointsEntry
+from groundswell.stewards import actions, queries
 from groundswell.stewards.models import BrandAccount, BrandPost, BrandPostStatus, Shift
 from groundswell.workspaces.models import Membership
 
@@ -82,7 +85,7 @@ def test_member_accounts_cannot_take_brand_posts(bob: Membership, pds: FakePDS) 
     assert not OutboundPost.objects.exists()
 
 
-def test_brand_post_can_be_cancelled_and_is_not_synced(brand: BrandAccount, pds: FakePDS) -> None:
+def test_brand_post_can_be_cancelled_and_its_counts_are_kept_without_points(brand: BrandAccount, pds: FakePDS) -> None:
     later = timezone.now() + dt.timedelta(hours=2)
     post = outbox.schedule_account_post(brand.account, "Later", "", later)
     assert outbox.cancel_account_post(post, "The steward withdrew it.")
@@ -91,7 +94,21 @@ def test_brand_post_can_be_cancelled_and_is_not_synced(brand: BrandAccount, pds:
     outbox.deliver_due()
     sent.refresh_from_db()
     assert sent.status == PostStatus.SENT
-    assert sent.pk not in {row.pk for row in _due_posts(timezone.now())}  # no member share to feed
+    (row,) = [row for row in _due_posts(timezone.now()) if row.pk == sent.pk]
+    assert row.member_id is None and row.item_id is None  # no member share to feed
+    done = record_metrics([row], {sent.remote_id: Metrics(likes=5, reposts=2, replies=1)}, timezone.now())
+    assert (done.snapshots, done.points, done.engagements) == (1, 0, 0)
+    assert EngagementSnapshot.objects.get(post=sent).likes == 5
+    assert not PointsEntry.objects.exists() and not MemberPeriod.objects.exists()
+    # The stewards see the counts next to the post.
+    post = BrandPost.objects.create(
+        workspace=brand.workspace, brand=brand, text="Now", status=BrandPostStatus.QUEUED, outbound=sent
+    )
+    (shown,) = queries.with_engagement([post])
+    assert shown.engagement.likes == 5  # type: ignore[attr-defined]
+    # A reply to a customer from the same account is care's business: never synced.
+    OutboundPost.objects.filter(pk=sent.pk).update(reply_to={"uri": "at://did:plc:x/app.bsky.feed.post/1"})
+    assert sent.pk not in {row.pk for row in _due_posts(timezone.now())}
 
 
 def test_reconnect_refuses_new_brand_posts(brand: BrandAccount) -> None:
