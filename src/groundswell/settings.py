@@ -259,6 +259,10 @@ LINK_CACHE_TTL_SECONDS = env_int("LINK_CACHE_TTL_SECONDS", 60, minimum=0)
 LINK_PREWARM_COUNT = env_int("LINK_PREWARM_COUNT", 20000, minimum=0)
 LINK_DISK_CACHE_PATH = Path(env_str("LINK_DISK_CACHE_PATH", str(DATA_DIR / "link-cache.sqlite3")))
 CLICK_FLUSHER_AUTOSTART = env_bool("CLICK_FLUSHER_AUTOSTART", True)
+# The chatter audit's PDF embeds this TrueType family when the files exist (Debian: fonts-dejavu-core), so names
+# in any Latin, Greek or Cyrillic script print; without it, Helvetica (Western European only).
+AUDIT_PDF_FONT = env_str("AUDIT_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+AUDIT_PDF_FONT_BOLD = env_str("AUDIT_PDF_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 # Remember members' visitor hashes on their own page views, to recognise self-clicks (rewards/middleware.py).
 RECORD_MEMBER_VISITORS = env_bool("RECORD_MEMBER_VISITORS", True)
 # "inline": the web process writes click batches to the database itself (simple; one process).

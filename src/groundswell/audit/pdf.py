@@ -8,6 +8,7 @@ import math
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.conf import settings
 from django.utils import timezone
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -15,9 +16,12 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
+from reportlab.lib.fonts import addMapping
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -29,11 +33,35 @@ INK = colors.HexColor("#1d2433")
 MUTED = colors.HexColor("#5b6475")
 WIDTH = A4[0] - 40 * mm
 
+
+def _register_fonts(regular: str, bold: str) -> tuple[str, str]:
+    """Embed a TrueType family with wide coverage (names in Polish, Turkish, Greek, Cyrillic … print as
+    written) when its files exist: ``AUDIT_PDF_FONT`` / ``AUDIT_PDF_FONT_BOLD``, by default Debian's DejaVu
+    Sans (package fonts-dejavu-core). Otherwise the PDF's built-in Helvetica, which covers Western European
+    text only: the report still renders, with other characters missing."""
+    try:
+        pdfmetrics.registerFont(TTFont("GSSans", regular))
+        pdfmetrics.registerFont(TTFont("GSSans-Bold", bold))
+    except (OSError, TTFError):
+        return "Helvetica", "Helvetica-Bold"
+    addMapping("GSSans", 0, 0, "GSSans")
+    addMapping("GSSans", 1, 0, "GSSans-Bold")
+    addMapping("GSSans", 0, 1, "GSSans")
+    addMapping("GSSans", 1, 1, "GSSans-Bold")
+    return "GSSans", "GSSans-Bold"
+
+
+FONT, FONT_BOLD = _register_fonts(settings.AUDIT_PDF_FONT, settings.AUDIT_PDF_FONT_BOLD)
+
 _styles = getSampleStyleSheet()
-TITLE = ParagraphStyle("AuditTitle", parent=_styles["Title"], fontSize=28, leading=34, textColor=INK, spaceAfter=12)
-SUBTITLE = ParagraphStyle("AuditSub", parent=_styles["Normal"], fontSize=14, leading=20, textColor=MUTED, alignment=1)
-H2 = ParagraphStyle("AuditH2", parent=_styles["Heading2"], textColor=INK, spaceBefore=10)
-BODY = ParagraphStyle("AuditBody", parent=_styles["BodyText"], fontSize=10.5, leading=15, textColor=INK)
+TITLE = ParagraphStyle(
+    "AuditTitle", parent=_styles["Title"], fontName=FONT_BOLD, fontSize=28, leading=34, textColor=INK, spaceAfter=12
+)
+SUBTITLE = ParagraphStyle(
+    "AuditSub", parent=_styles["Normal"], fontName=FONT, fontSize=14, leading=20, textColor=MUTED, alignment=1
+)
+H2 = ParagraphStyle("AuditH2", parent=_styles["Heading2"], fontName=FONT_BOLD, textColor=INK, spaceBefore=10)
+BODY = ParagraphStyle("AuditBody", parent=_styles["BodyText"], fontName=FONT, fontSize=10.5, leading=15, textColor=INK)
 SMALL = ParagraphStyle("AuditSmall", parent=BODY, fontSize=8.5, leading=11)
 COLOPHON = ParagraphStyle("AuditColophon", parent=SMALL, alignment=1, textColor=MUTED)
 
@@ -52,8 +80,8 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float], numeri
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
-                ("FONT", (0, 1), (-1, -1), "Helvetica", 9),
+                ("FONT", (0, 0), (-1, 0), FONT_BOLD, 9),
+                ("FONT", (0, 1), (-1, -1), FONT, 9),
                 ("TEXTCOLOR", (0, 0), (-1, -1), INK),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, INK),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.HexColor("#d5d9e0")),
@@ -68,7 +96,7 @@ def _table(header: list[str], rows: list[list[Any]], widths: list[float], numeri
 def _legend(drawing: Drawing, names: list[str], palette: list[Any], y: float, per_column: int = 2) -> None:
     legend = Legend()
     legend.x, legend.y = 10, y
-    legend.fontName, legend.fontSize = "Helvetica", 8
+    legend.fontName, legend.fontSize = FONT, 8
     legend.alignment = "right"
     legend.columnMaximum = per_column
     legend.deltax = 120
@@ -85,7 +113,7 @@ def volume_drawing(report: Report) -> Drawing:
     chart.data = [[values[i] for _, values in rows] for i in range(len(topics))] or [[0]]
     chart.categoryAxis.categoryNames = [day.strftime("%d %b") for day, _ in rows]
     step = max(1, len(rows) // 6)
-    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontName, chart.categoryAxis.labels.fontSize = FONT, 7
     chart.categoryAxis.labels.fillColor = MUTED
     chart.categoryAxis.tickShift = 0
     chart.categoryAxis.categoryNames = [
@@ -95,7 +123,7 @@ def volume_drawing(report: Report) -> Drawing:
     chart.valueAxis.valueMin = 0
     chart.valueAxis.valueMax = max(peak, 2)
     chart.valueAxis.valueStep = max(1, math.ceil(max(peak, 2) / 5))  # whole mentions only
-    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName, chart.valueAxis.labels.fontSize = FONT, 7
     chart.valueAxis.visibleGrid = True
     chart.valueAxis.gridStrokeColor = colors.HexColor("#e5e7eb")
     for i in range(len(topics)):
@@ -121,7 +149,7 @@ def share_drawing(report: Report) -> Drawing:
     drawing.add(pie)
     legend = Legend()
     legend.x, legend.y = 240, 150
-    legend.fontName, legend.fontSize = "Helvetica", 10
+    legend.fontName, legend.fontSize = FONT, 10
     legend.alignment = "right"
     legend.colorNamePairs = [
         (PALETTE[i % len(PALETTE)], f"{s.name[:30]}: {s.percent}% ({s.posts:,})") for i, s in enumerate(shares)
@@ -139,9 +167,9 @@ def sentiment_drawing(report: Report) -> Drawing:
     chart.data = [[s[k] for s in splits] for k in range(3)]
     chart.categoryAxis.style = "stacked"
     chart.categoryAxis.categoryNames = [t.topic.name[:18] for t in topics]
-    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.fontName, chart.categoryAxis.labels.fontSize = FONT, 8
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 25
-    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName, chart.valueAxis.labels.fontSize = FONT, 7
     chart.barWidth = 12
     for k in range(3):
         chart.bars[k].fillColor = SENTIMENT[k]
@@ -153,7 +181,7 @@ def sentiment_drawing(report: Report) -> Drawing:
 
 def _page_number(canvas: Canvas, doc: SimpleDocTemplate) -> None:
     canvas.saveState()
-    canvas.setFont("Helvetica", 8)
+    canvas.setFont(FONT, 8)
     canvas.setFillColor(MUTED)
     canvas.drawRightString(A4[0] - 20 * mm, 12 * mm, f"Page {doc.page}")
     canvas.drawString(20 * mm, 12 * mm, doc.title)

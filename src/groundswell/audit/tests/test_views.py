@@ -168,3 +168,36 @@ def test_schedule_add_duplicate_and_remove(
     resp = client_for(alice).post(f"/w/acme/audit/schedules/{sub.pk}/delete/", follow=True)
     assert "no longer gets the weekly report" in _text(resp)
     assert not ReportSubscription.objects.exists()
+
+
+def test_pdf_prints_names_in_other_scripts(chatter: Chatter, alice_client: Client, settings: Any) -> None:
+    """With DejaVu Sans embedded (Debian's fonts-dejavu-core, installed on the CI machines), Polish and
+    Cyrillic authors and posts print as written, not as missing glyphs."""
+    import datetime as dt
+    import os
+
+    from groundswell.audit import pdf
+    from groundswell.audit.tests.factories import hear, source
+
+    if not os.path.exists(settings.AUDIT_PDF_FONT):
+        pytest.skip(f"{settings.AUDIT_PDF_FONT} is not installed (apt-get install fonts-dejavu-core)")
+    assert (pdf.FONT, pdf.FONT_BOLD) == ("GSSans", "GSSans-Bold")
+    src = source(chatter.ws)
+    brand = chatter.topics["Northwind"]
+
+    for name, text in [
+        ("łukasz_żółć", "Northwind kurtka jest świetna, polecam każdemu"),
+        ("Дмитрий", "Northwind — лучшие куртки для походов, очень доволен"),
+    ]:
+        for _ in range(6):  # enough to reach the top authors
+            hear(src, brand, dt.date(2026, 3, 20), text, author=name, likes=500)
+    resp = alice_client.get("/w/acme/audit/report.pdf" + MARCH)
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(resp.content)).pages)
+    assert "łukasz_żółć" in text and "Дмитрий" in text and "лучшие куртки" in text
+
+
+def test_without_the_font_the_pdf_falls_back_to_helvetica(tmp_path: Any) -> None:
+    from groundswell.audit import pdf
+
+    missing = str(tmp_path / "nope.ttf")
+    assert pdf._register_fonts(missing, missing) == ("Helvetica", "Helvetica-Bold")
