@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 
+from groundswell.networks import oauth
+from groundswell.networks.base import NetworkError, TokenSet
 from groundswell.networks.oauth import ConnectError, check_public_host
 from groundswell.sharing.networks.mastodon import normalise_instance
+
+if TYPE_CHECKING:
+    from groundswell.networks.models import ConnectedAccount
 
 
 class InstanceForm(forms.Form):
@@ -108,6 +114,25 @@ class AppPasswordForm(forms.Form):
 
     def clean_service_url(self) -> str:
         return _check_service_url(self.cleaned_data.get("service_url") or "")
+
+    def connect(
+        self, net: oauth.NetworkOption, connect: Callable[[TokenSet], ConnectedAccount]
+    ) -> ConnectedAccount | None:
+        """Log in with the (valid) form's app password and ``connect`` the account (a member's own or the
+        workspace's); None, with the reason on the form, when the network refused or said nothing usable."""
+        try:
+            tokens = oauth.app_password_tokens(
+                net,
+                identifier=self.cleaned_data["identifier"],
+                password=self.cleaned_data["password"],
+                service_url=self.cleaned_data["service_url"],
+            )
+            return connect(tokens)
+        except NetworkError as exc:
+            self.add_error(None, f"{net.label}: {exc.message}")
+        except ValueError:
+            self.add_error(None, f"{net.label} did not say which account this is. Nothing was connected.")
+        return None
 
 
 class IdentityForm(forms.Form):

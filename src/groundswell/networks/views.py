@@ -235,19 +235,8 @@ def connect_password(request: HttpRequest, ws: str) -> HttpResponse:
     form = AppPasswordForm(request.POST)
     if not form.is_valid():
         return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
-    try:
-        tokens = oauth.app_password_tokens(
-            net,
-            identifier=form.cleaned_data["identifier"],
-            password=form.cleaned_data["password"],
-            service_url=form.cleaned_data["service_url"],
-        )
-        account = accounts.connect(member, net.key, tokens)
-    except NetworkError as exc:
-        form.add_error(None, f"{net.label}: {exc.message}")
-        return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
-    except ValueError:
-        form.add_error(None, f"{net.label} did not say which account this is. Nothing was connected.")
+    account = form.connect(net, lambda tokens: accounts.connect(member, net.key, tokens))
+    if account is None:
         return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
     messages.success(request, f"Connected {account.handle} on {net.label}.")
     return redirect("networks:accounts", ws=ws)

@@ -149,19 +149,8 @@ def connect_password(request: HttpRequest, ws: str) -> HttpResponse:
     form = AppPasswordForm(request.POST)
     if not form.is_valid():
         return _page(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
-    try:
-        tokens = oauth.app_password_tokens(
-            net,
-            identifier=form.cleaned_data["identifier"],
-            password=form.cleaned_data["password"],
-            service_url=form.cleaned_data["service_url"],
-        )
-        account = network_accounts.connect_for_workspace(member, net.key, tokens)
-    except NetworkError as exc:
-        form.add_error(None, f"{net.label}: {exc.message}")
-        return _page(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
-    except ValueError:
-        form.add_error(None, f"{net.label} did not say which account this is. Nothing was connected.")
+    account = form.connect(net, lambda tokens: network_accounts.connect_for_workspace(member, net.key, tokens))
+    if account is None:
         return _page(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
     messages.success(request, f"Connected the company account {account.handle} on {net.label}.")
     return redirect("stewards:account", ws=ws, brand_id=account.brand.pk)
