@@ -42,7 +42,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	DEBUG=1 GROUNDSWELL_DATA_DIR=$(DATA_DIR) $(BIN)/groundswell demo $(DEMO_ARGS)
 
-# Browser tests launch Debian's chromium (never a Playwright download); install it when we can.
+# Browser tests launch Debian's chromium (never a Playwright download), and the audit PDF test needs the
+# DejaVu fonts (fonts-dejavu-core); install them when we can.
+FONT_FILE := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 chromium:
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$CHROMIUM" ]; then \
 		true; \
@@ -51,6 +53,14 @@ chromium:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "chromium is missing and we are not root: browser tests will fail (sudo apt-get install chromium)"; \
+	fi
+	@if [ -f $(FONT_FILE) ] || [ -n "$$AUDIT_PDF_FONT" ]; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing fonts-dejavu-core for the audit PDF…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+	else \
+		echo "DejaVu fonts are missing and we are not root: the audit PDF font test will fail (sudo apt-get install fonts-dejavu-core)"; \
 	fi
 
 test: $(STAMP) chromium

@@ -179,8 +179,10 @@ def test_pdf_prints_names_in_other_scripts(chatter: Chatter, alice_client: Clien
     from groundswell.audit import pdf
     from groundswell.audit.tests.factories import hear, source
 
-    if not os.path.exists(settings.AUDIT_PDF_FONT):
-        pytest.skip(f"{settings.AUDIT_PDF_FONT} is not installed (apt-get install fonts-dejavu-core)")
+    assert os.path.exists(settings.AUDIT_PDF_FONT), (
+        f"{settings.AUDIT_PDF_FONT} is missing: `make test` installs fonts-dejavu-core as root "
+        "(or apt-get install fonts-dejavu-core, or set AUDIT_PDF_FONT)"
+    )
     assert (pdf.FONT, pdf.FONT_BOLD) == ("GSSans", "GSSans-Bold")
     src = source(chatter.ws)
     brand = chatter.topics["Northwind"]
