@@ -95,8 +95,8 @@ def test_department_totals_never_stand_for_one_private_person(workspace: Workspa
     loner = make_member(workspace, "loner@acme.test", department=small)
     rows = [_row(str(big.pk), 60), _row(str(small.pk), 9)]
     total = _row("", 69)
-    # Big is listed; Small is one private person: folded, and "everyone else" = total − Big = carol + loner,
-    # one private person besides carol herself → Big must fold too, or total − Big would be the loner's clicks.
+    # Big is listed; Small is one private person: folded, and "everyone else" = total - Big = carol + loner,
+    # one private person besides carol herself → Big must fold too, or total - Big would be the loner's clicks.
     folded = visibility.fold_small_groups(carol, Dimension.DEPARTMENT, rows, total)
     assert [(r.label, r.clicks) for r in folded] == [(visibility.SMALL_GROUPS_LABEL, 69)]
     # Four more private people outside Big: now Big and "everyone else" (5 private people) are both safe.
@@ -126,7 +126,7 @@ def test_team_totals_cannot_be_differenced(workspace: Workspace) -> None:
     result = visibility.team_totals(carol, ids)
     assert not result.shown and "at least 5" in result.reason
     actions.set_manager_sharing(team[0], False)
-    # One private person in Sales outside the team: department total − team total = that person.
+    # One private person in Sales outside the team: department total - team total = that person.
     make_member(workspace, "dave@acme.test", department=sales)
     result = visibility.team_totals(carol, ids)
     assert not result.shown and result.reason == visibility.OVERLAP
