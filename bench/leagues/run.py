@@ -111,14 +111,14 @@ def main() -> None:
     timings = []
     for _ in range(requests):
         t = time.perf_counter()
-        rows = near_me(big, me, "w", this_week)
+        rows = near_me(me, "w", this_week)
         timings.append((time.perf_counter() - t) * 1000)
     assert len(rows) == 11, len(rows)
     with CaptureQueriesContext(connection) as big_q:
-        near_me(big, me, "w", this_week)
+        near_me(me, "w", this_week)
     small_me = median_member(small, "w", this_week)
     with CaptureQueriesContext(connection) as small_q:
-        near_me(small, small_me, "w", this_week)
+        near_me(small_me, "w", this_week)
     assert len(big_q.captured_queries) == len(small_q.captured_queries)
     near_p95 = pct(timings, 95)
     print(f"near_me: p50 {pct(timings, 50):.1f} ms, p95 {near_p95:.1f} ms, {len(big_q.captured_queries)} queries")
@@ -136,11 +136,11 @@ def main() -> None:
     timings = []
     for _ in range(requests):
         t = time.perf_counter()
-        view = league_for(big, me_in_league, this_week)
+        view = league_for(me_in_league, this_week)
         timings.append((time.perf_counter() - t) * 1000)
     assert view is not None and 15 <= len(view.rows) <= 45, view and len(view.rows)
     with CaptureQueriesContext(connection) as league_q:
-        league_for(big, me_in_league, this_week)
+        league_for(me_in_league, this_week)
     league_p95 = pct(timings, 95)
     print(f"league_for: p95 {league_p95:.1f} ms, {len(league_q.captured_queries)} queries, cohort {len(view.rows)}")
     print(

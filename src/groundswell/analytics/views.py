@@ -15,6 +15,7 @@ from django.utils import timezone
 from groundswell.analytics.charts import CHART_CSP, activity_chart, breakdown_chart
 from groundswell.analytics.models import Dimension
 from groundswell.analytics.queries import (
+    BreakdownRow,
     DayPoint,
     breakdown_range,
     participation,
@@ -81,6 +82,21 @@ def _totals(points: list[DayPoint]) -> Totals:
     )
 
 
+def _as_row(totals: Totals) -> BreakdownRow:
+    """The workspace's figures as a breakdown row (what the "everyone else" row is computed from)."""
+    return BreakdownRow(
+        key="",
+        label="",
+        shares=totals.shares,
+        clicks=totals.clicks,
+        unique=totals.unique,
+        reach=totals.reach,
+        active_members=None,
+        engagements=totals.engagements,
+        impressions=totals.impressions,
+    )
+
+
 @login_required
 def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
     member = _manager(request, ws)
@@ -90,11 +106,14 @@ def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
     month = period_start("m", window.end)
     quarter = period_start("q", window.end)
     base = reverse("analytics:dashboard", kwargs={"ws": workspace.slug})
+    totals = _totals(points)
     departments = fold_small_groups(
-        member, Dimension.DEPARTMENT, breakdown_range(workspace, Dimension.DEPARTMENT, window.start, window.end)
+        member,
+        Dimension.DEPARTMENT,
+        breakdown_range(workspace, Dimension.DEPARTMENT, window.start, window.end),
+        _as_row(totals),
     )
     networks = breakdown_range(workspace, Dimension.NETWORK, window.start, window.end)
-    totals = _totals(points)
     return render(
         request,
         "analytics/dashboard.html",
@@ -137,7 +156,9 @@ def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
         return _svg(activity_chart(series(workspace, window.start, window.end), f"Human clicks and shares, {span}"))
     if kind == "departments":
         rows = breakdown_range(workspace, Dimension.DEPARTMENT, window.start, window.end)
-        return _svg(breakdown_chart(fold_small_groups(member, Dimension.DEPARTMENT, rows), f"By department, {span}"))
+        total = _as_row(_totals(series(workspace, window.start, window.end)))
+        folded = fold_small_groups(member, Dimension.DEPARTMENT, rows, total)
+        return _svg(breakdown_chart(folded, f"By department, {span}"))
     if kind == "networks":
         rows = breakdown_range(workspace, Dimension.NETWORK, window.start, window.end)
         return _svg(breakdown_chart(rows, f"By network, {span}"))

@@ -245,12 +245,16 @@ class LeaderboardRowOut(Schema):
 
 
 class StandingOut(Schema):
-    rank: int | None = Field(description="Your rank, or empty when you chose not to appear on leaderboards.")
+    rank: int | None = Field(
+        description="Your place on this board (also when only you see it, see `listed`); empty when you are "
+        "not in the board's group."
+    )
     points: int = Field(examples=[120])
     shares: int = Field(examples=[8])
     clicks: int = Field(examples=[40])
     unique_clicks: int = Field(examples=[31])
     reach: int = Field(examples=[2400])
+    listed: bool = Field(default=True, description="Whether others see you on this board (false when you are private).")
 
 
 class LeaderboardOut(Page):

@@ -52,7 +52,7 @@ def employee_home(request: HttpRequest, ws: str) -> HttpResponse:
         HomeItem(item=item, share_url=share_url(workspace.slug, item.pk))
         for item in items_for_member(member, now)[: HOME_ITEMS + 1]
     ]
-    this_month = member_standing(workspace, member, "m", month)
+    this_month = member_standing(member, "m", month)
     overall = (
         MemberPeriod.objects.filter(workspace=workspace, member=member, period="a", start=ALL_TIME_START)
         .values_list("points", "shares", "clicks")

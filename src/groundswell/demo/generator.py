@@ -280,9 +280,10 @@ class DemoBuilder:
             joined = self.now - dt.timedelta(
                 days=rng.randint(3, max(4, self.days - 10)) if recent_joiner else rng.randint(self.days + 5, 2200)
             )
+            # Private is the default (ADR 0025); most demo people chose to appear, by name or anonymously.
             visibility = rng.choices(
                 [LeaderboardVisibility.NAME, LeaderboardVisibility.ANONYMOUS, LeaderboardVisibility.HIDDEN],
-                [85, 10, 5],
+                [65, 15, 20],
             )[0]
             mastodon = rng.choice(data.MASTODON_SERVERS) if rng.random() < 0.18 else ""
             if r["local"] == data.EMPLOYEE[1]:

@@ -2,7 +2,7 @@
 
 About four in ten people with a manager share their statistics (the switch is off unless a person turns it
 on), the fixed employee persona among them so the manager persona's team page shows both cases. People who
-appear anonymously or not at all on leaderboards have the visibility change in the log, a few exported
+chose to appear on leaderboards (by name or anonymously) have that choice in the log, a few exported
 their data, and the members who left the program left through the privacy centre.
 """
 
@@ -39,7 +39,8 @@ def add_privacy(members: list[Membership], rng: random.Random, now: dt.datetime)
         if m.manager_id is not None and m.is_active and (persona or rng.random() < 0.4):
             settings.append(MemberPrivacy(member=m, share_stats_with_manager=True, updated_at=now))
             event(m, PrivacyAction.MANAGER_SHARING, "on")
-        if m.leaderboard_visibility != LeaderboardVisibility.NAME:
+        # Appearing on boards is always the member's own choice, so it is in the log; private is the default.
+        if m.leaderboard_visibility != LeaderboardVisibility.HIDDEN:
             event(m, PrivacyAction.VISIBILITY, str(m.leaderboard_visibility))
         if rng.random() < 0.03:
             event(m, PrivacyAction.EXPORT)

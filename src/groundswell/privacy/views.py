@@ -95,6 +95,7 @@ def _centre(
         "centre.html",
         {
             "inventory": _inventory(member, sharing),
+            "who_sees_what": visibility.who_sees_what(member),
             "accounts": _accounts(member),
             "promise": oauth.PROMISE,
             "leaderboard_form": leaderboard_form
@@ -263,7 +264,8 @@ def audit(request: HttpRequest, ws: str) -> HttpResponse:
 @login_required
 @allow_methods("GET")
 def team(request: HttpRequest, ws: str) -> HttpResponse:
-    """A manager's direct reports: each one's own statistics only when they chose to share them."""
+    """A manager's direct reports: each one's own statistics only when they chose to share them, and the
+    team's totals only when they cannot single anyone out (``privacy/visibility.py``)."""
     member = get_membership(request.user, ws)
     require_role(member, Role.MANAGER)
     workspace = member.workspace
@@ -275,11 +277,11 @@ def team(request: HttpRequest, ws: str) -> HttpResponse:
     }
     reports = list(visibility.reports(member).select_related("department"))
     rows = [{"report": r, "shares_stats": r.pk in sharing_ids, "stats": stats.get(r.pk)} for r in reports]
-    team_visible = visibility.group_is_visible(member, len(reports))
+    team = visibility.team_totals(member, [r.pk for r in reports])
     totals = None
-    if team_visible and reports:
+    if team.shown:
         team_rows = MemberPeriod.objects.filter(
-            workspace=workspace, member_id__in=[r.pk for r in reports], period="m", start=month
+            workspace=workspace, member_id__in=sorted(team.members), period="m", start=month
         )
         totals = {
             "shares": sum(t.shares for t in team_rows),
@@ -294,7 +296,6 @@ def team(request: HttpRequest, ws: str) -> HttpResponse:
             "rows": rows,
             "month": month,
             "totals": totals,
-            "team_visible": team_visible,
-            "min_group_size": workspace.min_group_size,
+            "totals_reason": team.reason,
         },
     )

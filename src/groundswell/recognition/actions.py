@@ -68,8 +68,14 @@ class Entry:
 
 
 def entry_key(contest: Contest, member_id: int) -> str:
-    """The opaque key under which a member's entry is published (members see which one is theirs)."""
-    return hashlib.sha256(f"{contest.pk}:{member_id}:{contest.seed_commitment}".encode()).hexdigest()[:12]
+    """The opaque key under which a member's entry is published (members see which one is theirs).
+
+    Derived from the contest's secret ``entry_salt``, which is never published, so that a colleague or
+    manager cannot compute a given person's key from their membership id and read their points (ADR 0025).
+    Contests created before the salt existed keep their original keys, which their published draws use.
+    """
+    secret = contest.entry_salt or contest.seed_commitment
+    return hashlib.sha256(f"{contest.pk}:{member_id}:{secret}".encode()).hexdigest()[:12]
 
 
 @transaction.atomic
@@ -122,6 +128,7 @@ def create_contest(
         admins_can_win=admins_can_win,
         seed=seed,
         seed_commitment=draws.commitment(seed),
+        entry_salt=draws.new_seed(),
     )
 
 

@@ -52,6 +52,9 @@ class Contest(models.Model):
     admins_can_win = models.BooleanField(default=False)
     seed = EncryptedTextField()
     seed_commitment = models.CharField(max_length=64)
+    #: Never published: published entry keys are derived from it, so nobody can work out whose entry is whose
+    #: from a membership id (ADR 0025). Empty for contests created before it existed (older key scheme).
+    entry_salt = EncryptedTextField(blank=True, default="")
     status = models.CharField(max_length=10, choices=ContestStatus.choices, default=ContestStatus.OPEN)
     created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

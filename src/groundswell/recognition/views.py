@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from groundswell.lib.periods import local_day
+from groundswell.privacy import visibility
 from groundswell.recognition import actions
 from groundswell.recognition.forms import BonusForm, ContestForm
 from groundswell.recognition.models import (
@@ -23,7 +24,6 @@ from groundswell.recognition.models import (
     MemberBadge,
 )
 from groundswell.recognition.templatetags.gs_money import money as display_money
-from groundswell.rewards.leaderboard import public_name
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Department, Location, Membership, Role, Workspace
 
@@ -102,15 +102,13 @@ def new_contest(request: HttpRequest, ws: str) -> HttpResponse:
     )
 
 
-def _entry_label(key: str, members: dict[str, Membership], me: Membership) -> str:
-    entrant = members.get(key)
-    if entrant is None:
-        return "Former member"
-    if entrant.pk == me.pk:
-        return f"You ({entrant.display_name})"
-    if entrant.leaderboard_visibility == "hidden":
-        return "Private entrant"
-    return public_name(entrant.display_name, entrant.leaderboard_visibility)
+def _entrants(contest: Contest, workspace: Workspace) -> dict[str, visibility.Entrant]:
+    return {
+        actions.entry_key(contest, pk): visibility.Entrant(pk, name, vis)
+        for pk, name, vis in Membership.objects.filter(workspace=workspace).values_list(
+            "pk", "display_name", "leaderboard_visibility"
+        )
+    }
 
 
 @login_required
@@ -128,16 +126,22 @@ def contest_detail(request: HttpRequest, ws: str, contest_id: int) -> HttpRespon
     }
     draw = getattr(contest, "draw", None) if contest.status == ContestStatus.DRAWN else None
     if draw is not None:
-        members = {
-            actions.entry_key(contest, m.pk): m
-            for m in Membership.objects.filter(workspace=workspace).only("pk", "display_name", "leaderboard_visibility")
-        }
+        entrants = _entrants(contest, workspace)
         winners = set(draw.winners)
         context["draw"] = draw
         context["verified"] = actions.verify_draw(draw)
-        context["winner_rows"] = [(i + 1, _entry_label(k, members, member), k) for i, k in enumerate(draw.winners)]
+        context["winner_rows"] = [
+            (i + 1, visibility.entrant_label(member, entrants.get(k), winner=True), k)
+            for i, k in enumerate(draw.winners)
+        ]
         context["entry_rows"] = [
-            (e["key"], _entry_label(str(e["key"]), members, member), e["points"], e["tickets"], e["key"] in winners)
+            (
+                e["key"],
+                visibility.entrant_label(member, entrants.get(str(e["key"])), winner=e["key"] in winners),
+                e["points"],
+                e["tickets"],
+                e["key"] in winners,
+            )
             for e in draw.entries
         ]
         context["total_tickets"] = sum(int(e["tickets"]) for e in draw.entries)

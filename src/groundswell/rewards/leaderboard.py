@@ -1,14 +1,18 @@
 """Leaderboard reads. Everything comes from ``MemberPeriod`` rollups, never from raw clicks.
 
-Ranking is competition ranking on points ("1, 2, 2, 4"): a member's rank is one more than the number of
-visible members with strictly more points in the period. Members who chose ``hidden`` are left out of the
-board (and of everyone's rank); ``anonymous`` members are listed as "Anonymous ambassador".
+Every read takes the person looking (``viewer``): who is on a board, and under what name, is decided by the
+one rule in ``privacy/visibility.py`` (ADR 0025). People appear by name only by their own choice,
+anonymously only where enough people are anonymous, and never when private (the default); the viewer also
+sees their own row and place, even when nobody else does.
 
-Query budget (constant whatever the size of the workspace):
+Ranking is competition ranking on points ("1, 2, 2, 4"): a person's rank is one more than the number of
+people on the viewer's board with strictly more points in the period.
 
-* ``leaderboard``: one query (two when ``offset > 0``, to rank the first row of the page);
-* ``member_standing`` / ``member_rank``: one query;
-* ``near_me``: five queries (standing, above, below, and two counts for the ranks).
+Query budget (constant whatever the size of the workspace; each read adds one count for the rule):
+
+* ``leaderboard``: two queries (three when ``offset > 0``, to rank the first row of the page);
+* ``member_standing`` / ``member_rank``: two queries;
+* ``near_me``: six queries (the rule, standing, above, below, and two counts for the ranks).
 """
 
 from __future__ import annotations
@@ -20,9 +24,11 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 
 from groundswell.analytics.models import MemberPeriod
-from groundswell.workspaces.models import LeaderboardVisibility, Membership, Workspace
+from groundswell.privacy import visibility
+from groundswell.privacy.visibility import ANONYMOUS_NAME
+from groundswell.workspaces.models import LeaderboardVisibility, Membership
 
-ANONYMOUS_NAME = "Anonymous ambassador"
+__all__ = ["ANONYMOUS_NAME", "EVERYONE", "LeaderboardRow", "Scope", "Standing", "leaderboard", "near_me"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,8 @@ class LeaderboardRow:
 
 @dataclass(frozen=True)
 class Standing:
-    """One member's own totals for a period, with their rank (``None`` when hidden or inactive)."""
+    """The viewer's own totals for a period, with their place on the board as they see it (``None`` when
+    they are not in the board's scope or inactive). ``listed`` says whether others see them there."""
 
     rank: int | None
     points: int
@@ -46,10 +53,7 @@ class Standing:
     clicks: int
     unique_clicks: int
     reach: int
-
-
-def public_name(display_name: str, visibility: str) -> str:
-    return ANONYMOUS_NAME if visibility == LeaderboardVisibility.ANONYMOUS else display_name
+    listed: bool = True
 
 
 @dataclass(frozen=True)
@@ -71,19 +75,13 @@ class Scope:
 EVERYONE = Scope()
 
 
-def _scope(scope: Scope | None, department_id: int | None) -> Scope:
-    if scope is not None:
-        return scope
-    return Scope(department_id=department_id) if department_id is not None else EVERYONE
+def _scope(scope: Scope | None) -> Scope:
+    return EVERYONE if scope is None else scope
 
 
-def _board(
-    workspace_id: int, period: str, start: dt.date, department_id: int | None, scope: Scope | None = None
-) -> QuerySet[MemberPeriod]:
-    scope = _scope(scope, department_id)
-    qs = MemberPeriod.objects.filter(
-        workspace_id=workspace_id, period=period, start=start, member__is_active=True
-    ).exclude(member__leaderboard_visibility=LeaderboardVisibility.HIDDEN)
+def _whole_board(workspace_id: int, period: str, start: dt.date, scope: Scope) -> QuerySet[MemberPeriod]:
+    """Everyone in the scope with activity in the period, before the rule: never shown as it is."""
+    qs = MemberPeriod.objects.filter(workspace_id=workspace_id, period=period, start=start, member__is_active=True)
     if scope.department_id is not None:
         qs = qs.filter(member__department_id=scope.department_id)
     if scope.location_id is not None:
@@ -93,96 +91,75 @@ def _board(
     return qs
 
 
-def board_size(workspace_id: int, period: str, start: dt.date, scope: Scope | None = None) -> int:
-    """How many people are on the board (the rows ``leaderboard`` ranks)."""
-    return _board(workspace_id, period, start, None, scope).count()
+def board_for(
+    viewer: Membership, period: str, start: dt.date, scope: Scope | None = None
+) -> visibility.Board[MemberPeriod]:
+    """The board as ``viewer`` may see it (``privacy.visibility.board_rows``)."""
+    return visibility.board_rows(viewer, _whole_board(viewer.workspace_id, period, start, _scope(scope)))
+
+
+def board_size(viewer: Membership, period: str, start: dt.date, scope: Scope | None = None) -> int:
+    """How many people are on the board as ``viewer`` sees it (the rows ``leaderboard`` ranks)."""
+    return board_for(viewer, period, start, scope).rows.count()
 
 
 _ROW_FIELDS = ("member_id", "member__display_name", "member__leaderboard_visibility", "points", "shares", "clicks")
 
 
-def _row(rank: int, values: tuple[int, str, str, int, int, int]) -> LeaderboardRow:
-    member_id, name, visibility, points, shares, clicks = values
+def _row(viewer: Membership, rank: int, values: tuple[int, str, str, int, int, int]) -> LeaderboardRow:
+    member_id, name, vis, points, shares, clicks = values
     return LeaderboardRow(
         rank=rank,
         member_id=member_id,
-        display_name=public_name(name, visibility),
+        display_name=visibility.board_name(viewer, member_id, name, vis),
         points=points,
         shares=shares,
         clicks=clicks,
-        is_anonymous=visibility == LeaderboardVisibility.ANONYMOUS,
+        is_anonymous=vis == LeaderboardVisibility.ANONYMOUS,
     )
 
 
 def leaderboard(
-    workspace: Workspace,
+    viewer: Membership,
     period: str,
     start: dt.date,
     *,
-    department_id: int | None = None,
     scope: Scope | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[LeaderboardRow]:
-    """The ranked board for one period (``start`` is the period's first day, see ``lib.periods``)."""
+    """The ranked board for one period as ``viewer`` sees it (``start`` is the period's first day)."""
     limit = max(0, min(limit, 500))
     offset = max(0, offset)
-    board = _board(workspace.pk, period, start, department_id, scope)
-    rows = list(
-        board.order_by("-points", "member_id").values_list(
-            "member_id",
-            "member__display_name",
-            "member__leaderboard_visibility",
-            "points",
-            "shares",
-            "clicks",
-        )[offset : offset + limit]
-    )
+    board = board_for(viewer, period, start, scope).rows
+    rows = list(board.order_by("-points", "member_id").values_list(*_ROW_FIELDS)[offset : offset + limit])
     if not rows:
         return []
     first_rank = 1 if offset == 0 else 1 + board.filter(points__gt=rows[0][3]).count()
     out: list[LeaderboardRow] = []
     previous_points: int | None = None
     rank = first_rank
-    for position, (member_id, name, visibility, points, shares, clicks) in enumerate(rows):
+    for position, values in enumerate(rows):
+        points = values[3]
         if position > 0 and points != previous_points:
             rank = offset + position + 1
         previous_points = points
-        out.append(
-            LeaderboardRow(
-                rank=rank,
-                member_id=member_id,
-                display_name=public_name(name, visibility),
-                points=points,
-                shares=shares,
-                clicks=clicks,
-                is_anonymous=visibility == LeaderboardVisibility.ANONYMOUS,
-            )
-        )
+        out.append(_row(viewer, rank, values))
     return out
 
 
-def member_standing(
-    workspace: Workspace,
-    member: Membership,
-    period: str,
-    start: dt.date,
-    *,
-    department_id: int | None = None,
-    scope: Scope | None = None,
+def _standing(
+    viewer: Membership, board: visibility.Board[MemberPeriod], scope: Scope, period: str, start: dt.date
 ) -> Standing | None:
-    """The member's totals and rank for the period in one query; ``None`` when they have no activity."""
-    scope = _scope(scope, department_id)
     above = (
-        _board(workspace.pk, period, start, None, scope)
-        .filter(points__gt=OuterRef("points"))
+        board.rows.filter(points__gt=OuterRef("points"))
         .order_by()
         .values("workspace_id")
         .annotate(n=Count("id"))
         .values("n")
     )
     row = (
-        MemberPeriod.objects.filter(workspace_id=workspace.pk, member_id=member.pk, period=period, start=start)
+        MemberPeriod.objects.filter(workspace_id=viewer.workspace_id, member_id=viewer.pk, period=period, start=start)
         .annotate(above=Coalesce(Subquery(above, output_field=IntegerField()), 0))
         .values_list("points", "shares", "clicks", "unique_clicks", "reach", "above")
         .first()
@@ -190,64 +167,64 @@ def member_standing(
     if row is None:
         return None
     points, shares, clicks, unique_clicks, reach, above_count = row
-    ranked = (
-        member.is_active and member.leaderboard_visibility != LeaderboardVisibility.HIDDEN and scope.includes(member)
-    )
+    on_board = viewer.is_active and scope.includes(viewer)
     return Standing(
-        rank=1 + int(above_count) if ranked else None,
+        rank=1 + int(above_count) if on_board else None,
         points=points,
         shares=shares,
         clicks=clicks,
         unique_clicks=unique_clicks,
         reach=reach,
+        listed=bool(on_board) and board.listed(viewer),
     )
 
 
-def member_rank(workspace: Workspace, member: Membership, period: str, start: dt.date) -> int | None:
-    """The member's rank on the board for the period, or ``None`` (no activity yet, or hidden)."""
-    standing = member_standing(workspace, member, period, start)
+def member_standing(viewer: Membership, period: str, start: dt.date, *, scope: Scope | None = None) -> Standing | None:
+    """The viewer's own totals and place for the period; ``None`` when they have no activity."""
+    scope = _scope(scope)
+    return _standing(viewer, board_for(viewer, period, start, scope), scope, period, start)
+
+
+def member_rank(viewer: Membership, period: str, start: dt.date) -> int | None:
+    """The viewer's place on the company board for the period, or ``None`` (no activity yet)."""
+    standing = member_standing(viewer, period, start)
     return standing.rank if standing else None
 
 
-def visible_filter() -> Q:
-    """Memberships that appear on leaderboards (for callers that build their own queries)."""
-    return Q(is_active=True) & ~Q(leaderboard_visibility=LeaderboardVisibility.HIDDEN)
-
-
 def near_me(
-    workspace: Workspace,
-    member: Membership,
+    viewer: Membership,
     period: str,
     start: dt.date,
     *,
     scope: Scope | None = None,
     around: int = 5,
 ) -> list[LeaderboardRow]:
-    """Up to ``around`` people above the member, the member, and up to ``around`` below, with their real
-    competition ranks. Empty when the member is not on the board. Four queries, whatever the board's size.
+    """Up to ``around`` people above the viewer, the viewer, and up to ``around`` below, with their real
+    competition ranks on the viewer's board. Empty when the viewer has no activity in the scope.
 
     The board's order is (points desc, member id); "above" means earlier in that order.
     """
-    scope = _scope(scope, None)
-    standing = member_standing(workspace, member, period, start, scope=scope)
+    scope = _scope(scope)
+    board = board_for(viewer, period, start, scope)
+    standing = _standing(viewer, board, scope, period, start)
     if standing is None or standing.rank is None:
         return []
-    board = _board(workspace.pk, period, start, None, scope)
+    rows = board.rows
     p = standing.points
-    before = Q(points__gt=p) | Q(points=p, member_id__lt=member.pk)
-    above = list(board.filter(before).order_by("points", "-member_id").values_list(*_ROW_FIELDS)[:around])[::-1]
+    before = Q(points__gt=p) | Q(points=p, member_id__lt=viewer.pk)
+    above = list(rows.filter(before).order_by("points", "-member_id").values_list(*_ROW_FIELDS)[:around])[::-1]
     below = list(
-        board.filter(Q(points__lt=p) | Q(points=p, member_id__gt=member.pk))
+        rows.filter(Q(points__lt=p) | Q(points=p, member_id__gt=viewer.pk))
         .order_by("-points", "member_id")
         .values_list(*_ROW_FIELDS)[:around]
     )
-    me = (member.pk, member.display_name, member.leaderboard_visibility, p, standing.shares, standing.clicks)
+    me = (viewer.pk, viewer.display_name, viewer.leaderboard_visibility, p, standing.shares, standing.clicks)
     window = [*above, me, *below]
-    # Ranks from the member's own rank (people with more points than them, already counted) and two small
-    # counts on the index: ties before the member, and people between the member and the first row. Both
+    # Ranks from the viewer's own rank (people with more points than them, already counted) and two small
+    # counts on the index: ties before the viewer, and people between the viewer and the first row. Both
     # are asked even when empty, so the page always needs the same number of queries.
-    ties_before = board.filter(points=p, member_id__lt=member.pk).count()
-    between = board.filter(points__gt=p, points__lte=window[0][3]).count()
+    ties_before = rows.filter(points=p, member_id__lt=viewer.pk).count()
+    between = rows.filter(points__gt=p, points__lte=window[0][3]).count()
     first_rank = standing.rank - between  # 1 + people with more points than the first row
     first_position = standing.rank - 1 + ties_before - len(above)  # 0-based place of the first row
     out: list[LeaderboardRow] = []
@@ -255,5 +232,5 @@ def near_me(
     for i, values in enumerate(window):
         if i > 0 and values[3] != window[i - 1][3]:
             rank = first_position + i + 1
-        out.append(_row(rank, values))
+        out.append(_row(viewer, rank, values))
     return out

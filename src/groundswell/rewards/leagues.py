@@ -10,7 +10,8 @@ Every Monday (workspace time) ``draw_week`` seats everyone who takes part:
 Inside a tier, people are sorted by their points of the 4 weeks before the week and cut into cohorts of
 about ``COHORT_SIZE``, so a cohort holds people of similar activity. The draw is claimed once per workspace
 and week (``LeagueWeek``), so running the task again changes nothing; people who join during the week are
-added to the lowest tier's smallest cohort (``place_newcomers``). Hidden members never take part.
+added to the lowest tier's smallest cohort (``place_newcomers``). Private members never take part, and
+what a member sees of their cohort follows ``privacy/visibility.py`` like every board.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from groundswell.analytics.models import MemberPeriod
-from groundswell.rewards.leaderboard import public_name
+from groundswell.privacy import visibility
 from groundswell.rewards.models import LEAGUE_TIERS, LeagueSeat, LeagueWeek, Movement
 from groundswell.workspaces.models import LeaderboardVisibility, Membership, Workspace
 
@@ -45,7 +46,7 @@ def movers(cohort_size: int) -> int:
 def _participants(workspace: Workspace) -> list[int]:
     return list(
         Membership.objects.filter(workspace=workspace, is_active=True)
-        .exclude(leaderboard_visibility=LeaderboardVisibility.HIDDEN)
+        .filter(visibility.on_boards_filter())
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -181,29 +182,33 @@ class LeagueView:
     lower_tier: str | None
 
 
-def league_for(workspace: Workspace, member: Membership, week: dt.date) -> LeagueView | None:
-    """The member's cohort this week, ranked by this week's points. Two queries, whatever the size."""
+def league_for(member: Membership, week: dt.date) -> LeagueView | None:
+    """The member's own cohort this week, ranked by this week's points, as they may see it (ADR 0025: named
+    people, anonymous people when the cohort has enough of them, and themselves). Four queries."""
+    workspace = member.workspace
     seat = LeagueSeat.objects.filter(workspace=workspace, member=member, week=week).first()
     if seat is None or member.leaderboard_visibility == LeaderboardVisibility.HIDDEN:
         return None
     points = MemberPeriod.objects.filter(
         workspace_id=workspace.pk, member_id=OuterRef("member_id"), period="w", start=week
     ).values("points")[:1]
+    cohort = LeagueSeat.objects.filter(
+        workspace=workspace, week=week, tier=seat.tier, cohort=seat.cohort, member__is_active=True
+    )
     rows = list(
-        LeagueSeat.objects.filter(workspace=workspace, week=week, tier=seat.tier, cohort=seat.cohort)
-        .filter(member__is_active=True)
-        .exclude(member__leaderboard_visibility=LeaderboardVisibility.HIDDEN)
-        .annotate(week_points=Coalesce(Subquery(points, output_field=IntegerField()), 0))
+        visibility.board_rows(member, cohort)
+        .rows.annotate(week_points=Coalesce(Subquery(points, output_field=IntegerField()), 0))
         .order_by("-week_points", "member_id")
         .values_list("member_id", "member__display_name", "member__leaderboard_visibility", "week_points")
     )
-    k = movers(len(rows))
+    # How many move is decided on the whole cohort, including the people this member does not see.
+    k = movers(cohort.filter(visibility.on_boards_filter("member__")).count())
     promoted = k if seat.tier < TOP_TIER else 0
     relegated = k if seat.tier > 0 else 0
     out: list[LeagueRow] = []
     rank = 0
     previous: int | None = None
-    for position, (member_id, name, visibility, week_points) in enumerate(rows):
+    for position, (member_id, name, vis, week_points) in enumerate(rows):
         if week_points != previous:
             rank = position + 1
             previous = week_points
@@ -212,7 +217,7 @@ def league_for(workspace: Workspace, member: Membership, week: dt.date) -> Leagu
             zone = "up"
         elif position >= len(rows) - relegated:
             zone = "down"
-        out.append(LeagueRow(rank, member_id, public_name(name, visibility), week_points, zone))
+        out.append(LeagueRow(rank, member_id, visibility.board_name(member, member_id, name, vis), week_points, zone))
     my_rank = next((r.rank for r in out if r.member_id == member.pk), None)
     return LeagueView(
         seat=seat,

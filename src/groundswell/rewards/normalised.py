@@ -23,7 +23,8 @@ from django.db.models import Q
 
 from groundswell.content.models import Item, ItemState
 from groundswell.lib.periods import period_end
-from groundswell.rewards.leaderboard import Scope, _board, public_name
+from groundswell.privacy import visibility
+from groundswell.rewards.leaderboard import Scope, board_for
 from groundswell.workspaces.models import LeaderboardVisibility, Membership, Workspace
 
 _FOREVER = dt.datetime.max.replace(tzinfo=dt.UTC)
@@ -90,11 +91,12 @@ def opportunities_for(
 
 
 def normalised_board(
-    workspace: Workspace, period: str, start: dt.date, *, scope: Scope | None = None
+    viewer: Membership, period: str, start: dt.date, *, scope: Scope | None = None
 ) -> list[NormalisedRow]:
-    """Everyone on the board, ranked by points per opportunity (highest first)."""
+    """Everyone on the board as ``viewer`` sees it (ADR 0025), ranked by points per opportunity."""
+    workspace = viewer.workspace
     rows = list(
-        _board(workspace.pk, period, start, None, scope).values_list(
+        board_for(viewer, period, start, scope).rows.values_list(
             "member_id",
             "member__department_id",
             "member__location_id",
@@ -114,18 +116,18 @@ def normalised_board(
     )
     out: list[NormalisedRow] = []
     rank = 0
-    for position, (ratio, m, name, visibility, points) in enumerate(scored):
+    for position, (ratio, m, name, vis, points) in enumerate(scored):
         if position == 0 or ratio != scored[position - 1][0]:
             rank = position + 1
         out.append(
             NormalisedRow(
                 rank=rank,
                 member_id=m,
-                display_name=public_name(name, visibility),
+                display_name=visibility.board_name(viewer, m, name, vis),
                 points=points,
                 opportunities=chances[m],
                 ratio=ratio,
-                is_anonymous=visibility == LeaderboardVisibility.ANONYMOUS,
+                is_anonymous=vis == LeaderboardVisibility.ANONYMOUS,
             )
         )
     return out

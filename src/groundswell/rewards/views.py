@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from groundswell.analytics.models import MemberPeriod
 from groundswell.lib.periods import ALL_TIME_START, PERIOD_LABELS, local_day, period_label, period_start
+from groundswell.privacy import visibility
 from groundswell.rewards.actions import RULE_ACTIONS, FindingError, RuleError, add_rule, adjust_points, decide_finding
 from groundswell.rewards.antigaming import RULE_TEXT
 from groundswell.rewards.forms import AdjustmentForm, RuleForm
@@ -109,18 +110,18 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
     normalised: list[NormalisedRow] = []
     my_normalised: NormalisedRow | None = None
     if view == "near":
-        rows = near_me(workspace, member, period, start, scope=choice.scope)
+        rows = near_me(member, period, start, scope=choice.scope)
     elif view == "normalised":
         rows = []
-        everyone = normalised_board(workspace, period, start, scope=choice.scope)
+        everyone = normalised_board(member, period, start, scope=choice.scope)
         normalised = everyone[offset : offset + PAGE_SIZE]
         has_next = len(everyone) > offset + PAGE_SIZE
         my_normalised = next((r for r in everyone if r.member_id == member.pk), None)
     else:
-        rows = board_rows(workspace, period, start, scope=choice.scope, limit=PAGE_SIZE + 1, offset=offset)
+        rows = board_rows(member, period, start, scope=choice.scope, limit=PAGE_SIZE + 1, offset=offset)
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
-    mine = member_standing(workspace, member, period, start, scope=choice.scope)
+    mine = member_standing(member, period, start, scope=choice.scope)
     me_listed = any(r.member_id == member.pk for r in rows) or view != "top"
     base = reverse("rewards:leaderboard", kwargs={"ws": workspace.slug})
     scope_qs = choice.query
@@ -161,6 +162,7 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
             "my_normalised": my_normalised,
             "mine": mine,
             "me_listed": me_listed,
+            "board_note": visibility.board_note(member),
             "page": page,
             "prev_url": f"{base}?period={period}{scope_qs}{view_qs}&page={page - 1}" if page > 1 else None,
             "next_url": f"{base}?period={period}{scope_qs}{view_qs}&page={page + 1}" if has_next else None,
@@ -183,7 +185,8 @@ def league(request: HttpRequest, ws: str) -> HttpResponse:
             "member": member,
             "nav": "leaderboard",
             "week": week,
-            "league": league_for(workspace, member, week),
+            "league": league_for(member, week),
+            "board_note": visibility.board_note(member),
             "hidden": member.leaderboard_visibility == LeaderboardVisibility.HIDDEN,
             "tiers": LEAGUE_TIERS,
         },

@@ -73,9 +73,11 @@ class Role(models.TextChoices):
 
 
 class LeaderboardVisibility(models.TextChoices):
-    NAME = "name", "Under my name"
+    """How a member appears on boards (ADR 0025). Private until the member chooses otherwise."""
+
+    HIDDEN = "hidden", "Private: only I see my place"
     ANONYMOUS = "anonymous", "Anonymously"
-    HIDDEN = "hidden", "Not at all"
+    NAME = "name", "Under my name"
 
 
 class Membership(models.Model):
@@ -97,7 +99,10 @@ class Membership(models.Model):
         default=0, help_text="Roughly how many people follow you across networks (used to estimate reach)."
     )
     leaderboard_visibility = models.CharField(
-        max_length=12, choices=LeaderboardVisibility.choices, default=LeaderboardVisibility.NAME
+        max_length=12,
+        choices=LeaderboardVisibility.choices,
+        default=LeaderboardVisibility.HIDDEN,
+        help_text="Set only by the member in the privacy centre (privacy.actions.set_leaderboard_visibility).",
     )
     is_active = models.BooleanField(default=True)
     joined_at = models.DateTimeField(default=djtz.now)

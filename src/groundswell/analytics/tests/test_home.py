@@ -14,7 +14,8 @@ from django.utils import timezone
 from groundswell.analytics.tests.helpers import grow, publish, share_with_clicks
 from groundswell.content.models import Item
 from groundswell.goals.actions import create_goal
-from groundswell.workspaces.models import Membership, Workspace
+from groundswell.privacy.actions import set_leaderboard_visibility
+from groundswell.workspaces.models import LeaderboardVisibility, Membership, Workspace
 
 
 @pytest.mark.django_db
@@ -30,6 +31,8 @@ def test_empty_home_says_what_happens_next(workspace: Workspace, bob: Membership
 def test_home_shows_items_stats_rank_and_goals(
     workspace: Workspace, alice: Membership, bob: Membership, bob_client: Client, carol: Membership, item: Item
 ) -> None:
+    # Carol chose to appear by name, so she is ahead of Bob on his board (ADR 0025: private by default).
+    set_leaderboard_visibility(carol, LeaderboardVisibility.NAME)
     share_with_clicks(carol, item, 10)
     share_with_clicks(bob, item, 3)
     create_goal(

@@ -60,8 +60,11 @@ def leaderboard(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page size (1-100).")] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Results to skip.")] = 0,
 ) -> LeaderboardOut:
-    """People ranked by points in the current period (competition ranking: 1, 2, 2, 4). People who chose
-    not to appear are left out; people who chose to appear anonymously are listed without name or id.
+    """People ranked by points in the current period (competition ranking: 1, 2, 2, 4), as the privacy rule
+    lets you see them (ADR 0025): people are listed by name only when they chose it; people who chose to
+    appear anonymously are listed without name or id, and only where at least the workspace's minimum group
+    size of people appear anonymously on that board; private people (the default) are left out. You always
+    see your own row, even when private.
     At most one of `department`, `location` and `team`. `near_me` gives the five people above and below you
     with their real ranks (no paging). `me` is your own standing."""
     me = member_of(request)
@@ -87,10 +90,10 @@ def leaderboard(
             raise Http404("No such team")
         scope = Scope(member_ids=member_ids)
     if near_me:
-        rows = domain_near_me(workspace, me, key, start, scope=scope)
+        rows = domain_near_me(me, key, start, scope=scope)
         limit, offset = len(rows), 0
     else:
-        rows = domain_leaderboard(workspace, key, start, scope=scope, limit=limit, offset=offset)
+        rows = domain_leaderboard(me, key, start, scope=scope, limit=limit, offset=offset)
     results = [
         LeaderboardRowOut(
             rank=row.rank,
@@ -104,9 +107,9 @@ def leaderboard(
         )
         for row in rows
     ]
-    standing = member_standing(workspace, me, key, start, scope=scope)
+    standing = member_standing(me, key, start, scope=scope)
     return LeaderboardOut(
-        total=board_size(workspace.pk, key, start, scope),
+        total=board_size(me, key, start, scope),
         limit=limit,
         offset=offset,
         period=period,
@@ -123,6 +126,7 @@ def leaderboard(
             clicks=standing.clicks,
             unique_clicks=standing.unique_clicks,
             reach=standing.reach,
+            listed=standing.listed,
         )
         if standing
         else None,
@@ -141,7 +145,7 @@ def my_league(request: HttpRequest) -> LeagueOut:
     on leaderboards, or the week's draw has not seated you yet)."""
     me = member_of(request)
     week = period_start("w", local_today(me))
-    view = league_for(me.workspace, me, week)
+    view = league_for(me, week)
     if view is None:
         raise Http404("You are not in a league this week")
     return LeagueOut(

@@ -20,6 +20,7 @@ from groundswell.api.endpoints.common import (
 )
 from groundswell.api.schemas import MAX_ID, ErrorOut, ShareIn, ShareOut, SharePage
 from groundswell.content.access import visible_item
+from groundswell.privacy import visibility
 from groundswell.sharing.actions import ShareError, create_share, intent_url, short_url
 from groundswell.sharing.models import Share
 from groundswell.workspaces.access import get_for_workspace
@@ -84,6 +85,8 @@ def list_shares(
         if not me.is_admin:
             raise forbidden("Only program admins can list other members' shares.")
         target = get_for_workspace(Membership.objects.all(), me.workspace, pk=member)
+        if not visibility.can_see_member_shares(me, target):
+            raise forbidden("Only program admins can list other members' shares.")
     qs = _shares(me).filter(member_id=target.pk)
     if item_id is not None:
         qs = qs.filter(item_id=item_id)
@@ -128,10 +131,7 @@ def get_share(
 ) -> ShareOut:
     """One of your shares (program admins: any share of the workspace)."""
     me = member_of(request)
-    qs = _shares(me)
-    if not me.is_admin:
-        qs = qs.filter(member_id=me.pk)
-    share = qs.filter(pk=share_id).first()
-    if share is None:
+    share = _shares(me).filter(pk=share_id).first()
+    if share is None or not visibility.can_see_member_shares(me, share.member):
         raise Http404("No such share")
     return share_out(share)

@@ -4,11 +4,16 @@ from groundswell.api.endpoints.common import local_today
 from groundswell.api.schemas import GoalPage, LeaderboardOut
 from groundswell.goals.models import Goal
 from groundswell.lib.periods import period_start
+from groundswell.privacy import actions as privacy_actions
 from groundswell.sharing.actions import create_share
-from groundswell.workspaces.models import Department, LeaderboardVisibility
+from groundswell.workspaces.models import Department, LeaderboardVisibility, Workspace
 
 
 def test_leaderboard(bob_api, carol_api, charlie_api, bob, carol, item, sales):
+    # Both chose to appear by name (private is the default, ADR 0025); anonymity needs no minimum here.
+    for m in (bob, carol):
+        privacy_actions.set_leaderboard_visibility(m, LeaderboardVisibility.NAME)
+    Workspace.objects.filter(pk=bob.workspace_id).update(min_group_size=1)
     create_share(member=bob, item=item, network="linkedin", caption="")
     create_share(member=bob, item=item, network="x", caption="")
     create_share(member=carol, item=item, network="linkedin", caption="")
@@ -24,10 +29,12 @@ def test_leaderboard(bob_api, carol_api, charlie_api, bob, carol, item, sales):
     rows = bob_api.get("/api/leaderboard").json()["results"]
     assert rows[1]["member_id"] is None and rows[1]["is_anonymous"]
     assert carol_api.get("/api/leaderboard").json()["results"][1]["member_id"] == carol.pk
-    # Hidden members are left out.
+    # Private members are left out; they still see their own row and place, and that nobody else does.
     carol.leaderboard_visibility = LeaderboardVisibility.HIDDEN
     carol.save()
     assert bob_api.get("/api/leaderboard").json()["total"] == 1
+    own = carol_api.get("/api/leaderboard").json()
+    assert own["total"] == 2 and own["me"]["rank"] == 2 and own["me"]["listed"] is False
     # Pagination.
     assert bob_api.get("/api/leaderboard", {"offset": 1}).json()["results"] == []
     # Outsiders see nothing of Acme; Acme's department is a 404 for them.

@@ -136,8 +136,8 @@ class AnalyticsProvider:
                 "Your statistics per day, week, month and year: shares, clicks, reach, engagement, points",
                 MemberPeriod.objects.filter(member=member).count(),
                 ADMINS_AND_MANAGER,
-                "Your home page and the leaderboard; totals of groups smaller than your workspace's minimum "
-                "are never shown to managers.",
+                "Your home page, and boards only as you choose below; a group's totals are shown to a manager "
+                "only when enough people in it keep their numbers private.",
             )
         ]
 

@@ -61,14 +61,17 @@ def test_dashboard_folds_small_departments_for_managers(
     record(loner, clicks=9, shares=1)
     for n in range(5):
         record(make_member(workspace, f"b{n}@acme.test", department=big), clicks=1, shares=1)
+    # Big-Team alone would be safe, but the workspace total minus Big-Team would be the loner's (and alice's)
+    # clicks: fewer than 5 private people outside it, so Big-Team folds too (ADR 0025).
     manager_page = client_for(carol).get(f"/w/{workspace.slug}/dashboard/").content.decode()
-    assert "Big-Team" in manager_page and "Tiny-Team" not in manager_page
+    assert "Big-Team" not in manager_page and "Tiny-Team" not in manager_page
     admin_page = client_for(alice).get(f"/w/{workspace.slug}/dashboard/").content.decode()
     assert "Tiny-Team" in admin_page and "Big-Team" in admin_page
 
-    # Enough small groups together make a "smaller groups" row that no longer points to one person.
+    # Enough people in small groups: Big-Team is listed, and "everyone else" no longer points to one person.
     for n in range(4):
         other = Department.objects.create(workspace=workspace, name=f"Small-{n}")
         record(make_member(workspace, f"s{n}@acme.test", Role.EMPLOYEE, department=other), clicks=1)
     manager_page = client_for(carol).get(f"/w/{workspace.slug}/dashboard/").content.decode()
-    assert "Smaller groups, together" in manager_page and "Small-0" not in manager_page
+    assert "Big-Team" in manager_page
+    assert "Everyone else, together" in manager_page and "Small-0" not in manager_page

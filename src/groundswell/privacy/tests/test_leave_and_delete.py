@@ -133,7 +133,7 @@ def test_delete_keeps_the_login_of_someone_in_another_workspace(bob: Membership,
 def test_audit_log_lists_requests_without_content(
     alice: Membership, bob: Membership, bob_client: Client, activity: Activity
 ) -> None:
-    bob_client.post(url(bob, "leaderboard/"), {"leaderboard_visibility": "hidden"})
+    bob_client.post(url(bob, "leaderboard/"), {"leaderboard_visibility": "anonymous"})
     bob_client.post(url(bob, "manager/"), {"share": "on"})
     actions.request_export(bob)
     actions.erase_member_data(bob)

@@ -44,7 +44,7 @@ def test_leaderboard_switch_bad_input(bob: Membership, bob_client: Client, data:
     assert resp.status_code == 400
     assert "leaderboard" in resp.content.decode().lower() or "pick one" in resp.content.decode().lower()
     bob.refresh_from_db()
-    assert bob.leaderboard_visibility == LeaderboardVisibility.NAME and not PrivacyEvent.objects.exists()
+    assert bob.leaderboard_visibility == LeaderboardVisibility.HIDDEN and not PrivacyEvent.objects.exists()
 
 
 def test_manager_sharing_bad_input(bob: Membership, bob_client: Client) -> None:
@@ -73,8 +73,8 @@ def test_manager_sees_a_reports_stats_only_when_allowed(
     text = carol_client.get(url(carol, "team/")).content.decode()
     assert "Keeps their statistics private" not in text
     assert '<td data-label="Shares">1</td>' in text
-    # A team of one is below min_group_size (5): no team totals, so bob cannot be singled out that way.
-    assert "Team totals appear once your team has at least 5 people" in text
+    # A team of one who shares: the team total is bob's own numbers, which carol sees anyway (ADR 0025).
+    assert "Team totals" in text
 
     # Another manager who is not bob's manager never sees him.
     dave = make_member(bob.workspace, "dave@acme.test", Role.MANAGER)

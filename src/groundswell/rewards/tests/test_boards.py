@@ -19,6 +19,7 @@ from groundswell.lib.periods import period_start
 from groundswell.rewards.leaderboard import ANONYMOUS_NAME, Scope, leaderboard, near_me
 from groundswell.rewards.normalised import normalised_board, opportunities_for
 from groundswell.rewards.teams import reset_team_directory, set_team_directory, team_directory
+from groundswell.rewards.tests.conftest import viewer
 from groundswell.workspaces.models import Department, Location, Membership, Workspace
 
 
@@ -73,36 +74,40 @@ def test_near_me_shows_five_above_and_below_with_competition_ranks(workspace: Wo
     points = [200, 190, 180, 170, 160, 150, 140, 130, 130, 130, 130, 120, 110, 100, 90, 80, 70, 60, 50, 40]
     members = people(workspace, points)
     me = members[9]  # one of the four on 130
-    rows = near_me(workspace, me, "m", month())
-    full = {r.member_id: r.rank for r in leaderboard(workspace, "m", month(), limit=100)}
+    rows = near_me(me, "m", month())
+    full = {r.member_id: r.rank for r in leaderboard(viewer(workspace), "m", month(), limit=100)}
     assert len(rows) == 11
     assert [r.points for r in rows] == points[4:15]
     assert all(r.rank == full[r.member_id] for r in rows)
     assert [r.rank for r in rows][:7] == [5, 6, 7, 8, 8, 8, 8]
-    top = near_me(workspace, members[0], "m", month())
+    top = near_me(members[0], "m", month())
     assert [r.rank for r in top] == [1, 2, 3, 4, 5, 6]
-    bottom = near_me(workspace, members[-1], "m", month())
+    bottom = near_me(members[-1], "m", month())
     assert [r.rank for r in bottom] == [15, 16, 17, 18, 19, 20]
 
     hidden = make_member(workspace, "hid@acme.test", leaderboard_visibility="hidden")
     give(hidden, 135)
     anon = make_member(workspace, "anon@acme.test", leaderboard_visibility="anonymous")
     give(anon, 125)
-    rows = near_me(workspace, me, "m", month())
+    rows = near_me(me, "m", month())
     assert hidden.pk not in {r.member_id for r in rows}
     assert next(r for r in rows if r.member_id == anon.pk).display_name == ANONYMOUS_NAME
-    assert near_me(workspace, hidden, "m", month()) == []
+    # A private member sees the people around their own place, and themselves (under their name).
+    own = near_me(hidden, "m", month())
+    assert [r.display_name for r in own if r.member_id == hidden.pk] == ["Hid"]
+    assert len(own) == 11
 
 
 @pytest.mark.django_db
 def test_near_me_needs_a_constant_number_of_queries(workspace: Workspace) -> None:
     members = people(workspace, [50, 40, 30, 30, 20])
     with CaptureQueriesContext(connection) as small:
-        near_me(workspace, members[2], "m", month())
+        near_me(members[2], "m", month())
     people(workspace, list(range(100, 160)))
     with CaptureQueriesContext(connection) as large:
-        rows = near_me(workspace, members[2], "m", month())
-    assert len(small.captured_queries) == len(large.captured_queries) == 5
+        rows = near_me(members[2], "m", month())
+    # The rule's count of anonymous people, standing, above, below, and two counts for the ranks.
+    assert len(small.captured_queries) == len(large.captured_queries) == 6
     assert len(rows) == 8  # five above, me, and the two below me
 
 
@@ -113,10 +118,10 @@ def test_location_and_team_scopes(
     give(bob, 30)
     give(carol, 20)
     give(alice, 10)
-    rows = leaderboard(workspace, "m", month(), scope=Scope(location_id=berlin.pk))
+    rows = leaderboard(viewer(workspace), "m", month(), scope=Scope(location_id=berlin.pk))
     assert [r.display_name for r in rows] == ["Bob"]
     team = Scope(member_ids=frozenset({carol.pk, alice.pk}))
-    assert [(r.rank, r.display_name) for r in leaderboard(workspace, "m", month(), scope=team)] == [
+    assert [(r.rank, r.display_name) for r in leaderboard(viewer(workspace), "m", month(), scope=team)] == [
         (1, "Carol"),
         (2, "Alice"),
     ]
@@ -189,7 +194,7 @@ def test_normalised_board_ranks_points_per_opportunity(
     give(bob, 40)  # 4 opportunities -> 10
     give(alice, 12)  # only the item for everyone -> 12
     give(carol, 20)  # 4 -> 5
-    rows = normalised_board(workspace, "m", month())
+    rows = normalised_board(viewer(workspace), "m", month())
     assert [(r.rank, r.display_name, r.opportunities, r.ratio) for r in rows] == [
         (1, "Alice", 1, 12.0),
         (2, "Bob", 4, 10.0),
@@ -272,5 +277,5 @@ def test_team_scope_reads_the_real_teams_app(
     assert [r.display_name for r in page.context["rows"]] == ["Bob", "Alice"]  # carol is not on the team
     members = directory.member_ids(workspace, crew.pk, today)
     assert members == frozenset({bob.pk, alice.pk})
-    rows = leaderboard(workspace, "m", month(), scope=Scope(member_ids=members))
+    rows = leaderboard(viewer(workspace), "m", month(), scope=Scope(member_ids=members))
     assert [r.display_name for r in rows] == ["Bob", "Alice"]

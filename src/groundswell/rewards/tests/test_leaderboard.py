@@ -14,7 +14,8 @@ from groundswell.conftest import make_member
 from groundswell.content.models import Item
 from groundswell.lib.periods import ALL_TIME_START, period_start
 from groundswell.rewards.actions import adjust_points
-from groundswell.rewards.leaderboard import ANONYMOUS_NAME, leaderboard, member_rank, member_standing
+from groundswell.rewards.leaderboard import ANONYMOUS_NAME, Scope, leaderboard, member_rank, member_standing
+from groundswell.rewards.tests.conftest import viewer
 from groundswell.workspaces.models import Department, Membership, Workspace
 
 
@@ -34,7 +35,7 @@ def test_ranking_ties_visibility_and_departments(
     erin = make_member(workspace, "erin@acme.test", leaderboard_visibility="hidden")
     share_with_clicks(erin, item, 20)  # 50, hidden
 
-    rows = leaderboard(workspace, "m", month())
+    rows = leaderboard(viewer(workspace), "m", month())
     assert [(r.rank, r.display_name, r.points) for r in rows] == [
         (1, ANONYMOUS_NAME, 30),
         (2, "Bob", 16),
@@ -43,28 +44,28 @@ def test_ranking_ties_visibility_and_departments(
     ]
     assert rows[0].is_anonymous and rows[1].shares == 1 and rows[1].clicks == 3
 
-    page2 = leaderboard(workspace, "m", month(), limit=2, offset=2)
+    page2 = leaderboard(viewer(workspace), "m", month(), limit=2, offset=2)
     assert [(r.rank, r.points) for r in page2] == [(2, 16), (4, 10)]
 
-    assert member_rank(workspace, bob, "m", month()) == 2
-    assert member_rank(workspace, alice, "m", month()) == 4
-    assert member_rank(workspace, erin, "m", month()) is None  # hidden members have no rank
-    standing = member_standing(workspace, erin, "m", month())
-    assert standing is not None and standing.points == 50
+    assert member_rank(bob, "m", month()) == 2
+    assert member_rank(alice, "m", month()) == 4
+    # A private member is on nobody else's board, but sees their own place (and that nobody else does).
+    standing = member_standing(erin, "m", month())
+    assert standing is not None and standing.points == 50 and standing.rank == 1 and not standing.listed
 
-    sales_rows = leaderboard(workspace, "m", month(), department_id=sales.pk)
+    sales_rows = leaderboard(viewer(workspace), "m", month(), scope=Scope(department_id=sales.pk))
     assert [r.display_name for r in sales_rows] == ["Bob", "Carol"]
-    assert member_standing(workspace, bob, "m", month(), department_id=sales.pk).rank == 1  # type: ignore[union-attr]
+    assert member_standing(bob, "m", month(), scope=Scope(department_id=sales.pk)).rank == 1  # type: ignore[union-attr]
 
     # All time includes a negative adjustment.
     adjust_points(member=bob, points=-6, reason="Duplicate", author=alice, key="adj:1", day=timezone.now().date())
-    assert [r.points for r in leaderboard(workspace, "a", ALL_TIME_START)][:4] == [30, 16, 10, 10]
+    assert [r.points for r in leaderboard(viewer(workspace), "a", ALL_TIME_START)][:4] == [30, 16, 10, 10]
 
 
 @pytest.mark.django_db
 def test_no_activity_means_no_rank(workspace: Workspace, bob: Membership) -> None:
-    assert leaderboard(workspace, "w", period_start("w", timezone.now().date())) == []
-    assert member_rank(workspace, bob, "w", period_start("w", timezone.now().date())) is None
+    assert leaderboard(viewer(workspace), "w", period_start("w", timezone.now().date())) == []
+    assert member_rank(bob, "w", period_start("w", timezone.now().date())) is None
 
 
 @pytest.mark.django_db

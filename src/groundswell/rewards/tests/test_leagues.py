@@ -142,7 +142,7 @@ def test_league_page_shows_my_cohort_position_and_lines(workspace: Workspace, bo
     page = client.get(url)
     assert page.context["league"] is None and b"not taking part in leagues" in page.content
     bob.refresh_from_db()
-    assert league_for(workspace, bob, week) is None
+    assert league_for(bob, week) is None
 
 
 @pytest.mark.django_db

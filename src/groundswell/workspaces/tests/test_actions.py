@@ -279,6 +279,7 @@ def test_segments_add_rename_delete(workspace: Workspace, other_workspace: Works
 def test_update_profile(workspace: Workspace, other_workspace: Workspace, bob: Membership) -> None:
     ai = Topic.objects.create(workspace=workspace, name="AI", slug="ai")
     foreign = Topic.objects.create(workspace=other_workspace, name="Secret", slug="secret")
+    visibility_before = bob.leaderboard_visibility
     actions.update_profile(
         bob,
         display_name=" Bob B ",
@@ -291,7 +292,7 @@ def test_update_profile(workspace: Workspace, other_workspace: Workspace, bob: M
     assert bob.display_name == "Bob B" and bob.mastodon_instance == "mastodon.social"
     assert list(bob.interests.all()) == [ai] and bob.audience_size == 1200
     # Leaderboard visibility is the privacy centre's switch (privacy.actions), not part of the profile.
-    assert bob.leaderboard_visibility == LeaderboardVisibility.NAME
+    assert bob.leaderboard_visibility == visibility_before == LeaderboardVisibility.HIDDEN
     with pytest.raises(ValidationError, match="topics"):
         actions.update_profile(bob, display_name="Bob", interests=[foreign])
     with pytest.raises(ValidationError):

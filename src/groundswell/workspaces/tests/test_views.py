@@ -271,12 +271,12 @@ def test_profile(bob_client: Client, bob: Membership, workspace: Workspace, othe
         "mastodon_instance": "https://fosstodon.org/",
         "interests": [ai.pk],
         "audience_size": "250",
-        "leaderboard_visibility": "hidden",  # ignored: the privacy centre owns this switch
+        "leaderboard_visibility": "name",  # ignored: the privacy centre owns this switch
     }
     assert bob_client.post(url("profile"), data).status_code == 302
     bob.refresh_from_db()
     assert (bob.display_name, bob.mastodon_instance, bob.audience_size) == ("Bobby", "fosstodon.org", 250)
-    assert bob.leaderboard_visibility == "name" and list(bob.interests.all()) == [ai]
+    assert bob.leaderboard_visibility == "hidden" and list(bob.interests.all()) == [ai]
     bad = {**data, "mastodon_instance": "not a host!", "audience_size": "-3", "interests": [foreign.pk]}
     resp = bob_client.post(url("profile"), bad)
     assert resp.status_code == 400
