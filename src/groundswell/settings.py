@@ -288,6 +288,9 @@ X_API_URL = env_str("X_API_URL", "https://api.x.com")
 FACEBOOK_GRAPH_URL = env_str("FACEBOOK_GRAPH_URL", "https://graph.facebook.com/v21.0")
 BLUESKY_SERVICE_URL = env_str("BLUESKY_SERVICE_URL", "https://bsky.social")
 BLUESKY_APPVIEW_URL = env_str("BLUESKY_APPVIEW_URL", "https://public.api.bsky.app")
+# Where a signed-in listening search is forwarded by the account's server (the ``atproto-proxy`` header,
+# "<AppView DID>#bsky_appview"); empty: the server's own default AppView.
+BLUESKY_APPVIEW_PROXY = env_str("BLUESKY_APPVIEW_PROXY", "did:web:api.bsky.app#bsky_appview")
 
 LOGGING = {
     "version": 1,

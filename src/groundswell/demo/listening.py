@@ -3,6 +3,8 @@
 Nothing here polls the real internet: the feed, Mastodon, Reddit and Hacker News sources are paused (an
 admin can resume them on a real installation), and the history is ingested through the real pipeline
 (matching, duplicates, per-day counts) as if it had been heard, plus a CSV import of press clippings.
+The Reddit source shows what the health view says when a source needs credentials: its last poll found no
+Reddit app for the workspace (Reddit answers only signed-in apps).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 from groundswell.listening import pipeline
 from groundswell.listening.matching import forget
 from groundswell.listening.models import Source, SourceKind, Topic, TopicKind
-from groundswell.listening.sources.base import FetchedPost
+from groundswell.listening.sources.base import FetchedPost, Problem
 from groundswell.workspaces.models import Membership, Workspace
 
 TOPICS = (
@@ -157,4 +159,12 @@ def build_listening(
         posts.sort(key=lambda p: p.published_at)
         for offset in range(0, len(posts), 400):
             mentions += pipeline.ingest(sources[label], posts[offset : offset + 400], {"demo": True}).mentions
+    # Reddit now answers only signed-in apps: the last poll found none, and the health view says what to do.
+    Source.objects.filter(pk=sources["forum"].pk).update(
+        last_success_at=now - dt.timedelta(days=3),
+        last_error_at=now - dt.timedelta(hours=2),
+        last_error="Reddit answers only signed-in apps: this workspace has no Reddit app's client id and secret yet.",
+        error_kind=Problem.NEEDS_CREDENTIALS.value,
+        failures=1,
+    )
     return mentions

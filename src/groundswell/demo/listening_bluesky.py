@@ -1,8 +1,10 @@
-"""Demo data for the Bluesky listening source: Northwind searches Bluesky for its name, and has a live
+"""Demo data for the Bluesky listening source: Northwind searches Bluesky for its name, signed in with the
+workspace's listening account (a handle and an app password, as Bluesky search requires), and has a live
 stream source set up but switched off (switch it on and run ``manage.py listen_bluesky --source <id>``).
 
 The cursors look like those of sources that have been polled for a while, so the sources' pages show
-a recent successful poll. Nothing here talks to Bluesky.
+a recent successful poll. Nothing here talks to Bluesky: the app password is a placeholder, so a worker
+started on the demo shows the search as "Credentials refused" until a real one is entered.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from groundswell.demo import data
-from groundswell.listening.models import Source, SourceKind
+from groundswell.listening.models import CredentialStatus, ListeningCredential, Source, SourceKind
 from groundswell.listening.sources.bluesky import parse_config
 from groundswell.workspaces.models import Workspace
 
@@ -22,6 +24,15 @@ def build_bluesky_listening(workspace: Workspace, now: dt.datetime) -> list[Sour
     for config in (search, stream):
         parse_config(config)  # the demo's settings are what an admin could have saved
     newest = last_poll - dt.timedelta(minutes=11)
+    ListeningCredential.objects.create(
+        workspace=workspace,
+        network="bluesky",
+        identifier="northwind-listening.bsky.social",
+        secret="demo-demo-demo-demo",  # noqa: S106  (a placeholder: it signs in nowhere)
+        status=CredentialStatus.OK,
+        checked_at=now - dt.timedelta(days=30),
+        updated_at=now - dt.timedelta(days=30),
+    )
     return [
         Source.objects.create(
             workspace=workspace,

@@ -3,6 +3,10 @@
 Every plug-in fetches through :func:`get`, which goes through the SSRF-safe client (``lib/safe_fetch``:
 public addresses only, bounded time and size, redirects checked hop by hop). Tests swap the fetcher
 (:func:`use_fetcher`) for fixture responses and fault injection; nothing else in the plug-ins knows about it.
+Errors come out as ``SourceError`` with the problem the status stands for (``problem_for_status``).
+
+Sources that sign in to a network's API (Reddit's OAuth, Bluesky search) talk to it through
+``networks.http.client()`` instead: they need POST, headers and the error answers' bodies and headers.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from groundswell.lib import safe_fetch
-from groundswell.listening.sources.base import SourceError
+from groundswell.listening.sources.base import Problem, SourceError, problem_for_status
 
 USER_AGENT = "Groundswell-Listening/1.0 (self-hosted social listening; +https://github.com/groundswell)"
 JSON_TYPES = frozenset({"application/json"})
@@ -66,9 +70,10 @@ def get(url: str, *, content_types: frozenset[str], user_agent: str = USER_AGENT
     try:
         return _fetcher(url, content_types, user_agent)
     except safe_fetch.FetchRefused as exc:
-        raise SourceError(str(exc), permanent=True) from exc
+        raise SourceError(str(exc), problem=Problem.INVALID_SETTINGS) from exc
     except safe_fetch.FetchFailed as exc:
-        raise SourceError(str(exc), permanent=exc.status in PERMANENT_STATUSES) from exc
+        permanent = exc.status in PERMANENT_STATUSES
+        raise SourceError(str(exc), permanent=permanent, problem=problem_for_status(exc.status)) from exc
 
 
 def get_json(url: str, params: dict[str, Any] | None = None, *, user_agent: str = USER_AGENT) -> Any:
@@ -76,4 +81,4 @@ def get_json(url: str, params: dict[str, Any] | None = None, *, user_agent: str 
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise SourceError(f"The server did not answer with valid JSON ({exc}).") from exc
+        raise SourceError(f"The server did not answer with valid JSON ({exc}).", problem=Problem.BAD_ANSWER) from exc

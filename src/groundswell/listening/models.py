@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from groundswell.listening.sources.base import Problem
+from groundswell.networks.crypto import EncryptedTextField
 from groundswell.workspaces.models import Membership, Workspace
 
 
@@ -65,6 +67,8 @@ class Source(models.Model):
     polling_until = models.DateTimeField(null=True, blank=True)
     #: Failed polls in a row: the next poll is put off exponentially (reset by a successful poll).
     failures = models.PositiveIntegerField(default=0)
+    #: What the last failure was (a ``Problem``), for the health view's state and advice; empty once it works.
+    error_kind = models.CharField(max_length=20, blank=True, choices=[(p.value, p.value) for p in Problem])
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -73,6 +77,69 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CredentialNetwork(models.TextChoices):
+    REDDIT = "reddit", "Reddit"
+    BLUESKY = "bluesky", "Bluesky"
+
+
+class RedditAppType(models.TextChoices):
+    CONFIDENTIAL = "confidential", "Web app or script (it has a secret)"
+    INSTALLED = "installed", "Installed app (no secret)"
+
+
+class CredentialStatus(models.TextChoices):
+    UNCHECKED = "unchecked", "Not checked yet"
+    OK = "ok", "Working"
+    REFUSED = "refused", "Refused"
+
+
+class ListeningCredential(models.Model):
+    """How listening signs in to a network's API: Reddit's OAuth application, a Bluesky app password.
+
+    One per network for the workspace (``source`` empty: every source of that network uses it), or a
+    source's own (entered on the source's form). Secrets and tokens are encrypted at rest and never shown
+    back. The token is cached here (renewed by the plug-in when it runs out) and so is the network's rate
+    limit, so every source sharing the credential waits when the network says so.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="listening_credentials")
+    network = models.CharField(max_length=10, choices=CredentialNetwork.choices)
+    source = models.OneToOneField(
+        Source, null=True, blank=True, on_delete=models.CASCADE, related_name="own_credential"
+    )
+    identifier = models.CharField(max_length=255, help_text="Reddit: the app's client id. Bluesky: the handle.")
+    secret = EncryptedTextField(blank=True, help_text="Reddit: the app's secret. Bluesky: an app password.")
+    service_url = models.CharField(max_length=300, blank=True, help_text="Bluesky: the account's server (PDS).")
+    app_type = models.CharField(max_length=12, blank=True, choices=RedditAppType.choices)
+    device_id = models.CharField(max_length=32, blank=True, help_text="Reddit installed apps: this server's id.")
+    contact = models.CharField(max_length=40, blank=True, help_text="Reddit: the app developer's user name.")
+    token = EncryptedTextField(blank=True, default="")
+    refresh_token = EncryptedTextField(blank=True, default="")
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_subject = models.CharField(max_length=255, blank=True)
+    rate_limited_until = models.DateTimeField(null=True, blank=True)
+    rate_remaining = models.IntegerField(null=True, blank=True)
+    rate_reset_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=CredentialStatus.choices, default=CredentialStatus.UNCHECKED)
+    status_message = models.CharField(max_length=500, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["network", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "network"],
+                condition=models.Q(source__isnull=True),
+                name="uniq_listening_credential_workspace",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network}:{self.identifier}"
 
 
 class Sentiment(models.TextChoices):

@@ -26,12 +26,22 @@ from django.utils import timezone
 
 from groundswell.lib.periods import local_day
 from groundswell.lib.upsert import additive_upsert
-from groundswell.listening import dedupe
+from groundswell.listening import credentials, dedupe
 from groundswell.listening.enrich import enrich
 from groundswell.listening.matcher import Post as MatchPost
 from groundswell.listening.matching import matcher_for
-from groundswell.listening.models import Intent, Mention, Post, Sentiment, Source, SourceKind, TopicDay
-from groundswell.listening.sources.base import FetchedPost, SourceError, plugin_for
+from groundswell.listening.models import (
+    CredentialStatus,
+    Intent,
+    ListeningCredential,
+    Mention,
+    Post,
+    Sentiment,
+    Source,
+    SourceKind,
+    TopicDay,
+)
+from groundswell.listening.sources.base import Credential, FetchedPost, Problem, SourceError, plugin_for
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +52,8 @@ LEASE = dt.timedelta(minutes=10)
 CATCH_UP = dt.timedelta(seconds=5)
 MAX_BACKOFF = dt.timedelta(hours=6)
 PERMANENT_BACKOFF = dt.timedelta(hours=24)
+#: A rate limit's reset is waited for, but never less than this (clocks differ; resets are approximate).
+MIN_RATE_WAIT = dt.timedelta(seconds=30)
 NEAR_DUPLICATE_DAYS = 30
 MAX_TEXT = 20000
 
@@ -96,17 +108,41 @@ def claim(source_id: int, now: dt.datetime | None = None, *, due_only: bool = Tr
 def poll_source(source: Source, *, now: dt.datetime | None = None, limit: int = POLL_LIMIT) -> IngestResult | None:
     """Fetch from the source's cursor and ingest; record the error on the source when it fails.
 
-    The caller has claimed the source (:func:`claim`).
+    A source that signs in gets its credential (its own, else the workspace's for the network); what the
+    plug-in renewed (token, rate limit) is written back whether the fetch worked or not, and a refusal of the
+    credential marks it refused, so the other sources using it stop asking too. The caller has claimed the
+    source (:func:`claim`).
     """
     now = now or timezone.now()
+    row: ListeningCredential | None = None
     try:
         plugin = plugin_for(source.kind)
-        result = plugin.fetch(source.config, source.cursor, limit=limit)
-        return ingest(source, result.posts, result.cursor, now=now, more=result.more)
+        network = plugin.credential_network(source.config)
+        credential: Credential | None = None
+        if network:
+            row = credentials.lookup(source, network)
+            credential = credentials.usable(row) if row is not None else None
+        try:
+            result = plugin.fetch(source.config, source.cursor, limit=limit, credential=credential)
+        finally:
+            if row is not None and credential is not None:
+                credentials.store(row, credential)
+        ingested = ingest(source, result.posts, result.cursor, now=now, more=result.more)
+        if row is not None:
+            credentials.mark_working(row, now)
+        return ingested
     except SourceError as exc:
-        record_failure(source, str(exc), permanent=exc.permanent, now=now)
+        if row is not None and exc.problem is Problem.CREDENTIALS_REFUSED and row.status != CredentialStatus.REFUSED:
+            credentials.mark_refused(row, str(exc), now)
+        record_failure(source, str(exc), permanent=exc.permanent, now=now, problem=exc.problem, retry_at=exc.retry_at)
     except ValueError as exc:  # the stored configuration no longer validates
-        record_failure(source, f"The settings of this source are not valid: {exc}", permanent=True, now=now)
+        record_failure(
+            source,
+            f"The settings of this source are not valid: {exc}",
+            permanent=True,
+            now=now,
+            problem=Problem.INVALID_SETTINGS,
+        )
     except Exception as exc:
         log.exception("polling listening source %s failed", source.pk)
         record_failure(source, f"Unexpected error while polling ({type(exc).__name__}).", permanent=False, now=now)
@@ -120,14 +156,29 @@ def backoff(source: Source, *, permanent: bool) -> dt.timedelta:
     return min(dt.timedelta(seconds=seconds), MAX_BACKOFF)
 
 
-def record_failure(source: Source, message: str, *, permanent: bool, now: dt.datetime) -> None:
+def record_failure(
+    source: Source,
+    message: str,
+    *,
+    permanent: bool,
+    now: dt.datetime,
+    problem: Problem = Problem.OTHER,
+    retry_at: dt.datetime | None = None,
+) -> None:
+    """Count the failure and put the next poll off: to the network's reset time when it gave one (a rate
+    limit), else exponentially, or a day for a refusal only the admin can fix."""
+    if retry_at is not None:
+        wait = min(max(retry_at - now, MIN_RATE_WAIT), MAX_BACKOFF)
+    else:
+        wait = backoff(source, permanent=permanent)
     with transaction.atomic():
         Source.objects.filter(pk=source.pk).update(
             polling_until=None,
             failures=F("failures") + 1,
             last_error=message[:500],
             last_error_at=now,
-            next_poll_at=now + backoff(source, permanent=permanent),
+            error_kind=problem.value,
+            next_poll_at=now + wait,
         )
 
 
@@ -386,6 +437,7 @@ def ingest(
             posts_seen=F("posts_seen") + len(posts),
             last_success_at=now,
             failures=0,
+            error_kind="",
             polling_until=None,
             next_poll_at=now + (CATCH_UP if more else dt.timedelta(seconds=source.poll_every_seconds)),
         )

@@ -42,7 +42,7 @@ class InstanceForm(forms.Form):
         return host
 
 
-def _check_service_url(value: str) -> str:
+def check_service_url(value: str) -> str:
     """A Bluesky PDS URL: https, a host name, no path tricks; the default server is always fine."""
     value = value.strip().rstrip("/")
     default = settings.BLUESKY_SERVICE_URL.rstrip("/")
@@ -113,7 +113,7 @@ class AppPasswordForm(forms.Form):
         return value
 
     def clean_service_url(self) -> str:
-        return _check_service_url(self.cleaned_data.get("service_url") or "")
+        return check_service_url(self.cleaned_data.get("service_url") or "")
 
     def connect(
         self, net: oauth.NetworkOption, connect: Callable[[TokenSet], ConnectedAccount]

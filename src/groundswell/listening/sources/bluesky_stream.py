@@ -36,7 +36,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
 
 from groundswell.lib.safe_fetch import FetchError, FetchRefused, check_url, resolve
-from groundswell.listening.sources.base import FetchedPost, FetchResult, SourceError
+from groundswell.listening.sources.base import FetchedPost, FetchResult, Problem, SourceError
 from groundswell.listening.sources.bluesky import POST_COLLECTION, post_from_record
 from groundswell.networks import http
 from groundswell.networks.http import USER_AGENT
@@ -130,14 +130,15 @@ def _open(service_url: str, cursor: int | None) -> ClientConnection:
     try:
         check_url(service_url)
     except FetchError as exc:
-        raise SourceError(str(exc), permanent=True) from exc
+        raise SourceError(str(exc), problem=Problem.INVALID_SETTINGS) from exc
     parts = urlsplit(service_url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
         addresses = resolve(host, port)
     except FetchError as exc:
-        raise SourceError(str(exc), permanent=isinstance(exc, FetchRefused)) from exc
+        problem = Problem.INVALID_SETTINGS if isinstance(exc, FetchRefused) else Problem.UNREACHABLE
+        raise SourceError(str(exc), problem=problem) from exc
     last: Exception | None = None
     for ip in addresses:
         try:
@@ -156,7 +157,9 @@ def _open(service_url: str, cursor: int | None) -> ClientConnection:
         except (OSError, InvalidHandshake, InvalidURI, TimeoutError) as exc:
             sock.close()
             last = exc
-    raise SourceError(f"Could not connect to the Bluesky event stream at {service_url} ({last!r}).")
+    raise SourceError(
+        f"Could not connect to the Bluesky event stream at {service_url} ({last!r}).", problem=Problem.UNREACHABLE
+    )
 
 
 def posts_from_frame(raw: bytes, state: _State) -> list[FetchedPost]:
@@ -273,7 +276,7 @@ def stream_posts(
                         stop_event.set()
         except (ConnectionClosed, OSError) as exc:
             if not reconnect:
-                raise SourceError(f"The Bluesky event stream closed ({exc}).") from exc
+                raise SourceError(f"The Bluesky event stream closed ({exc}).", problem=Problem.UNREACHABLE) from exc
             log.warning("Bluesky event stream closed (%s); reconnecting from seq %s", exc, state.seq)
         if not stop_event.is_set():
             stop_event.wait(RECONNECT_DELAYS[0])

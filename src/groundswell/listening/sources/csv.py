@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from groundswell.listening.sources.base import FetchResult
+from groundswell.listening.sources.base import Credential, FetchResult
 
 
 class CsvPlugin:
@@ -19,5 +19,10 @@ class CsvPlugin:
             raise ValueError("a CSV import has no settings: upload a file on the source's page")
         return {}
 
-    def fetch(self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int) -> FetchResult:
+    def credential_network(self, config: dict[str, Any]) -> str | None:
+        return None
+
+    def fetch(
+        self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int, credential: Credential | None = None
+    ) -> FetchResult:
         return FetchResult([], dict(cursor))

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from groundswell.listening import http
 from groundswell.listening.sources._common import after_time_cursor, from_timestamp, host_of, validate
-from groundswell.listening.sources.base import FetchedPost, FetchResult, SourceError
+from groundswell.listening.sources.base import Credential, FetchedPost, FetchResult, Problem, SourceError
 from groundswell.listening.text import html_to_text
 
 SEARCH_URL = "https://hn.algolia.com/api/v1/search_by_date"
@@ -40,7 +40,7 @@ def parse_hits(data: Any) -> tuple[list[tuple[float, FetchedPost]], int]:
     try:
         hits, pages = data["hits"], int(data.get("nbPages", 1))
     except (KeyError, TypeError, ValueError):
-        raise SourceError("Hacker News search did not answer with hits.") from None
+        raise SourceError("Hacker News search did not answer with hits.", problem=Problem.BAD_ANSWER) from None
     out = []
     for hit in hits:
         if not isinstance(hit, dict) or "objectID" not in hit:
@@ -80,7 +80,12 @@ class HackerNewsPlugin:
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         return validate(HackerNewsConfig, config).model_dump()
 
-    def fetch(self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int) -> FetchResult:
+    def credential_network(self, config: dict[str, Any]) -> str | None:
+        return None
+
+    def fetch(
+        self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int, credential: Credential | None = None
+    ) -> FetchResult:
         cfg = validate(HackerNewsConfig, config)
         t0 = int(float(cursor.get("t", 0)))
         params: dict[str, Any] = {

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, HttpUrl, field_validator, model_vali
 
 from groundswell.listening import http
 from groundswell.listening.sources._common import from_iso, host_of, validate
-from groundswell.listening.sources.base import FetchedPost, FetchResult, SourceError
+from groundswell.listening.sources.base import Credential, FetchedPost, FetchResult, Problem, SourceError
 from groundswell.listening.text import html_to_text
 
 PAGE = 40
@@ -49,7 +49,7 @@ def _id_key(value: str) -> tuple[int, str]:
 def parse_statuses(data: Any) -> list[tuple[str, FetchedPost]]:
     """(status id, post) of a timeline answer."""
     if not isinstance(data, list):
-        raise SourceError("The Mastodon server did not answer with a list of statuses.")
+        raise SourceError("The Mastodon server did not answer with a list of statuses.", problem=Problem.BAD_ANSWER)
     out = []
     for status in data:
         if not isinstance(status, dict) or "id" not in status:
@@ -95,7 +95,12 @@ class MastodonPlugin:
         cfg = validate(MastodonConfig, config)
         return {"instance": str(cfg.instance).rstrip("/"), "timeline": cfg.timeline, "tag": cfg.tag, "local": cfg.local}
 
-    def fetch(self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int) -> FetchResult:
+    def credential_network(self, config: dict[str, Any]) -> str | None:
+        return None
+
+    def fetch(
+        self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int, credential: Credential | None = None
+    ) -> FetchResult:
         cfg = validate(MastodonConfig, config)
         base = str(cfg.instance).rstrip("/")
         path = f"/api/v1/timelines/tag/{quote(cfg.tag)}" if cfg.timeline == "tag" else "/api/v1/timelines/public"

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, HttpUrl
 
 from groundswell.listening import http
 from groundswell.listening.sources._common import from_iso, host_of, validate
-from groundswell.listening.sources.base import FetchedPost, FetchResult, SourceError
+from groundswell.listening.sources.base import Credential, FetchedPost, FetchResult, Problem, SourceError
 from groundswell.listening.text import html_to_text
 
 SEEN_ENTRIES = 1000
@@ -49,7 +49,10 @@ def parse_feed(body: bytes) -> list[FetchedPost]:
     """The entries of a feed document; ``SourceError`` when it is not a feed at all."""
     parsed = feedparser.parse(body)
     if parsed.get("bozo") and not parsed.entries:
-        raise SourceError(f"The address does not return an RSS or Atom feed ({parsed.get('bozo_exception')}).")
+        raise SourceError(
+            f"The address does not return an RSS or Atom feed ({parsed.get('bozo_exception')}).",
+            problem=Problem.BAD_ANSWER,
+        )
     posts = []
     for entry in parsed.entries:
         title = html_to_text(entry.get("title", ""))
@@ -78,7 +81,12 @@ class RssPlugin:
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         return {"url": str(validate(RssConfig, config).url)}
 
-    def fetch(self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int) -> FetchResult:
+    def credential_network(self, config: dict[str, Any]) -> str | None:
+        return None
+
+    def fetch(
+        self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int, credential: Credential | None = None
+    ) -> FetchResult:
         cfg = validate(RssConfig, config)
         posts = parse_feed(http.get(str(cfg.url), content_types=http.FEED_TYPES))
         seen = list(cursor.get("seen", []))

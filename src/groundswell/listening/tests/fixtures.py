@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+import httpx
 
 from groundswell.lib.safe_fetch import FetchFailed
 
@@ -113,3 +116,128 @@ class FakeFetcher:
         if isinstance(answer, Exception):
             raise answer
         return answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+
+
+# --- Reddit's OAuth API -------------------------------------------------------------------------------------
+
+REDDIT_CLIENT_ID = "p-jcoLKBynTLew"
+REDDIT_SECRET = "gko_LXELoV07ZBNUXrvWZfzE3aI"
+
+
+class FakeReddit:
+    """Reddit as its OAuth2 and API wikis describe it, for ``networks.http.use_transport(MockTransport(...))``.
+
+    * ``POST https://www.reddit.com/api/v1/access_token`` with HTTP Basic client id and secret (empty for an
+      installed app): ``client_credentials`` (or ``…/grants/installed_client`` with a 20-30 character
+      ``device_id``) → ``{"access_token", "token_type": "bearer", "expires_in", "scope": "*"}``; wrong client
+      credentials → 401 ``{"message": "Unauthorized", "error": 401}``; another grant → 200
+      ``{"error": "unsupported_grant_type"}`` (sic: Reddit answers some OAuth errors with 200).
+    * ``https://oauth.reddit.com/<path>`` with ``Authorization: bearer <token>``: a listing from ``pages``
+      (path → answer, or a function of the query), or an error from ``errors`` (path → response); an
+      unknown or revoked token → 401 with ``WWW-Authenticate: Bearer realm="reddit", error="invalid_token"``.
+      Every answer carries ``X-Ratelimit-Used``, ``-Remaining`` and ``-Reset``.
+    * Anonymous reads on ``www.reddit.com`` → 403 with an HTML page (what Reddit's edge answers now).
+    """
+
+    def __init__(self, *, installed: bool = False) -> None:
+        self.installed = installed
+        self.pages: dict[str, Any] = {}
+        self.errors: dict[str, httpx.Response] = {}
+        self.requests: list[httpx.Request] = []
+        self.tokens: list[str] = []
+        self.revoked: set[str] = set()
+        self.token_answer: httpx.Response | None = None
+        self.expires_in = 86400
+        self.remaining, self.used, self.reset = 99.0, 1, 420
+
+    @property
+    def token_requests(self) -> list[httpx.Request]:
+        return [r for r in self.requests if r.url.path == "/api/v1/access_token"]
+
+    @property
+    def api_requests(self) -> list[httpx.Request]:
+        return [r for r in self.requests if r.url.host == "oauth.reddit.com"]
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        if request.url.host == "www.reddit.com" and request.url.path == "/api/v1/access_token":
+            return self._token(request)
+        if request.url.host == "oauth.reddit.com":
+            return self._api(request)
+        return httpx.Response(403, html="<html><body><h1>whoa there, pardner!</h1>blocked</body></html>")
+
+    def _token(self, request: httpx.Request) -> httpx.Response:
+        if self.token_answer is not None:
+            return self.token_answer
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        user, _, password = base64.b64decode(encoded).decode().partition(":") if scheme == "Basic" else ("", "", "")
+        expected = (REDDIT_CLIENT_ID, "" if self.installed else REDDIT_SECRET)
+        if (user, password) != expected:
+            return httpx.Response(401, json={"message": "Unauthorized", "error": 401})
+        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+        grant = form.get("grant_type")
+        if self.installed:
+            device = form.get("device_id", "")
+            if grant != "https://oauth.reddit.com/grants/installed_client" or not 20 <= len(device) <= 30:
+                return httpx.Response(200, json={"error": "unsupported_grant_type"})
+        elif grant != "client_credentials":
+            return httpx.Response(200, json={"error": "unsupported_grant_type"})
+        token = f"{len(self.tokens) + 1}-appOnlyToken"
+        self.tokens.append(token)
+        body = {"access_token": token, "token_type": "bearer", "expires_in": self.expires_in, "scope": "*"}
+        return httpx.Response(200, json=body)
+
+    def _api(self, request: httpx.Request) -> httpx.Response:
+        self.remaining -= 1
+        self.used += 1
+        headers = {
+            "x-ratelimit-used": str(self.used),
+            "x-ratelimit-remaining": f"{self.remaining:.1f}",
+            "x-ratelimit-reset": str(self.reset),
+        }
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or token not in self.tokens or token in self.revoked:
+            return httpx.Response(
+                401,
+                json={"message": "Unauthorized", "error": 401},
+                headers={**headers, "www-authenticate": 'Bearer realm="reddit", error="invalid_token"'},
+            )
+        path = request.url.path
+        if path in self.errors:
+            error = self.errors[path]
+            return httpx.Response(error.status_code, headers={**headers, **error.headers}, content=error.content)
+        answer = self.pages.get(path)
+        if answer is None:
+            return httpx.Response(404, json={"message": "Not Found", "error": 404}, headers=headers)
+        if callable(answer):
+            answer = answer(dict(request.url.params))
+        return httpx.Response(200, json=answer, headers=headers)
+
+
+def reddit_error(
+    status: int, body: Any = None, *, html: str = "", headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """An error answer as Reddit sends it (JSON ``{"reason", "message", "error"}``, or an HTML page)."""
+    if html:
+        return httpx.Response(status, html=html, headers=headers or {})
+    return httpx.Response(status, json=body, headers=headers or {})
+
+
+# The documented error shapes of the Reddit API.
+REDDIT_PRIVATE = reddit_error(403, {"reason": "private", "message": "Forbidden", "error": 403})
+REDDIT_QUARANTINED = reddit_error(
+    403,
+    {
+        "reason": "quarantined",
+        "quarantine_message": "This community is quarantined.",
+        "quarantine_message_html": "<p>This community is quarantined.</p>",
+        "message": "Forbidden",
+        "error": 403,
+    },
+)
+REDDIT_BANNED = reddit_error(404, {"reason": "banned", "message": "Not Found", "error": 404})
+REDDIT_TOO_MANY = reddit_error(
+    429,
+    {"message": "Too Many Requests", "error": 429},
+    headers={"x-ratelimit-used": "100", "x-ratelimit-remaining": "0.0", "x-ratelimit-reset": "120"},
+)

@@ -12,7 +12,7 @@ from groundswell.listening import dedupe, pipeline
 from groundswell.listening.matching import forget
 from groundswell.listening.models import Mention, Post, Source, Topic, TopicDay
 from groundswell.listening.sources import base
-from groundswell.listening.sources.base import FetchedPost, FetchResult, SourceError
+from groundswell.listening.sources.base import Credential, FetchedPost, FetchResult, SourceError
 from groundswell.listening.tasks import poll_due_sources
 from groundswell.workspaces.models import Workspace
 
@@ -38,7 +38,12 @@ class ListPlugin:
     def validate_config(self, config: dict[str, Any]) -> dict[str, Any]:
         return config
 
-    def fetch(self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int) -> FetchResult:
+    def credential_network(self, config: dict[str, Any]) -> str | None:
+        return None
+
+    def fetch(
+        self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int, credential: Credential | None = None
+    ) -> FetchResult:
         self.calls += 1
         if self.fail:
             raise self.fail
@@ -224,7 +229,9 @@ def test_errors_back_off_and_show_on_the_health_fields(
 
 def test_a_bug_in_a_plugin_is_recorded_not_raised(source: Source, monkeypatch: pytest.MonkeyPatch) -> None:
     class Broken(ListPlugin):
-        def fetch(self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int) -> FetchResult:
+        def fetch(
+            self, config: dict[str, Any], cursor: dict[str, Any], *, limit: int, credential: Credential | None = None
+        ) -> FetchResult:
             raise KeyError("oops")
 
     monkeypatch.setitem(base._PLUGINS, "rss", Broken([]))

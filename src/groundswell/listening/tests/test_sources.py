@@ -10,20 +10,17 @@ from typing import Any
 
 import pytest
 
+from groundswell.lib.safe_fetch import FetchFailed
 from groundswell.listening import http
-from groundswell.listening.sources.base import SourceError, plugin_for
+from groundswell.listening.sources.base import Problem, SourceError, plugin_for
 from groundswell.listening.sources.hackernews import HackerNewsPlugin
 from groundswell.listening.sources.mastodon import MastodonPlugin
-from groundswell.listening.sources.reddit import USER_AGENT as REDDIT_UA
-from groundswell.listening.sources.reddit import RedditPlugin
 from groundswell.listening.sources.rss import RssPlugin
 from groundswell.listening.tests.fixtures import (
     ATOM,
     RSS,
     FakeFetcher,
     hn_hit,
-    reddit_listing,
-    reddit_post,
     status,
 )
 
@@ -163,42 +160,6 @@ def test_mastodon_public_timeline_and_config_errors() -> None:
         plugin.fetch(config, {}, limit=10)
 
 
-# --- Reddit ---------------------------------------------------------------------------------------
-
-
-def test_reddit_pages_back_to_the_cursor_and_sends_a_descriptive_user_agent() -> None:
-    pages = {
-        None: reddit_listing([reddit_post(5, 500, "Northwind tent"), reddit_post(4, 400, "Other")], after="t3_p4"),
-        "t3_p4": reddit_listing([reddit_post(3, 300, "Northwind bag", "Body text"), reddit_post(2, 200, "Old")]),
-    }
-
-    def new(path: str, query: dict[str, list[str]]) -> Any:
-        return pages[query.get("after", [None])[0]]
-
-    fetcher = FakeFetcher({"/r/CampingGear/new.json": new})
-    plugin = RedditPlugin()
-    config = plugin.validate_config({"subreddit": "r/CampingGear"})
-    with http.use_fetcher(fetcher):
-        result = plugin.fetch(config, {"t": 250, "seen": []}, limit=100)
-    assert [p.external_id for p in result.posts] == ["t3_p3", "t3_p4", "t3_p5"]
-    assert result.posts[0].text == "Northwind bag — Body text"
-    assert result.cursor == {"t": 500.0, "seen": ["t3_p5"]}
-    assert len(fetcher.calls) == 2
-    assert all(ua == REDDIT_UA for ua in fetcher.user_agents)
-
-
-def test_reddit_search_keeps_posts_of_the_cursor_second_not_read_yet() -> None:
-    answer = reddit_listing([reddit_post(2, 100, "Northwind b"), reddit_post(1, 100, "Northwind a")])
-    fetcher = FakeFetcher({"/search.json": answer})
-    with http.use_fetcher(fetcher):
-        result = RedditPlugin().fetch({"query": "northwind"}, {"t": 100, "seen": ["t3_p1"]}, limit=10)
-    assert [p.external_id for p in result.posts] == ["t3_p2"]
-    assert result.cursor == {"t": 100.0, "seen": ["t3_p1", "t3_p2"]}
-    assert "sort=new" in fetcher.calls[0]
-    with pytest.raises(ValueError, match="subreddit, search words"):
-        RedditPlugin().validate_config({})
-
-
 # --- Hacker News ----------------------------------------------------------------------------------
 
 
@@ -231,3 +192,32 @@ def test_hackernews_first_poll_and_bad_answers() -> None:
         HackerNewsPlugin().fetch({"query": "x"}, {}, limit=100)
     with pytest.raises(ValueError, match="words to search"):
         HackerNewsPlugin().validate_config({"query": "  "})
+
+
+# --- Refusals through the fetch choke point --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "problem", "permanent"),
+    [
+        (401, Problem.FORBIDDEN, True),  # e.g. a Mastodon server whose timelines need a signed-in user
+        (403, Problem.FORBIDDEN, True),
+        (404, Problem.NOT_FOUND, True),
+        (410, Problem.NOT_FOUND, True),
+        (429, Problem.RATE_LIMITED, False),
+        (503, Problem.SERVER_ERROR, False),
+        (None, Problem.UNREACHABLE, False),
+    ],
+)
+def test_fetch_failures_are_classified(status: int | None, problem: Problem, permanent: bool) -> None:
+    failure = FetchFailed("The page answered with an error." if status else "Could not find the server.", status)
+    with http.use_fetcher(FakeFetcher({"/feed.xml": failure})), pytest.raises(SourceError) as info:
+        RssPlugin().fetch(RSS_CFG, {}, limit=10)
+    assert (info.value.problem, info.value.permanent) == (problem, permanent)
+
+
+def test_a_refused_address_is_a_settings_problem(settings: Any) -> None:
+    settings.UNFURL_ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(SourceError) as info:
+        MastodonPlugin().fetch({"instance": "http://10.0.0.1", "timeline": "public"}, {}, limit=10)
+    assert info.value.problem is Problem.INVALID_SETTINGS and info.value.permanent

@@ -147,6 +147,23 @@ def test_create_sources_per_kind_with_errors_on_the_right_field(alice: Membershi
     assert Source.objects.get(name="csv").is_active is False
 
 
+def test_bluesky_sources_offer_search_signed_in_or_the_stream(alice: Membership) -> None:
+    c = client_for(alice)
+    base = {"poll_every_minutes": "5", "kind": "bluesky"}
+    form = c.get(url("source_create")).content.decode()
+    assert "Search, signed in with the workspace" in form and "The live event stream (no account needed)" in form
+    no_query = c.post(url("source_create"), {**base, "name": "x", "mode": "search"})
+    assert no_query.context["form"].errors["search"] == ["A search needs a query: the words to search Bluesky for."]
+    search = {**base, "name": "search", "mode": "search", "search": "northwind", "settings_json": '{"lang": "en"}'}
+    assert c.post(url("source_create"), search).status_code == 302
+    stream = {**base, "name": "stream", "mode": "stream", "settings_json": '{"service_url": "https://bsky.network"}'}
+    assert c.post(url("source_create"), stream).status_code == 302
+    assert Source.objects.get(name="search").config == {"mode": "search", "query": "northwind", "lang": "en"}
+    assert Source.objects.get(name="stream").config == {"mode": "stream", "service_url": "https://bsky.network"}
+    edit = c.get(url("source_edit", source_id=Source.objects.get(name="stream").pk)).content.decode()
+    assert 'value="stream" checked' in edit or '<option value="stream" selected>' in edit
+
+
 def test_pause_resume_and_poll_now(
     alice: Membership, feed: Source, topic: Topic, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -171,8 +188,12 @@ def test_health_view_shows_a_failing_source(
     with http.use_fetcher(FakeFetcher({})), django_capture_on_commit_callbacks(execute=True):
         client_for(alice).post(url("source_poll", source_id=feed.pk))
     page = client_for(alice).get(url("sources")).content.decode()
-    assert "Failing" in page
+    assert "Not found" in page  # the problem, not just "failing"
     assert "HTTP status 404" in page
+    assert "There is nothing at this name or address any more" in page
+    assert url("source_edit", source_id=feed.pk) in page
+    feed.refresh_from_db()
+    assert feed.error_kind == "not_found"
 
 
 CSV = (

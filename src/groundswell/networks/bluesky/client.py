@@ -399,6 +399,12 @@ class BlueskyClient:
 
     # -- AppView reads --------------------------------------------------------------------------------
 
+    def search_posts(self, access_jwt: str, params: Mapping[str, str | int], *, proxy: str = "") -> dict[str, Any]:
+        """``app.bsky.feed.searchPosts`` signed in, through the PDS. ``proxy`` is the ``atproto-proxy`` header
+        (``<AppView DID>#bsky_appview``, the XRPC spec's service proxying); empty: the PDS's own AppView."""
+        headers = {"atproto-proxy": proxy} if proxy else None
+        return self._call("GET", "app.bsky.feed.searchPosts", token=access_jwt, params=dict(params), headers=headers)
+
     def reply_ref(self, parent_uri: str, session: Session, *, root_uri: str = "") -> ReplyRef:
         """The strong refs (uri and cid) a reply under ``parent_uri`` needs, read from the AppView with
         ``app.bsky.feed.getPosts``. The root is the parent's own ``reply.root`` when the parent is a reply,
