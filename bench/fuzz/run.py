@@ -273,7 +273,7 @@ def main() -> int:
         "GROUNDSWELL_DATA_DIR": str(data_dir),
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT / "src"),
-        "FUZZ_EMPLOYEES": "12" if quick else "40",
+        "FUZZ_EMPLOYEES": "20" if quick else "40",
         "FUZZ_DAYS": "7" if quick else "14",
     }
     template = os.environ.get("FUZZ_TEMPLATE_DB", "")  # a migrated database to copy: saves the migration time
