@@ -30,8 +30,9 @@ the leaderboard and program goals.
 `Authorization: Bearer gs_…`. A token acts as you, with your role; revoke it there when you no longer need it.
 
 **Errors** are JSON: `{"detail": "what went wrong"}`, plus `errors` (a list of field errors with `loc`,
-`msg` and `type`) for validation failures (422). 401: missing, unknown or revoked token. 403: your role
-does not allow it. 404: no such object in your workspace.
+`msg` and `type`) for validation failures (422). 400: the request cannot be read (a body that is not JSON,
+text with control characters). 401: missing, unknown or revoked token. 403: your role does not allow it.
+404: no such object in your workspace.
 
 **Pagination.** List endpoints take `limit` (at most 100) and `offset` and return `total`.
 """

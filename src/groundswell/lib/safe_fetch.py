@@ -1,6 +1,9 @@
 """An SSRF-safe HTTP GET for fetching public web pages (link previews).
 
-* only ``http``/``https`` URLs without credentials;
+* only ``http``/``https`` URLs without credentials; an internationalised host name (``bücher.example``) is
+  converted to its ASCII form (IDNA 2008 with the UTS #46 mapping, the ``idna`` package) before anything else,
+  and a name that is not valid IDNA is refused with a clear message, so every check below sees the name that
+  is actually looked up;
 * the host is resolved once, every address is checked (private, loopback, link-local, multicast, reserved,
   unspecified and other non-global ranges are refused, IPv4 and IPv6, including IPv4-mapped IPv6) and the
   connection is made to the checked address — the check lives in the network backend, so there is no gap
@@ -10,11 +13,17 @@
 * at most ``UNFURL_MAX_BYTES`` of (decompressed) body are read; only HTML is read at all.
 
 ``settings.UNFURL_ALLOW_PRIVATE_ADDRESSES`` turns the address check off (the test-suite's loopback server).
+
+:class:`GuardedTransport` is the same connect-time check for ``httpx`` clients (the social networks'
+choke point, ``networks/http.py``): servers a member names (a Mastodon instance, a Bluesky PDS) are checked on
+every connection, not only when the form was saved, so DNS rebinding cannot turn them inwards (ADR 0027).
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -22,9 +31,11 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpcore
+import httpx
+import idna
 from django.conf import settings
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -99,7 +110,10 @@ def check_address(ip: str, host: str) -> None:
 
 
 def resolve(host: str, port: int) -> list[str]:
-    """All addresses of ``host``, each checked; FetchRefused if any of them is not allowed."""
+    """All addresses of ``host``, each checked; FetchRefused if any of them is not allowed (or ``host`` is not a
+    valid host name). An internationalised name is looked up in its IDNA 2008 form, the one httpx connects to,
+    not in the IDNA 2003 form ``socket`` would pick (they differ: ``faß.de``)."""
+    host = ascii_host(host)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -161,12 +175,21 @@ class SafeNetworkBackend(httpcore.NetworkBackend):
     """Resolves and checks the host at connect time, then connects to the checked address itself.
 
     TLS still verifies the certificate against the host name: httpcore passes the URL's host as the
-    server name to ``start_tls``, whatever address the socket is connected to.
+    server name to ``start_tls``, whatever address the socket is connected to. ``deadline`` bounds the whole
+    exchange (``safe_get``); without one, the caller's own timeouts apply. Hosts in ``trusted_hosts`` (the
+    operator's own configuration) are connected to by name without the address check.
     """
 
-    def __init__(self, deadline: Deadline) -> None:
+    def __init__(self, deadline: Deadline | None = None, *, trusted_hosts: frozenset[str] = frozenset()) -> None:
         self._inner = httpcore.SyncBackend()
         self._deadline = deadline
+        self._trusted_hosts = trusted_hosts
+
+    def _limit(self, timeout: float | None) -> float | None:
+        return timeout if self._deadline is None else self._deadline.limit(timeout)
+
+    def _wrap(self, stream: httpcore.NetworkStream) -> httpcore.NetworkStream:
+        return stream if self._deadline is None else _DeadlineStream(stream, self._deadline)
 
     def connect_tcp(
         self,
@@ -176,14 +199,16 @@ class SafeNetworkBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
+        if host.lower().removesuffix(".") in self._trusted_hosts:
+            return self._wrap(self._inner.connect_tcp(host, port, self._limit(timeout), local_address, socket_options))
         last_error: Exception | None = None
         for ip in resolve(host, port):
             try:
-                stream = self._inner.connect_tcp(ip, port, self._deadline.limit(timeout), local_address, socket_options)
+                stream = self._inner.connect_tcp(ip, port, self._limit(timeout), local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last_error = exc
                 continue
-            return _DeadlineStream(stream, self._deadline)
+            return self._wrap(stream)
         assert last_error is not None
         raise last_error
 
@@ -193,17 +218,100 @@ class SafeNetworkBackend(httpcore.NetworkBackend):
         raise FetchRefused("Unix sockets are never fetched.")
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(min(seconds, self._deadline.remaining()))
+        time.sleep(seconds if self._deadline is None else min(seconds, self._deadline.remaining()))
+
+
+class AddressRefused(httpx.ConnectError):
+    """An ``httpx`` request refused before anything was sent: the server's name points to an address we do not
+    call (private, loopback…), or is not a valid host name. A ``TransportError``, so code that only knows
+    "the network failed" still treats it as a failure; plug-ins that know better report it as permanent."""
+
+
+class GuardedTransport(httpx.HTTPTransport):
+    """``httpx``'s own transport with :class:`SafeNetworkBackend` underneath: every new connection resolves the
+    host, checks every address and connects to a checked one (no proxies: a proxy would resolve for us).
+
+    A refused address raises :class:`AddressRefused`, a name that does not resolve ``httpx.ConnectError``.
+    """
+
+    def __init__(self, *, trusted_hosts: frozenset[str] = frozenset()) -> None:
+        context = _ssl_context()
+        super().__init__(verify=context, trust_env=False)
+        # httpx (pinned) keeps its connection pool in ``_pool`` and takes no network backend; the pool is
+        # rebuilt with the checking backend and httpx's default limits (the rebinding tests cover the pair).
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=context,
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=SafeNetworkBackend(trusted_hosts=trusted_hosts),
+        )
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return super().handle_request(request)
+        except FetchRefused as exc:
+            raise AddressRefused(str(exc), request=request) from exc
+        except FetchFailed as exc:
+            raise httpx.ConnectError(str(exc), request=request) from exc
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """httpx's default verifying context (certifi's roots, ``SSL_CERT_FILE``), made once per process."""
+    return httpx.create_ssl_context(trust_env=True)
+
+
+#: Characters left as they are in a path, query or fragment (RFC 3986 reserved and unreserved, and ``%`` so
+#: that escapes already there stay single); everything else, non-ASCII included, is percent-encoded as UTF-8.
+_URL_SAFE = "!$&'()*+,;=:@/?~%"
+#: One label of a host name as looked up: letters, digits, hyphens inside, and the underscore real DNS names
+#: use (``_dmarc``, some CDN hosts); IDNA's own rules apply to the internationalised labels.
+_ASCII_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+
+
+def ascii_host(host: str) -> str:
+    """``host`` as DNS sees it: lower-case ASCII, an internationalised name in its IDNA form (``bücher.example``
+    → ``xn--bcher-kva.example``, UTS #46 mapping, so full-width digits become ASCII ones
+    before the address checks, not after). IP literals are returned as they are. FetchRefused when ``host`` is
+    not a valid host name (an empty or over-long label, a character IDNA does not allow, broken punycode)."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    else:
+        return host.lower()
+    name = host
+    if not name.isascii():
+        try:
+            name = idna.encode(name, uts46=True, std3_rules=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError) as exc:
+            raise FetchRefused(f"{host!r} is not a valid internationalised host name ({exc}).") from None
+    name = name.lower()
+    bare = name.removesuffix(".")
+    if not bare or len(bare) > 253:
+        raise FetchRefused(f"{host!r} is not a valid host name.")
+    for label in bare.split("."):
+        if not _ASCII_LABEL.match(label):
+            raise FetchRefused(f"{host!r} is not a valid host name.")
+        if label.startswith("xn--"):
+            try:
+                idna.decode(label)
+            except (idna.IDNAError, UnicodeError) as exc:
+                raise FetchRefused(f"{host!r} is not a valid internationalised host name ({exc}).") from None
+    return name
 
 
 def check_url(url: str) -> str:
-    """The URL if it may be fetched at all (scheme, host, no credentials); FetchRefused otherwise."""
+    """The URL as it is fetched, if it may be fetched at all (scheme, host, no credentials); FetchRefused
+    otherwise. The returned URL is ASCII: the host in its IDNA form, path and query percent-encoded."""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
         raise FetchRefused(f"{url!r} is not a valid URL.") from None
-    if parts.scheme.lower() not in ("http", "https"):
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
         raise FetchRefused(f"Only http and https links are fetched, not {parts.scheme or 'this'}:.")
     if not parts.hostname:
         raise FetchRefused(f"{url!r} has no host name.")
@@ -211,7 +319,19 @@ def check_url(url: str) -> str:
         raise FetchRefused("Links with a user name or password in them are not fetched.")
     if port == 0:
         raise FetchRefused(f"{url!r} has an invalid port.")
-    return url
+    host = ascii_host(parts.hostname)
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    return urlunsplit(
+        (
+            scheme,
+            netloc,
+            quote(parts.path, safe=_URL_SAFE),
+            quote(parts.query, safe=_URL_SAFE),
+            quote(parts.fragment, safe=_URL_SAFE + "#"),
+        )
+    )
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
@@ -219,6 +339,15 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str:
         if key.lower() == name:
             return value.decode("latin-1").strip()
     return ""
+
+
+def _location(headers: list[tuple[bytes, bytes]]) -> str:
+    """The ``Location`` header; servers that send a raw internationalised URL send it as UTF-8."""
+    raw = _header(headers, b"location").encode("latin-1")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def _parse_content_type(value: str) -> tuple[str, str | None]:
@@ -278,7 +407,7 @@ def safe_get(
                 with pool.stream("GET", current, headers=headers, extensions=extensions) as response:
                     status = response.status
                     if status in REDIRECT_STATUSES:
-                        location = _header(response.headers, b"location")
+                        location = _location(response.headers)
                         if not location:
                             raise FetchFailed(f"The page answered {status} without saying where to go.")
                         current = check_url(urljoin(current, location))

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 
+from groundswell.lib.safe_fetch import FetchError, ascii_host
 from groundswell.networks import oauth
 from groundswell.networks.base import NetworkError, TokenSet
 from groundswell.networks.oauth import ConnectError, check_public_host
@@ -61,10 +62,15 @@ def check_service_url(value: str) -> str:
     if parts.path not in ("", "/"):
         raise forms.ValidationError("Enter only the server address, without a path.")
     try:
-        check_public_host(parts.hostname, port or 443)
+        host = ascii_host(parts.hostname)  # bücher.example → xn--bcher-kva.example, the name that is connected to
+    except FetchError as exc:
+        raise forms.ValidationError(str(exc)) from None
+    try:
+        check_public_host(host, port or 443)
     except ConnectError as exc:
         raise forms.ValidationError(exc.message) from None
-    return f"{parts.scheme}://{parts.netloc}"
+    netloc = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{netloc}" + (f":{port}" if port is not None else "")
 
 
 #: Bluesky app passwords look like ``abcd-efgh-ijkl-mnop``; anything else is probably the main password.

@@ -15,8 +15,10 @@ MAX_PAGE = 100
 DEFAULT_PAGE = 20
 MAX_OFFSET = 1_000_000
 
-#: Error responses every authenticated endpoint may return (for the OpenAPI document).
-ERRORS: dict[int, type[ErrorOut]] = {401: ErrorOut, 422: ErrorOut}
+#: Error responses every authenticated endpoint may return (for the OpenAPI document). 400: the request cannot
+#: be read at all (a body that is not JSON, text with characters no field can hold); 422: it can, but a value
+#: is invalid.
+ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 401: ErrorOut, 422: ErrorOut}
 ERRORS_404: dict[int, type[ErrorOut]] = {**ERRORS, 404: ErrorOut}
 
 

@@ -34,7 +34,11 @@ def _range(
     start: dt.date | None, end: dt.date | None, default_span: dt.timedelta, today: dt.date
 ) -> tuple[dt.date, dt.date]:
     end = end or today
-    start = start or end - default_span
+    if start is None:
+        try:
+            start = end - default_span
+        except OverflowError:  # the span reaches before 0001-01-01: start there
+            start = dt.date.min
     if start > end:
         raise HttpError(422, "start must be on or before end.")
     return start, end
@@ -86,7 +90,10 @@ def clicks(
             raise HttpError(
                 422, f"That range has more than {MAX_BUCKETS} {group}s; choose a shorter range or a larger group."
             )
-        cursor = period_end(period, cursor)
+        try:
+            cursor = period_end(period, cursor)
+        except (OverflowError, ValueError):  # the bucket after 9999-12-31: the calendar ends here
+            break
     rows: QuerySet[Any, tuple[Any, ...]]
     if viewer.is_manager and member is None:
         scope: Literal["workspace", "member"] = "workspace"

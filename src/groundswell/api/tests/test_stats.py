@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from groundswell.analytics.rollups import Delta, RollupBatch
 from groundswell.api.endpoints.common import local_today
 from groundswell.api.schemas import ClicksOut, ItemStatsOut
@@ -57,6 +59,31 @@ def test_clicks_validation(bob_api):
     assert bob_api.get("/api/stats/clicks", {"group": "year"}).status_code == 422
     response = bob_api.get("/api/stats/clicks", {"start": "2000-01-01", "end": "2026-01-01"})
     assert response.status_code == 422 and "400" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "first", "last"),
+    [
+        ({"end": "0001-01-01"}, "0001-01-01", "0001-01-01"),  # the default span reaches before the first day
+        ({"end": "0001-01-20", "group": "month"}, "0001-01-01", "0001-01-01"),
+        ({"start": "9999-12-31", "end": "9999-12-31"}, "9999-12-31", "9999-12-31"),  # the next bucket is past the last
+        ({"start": "9999-12-01", "end": "9999-12-31", "group": "month"}, "9999-12-01", "9999-12-01"),
+        ({"start": "9999-12-27", "end": "9999-12-31", "group": "week"}, "9999-12-27", "9999-12-27"),
+    ],
+)
+def test_clicks_at_the_ends_of_the_calendar(carol_api, params, first, last):
+    """Found by the API fuzzer (bench/fuzz): dates next to 0001-01-01 or 9999-12-31 were a 500 (OverflowError)."""
+    response = carol_api.get("/api/stats/clicks", params)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["start"] == first and body["series"][0]["start"] == first and body["series"][-1]["start"] == last
+    assert body["totals"]["clicks"] == 0
+
+
+def test_top_items_at_the_first_day_of_the_calendar(carol_api):
+    response = carol_api.get("/api/stats/items", {"end": "0001-01-10"})
+    assert response.status_code == 200, response.content
+    assert response.json()["start"] == "0001-01-01"
 
 
 def test_top_items(carol_api, bob_api, charlie_api, alice_api, bob, item, workspace, alice):

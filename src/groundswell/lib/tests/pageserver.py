@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
 
 import pytest
 
@@ -66,6 +67,10 @@ class Handler(BaseHTTPRequestHandler):
                 n = int(path.rsplit("/", 1)[1])
                 target = "/og" if n <= 0 else f"/redirect/{n - 1}"
                 self._send(302, b"", Location=target)
+            elif path.startswith("/echo/"):
+                self._send(200, f"<title>{path}</title>".encode())
+            elif path.startswith("/redirect-utf8?"):  # a raw (UTF-8) internationalised URL, as some servers send
+                self._send(302, b"", Location=unquote(path.split("?", 1)[1]).encode().decode("latin-1"))
             elif path.startswith("/redirect-to?"):
                 self._send(302, b"", Location=path.split("?", 1)[1])
             elif path == "/image":

@@ -246,3 +246,99 @@ def test_connection_refused_fails(settings: Any) -> None:
 def test_unknown_host_fails() -> None:
     with pytest.raises(FetchFailed, match="Could not find the server"):
         safe_get("http://no-such-host.invalid/")
+
+
+# --- internationalised host names (IDNA) ----------------------------------------------------------------
+
+
+def test_unicode_host_is_fetched_under_its_idna_name(page_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``bücher.example`` used to raise TypeError inside httpcore; it is looked up and sent as punycode."""
+    fake_dns(monkeypatch, {"xn--bcher-kva.example": "127.0.0.1"})
+    port = page_server.rsplit(":", 1)[1]
+    result = safe_get(f"http://Bücher.example:{port}/host")
+    assert f"<title>xn--bcher-kva.example:{port}</title>".encode() == result.body
+    assert result.url == f"http://xn--bcher-kva.example:{port}/host"
+
+
+def test_punycode_host_is_fetched_as_given(page_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_dns(monkeypatch, {"xn--bcher-kva.example": "127.0.0.1"})
+    port = page_server.rsplit(":", 1)[1]
+    assert f"xn--bcher-kva.example:{port}".encode() in safe_get(f"http://xn--bcher-kva.example:{port}/host").body
+
+
+def test_non_ascii_path_and_query_are_percent_encoded(page_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_dns(monkeypatch, {"xn--bcher-kva.example": "127.0.0.1"})
+    port = page_server.rsplit(":", 1)[1]
+    result = safe_get(f"http://bücher.example:{port}/echo/straße und mehr?q=ü&keep=%2F")
+    assert result.body == b"<title>/echo/stra%C3%9Fe%20und%20mehr?q=%C3%BC&keep=%2F</title>"
+
+
+def test_redirect_to_a_raw_unicode_url_is_followed(page_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_dns(monkeypatch, {"xn--bcher-kva.example": "127.0.0.1"})
+    port = page_server.rsplit(":", 1)[1]
+    result = safe_get(f"{page_server}/redirect-utf8?http://b%C3%BCcher.example:{port}/host")
+    assert result.url == f"http://xn--bcher-kva.example:{port}/host"
+    assert f"xn--bcher-kva.example:{port}".encode() in result.body
+
+
+def test_unicode_host_keeps_every_address_check(strict: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_dns(monkeypatch, {"xn--bcher-kva.example": "10.0.0.5"})
+    with pytest.raises(FetchRefused, match=r"xn--bcher-kva\.example points to 10\.0\.0\.5"):
+        safe_get("https://bücher.example/")
+
+
+def test_redirect_to_a_unicode_host_inside_is_refused(
+    strict: Any, page_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_check = safe_fetch.check_address
+    monkeypatch.setattr(
+        safe_fetch, "check_address", lambda ip, host: None if host == "127.0.0.1" else real_check(ip, host)
+    )
+    fake_dns(monkeypatch, {"xn--bcher-kva.example": "169.254.169.254"})
+    with pytest.raises(FetchRefused, match=r"169\.254\.169\.254"):
+        safe_get(f"{page_server}/redirect-utf8?http://b%C3%BCcher.example/latest/meta-data/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/",  # full-width digits: UTS #46 maps them to 127.0.0.1 before the check
+        "http://127\u30020\u30020\u30021/",  # ideographic full stops separate labels too
+        "http://\u24db\u24de\u24d2\u24d0\u24db\u24d7\u24de\u24e2\u24e3/",  # circled letters: localhost
+        "http://\uff2c\uff2f\uff23\uff21\uff2c\uff28\uff2f\uff33\uff34/",
+    ],
+)
+def test_unicode_spellings_of_inside_addresses_are_refused(strict: Any, url: str) -> None:
+    with pytest.raises(FetchRefused, match="only public addresses"):
+        safe_get(url)
+
+
+def test_mixed_script_host_is_looked_up_as_its_punycode(strict: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Latin with one Cyrillic ``\u0430`` is a valid IDNA name of its own (registries police look-alikes, not DNS):
+    it is fetched as ``xn--example-4fg.com``, never as ``example.com``, and its address is checked as usual."""
+    fake_dns(monkeypatch, {"xn--example-4fg.com": "10.0.0.9"})
+    with pytest.raises(FetchRefused, match=r"xn--example-4fg\.com points to 10\.0\.0\.9"):
+        safe_get("https://exa\u0430mple.com/")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://ab\u0627\u0628.example/", "not a valid internationalised host name"),  # Latin and Arabic in a label
+        ("http://\u200d.example/", "not a valid internationalised host name"),  # a lone zero-width joiner
+        ("http://xn--ls8h.example/", "not a valid internationalised host name"),  # punycode of an emoji
+        ("http://xn--.example/", "not a valid host name"),
+        ("http://bü\u00a0cher.example/", "not a valid internationalised host name"),
+        ("http://" + "ü" * 64 + ".example/", "not a valid internationalised host name"),
+        ("http://a..b/", "not a valid host name"),
+        ("http://-start.example/", "not a valid host name"),
+        ("http://" + "a" * 64 + ".example/", "not a valid host name"),
+        ("http://" + "a." * 127 + "com/", "not a valid host name"),
+        ("http://exa mple.com/", "not a valid host name"),
+        ("http://%31%32%37.0.0.1/", "not a valid host name"),
+        ("http://ex\uff0fample.com/", "not a valid URL"),  # a full-width slash that NFKC turns into "/"
+    ],
+)
+def test_invalid_host_names_get_a_clear_refusal(url: str, message: str) -> None:
+    with pytest.raises(FetchRefused, match=message):
+        safe_get(url)

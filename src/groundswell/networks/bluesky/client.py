@@ -25,6 +25,8 @@ from typing import Any
 
 import httpx
 
+from groundswell.lib.safe_fetch import AddressRefused
+
 from .errors import AuthError, PermanentError, TransientError
 
 POST_COLLECTION = "app.bsky.feed.post"
@@ -239,6 +241,8 @@ class BlueskyClient:
             response = self.http.request(method, url, params=params, json=json, content=content, headers=all_headers)
         except httpx.TimeoutException as exc:
             raise TransientError(f"{nsid}: timed out ({exc.__class__.__name__})") from exc
+        except AddressRefused as exc:  # checked at connect time (networks/http.py): nothing was sent
+            raise PermanentError(f"Groundswell does not connect to this server: {exc}") from exc
         except httpx.TransportError as exc:
             raise TransientError(f"{nsid}: {exc.__class__.__name__}: {exc}") from exc
         _raise_for_response(response)

@@ -115,6 +115,8 @@ class Client(NetworkClient):
             raise TransientError("Mastodon did not answer in time.", accepted=accepted) from exc
         except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise TransientError("The connection to Mastodon broke off.", accepted=True) from exc
+        except http.AddressRefused as exc:  # checked at connect time: nothing was sent
+            raise PermanentError(f"Groundswell does not connect to this Mastodon server: {exc}") from exc
         except httpx.TransportError as exc:
             raise TransientError(f"Could not reach the Mastodon server: {exc}") from exc
         status = response.status_code

@@ -1,14 +1,23 @@
 import re
 
+import idna
+
 from groundswell.sharing.networks.base import Network, ShareContext
 
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+#: A DNS name with a top-level domain of letters or its punycode (``xn--p1ai`` for ``.рф``).
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 
 
 def normalise_instance(value: str) -> str:
-    """``https://Mastodon.Social/`` → ``mastodon.social``; raise ValueError when it is not a host name."""
+    """``https://Mastodon.Social/`` → ``mastodon.social``, ``Mastodon.Bücher.Example`` → its IDNA (``xn--``) form;
+    raise ValueError when it is not a host name."""
     host = value.strip().lower()
     host = re.sub(r"^https?://", "", host).split("/", 1)[0]
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True, std3_rules=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError):
+            raise ValueError(f"{value!r} is not a server name such as mastodon.social") from None
     if not _HOST.match(host):
         raise ValueError(f"{value!r} is not a server name such as mastodon.social")
     return host
