@@ -34,7 +34,7 @@ def test_privacy_centre_switch_and_export_with_progress(browser: Any, live_serve
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
 
     page.goto(f"{base}/w/acme/privacy/")
-    assert page.get_by_role("heading", name="What Acme can see about you").is_visible()
+    assert page.get_by_role("heading", name="Who can see what").is_visible()
     # Nothing overflows sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.get_by_label("Yes, my manager may see my statistics").check()
