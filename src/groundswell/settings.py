@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "groundswell.sso.enforcement.SsoEntryMiddleware",
     "groundswell.rewards.middleware.MemberVisitorMiddleware",
 ]
 

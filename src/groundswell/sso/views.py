@@ -1,8 +1,9 @@
 """Single sign-on pages.
 
 * ``settings`` (``/w/<ws>/sso/``): the program admin configures the workspace's identity provider.
-* ``start`` (``/sso/``): "Sign in with SSO" — the person enters their work email, we find the workspace by its
-  domain and send them to its IdP.
+* ``start`` (``/sso/``): "Sign in with SSO" — the person enters their work email and is told to check it: when
+  a workspace claimed the domain, the mailbox gets the link to that workspace's sign-in page. The page answers
+  the same for every domain, so it reveals no workspace's domains (ADR 0024).
 * ``workspace_login`` (``/w/<ws>/sso/login/``): the same for a known workspace (a bookmark for employees).
   It is a public sign-in page, so it lives outside the member-only ``/w/<ws>/`` patterns (public_urls.py);
   a workspace without SSO gets a 404 there, like an unknown one.
@@ -122,16 +123,15 @@ def _begin(request: HttpRequest, config: SsoConfig, email: str = "") -> HttpResp
 
 @allow_methods("GET", "POST")
 def start(request: HttpRequest) -> HttpResponse:
+    """Ask for the work email and answer the same whatever its domain: which domains a workspace claimed is
+    that workspace's business (ADR 0024). The link to the workspace's SSO page goes to the mailbox."""
+    from groundswell.sso.tasks import send_sign_in_link
+
     form = SsoEmailForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        config = idp.config_for_email(email)
-        if config is not None:
-            return _begin(request, config, email)
-        domain = email.rsplit("@", 1)[-1]
-        form.add_error(
-            "email", f"No workspace signs in with single sign-on for {domain}. Sign in with your password instead."
-        )
+        send_sign_in_link.enqueue(email)
+        return render(request, "sso/start_sent.html", {"email": email})
     return render(request, "sso/start.html", {"form": form}, status=400 if form.errors else 200)
 
 

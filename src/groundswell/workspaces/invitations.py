@@ -93,9 +93,12 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         invitation = actions.find_invitation(token)
     except actions.InvitationUnusable as exc:
         used = Invitation.objects.filter(token_hash=Invitation.hash_token(token), accepted_at__isnull=False).first()
-        if used is not None and Membership.objects.filter(
-            workspace_id=used.workspace_id, user_id=request.user.pk, is_active=True
-        ).exists():  # accepted by this person already (say, on signing up): take them in
+        if (
+            used is not None
+            and Membership.objects.filter(
+                workspace_id=used.workspace_id, user_id=request.user.pk, is_active=True
+            ).exists()
+        ):  # accepted by this person already (say, on signing up): take them in
             return redirect(reverse("core:home", kwargs={"ws": used.workspace.slug}))
         return _invalid(request, exc.reason)
     workspace_home = reverse("core:home", kwargs={"ws": invitation.workspace.slug})

@@ -1,0 +1,38 @@
+"""Background work for single sign-on: the sign-in link asked for on the public "Sign in with SSO" page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+from groundswell.sso import idp
+
+SSO_LINK_EVERY = 10 * 60  # seconds between two sign-in links to the same address
+
+
+def _throttle_key(email: str) -> str:
+    import hashlib
+
+    return "sso-link:" + hashlib.sha256(email.lower().encode()).hexdigest()
+
+
+@task()
+def send_sign_in_link(email: str) -> str:
+    """Email ``email`` the sign-in page of the workspace that claimed its domain, at most once per address per
+    ``SSO_LINK_EVERY`` seconds. Runs for every address asked for, claimed or not, so that the page answers the
+    same way and in the same time whatever the domain (it reveals no workspace's domains)."""
+    config = idp.config_for_email(email)
+    if config is None:
+        return "unclaimed"
+    if not cache.add(_throttle_key(email), 1, timeout=SSO_LINK_EVERY):
+        return "throttled"
+    workspace = config.workspace
+    login_url = settings.SITE_URL.rstrip("/") + reverse("sso_workspace_login", kwargs={"ws": workspace.slug})
+    body = render_to_string("sso/email/sign_in_link.txt", {"workspace": workspace, "login_url": login_url})
+    subject = " ".join(f"Sign in to {workspace.name} on Groundswell".split())
+    send_mail(subject, body, None, [email], fail_silently=False)
+    return "sent"
