@@ -95,10 +95,12 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         used = Invitation.objects.filter(token_hash=Invitation.hash_token(token), accepted_at__isnull=False).first()
         if (
             used is not None
+            and request.user.is_authenticated
+            and used.email.lower() == request.user.email.lower()
             and Membership.objects.filter(
                 workspace_id=used.workspace_id, user_id=request.user.pk, is_active=True
             ).exists()
-        ):  # accepted by this person already (say, on signing up): take them in
+        ):  # accepted by this person already (say, just now on signing in): take them in
             return redirect(reverse("core:home", kwargs={"ws": used.workspace.slug}))
         return _invalid(request, exc.reason)
     workspace_home = reverse("core:home", kwargs={"ws": invitation.workspace.slug})
