@@ -5,7 +5,7 @@ The rules (docs/adr/0013-per-workspace-sso.md explains why):
 1. The IdP must send an email address, in one of the domains the workspace claimed for it.
 2. An identity already linked to a user signs that user in.
 3. Otherwise a user with the same email is linked — but only if they belong to no *other* workspace
-   (a membership of any state there, ``workspaces.actions.belongs_elsewhere``): an IdP speaks for its own
+   (``workspaces.actions.belongs_elsewhere``), at linking and at every later sign-in: an IdP speaks for its own
    workspace, never for an account that another company also relies on (ADR 0024). Such a person signs in
    with their password and, where the workspace requires SSO, confirms through its IdP while signed in
    (``adapter.WorkspaceSocialAccountAdapter.pre_social_login``).
@@ -90,8 +90,10 @@ def confirms_signed_in_member(request: HttpRequest, config: SsoConfig, sociallog
     workspace's "require SSO": signed in first, then through the IdP with the same, verified, claimed email.
     """
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or sociallogin.is_existing:
+    if user is None or not user.is_authenticated:
         return False
+    if sociallogin.is_existing and sociallogin.user.pk != user.pk:
+        return False  # the identity is someone else's: allauth signs that account in, by decide's rules
     email = login_email(sociallogin)
     if "@" not in email or email != (user.email or "").strip().lower():
         return False
@@ -125,6 +127,14 @@ def decide(request: HttpRequest, config: SsoConfig, sociallogin: SocialLogin) ->
     link_to: User | None = None
     if sociallogin.is_existing:
         user = sociallogin.user
+        if belongs_elsewhere(user, workspace):
+            # Linked while the account was this workspace's alone; it has since joined another one, which
+            # relies on it too: from now on the IdP confirms, it does not sign in (ADR 0024).
+            raise SsoRefused(
+                f"The Groundswell account for {email} now also belongs to another workspace, so "
+                f"{workspace.name}'s identity provider cannot sign it in any more. Sign in with your email and "
+                f"password; if {workspace.name} asks for single sign-on, confirm there through its identity provider."
+            )
     else:
         # Primary or secondary (allauth EmailAddress) addresses, as allauth itself would match them.
         matches = filter_users_by_email(email)

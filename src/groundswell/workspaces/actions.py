@@ -235,13 +235,20 @@ def check_usable(invitation: Invitation | None) -> Invitation:
 
 
 def belongs_elsewhere(user: AbstractBaseUser, workspace: Workspace) -> bool:
-    """Whether the account has a membership (active, deactivated or awaiting acceptance) in another workspace.
+    """Whether the account belongs to a workspace other than ``workspace``: has a membership there, active or
+    deactivated, that is not merely awaiting the person's acceptance.
 
     Such an account is its owner's to attach: ``workspace`` may invite it, never attach, activate or lock it
-    without the person accepting while signed in (ADR 0024). An account that belongs to no other workspace
-    (new, or created by ``workspace`` itself) can be provisioned directly.
+    without the person accepting while signed in, and its identity provider cannot sign it in (ADR 0024). An
+    account that belongs to no other workspace (new, or created by ``workspace`` itself) can be provisioned
+    directly. A pending membership elsewhere does not count: an unanswered invitation of one workspace must
+    not change what another may do.
     """
-    return Membership.objects.filter(user_id=user.pk).exclude(workspace_id=workspace.pk).exists()
+    return (
+        Membership.objects.filter(user_id=user.pk, awaiting_acceptance=False)
+        .exclude(workspace_id=workspace.pk)
+        .exists()
+    )
 
 
 def add_pending_member(

@@ -12,7 +12,6 @@ from groundswell.sso import actions
 from groundswell.sso.models import SsoConfig
 from groundswell.sso.privacy import SsoPrivacyProvider
 from groundswell.sso.tests import saml_idp
-from groundswell.sso.tests.helpers import idp_url
 from groundswell.workspaces.models import Membership, Workspace
 
 PASSWORD = "correct horse battery"
