@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django_tasks import task
 
 from groundswell.sso import idp
@@ -15,8 +18,6 @@ SSO_LINK_EVERY = 10 * 60  # seconds between two sign-in links to the same addres
 
 
 def _throttle_key(email: str) -> str:
-    import hashlib
-
     return "sso-link:" + hashlib.sha256(email.lower().encode()).hexdigest()
 
 
@@ -31,7 +32,8 @@ def send_sign_in_link(email: str) -> str:
     if not cache.add(_throttle_key(email), 1, timeout=SSO_LINK_EVERY):
         return "throttled"
     workspace = config.workspace
-    login_url = settings.SITE_URL.rstrip("/") + reverse("sso_workspace_login", kwargs={"ws": workspace.slug})
+    path = reverse("sso_workspace_login", kwargs={"ws": workspace.slug})
+    login_url = settings.SITE_URL.rstrip("/") + path + "?" + urlencode({"email": email})
     body = render_to_string("sso/email/sign_in_link.txt", {"workspace": workspace, "login_url": login_url})
     subject = " ".join(f"Sign in to {workspace.name} on Groundswell".split())
     send_mail(subject, body, None, [email], fail_silently=False)

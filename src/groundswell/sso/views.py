@@ -140,6 +140,11 @@ def workspace_login(request: HttpRequest, ws: str) -> HttpResponse:
     config = idp.enabled_configs().filter(workspace__slug=ws).first()
     if config is None or not config.is_complete:
         raise Http404("No such workspace")
+    # The link emailed from /sso/ carries the address, passed on to the IdP as a hint (never trusted).
+    hint = SsoEmailForm({"email": (request.POST if request.method == "POST" else request.GET).get("email", "")})
+    email = hint.cleaned_data["email"] if hint.is_valid() else ""
     if request.method == "POST":
-        return _begin(request, config)
-    return render(request, "sso/workspace_login.html", {"sso_workspace": config.workspace, "config": config})
+        return _begin(request, config, email)
+    return render(
+        request, "sso/workspace_login.html", {"sso_workspace": config.workspace, "config": config, "email": email}
+    )
