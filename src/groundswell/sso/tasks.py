@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,20 +16,18 @@ from groundswell.sso import idp
 SSO_LINK_EVERY = 10 * 60  # seconds between two sign-in links to the same address
 
 
-def _throttle_key(email: str) -> str:
+def throttle_key(email: str) -> str:
     return "sso-link:" + hashlib.sha256(email.lower().encode()).hexdigest()
 
 
 @task()
 def send_sign_in_link(email: str) -> str:
-    """Email ``email`` the sign-in page of the workspace that claimed its domain, at most once per address per
-    ``SSO_LINK_EVERY`` seconds. Runs for every address asked for, claimed or not, so that the page answers the
-    same way and in the same time whatever the domain (it reveals no workspace's domains)."""
+    """Email ``email`` the sign-in page of the workspace that claimed its domain. Queued for every address
+    asked for, claimed or not (at most once per address per ``SSO_LINK_EVERY`` seconds, see
+    ``views.start``), so that the page answers the same way and in the same time whatever the domain."""
     config = idp.config_for_email(email)
     if config is None:
         return "unclaimed"
-    if not cache.add(_throttle_key(email), 1, timeout=SSO_LINK_EVERY):
-        return "throttled"
     workspace = config.workspace
     path = reverse("sso_workspace_login", kwargs={"ws": workspace.slug})
     login_url = settings.SITE_URL.rstrip("/") + path + "?" + urlencode({"email": email})

@@ -22,6 +22,7 @@ from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -125,12 +126,13 @@ def _begin(request: HttpRequest, config: SsoConfig, email: str = "") -> HttpResp
 def start(request: HttpRequest) -> HttpResponse:
     """Ask for the work email and answer the same whatever its domain: which domains a workspace claimed is
     that workspace's business (ADR 0024). The link to the workspace's SSO page goes to the mailbox."""
-    from groundswell.sso.tasks import send_sign_in_link
+    from groundswell.sso.tasks import SSO_LINK_EVERY, send_sign_in_link, throttle_key
 
     form = SsoEmailForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        send_sign_in_link.enqueue(email)
+        if cache.add(throttle_key(email), 1, timeout=SSO_LINK_EVERY):  # one e-mail per address for a while
+            send_sign_in_link.enqueue(email)
         return render(request, "sso/start_sent.html", {"email": email})
     return render(request, "sso/start.html", {"form": form}, status=400 if form.errors else 200)
 
