@@ -23,6 +23,14 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("SECRET_KEY must be set to a unique value when DEBUG is off")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
+# The rule of `check --deploy` (security.W009), refused at start-up in production rather than warned about.
+_WEAK_KEY = len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+if not DEBUG and _WEAK_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: it needs at least 50 characters, at least 5 different ones, "
+        "and no 'django-insecure-' prefix. Generate one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
