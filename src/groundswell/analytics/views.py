@@ -146,6 +146,10 @@ def _svg(body: bytes) -> HttpResponse:
     return response
 
 
+#: The dashboard's charts (``chart/<kind>.svg``); the empty-workspace guard test requests each one.
+CHART_KINDS = ("activity", "departments", "networks")
+
+
 @login_required
 def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
     member = _manager(request, ws)
