@@ -170,6 +170,13 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_ADAPTER = "groundswell.sso.adapter.SsoAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
+# Failed sign-ins count per account+address, per address and per account, and a browser that signed in
+# before always gets through with the right password (workspaces/login_throttle.py, ADR 0026).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "20/m/ip,5/5m/key",
+    "login_failed_account": "50/h/key",
+    "login_failed_device": "10/5m/key",
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 # Single sign-on: each workspace configures its own OpenID Connect or SAML identity provider (sso/models.py);
 # the adapter hands allauth those per-workspace apps, so nothing is configured here per IdP.
