@@ -173,6 +173,9 @@ ACCOUNT_LOGOUT_ON_GET = False
 # Failed sign-ins count per account+address, per address and per account, and a browser that signed in
 # before always gets through with the right password (workspaces/login_throttle.py, ADR 0026).
 ACCOUNT_RATE_LIMITS = {
+    # No limit on all sign-in attempts per address (allauth: 30/m/ip): it would let one person behind an
+    # office's address block everyone's sign-in there; failures are limited before the password is hashed.
+    "login": "",
     "login_failed": "20/m/ip,5/5m/key",
     "login_failed_account": "50/h/key",
     "login_failed_device": "10/5m/key",
