@@ -51,8 +51,8 @@ def test_no_module_but_lib_export_writes_csv_directly() -> None:
     """Every export goes through lib/export.py, so none can forget the formula escaping."""
     offenders = []
     for path in SRC.rglob("*.py"):
-        if path == SRC / "lib" / "export.py":
-            continue
+        if path == SRC / "lib" / "export.py" or "tests" in path.relative_to(SRC).parts:
+            continue  # tests may write CSV input for the importers; they export nothing
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             direct = (
