@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from groundswell.lib.text import control_message, first_control
 from groundswell.scim.errors import invalid_value, mutability, uniqueness
 from groundswell.scim.filters import as_pk
 from groundswell.scim.models import ScimEvent, ScimGroup, ScimToken, ScimUser
@@ -46,6 +47,9 @@ class TokenError(ValueError):
 def create_token(workspace: Workspace, *, by: Membership, name: str) -> tuple[ScimToken, str]:
     """A new SCIM token for ``workspace``. Returns it with its secret, which is never stored."""
     name = " ".join(name.split())
+    control = first_control(name)
+    if control:
+        raise TokenError(control_message("The name", control))
     if not name:
         raise TokenError("Give the token a name, so you can recognise it later (for example “Okta”).")
     if len(name) > MAX_NAME_LENGTH:
