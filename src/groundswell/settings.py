@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "groundswell.core.input_guard.ControlCharacterMiddleware",  # NUL and other controls: 400, not a 500
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "groundswell.sso.enforcement.SsoEntryMiddleware",
     "groundswell.rewards.middleware.MemberVisitorMiddleware",
 ]
 

@@ -49,7 +49,7 @@ class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
         from groundswell.workspaces.invitations import pending_invitation
 
         invitation = pending_invitation(request)
-        if invitation is not None:
+        if invitation is not None and workspaces_for_user(request.user).filter(pk=invitation.workspace_id).exists():
             return reverse("core:home", kwargs={"ws": invitation.workspace.slug})
         if settings.GROUNDSWELL_OPEN_SIGNUP and not workspaces_for_user(request.user).exists():
             try:
