@@ -158,10 +158,7 @@ def _log(post: OutboundPost, message: str, level: str = "info", at: dt.datetime 
 
 
 def network_label(key: str) -> str:
-    try:
-        return registry.get_client(key).label or key
-    except (KeyError, ImportError):
-        return key
+    return registry.label(key)
 
 
 def preview_problems(

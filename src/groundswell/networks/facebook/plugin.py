@@ -38,6 +38,7 @@ from groundswell.networks.base import (
     Scope,
     TokenSet,
 )
+from groundswell.networks.facebook.intent import Facebook
 from groundswell.networks.http import mentions_link
 
 SCOPES = (
@@ -75,11 +76,11 @@ def _error(response: httpx.Response) -> tuple[int, str, bool]:
 
 
 class Client(NetworkClient):
-    key = "facebook"
-    label = "Facebook"
+    key = Facebook.key
+    label = Facebook.label
     auth_kind = "oauth2"
     scopes = SCOPES
-    max_length = 63206
+    max_length = Facebook.max_length
     can_revoke = False
     has_metrics = True
 

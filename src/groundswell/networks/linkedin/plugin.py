@@ -45,6 +45,7 @@ from groundswell.networks.base import (
     TokenSet,
 )
 from groundswell.networks.http import mentions_link, retry_after_seconds
+from groundswell.networks.linkedin.intent import LinkedIn
 
 OAUTH_URL = "https://www.linkedin.com/oauth/v2"
 #: The versioned API the requests are written against (YYYYMM); LinkedIn supports a version for a year.
@@ -109,11 +110,11 @@ def _error(response: httpx.Response) -> tuple[str, str]:
 
 
 class Client(NetworkClient):
-    key = "linkedin"
-    label = "LinkedIn"
+    key = LinkedIn.key
+    label = LinkedIn.label
     auth_kind = "oauth2"
     scopes = SCOPES
-    max_length = 3000
+    max_length = LinkedIn.max_length
     can_revoke = False
     has_metrics = True
 

@@ -33,8 +33,8 @@ from groundswell.networks.base import (
     TokenSet,
 )
 from groundswell.networks.http import mentions_link
+from groundswell.networks.mastodon.intent import Mastodon, normalise_instance
 from groundswell.networks.models import MastodonApp
-from groundswell.sharing.networks.mastodon import normalise_instance
 
 SCOPES = (
     Scope("profile", "Read your account's id and handle, to show which account is connected."),
@@ -77,11 +77,11 @@ def _host(instance: str) -> str:
 
 
 class Client(NetworkClient):
-    key = "mastodon"
-    label = "Mastodon"
+    key = Mastodon.key
+    label = Mastodon.label
     auth_kind = "oauth2"
     scopes = SCOPES
-    max_length = 500  # the default; instances may allow more
+    max_length = Mastodon.max_length
     can_revoke = True
     has_metrics = True
     can_reply = True

@@ -32,6 +32,7 @@ from groundswell.networks.base import (
     TokenSet,
 )
 from groundswell.networks.http import mentions_link
+from groundswell.networks.x.intent import X
 
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 SCOPES = (
@@ -64,11 +65,11 @@ def _error(response: httpx.Response) -> tuple[str, str]:
 
 
 class Client(NetworkClient):
-    key = "x"
-    label = "X"
+    key = X.key
+    label = X.label
     auth_kind = "oauth2"
     scopes = SCOPES
-    max_length = 280  # a link counts as 23 characters
+    max_length = X.max_length
     can_revoke = True
     has_metrics = True
 
