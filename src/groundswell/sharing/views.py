@@ -20,6 +20,7 @@ from groundswell.networks.models import AccountStatus, ConnectedAccount, Outboun
 from groundswell.networks.policy import Problem
 from groundswell.networks.registry import NETWORKS, Network
 from groundswell.policy.actions import needs_acknowledgement
+from groundswell.sharing import posting
 from groundswell.sharing.actions import ShareError, create_share, intent_url, short_url
 from groundswell.sharing.forms import POST_ACTIONS, POST_NOW, SCHEDULE, SPREAD, ShareForm
 from groundswell.sharing.models import Share
@@ -114,7 +115,7 @@ def _post_it(request: HttpRequest, member: Membership, item: Item, form: ShareFo
     elif action == SCHEDULE and when is None:
         form.add_error("scheduled_for", "Pick the date and time to post it.")
         return None
-    problems = outbox.preview_problems(member=member, item=item, account=account, caption=data["caption"], when=when)
+    problems = posting.preview_problems(member=member, item=item, account=account, caption=data["caption"], when=when)
     blocking = [p for p in problems if p.blocking]
     if blocking:
         for p in blocking:
@@ -125,8 +126,8 @@ def _post_it(request: HttpRequest, member: Membership, item: Item, form: ShareFo
         pfm.warnings, pfm.confirm = problems, token
         return None
     try:
-        post = outbox.schedule_post(member, item, account, data["caption"], when, action == SPREAD)
-    except (outbox.PostingError, ShareError) as exc:
+        post = posting.schedule_post(member, item, account, data["caption"], when, action == SPREAD)
+    except (posting.PostingError, ShareError) as exc:
         form.add_error(None, str(exc))
         return None
     return post.share
