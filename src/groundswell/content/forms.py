@@ -12,7 +12,7 @@ from django.template.defaultfilters import filesizeformat
 from groundswell.content.actions import MAX_CAPTIONS, CaptionData, ItemData
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
 from groundswell.lib.text import no_control_characters
-from groundswell.sharing.networks import NETWORK_CHOICES
+from groundswell.networks.registry import NETWORK_CHOICES
 from groundswell.workspaces.models import Department, Location, Workspace
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}

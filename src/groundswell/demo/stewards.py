@@ -57,7 +57,6 @@ def _account(ws: Workspace, network: str, handle: str, now: dt.datetime) -> Conn
 def _posted(brand: BrandAccount, shift: Shift, text: str, link: str, at: dt.datetime) -> None:
     outbound = OutboundPost.objects.create(
         workspace_id=brand.workspace_id,
-        share=None,
         account=brand.account,
         text=f"{text}\n\n{link}" if link else text,
         link_url=link,

@@ -553,7 +553,7 @@ def update_profile(
     """Save what the member says about themselves. Privacy switches (leaderboard visibility, sharing with the
     manager) are the privacy centre's: ``groundswell.privacy.actions``."""
     from groundswell.content.models import Topic
-    from groundswell.sharing.networks.mastodon import normalise_instance
+    from groundswell.networks.mastodon.intent import normalise_instance
 
     display_name = display_name.strip()
     if not display_name:
