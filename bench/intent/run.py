@@ -27,14 +27,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 import baseline_intent
 
 from groundswell.listening.enrichment import intent, language, sentiment
 
+HERE = Path(__file__).resolve().parent
 ASKING = ("complaint", "question")
 Classifier = Callable[..., str]
 
