@@ -422,9 +422,8 @@ def reply_priority(text: str, *, lang: str, sentiment: str, intent: str | None =
     score = 0.3 if intent == "other" else 0.1
     score += 0.1 * min(weight, 3) + (0.15 if sentiment == "negative" else 0.0)
     score += 0.1 if "?" in text else 0.0
-    score += (
-        0.05 if ("@" in text or re.search(r"(?<!\w)(?:you|your|ihr|euch|vous|os|vi|jullie|wy)(?!\w)", low)) else 0.0
-    )
+    addressed = "@" in text or re.search(r"(?<!\w)(?:you|your|ihr|euch|vous|os|vi|jullie|wy)(?!\w)", low)
+    score += 0.05 if intent == "other" and addressed else 0.0  # not "thank you": praise speaks to the brand too
     return round(min(score, 0.6), 3)
 
 
