@@ -13,7 +13,9 @@ held-out set that still miss (so anyone can see what the rules get wrong), and a
 ``precision``: of the held-out posts labelled question or complaint, the share that are one of the two.
 ``baseline_*``: the same for the old rules (``baseline_recall`` is their recall on complaints and questions
 together, ``recall`` ours). ``reach``: share of held-out complaints and questions that reach a person (a
-case, or the care team's triage queue: ``intent.needs_no_reply`` is false), which must be 1.0.
+case, or the care team's triage queue: ``intent.needs_no_reply`` is false). ``order_auc``: how well
+``intent.reply_priority`` puts complaints and questions above the rest (the triage queue's order; 0.5 is
+chance), ``baseline_order_auc`` the same for the old labels.
 ``BENCH_QUICK=1`` skips the per-post listing and the timing (it is quick either way: a few seconds).
 """
 
@@ -86,6 +88,13 @@ def score(examples: list[Example], predicted: list[str]) -> Scores:
     return Scores(recall, precision, asking_recall, asking_precision)
 
 
+def auc(scores: list[float], gold: list[bool]) -> float:
+    """Chance that a random complaint or question is ranked above a random other post (ties count half)."""
+    pos = [s for s, g in zip(scores, gold, strict=True) if g]
+    neg = [s for s, g in zip(scores, gold, strict=True) if not g]
+    return sum((p > n) + 0.5 * (p == n) for p in pos for n in neg) / (len(pos) * len(neg))
+
+
 def run(examples: list[Example], classify: Classifier) -> list[str]:
     return [classify(e.text, lang=e.detected, sentiment=e.sentiment) for e in examples]
 
@@ -133,6 +142,11 @@ def main() -> int:
     print(f"\n  triage: {len(asking) - len(unreached)} of {len(asking)} held-out complaints and questions reach a "
           f"person (a case or the triage queue); {kept_out} of {len(quiet)} praise/other posts are confidently "
           f"kept out of the queue")  # fmt: skip
+    gold = [e.label in ASKING for e in heldout]
+    order = auc([intent.reply_priority(e.text, lang=e.detected, sentiment=e.sentiment) for e in heldout], gold)
+    old_order = auc([1.0 if p in ASKING else 0.0 for p in old], gold)
+    print(f"  order of the queue (AUC, complaints and questions above the rest): old labels {old_order:.3f}, "
+          f"reply_priority {order:.3f}")  # fmt: skip
     if not quick:
         print("\n  held-out posts the new rules still get wrong (gold -> said):")
         for e, p in zip(heldout, new, strict=True):
@@ -148,7 +162,8 @@ def main() -> int:
         f"precision={ours.asking_precision:.3f} baseline_recall={before.asking_recall:.3f} "
         f"recall={ours.asking_recall:.3f} baseline_recall_complaint={before.recall['complaint']:.3f} "
         f"baseline_recall_question={before.recall['question']:.3f} baseline_precision={before.asking_precision:.3f} "
-        f"reach={reach:.3f} heldout={len(heldout)} tune={len(tune)}"
+        f"reach={reach:.3f} order_auc={order:.3f} baseline_order_auc={old_order:.3f} heldout={len(heldout)} "
+        f"tune={len(tune)}"
     )
     return 0
 
