@@ -405,7 +405,8 @@ class ReplyNetworks:
 def reply_networks() -> ReplyNetworks:
     """The listening sources whose posts Groundswell can answer from a connected account (the network's
     plug-in supports replies: ``NetworkClient.can_reply``), and those answered by hand."""
-    can, cannot = [], []
+    can: list[str] = []
+    cannot: list[str] = []
     for kind, label in SourceKind.choices:
         (can if can_reply(kind) else cannot).append(str(label))
     return ReplyNetworks(can=can, cannot=cannot)

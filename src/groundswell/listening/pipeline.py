@@ -423,11 +423,11 @@ def ingest(
         # work that must not slow ingest), and the other brand mentions go to care's triage queue (ADR 0028:
         # the classifier orders that queue, it does not gate it); care's periodic job catches what a crash in
         # between missed.
-        fresh = [r.pk for r in rows if r.duplicate_of_id is None]
-        if fresh and mentions:
+        heard = [r.pk for r in rows if r.duplicate_of_id is None]
+        if heard and mentions:
             from groundswell.care.tasks import open_cases_for_posts
 
-            transaction.on_commit(lambda: open_cases_for_posts.enqueue(fresh))
+            transaction.on_commit(lambda: open_cases_for_posts.enqueue(heard))
         additive_upsert(
             TopicDay,
             ("workspace", "topic", "day"),
