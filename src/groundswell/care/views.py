@@ -429,8 +429,8 @@ def _care_team(request: HttpRequest, ws: str) -> Membership:
     return member
 
 
-def _triage_item(member: Membership, item_id: int) -> TriageItem:
-    return get_for_workspace(TriageItem.objects.select_related("post", "topic"), member.workspace, pk=item_id)
+def _triage_item(member: Membership, triage_id: int) -> TriageItem:
+    return get_for_workspace(TriageItem.objects.select_related("post", "topic"), member.workspace, pk=triage_id)
 
 
 def _triage_page(
@@ -467,10 +467,10 @@ def _form_errors(form: forms.Form) -> list[str]:
 
 @login_required
 @allow_methods("POST")
-def triage_case(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
+def triage_case(request: HttpRequest, ws: str, triage_id: int) -> HttpResponse:
     """Make a case of a triaged post (routed as usual), or take it to answer now (``answer``)."""
     member = _care_team(request, ws)
-    item = _triage_item(member, item_id)
+    item = _triage_item(member, triage_id)
     form = TriageCaseForm(request.POST)
     if not form.is_valid():
         return _triage_page(request, member, status=400, failed=item, errors=_form_errors(form))
@@ -487,10 +487,10 @@ def triage_case(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
 
 @login_required
 @allow_methods("POST")
-def triage_dismiss(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
+def triage_dismiss(request: HttpRequest, ws: str, triage_id: int) -> HttpResponse:
     """Take a post out of the queue without a reply, with the reason (recorded)."""
     member = _care_team(request, ws)
-    item = _triage_item(member, item_id)
+    item = _triage_item(member, triage_id)
     form = TriageDismissForm(request.POST)
     if not form.is_valid():
         return _triage_page(request, member, status=400, failed=item, errors=_form_errors(form))

@@ -109,20 +109,20 @@ def test_the_queue_is_ordered_paginated_and_for_the_care_team_only(
 def test_dismiss_needs_a_reason_and_records_it(item: TriageItem, alice: Membership, bob: Membership) -> None:
     volunteer(bob)
     client = client_for(bob)
-    bad = client.post(url("triage_dismiss", item_id=item.pk), {"reason": "bored"})
+    bad = client.post(url("triage_dismiss", triage_id=item.pk), {"reason": "bored"})
     assert bad.status_code == 400
     assert "Pick a reason from the list." in bad.content.decode()
-    bad = client.post(url("triage_dismiss", item_id=item.pk), {"reason": DismissReason.OTHER, "note": "  "})
+    bad = client.post(url("triage_dismiss", triage_id=item.pk), {"reason": DismissReason.OTHER, "note": "  "})
     assert bad.status_code == 400
     assert "Say why, for the record." in bad.content.decode()
-    ok = client.post(url("triage_dismiss", item_id=item.pk), {"reason": DismissReason.OTHER, "note": "A bot"})
+    ok = client.post(url("triage_dismiss", triage_id=item.pk), {"reason": DismissReason.OTHER, "note": "A bot"})
     assert ok.status_code == 302
     item.refresh_from_db()
     assert (item.status, item.reason, item.note, item.decided_by_id) == (TriageStatus.DISMISSED, "other", "A bot",
                                                                          bob.pk)  # fmt: skip
     decided = client.get(url("triage") + "?show=decided").content.decode()
     assert "Another reason (say which)" in decided and "A bot" in decided and "Bob" in decided
-    late = client_for(alice).post(url("triage_case", item_id=item.pk), {"intent": Intent.COMPLAINT})
+    late = client_for(alice).post(url("triage_case", triage_id=item.pk), {"intent": Intent.COMPLAINT})
     assert late.status_code == 400
     assert "already dealt with" in late.content.decode()
     assert not Case.objects.exists()
@@ -135,13 +135,13 @@ def test_make_a_case_routes_it_and_answer_it_myself_gives_it_to_me(
     [first] = actions.open_triage_for(triaged(source, brand, SARCASM), now=NOW)
     [second] = actions.open_triage_for(triaged(source, brand, LATE), now=NOW)
     client = client_for(alice)
-    assert client.post(url("triage_case", item_id=first.pk), {"intent": "praise"}).status_code == 400
-    routed = client.post(url("triage_case", item_id=first.pk), {"intent": Intent.COMPLAINT})
+    assert client.post(url("triage_case", triage_id=first.pk), {"intent": "praise"}).status_code == 400
+    routed = client.post(url("triage_case", triage_id=first.pk), {"intent": Intent.COMPLAINT})
     assert routed.status_code == 302
     case = Case.objects.get(post_id=first.post_id)
     assert (case.intent, case.status, case.assignee_id) == (Intent.COMPLAINT, CaseStatus.ASSIGNED, bob.pk)
     assert "from triage, by Alice" in case.events.get(kind="opened").note
-    taken = client.post(url("triage_case", item_id=second.pk), {"intent": Intent.COMPLAINT, "answer": "on"})
+    taken = client.post(url("triage_case", triage_id=second.pk), {"intent": Intent.COMPLAINT, "answer": "on"})
     mine = Case.objects.get(post_id=second.post_id)
     assert taken.status_code == 302 and taken["Location"] == url("case", case_id=mine.pk)
     assert (mine.assignee_id, mine.status) == (alice.pk, CaseStatus.ASSIGNED)
@@ -164,11 +164,11 @@ def test_a_case_page_on_a_network_without_replies_says_so(workspace: Workspace, 
 def test_outsiders_get_404_everywhere(item: TriageItem, charlie: Membership, other_workspace: Workspace) -> None:
     client = client_for(charlie)  # an admin of another workspace
     assert client.get(url("triage")).status_code == 404
-    assert client.post(url("triage_case", item_id=item.pk), {"intent": "complaint"}).status_code == 404
-    assert client.post(url("triage_dismiss", item_id=item.pk), {"reason": "spam"}).status_code == 404
+    assert client.post(url("triage_case", triage_id=item.pk), {"intent": "complaint"}).status_code == 404
+    assert client.post(url("triage_dismiss", triage_id=item.pk), {"reason": "spam"}).status_code == 404
     # and through their own workspace's address, the item's id is not found either
-    assert client.post(url("triage_dismiss", ws="globex", item_id=item.pk), {"reason": "spam"}).status_code == 404
-    assert client.post(url("triage_case", ws="globex", item_id=item.pk), {"intent": "complaint"}).status_code == 404
+    assert client.post(url("triage_dismiss", ws="globex", triage_id=item.pk), {"reason": "spam"}).status_code == 404
+    assert client.post(url("triage_case", ws="globex", triage_id=item.pk), {"intent": "complaint"}).status_code == 404
     assert client.get(url("triage", ws="globex")).status_code == 200
     item.refresh_from_db()
     assert item.status == TriageStatus.OPEN
