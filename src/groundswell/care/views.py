@@ -51,7 +51,9 @@ from groundswell.workspaces.models import Membership, Role
 def _page(
     request: HttpRequest, member: Membership, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    base = {"workspace": member.workspace, "member": member, "nav": "care", "care_team": queries.is_care_team(member)}
+    base = {"workspace": member.workspace, "member": member, "nav": "care"}
+    if "care_team" not in context:
+        base["care_team"] = queries.is_care_team(member)
     with timezone.override(member.workspace.timezone):
         return render(request, f"care/{template}", {**base, **context}, status=status)
 
@@ -74,7 +76,10 @@ def _case(member: Membership, case_id: int) -> Case:
 @allow_methods("GET")
 def my_cases(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
+    care_team = queries.is_care_team(member)
     context = {
+        "care_team": care_team,
+        "triage_waiting": queries.triage_queue(member.workspace).count() if care_team else 0,
         "cases": list(queries.my_cases(member)),
         "recent": queries.my_recent(member),
         "is_responder": queries.is_responder(member),

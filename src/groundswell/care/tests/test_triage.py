@@ -95,6 +95,7 @@ def test_the_queue_is_ordered_paginated_and_for_the_care_team_only(
     for n in range(26):
         actions.open_triage_for(triaged(source, brand, f"Northwind news item {n}"), now=NOW)
     actions.open_triage_for(triaged(source, brand, SARCASM), now=NOW)
+    assert "27 brand mentions wait in triage" in client_for(bob).get(url("mine")).content.decode()
     body = client_for(alice).get(url("triage")).content.decode()
     assert body.index("Waited 2 hours") < body.index("Northwind news item")  # most likely first
     assert "Page 1 of 2" in body
