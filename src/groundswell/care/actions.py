@@ -224,7 +224,8 @@ def _open_case(
 
 def open_triage_for(mentions: Iterable[Mention], *, now: dt.datetime | None = None) -> list[TriageItem]:
     """Put in the triage queue each post among ``mentions`` that mentions the brand, comes from outside the
-    company, did not become a case and is not confidently something that needs no reply.
+    company, did not become a case and is not confidently something that needs no reply; record the others as
+    dismissed automatically, with the reason (nothing is dropped without a trace). Returns the queued items.
 
     The classifier orders the queue (``intent.reply_priority``), it does not gate it: a complaint it called
     "other" is still seen by a person. Idempotent (a post has at most one item); near-duplicates are left out
@@ -251,27 +252,35 @@ def open_triage_for(mentions: Iterable[Mention], *, now: dt.datetime | None = No
     items = []
     for m in by_post.values():
         post = m.post
-        if queries.is_from_company(post, own.get(post.workspace_id, {})):
-            continue
-        if intent_rules.needs_no_reply(post.text, lang=post.lang, sentiment=post.sentiment):
-            continue
-        priority = intent_rules.reply_priority(post.text, lang=post.lang, sentiment=post.sentiment, intent=post.intent)
-        items.append(
-            TriageItem(
-                workspace_id=post.workspace_id,
-                post=post,
-                topic=m.topic,
-                language=language_of(post.lang),
-                intent=post.intent,
-                priority=priority,
-                created_at=now,
-            )
+        item = TriageItem(
+            workspace_id=post.workspace_id,
+            post=post,
+            topic=m.topic,
+            language=language_of(post.lang),
+            intent=post.intent,
+            priority=intent_rules.reply_priority(
+                post.text, lang=post.lang, sentiment=post.sentiment, intent=post.intent
+            ),
+            created_at=now,
         )
+        if queries.is_from_company(post, own.get(post.workspace_id, {})):
+            _decided_automatically(item, now, DismissReason.OWN, "Posted from one of the company's own accounts.")
+        elif intent_rules.needs_no_reply(post.text, lang=post.lang, sentiment=post.sentiment):
+            _decided_automatically(item, now, DismissReason.PRAISE, "Praise with no problem word, no negative tone "
+                                   "and no question: needs no reply.")  # fmt: skip
+        items.append(item)
     if not items:
         return []
     with transaction.atomic():
         TriageItem.objects.bulk_create(items, ignore_conflicts=True)  # a concurrent run may have queued one
-    return list(TriageItem.objects.filter(post_id__in=[i.post_id for i in items]).order_by("post_id"))
+    queued = [i.post_id for i in items if i.status == TriageStatus.OPEN]
+    return list(TriageItem.objects.filter(post_id__in=queued, status=TriageStatus.OPEN).order_by("post_id"))
+
+
+def _decided_automatically(item: TriageItem, now: dt.datetime, reason: str, note: str) -> None:
+    item.status, item.reason, item.note, item.decided_at, item.automatic = (
+        TriageStatus.DISMISSED, reason, note, now, True
+    )  # fmt: skip
 
 
 def open_missed_triage(*, now: dt.datetime | None = None, days: int = 2, limit: int = 500) -> int:
@@ -330,7 +339,7 @@ def dismiss_triage(
     """Take a post out of the triage queue without a case, with the reason (and a note for "another reason")."""
     now = now or timezone.now()
     note = note.strip()
-    if reason not in DismissReason.values:
+    if reason not in DismissReason.values or reason == DismissReason.OWN:
         raise CareError("Pick a reason.")
     if reason == DismissReason.OTHER and not note:
         raise CareError("Say why, for the record.")

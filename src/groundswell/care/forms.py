@@ -9,7 +9,7 @@ from django import forms
 
 from groundswell.care.actions import MAX_NOTE, MAX_REPLY, MAX_URL
 from groundswell.care.hours import DEFAULT_WEEK, WEEKDAYS, HoursError, Week, format_day, from_json, parse_day
-from groundswell.care.models import CareSettings, DismissReason, ResponderProfile, Snippet
+from groundswell.care.models import CHOSEN_REASONS, CareSettings, DismissReason, ResponderProfile, Snippet
 from groundswell.enrolment.models import LANGUAGE_CHOICES
 from groundswell.listening.models import Intent, Topic
 from groundswell.workspaces.models import Department, Membership, Workspace
@@ -244,7 +244,7 @@ class TriageCaseForm(forms.Form):
 
 class TriageDismissForm(forms.Form):
     reason = forms.ChoiceField(
-        choices=DismissReason.choices,
+        choices=CHOSEN_REASONS,
         label="Why no reply",
         error_messages={"required": "Pick a reason.", "invalid_choice": "Pick a reason from the list."},
     )

@@ -245,13 +245,20 @@ class DismissReason(models.TextChoices):
     ANSWERED_ELSEWHERE = "answered", "Answered elsewhere already"
     SPAM = "spam", "Spam or abuse"
     OTHER = "other", "Another reason (say which)"
+    OWN = "own", "From the company's own account"
+
+
+#: Reasons a person can give (``OWN`` is only set automatically).
+CHOSEN_REASONS = [(v, label) for v, label in DismissReason.choices if v != DismissReason.OWN]
 
 
 class TriageItem(models.Model):
     """A brand mention from outside the company that may need a reply and did not become a case by itself (the
     classifier did not call it a question or complaint, and did not call it confidently something else; ADR
     0028). The care team works the queue, highest ``priority`` first: answer it (a case they take), make a case
-    (routed as usual), or dismiss it with a reason, which stays recorded."""
+    (routed as usual), or dismiss it with a reason, which stays recorded. A mention from the company's own accounts, or that the
+    rules call plain praise, is recorded as dismissed at once (``automatic``), so the "Decided" list shows what
+    never reached the queue and why."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="triage_item")
@@ -265,6 +272,9 @@ class TriageItem(models.Model):
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    automatic = models.BooleanField(
+        default=False, help_text="Kept out of the queue by Groundswell (own account, or plainly praise), not a person"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -54,8 +54,10 @@ def test_what_the_classifier_missed_reaches_the_queue_and_questions_still_become
     ids = [m.post_id for m in (*missed, *late, *asked, *praise, *news)]
     open_cases_for_posts.call(ids)
     assert Case.objects.get(post_id=asked[0].post_id).intent == Intent.QUESTION
-    queued = {i.post_id: i for i in TriageItem.objects.all()}
+    queued = {i.post_id: i for i in TriageItem.objects.filter(status=TriageStatus.OPEN)}
     assert set(queued) == {missed[0].post_id, late[0].post_id, news[0].post_id}  # confident praise stays out
+    kept_out = TriageItem.objects.get(post_id=praise[0].post_id)  # ... with a trace and a reason
+    assert (kept_out.status, kept_out.reason, kept_out.automatic) == (TriageStatus.DISMISSED, "praise", True)
     assert queued[missed[0].post_id].priority > queued[news[0].post_id].priority
     # idempotent, and the safety net finds nothing more
     assert actions.open_triage_for([*missed, *praise], now=NOW) == []
@@ -69,7 +71,7 @@ def test_the_safety_net_queues_what_a_crash_left_out(source: Source, brand: Topi
 
 
 def test_posts_from_the_company_and_duplicates_stay_out(
-    source: Source, brand: Topic, bob: Membership, tents: Topic
+    source: Source, brand: Topic, alice: Membership, bob: Membership, tents: Topic
 ) -> None:
     ConnectedAccount.objects.create(
         workspace=bob.workspace, member=bob, network="mastodon", remote_id="1", handle="bob",
@@ -82,6 +84,13 @@ def test_posts_from_the_company_and_duplicates_stay_out(
     not_brand = make_post(source, [tents], text=SARCASM, intent=Intent.OTHER)[1]
     made = actions.open_triage_for([*ours, *original, *copy, *not_brand], now=NOW)
     assert [i.post_id for i in made] == [original[0].post_id]
+    assert TriageItem.objects.get(post_id=ours[0].post_id).reason == DismissReason.OWN
+    assert TriageItem.objects.count() == 2  # duplicates and other topics leave no trace: they are not customers
+    body = client_for(bob).get(url("triage") + "?show=decided")
+    assert body.status_code == 404  # bob does not answer customers
+    decided = client_for(alice).get(url("triage") + "?show=decided")
+    assert "by Groundswell" in decided.content.decode()
+    assert "From the company&#x27;s own account" in decided.content.decode()
 
 
 def test_the_queue_is_ordered_paginated_and_for_the_care_team_only(
@@ -110,6 +119,8 @@ def test_the_queue_is_ordered_paginated_and_for_the_care_team_only(
 def test_dismiss_needs_a_reason_and_records_it(item: TriageItem, alice: Membership, bob: Membership) -> None:
     volunteer(bob)
     client = client_for(bob)
+    own = client.post(url("triage_dismiss", triage_id=item.pk), {"reason": DismissReason.OWN})
+    assert own.status_code == 400  # only Groundswell says that
     bad = client.post(url("triage_dismiss", triage_id=item.pk), {"reason": "bored"})
     assert bad.status_code == 400
     assert "Pick a reason from the list." in bad.content.decode()
