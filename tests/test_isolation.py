@@ -274,6 +274,7 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "case_id": lambda a: a.extra["case"].pk,
     "snippet_id": lambda a: a.extra["snippet"].pk,
     "skill_id": lambda a: a.extra["skill"].pk,
+    "triage_id": lambda a: _triage_item(a).pk,
 }
 
 
@@ -286,6 +287,22 @@ def _scim_token(acme: Acme) -> Any:
         ScimToken.objects.filter(workspace=acme.workspace).first()
         or create_scim_token(acme.workspace, by=acme.alice, name=f"SCIM {MARKER}")[0]
     )
+
+
+def _triage_item(acme: Acme) -> Any:
+    """A brand mention of Acme's in the care triage queue (created on first use)."""
+    from groundswell.care.models import TriageItem
+    from groundswell.listening.models import Post
+
+    found = TriageItem.objects.filter(workspace=acme.workspace).first()
+    if found is not None:
+        return found
+    case = acme.extra["case"]
+    post = Post.objects.create(
+        workspace=acme.workspace, source=case.post.source, external_id="p-triage", text=f"Triage {MARKER}",
+        published_at=timezone.now(), content_hash="1" * 64,
+    )  # fmt: skip
+    return TriageItem.objects.create(workspace=acme.workspace, post=post, topic=case.topic, intent="other")
 
 
 #: (URL namespace, kwarg name) → value, for generic names such as ``pk``.

@@ -9,9 +9,9 @@ from django import forms
 
 from groundswell.care.actions import MAX_NOTE, MAX_REPLY, MAX_URL
 from groundswell.care.hours import DEFAULT_WEEK, WEEKDAYS, HoursError, Week, format_day, from_json, parse_day
-from groundswell.care.models import CareSettings, ResponderProfile, Snippet
+from groundswell.care.models import CHOSEN_REASONS, CareSettings, DismissReason, ResponderProfile, Snippet
 from groundswell.enrolment.models import LANGUAGE_CHOICES
-from groundswell.listening.models import Topic
+from groundswell.listening.models import Intent, Topic
 from groundswell.workspaces.models import Department, Membership, Workspace
 
 
@@ -228,3 +228,35 @@ class CloseForm(forms.Form):
         max_length=MAX_NOTE,
         error_messages={"required": "Say why the case is closed, for the log."},
     )
+
+
+class TriageCaseForm(forms.Form):
+    """Make a case of a triaged post: a question or a complaint (the member's word, not the classifier's)."""
+
+    intent = forms.ChoiceField(
+        choices=[(Intent.QUESTION, "Question"), (Intent.COMPLAINT, "Complaint")],
+        label="The customer",
+        error_messages={"required": "Say whether the customer asks something or complains.",
+                        "invalid_choice": "Say whether the customer asks something or complains."},
+    )  # fmt: skip
+    answer = forms.BooleanField(required=False, label="I answer it myself now")
+
+
+class TriageDismissForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=CHOSEN_REASONS,
+        label="Why no reply",
+        error_messages={"required": "Pick a reason.", "invalid_choice": "Pick a reason from the list."},
+    )
+    note = forms.CharField(
+        label="Note (needed for another reason)",
+        required=False,
+        max_length=MAX_NOTE,
+        error_messages={"max_length": f"Keep the note under {MAX_NOTE} characters."},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("reason") == DismissReason.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", "Say why, for the record.")
+        return data

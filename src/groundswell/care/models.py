@@ -230,3 +230,56 @@ class Snippet(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TriageStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the care team"
+    CASE = "case", "Made a case"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class DismissReason(models.TextChoices):
+    NO_REPLY_NEEDED = "no_reply", "Needs no reply"
+    PRAISE = "praise", "Praise: nothing to answer"
+    NOT_ABOUT_US = "not_about_us", "Not about us"
+    ANSWERED_ELSEWHERE = "answered", "Answered elsewhere already"
+    SPAM = "spam", "Spam or abuse"
+    OTHER = "other", "Another reason (say which)"
+    OWN = "own", "From the company's own account"
+
+
+#: Reasons a person can give (``OWN`` is only set automatically).
+CHOSEN_REASONS = [(v, label) for v, label in DismissReason.choices if v != DismissReason.OWN]
+
+
+class TriageItem(models.Model):
+    """A brand mention from outside the company that may need a reply and did not become a case by itself (the
+    classifier did not call it a question or complaint, and did not call it confidently something else; ADR
+    0028). The care team works the queue, highest ``priority`` first: answer it (a case they take), make a case
+    (routed as usual), or dismiss it with a reason, which stays recorded. A mention from the company's own accounts, or that the
+    rules call plain praise, is recorded as dismissed at once (``automatic``), so the "Decided" list shows what
+    never reached the queue and why."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="triage_item")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    language = models.CharField(max_length=8, blank=True)
+    intent = models.CharField(max_length=10, choices=Intent.choices, help_text="What the classifier said")
+    priority = models.FloatField(default=0.0, help_text="How likely a reply is needed, 0 … 1 (the queue's order)")
+    status = models.CharField(max_length=10, choices=TriageStatus.choices, default=TriageStatus.OPEN)
+    reason = models.CharField(max_length=12, choices=DismissReason.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    automatic = models.BooleanField(
+        default=False, help_text="Kept out of the queue by Groundswell (own account, or plainly praise), not a person"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-priority", "created_at", "pk"]
+        indexes = [models.Index(fields=["workspace", "status", "-priority"], name="care_triage_queue")]
+
+    def __str__(self) -> str:
+        return f"triage {self.pk}"

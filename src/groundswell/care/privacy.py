@@ -10,7 +10,7 @@ from django.db.models import Q
 
 from groundswell.care.actions import ERASED, release_cases_of
 from groundswell.care.hours import format_day, from_json
-from groundswell.care.models import Case, CaseEvent, ResponderProfile, Snippet
+from groundswell.care.models import Case, CaseEvent, ResponderProfile, Snippet, TriageItem
 from groundswell.privacy.registry import ADMINS, ErasureResult, InventoryLine
 from groundswell.workspaces.models import Membership
 
@@ -22,7 +22,13 @@ def _iso(value: Any) -> str | None:
 class CarePrivacy:
     key: str = "care"
     label: str = "Customer care"
-    models: tuple[str, ...] = ("care.ResponderProfile", "care.Case", "care.CaseEvent", "care.Snippet")
+    models: tuple[str, ...] = (
+        "care.ResponderProfile",
+        "care.Case",
+        "care.CaseEvent",
+        "care.Snippet",
+        "care.TriageItem",
+    )
 
     def inventory(self, member: Membership) -> list[InventoryLine]:
         cases = Case.objects.filter(Q(assignee=member) | Q(responder=member))
@@ -47,12 +53,20 @@ class CarePrivacy:
                 why="So admins can see what happened to a customer's question.",
                 erasable=False,
             ),
+            InventoryLine(
+                what="Brand mentions you took out of the triage queue (a case made, or dismissed with a reason)",
+                count=TriageItem.objects.filter(decided_by=member).count(),
+                visible_to="The care team (admins and colleagues who answer customers)",
+                why="So the team can see why a post got no reply, and who decided.",
+                erasable=False,
+            ),
         ]
 
     def keeps(self, member: Membership) -> list[str]:
         return [
-            "Customer cases and their log stay (the company's record of answering customers); they no longer "
-            "name you. Answer points stay in the append-only points ledger."
+            "Customer cases and their log stay (the company's record of answering customers), and so do the "
+            "triage decisions and their reasons; they no longer name you. Answer points stay in the append-only "
+            "points ledger."
         ]
 
     def export(self, member: Membership) -> dict[str, Any]:
@@ -80,6 +94,16 @@ class CarePrivacy:
                 }
                 for c in cases.order_by("opened_at", "pk")
             ],
+            "triage_decisions": [
+                {
+                    "post_url": t.post.url,
+                    "decision": t.status,
+                    "reason": t.reason,
+                    "note": t.note,
+                    "decided_at": _iso(t.decided_at),
+                }
+                for t in TriageItem.objects.filter(decided_by=member).select_related("post").order_by("decided_at")
+            ],
         }
 
     def erase(self, member: Membership) -> ErasureResult:
@@ -96,5 +120,6 @@ class CarePrivacy:
             result.erased += CaseEvent.objects.filter(member=member).update(member=None)
             result.erased += CaseEvent.objects.filter(actor=member).update(actor=None)
             result.erased += Snippet.objects.filter(created_by=member).update(created_by=None)
+            result.erased += TriageItem.objects.filter(decided_by=member).update(decided_by=None)
         result.kept.extend(self.keeps(member))
         return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
@@ -26,11 +27,13 @@ from groundswell.care.models import (
     EventKind,
     ResponderProfile,
     Snippet,
+    TriageItem,
+    TriageStatus,
 )
 from groundswell.care.routing import RECENT, Responder, shift_minutes, window_start
 from groundswell.enrolment.models import ChoiceKind, Enrolment, EnrolmentChoice
 from groundswell.enrolment.queries import volunteers
-from groundswell.listening.models import Post, Topic, TopicKind
+from groundswell.listening.models import Post, SourceKind, Topic, TopicKind
 from groundswell.networks.models import AccountStatus, ConnectedAccount, OutboundPost, PostStatus
 from groundswell.networks.outbox import can_reply, network_label
 from groundswell.stewards.models import BrandAccount
@@ -334,3 +337,76 @@ def seed_from_enrolment(member: Membership) -> tuple[list[str], list[Topic]]:
     names = {t.name.lower() for t in enrolment.topics.all()}
     topics = [t for t in listening_topics(member.workspace) if t.name.lower() in names] if names else []
     return enrolment.languages, topics
+
+
+# --- triage (ADR 0028) -------------------------------------------------------------------------------------
+
+#: Items per page of the triage queue.
+TRIAGE_PAGE = 25
+
+
+def is_care_team(member: Membership) -> bool:
+    """Who works the triage queue: program admins and the members who chose "answer customers"."""
+    return member.is_admin or is_responder(member)
+
+
+def _handle(value: str) -> str:
+    return value.strip().lower().lstrip("@")
+
+
+def company_handles(workspace_ids: set[int]) -> dict[int, dict[str, set[str]]]:
+    """The handles of the workspace's own connected accounts (members' and brand accounts), per network: a post
+    by one of them is the company talking, not a customer (one query)."""
+    found: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    rows = ConnectedAccount.objects.filter(workspace_id__in=workspace_ids).values_list(
+        "workspace_id", "network", "handle", "service_url"
+    )
+    for ws, network, handle, service_url in rows:
+        name = _handle(handle)
+        found[ws][network].add(name)
+        host = urlsplit(service_url).hostname if service_url else None
+        if network == "mastodon" and "@" not in name and host:
+            found[ws][network].add(f"{name}@{host}")
+    return found
+
+
+def is_from_company(post: Post, handles: dict[str, set[str]]) -> bool:
+    """``post`` was written from one of the company's own accounts on its network (``company_handles``)."""
+    return bool(post.author) and _handle(post.author) in handles.get(post.source.kind, set())
+
+
+def triage_queue(workspace: Workspace) -> QuerySet[TriageItem]:
+    """The open triage items, most likely to need a reply first, then oldest first."""
+    return (
+        TriageItem.objects.filter(workspace=workspace, status=TriageStatus.OPEN)
+        .select_related("post", "post__source", "topic")
+        .order_by("-priority", "post__published_at", "pk")
+    )
+
+
+def triage_decided(workspace: Workspace) -> QuerySet[TriageItem]:
+    """What the care team decided, newest first, with who and why."""
+    return (
+        TriageItem.objects.filter(workspace=workspace)
+        .exclude(status=TriageStatus.OPEN)
+        .select_related("post", "post__source", "topic", "decided_by", "case")
+        .order_by("-decided_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class ReplyNetworks:
+    """Where listening hears customers, split by whether Groundswell can post a reply there."""
+
+    can: list[str]
+    cannot: list[str]
+
+
+def reply_networks() -> ReplyNetworks:
+    """The listening sources whose posts Groundswell can answer from a connected account (the network's
+    plug-in supports replies: ``NetworkClient.can_reply``), and those answered by hand."""
+    can: list[str] = []
+    cannot: list[str] = []
+    for kind, label in SourceKind.choices:
+        (can if can_reply(kind) else cannot).append(str(label))
+    return ReplyNetworks(can=can, cannot=cannot)

@@ -1,4 +1,4 @@
-"""Customer care under ``/w/<ws>/care/``: my cases, a case, the team queue, settings, snippets, my profile."""
+"""Customer care under ``/w/<ws>/care/``: my cases, a case, the team queue, the triage queue, settings, snippets, my profile."""
 
 from django.urls import path
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("cases/<int:case_id>/reassign/", views.reassign, name="reassign"),
     path("cases/<int:case_id>/close/", views.close, name="close"),
     path("queue/", views.queue, name="queue"),
+    path("triage/", views.triage, name="triage"),
+    path("triage/<int:triage_id>/case/", views.triage_case, name="triage_case"),
+    path("triage/<int:triage_id>/dismiss/", views.triage_dismiss, name="triage_dismiss"),
     path("settings/", views.settings_page, name="settings"),
     path("settings/skills/<int:skill_id>/delete/", views.delete_skill, name="delete_skill"),
     path("snippets/", views.snippets, name="snippets"),

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,8 +30,20 @@ from groundswell.care.forms import (
     ReplyForm,
     SettingsForm,
     SnippetForm,
+    TriageCaseForm,
+    TriageDismissForm,
 )
-from groundswell.care.models import FIXABLE, OPEN, UNANSWERED, Case, CaseStatus, DepartmentSkill, ReplyVia, Snippet
+from groundswell.care.models import (
+    FIXABLE,
+    OPEN,
+    UNANSWERED,
+    Case,
+    CaseStatus,
+    DepartmentSkill,
+    ReplyVia,
+    Snippet,
+    TriageItem,
+)
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
 
@@ -39,6 +52,8 @@ def _page(
     request: HttpRequest, member: Membership, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     base = {"workspace": member.workspace, "member": member, "nav": "care"}
+    if "care_team" not in context:
+        base["care_team"] = queries.is_care_team(member)
     with timezone.override(member.workspace.timezone):
         return render(request, f"care/{template}", {**base, **context}, status=status)
 
@@ -61,7 +76,10 @@ def _case(member: Membership, case_id: int) -> Case:
 @allow_methods("GET")
 def my_cases(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
+    care_team = queries.is_care_team(member)
     context = {
+        "care_team": care_team,
+        "triage_waiting": queries.triage_queue(member.workspace).count() if care_team else 0,
         "cases": list(queries.my_cases(member)),
         "recent": queries.my_recent(member),
         "is_responder": queries.is_responder(member),
@@ -110,6 +128,7 @@ def _case_context(
         "reassign_form": ReassignForm(workspace=member.workspace) if member.is_admin else None,
         "close_form": CloseForm() if member.is_admin else None,
         "is_open": case.status in OPEN,
+        "networks": queries.reply_networks(),
     }
 
 
@@ -402,3 +421,87 @@ def profile(request: HttpRequest, ws: str) -> HttpResponse:
         form = ProfileForm(initial=ProfileForm.initial_for(member), workspace=member.workspace)
     context = {"form": form, "is_responder": queries.is_responder(member)}
     return _page(request, member, "profile.html", context, status=status)
+
+
+# --- triage (ADR 0028) -------------------------------------------------------------------------------------
+
+
+def _care_team(request: HttpRequest, ws: str) -> Membership:
+    """Program admins and the members who answer customers; anyone else gets a 404."""
+    member = get_membership(request.user, ws)
+    if not queries.is_care_team(member):
+        raise Http404("Not found")
+    return member
+
+
+def _triage_item(member: Membership, triage_id: int) -> TriageItem:
+    return get_for_workspace(TriageItem.objects.select_related("post", "topic"), member.workspace, pk=triage_id)
+
+
+def _triage_page(
+    request: HttpRequest, member: Membership, *, status: int = 200, failed: TriageItem | None = None,
+    errors: list[str] | None = None,
+) -> HttpResponse:  # fmt: skip
+    decided = request.GET.get("show") == "decided"
+    qs = queries.triage_decided(member.workspace) if decided else queries.triage_queue(member.workspace)
+    page = Paginator(qs, queries.TRIAGE_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "decided": decided,
+        "page": page,
+        "open_count": queries.triage_queue(member.workspace).count() if decided else page.paginator.count,
+        "failed": failed,
+        "errors": errors or [],
+        "dismiss_form": TriageDismissForm(),
+        "networks": queries.reply_networks(),
+    }
+    return _page(request, member, "triage.html", context, status=status)
+
+
+@login_required
+@never_cache
+@allow_methods("GET")
+def triage(request: HttpRequest, ws: str) -> HttpResponse:
+    """Brand mentions from outside the company that may need a reply, most likely first (``?show=decided``:
+    what the team decided, with the reasons)."""
+    return _triage_page(request, _care_team(request, ws))
+
+
+def _form_errors(form: forms.Form) -> list[str]:
+    return [str(e) for errors in form.errors.values() for e in errors]
+
+
+@login_required
+@allow_methods("POST")
+def triage_case(request: HttpRequest, ws: str, triage_id: int) -> HttpResponse:
+    """Make a case of a triaged post (routed as usual), or take it to answer now (``answer``)."""
+    member = _care_team(request, ws)
+    item = _triage_item(member, triage_id)
+    form = TriageCaseForm(request.POST)
+    if not form.is_valid():
+        return _triage_page(request, member, status=400, failed=item, errors=_form_errors(form))
+    try:
+        case = actions.case_from_triage(item, member, form.cleaned_data["intent"], answer=form.cleaned_data["answer"])
+    except actions.CareError as exc:
+        return _triage_page(request, member, status=400, failed=item, errors=[str(exc)])
+    if form.cleaned_data["answer"]:
+        messages.success(request, "The case is yours: write your answer.")
+        return redirect("care:case", ws=ws, case_id=case.pk)
+    messages.success(request, "Case opened: it goes to whoever is on shift and free.")
+    return redirect("care:triage", ws=ws)
+
+
+@login_required
+@allow_methods("POST")
+def triage_dismiss(request: HttpRequest, ws: str, triage_id: int) -> HttpResponse:
+    """Take a post out of the queue without a reply, with the reason (recorded)."""
+    member = _care_team(request, ws)
+    item = _triage_item(member, triage_id)
+    form = TriageDismissForm(request.POST)
+    if not form.is_valid():
+        return _triage_page(request, member, status=400, failed=item, errors=_form_errors(form))
+    try:
+        actions.dismiss_triage(item, member, form.cleaned_data["reason"], form.cleaned_data["note"])
+    except actions.CareError as exc:
+        return _triage_page(request, member, status=400, failed=item, errors=[str(exc)])
+    messages.success(request, "Dismissed; the reason is recorded.")
+    return redirect("care:triage", ws=ws)

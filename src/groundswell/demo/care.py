@@ -1,6 +1,7 @@
 """Demo data for customer care: questions and complaints about Northwind heard on social media in the last
 two days, routed to the volunteers who chose "answer customers" (through the app's own actions), most of
-them answered with an approved snippet, a few waiting, one escalated to the admins."""
+them answered with an approved snippet, a few waiting, one escalated to the admins; and a few other brand
+mentions waiting in the triage queue."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from groundswell.care import actions
 from groundswell.care.models import Case, CaseStatus
 from groundswell.care.queries import responder_ids, suggested_snippets
+from groundswell.listening.enrich import enrich
 from groundswell.listening.models import Intent, Mention, Post, Source, SourceKind, Topic, TopicKind
 from groundswell.workspaces.models import Membership, Role, Workspace
 
@@ -37,6 +39,15 @@ QUESTIONS = (
     ("en", "", Intent.QUESTION, "Is the new Northwind store in Berlin open on Sundays?"),
     ("en", "Boots", Intent.QUESTION, "Northwind, will the Trail boots come in wide fit?"),
     ("en", "Returns", Intent.COMPLAINT, "Northwind charged me shipping on a return that was supposed to be free"),
+)
+
+#: Brand mentions the intent rules do not call a question or complaint: they wait in the triage queue (ADR 0028).
+TRIAGE = (
+    ("en", "My Northwind jacket zip and I are no longer on speaking terms"),
+    ("en", "Third pair of Northwind Trail boots in two years. Hmm."),
+    ("de", "Northwind Rucksack im Test: solide Nähte, fairer Preis"),
+    ("en", "New Northwind store opening on Saturday, free coffee for the first 100"),
+    ("en", "Northwind checkout just spins forever on my phone lol"),
 )
 
 
@@ -92,4 +103,19 @@ def _build(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
             actions.record_reply(case, case.assignee, answer, now=at + dt.timedelta(minutes=rng.randint(4, 25)))
             if i % 2 == 0:
                 actions.resolve_case(case, case.assignee, now=at + dt.timedelta(hours=2))
+    for i, (lang, text) in enumerate(TRIAGE):
+        at = now - dt.timedelta(hours=10 - 2 * i, minutes=rng.randint(0, 50))
+        found = enrich(text, lang_hint=lang)
+        post = Post.objects.create(
+            workspace=ws, source=source, external_id=f"https://mastodon.example/@fan{i}/{2000 + i}",
+            url=f"https://mastodon.example/@fan{i}/{2000 + i}", author=f"@fan{i}@mastodon.example",
+            author_url=f"https://mastodon.example/@fan{i}", text=text, lang=found.lang, published_at=at, fetched_at=at,
+            content_hash=hashlib.sha256(text.encode()).hexdigest(), intent=found.intent, sentiment=found.sentiment,
+            sentiment_score=found.score,
+        )  # fmt: skip
+        mention = Mention.objects.create(
+            workspace=ws, post=post, topic=brand, day=at.date(), sentiment=found.sentiment, intent=found.intent
+        )
+        actions.open_cases_for([mention], now=at)
+        actions.open_triage_for([mention], now=at)
     actions.escalate_overdue(now)

@@ -420,12 +420,14 @@ def ingest(
                 tally[8] += engagement
         _insert_rows(Mention, MENTION_FIELDS, mentions)
         # Questions and complaints become care cases in the worker once this commits (routing is database
-        # work that must not slow ingest); care's periodic job opens any that a crash in between missed.
-        asking = [r.pk for r in rows if r.duplicate_of_id is None and r.intent in (Intent.QUESTION, Intent.COMPLAINT)]
-        if asking:
+        # work that must not slow ingest), and the other brand mentions go to care's triage queue (ADR 0028:
+        # the classifier orders that queue, it does not gate it); care's periodic job catches what a crash in
+        # between missed.
+        heard = [r.pk for r in rows if r.duplicate_of_id is None]
+        if heard and mentions:
             from groundswell.care.tasks import open_cases_for_posts
 
-            transaction.on_commit(lambda: open_cases_for_posts.enqueue(asking))
+            transaction.on_commit(lambda: open_cases_for_posts.enqueue(heard))
         additive_upsert(
             TopicDay,
             ("workspace", "topic", "day"),

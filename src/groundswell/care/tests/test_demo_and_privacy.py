@@ -10,11 +10,11 @@ from django.core import mail
 from django.utils import timezone
 
 from groundswell.care import actions
-from groundswell.care.models import Case, CaseEvent, CaseStatus, ResponderProfile
+from groundswell.care.models import Case, CaseEvent, CaseStatus, DismissReason, ResponderProfile, TriageItem
 from groundswell.care.privacy import CarePrivacy
 from groundswell.care.tests.conftest import NOW, make_post, volunteer
 from groundswell.demo.care import build_care
-from groundswell.listening.models import Source, Topic
+from groundswell.listening.models import Intent, Source, Topic
 from groundswell.workspaces.models import Membership, Workspace
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +35,7 @@ def test_demo_builds_realistic_cases_without_mail(
     assert CaseStatus.ANSWERED in statuses or CaseStatus.RESOLVED in statuses
     assert Case.objects.filter(workspace=workspace).count() == 10
     assert Case.objects.exclude(reply_text="").exists()
+    assert TriageItem.objects.filter(workspace=workspace).count() == 5  # brand mentions that are not cases
     assert mail.outbox == []
 
 
@@ -43,9 +44,12 @@ def test_privacy_inventory_export_and_erase(source: Source, brand: Topic, bob: M
     _, mentions = make_post(source, [brand])
     [case] = actions.open_cases_for(mentions, now=NOW)
     actions.record_reply(case, bob, "Hello Kim", now=NOW)
+    _, other = make_post(source, [brand], text="Northwind has a stand at the fair", intent=Intent.OTHER)
+    [item] = actions.open_triage_for(other, now=NOW)
+    actions.dismiss_triage(item, bob, DismissReason.NOT_ABOUT_US, now=NOW)
     provider = CarePrivacy()
     lines = provider.inventory(bob)
-    assert [line.count for line in lines] == [1, 1, 2]
+    assert [line.count for line in lines] == [1, 1, 2, 1]
     exported = provider.export(bob)
     json.dumps(exported)
     assert exported["cases"][0]["reply_text"] == "Hello Kim"
@@ -57,3 +61,5 @@ def test_privacy_inventory_export_and_erase(source: Source, brand: Topic, bob: M
     assert case.assignee is None and case.responder is None
     assert case.reply_text == "Hello Kim"  # the company's answer to a customer stays, without a name
     assert not CaseEvent.objects.filter(member=bob).exists()
+    item.refresh_from_db()
+    assert item.decided_by_id is None and item.reason == DismissReason.NOT_ABOUT_US  # the decision stays

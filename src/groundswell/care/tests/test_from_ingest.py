@@ -42,3 +42,21 @@ def test_the_periodic_job_opens_cases_ingest_missed(source: Source, brand: Topic
     assert Case.objects.count() == 0  # rows written directly: no ingest hook ran
     assert open_missed_cases(now=NOW) == 1
     assert open_missed_cases(now=NOW) == 0
+
+
+def test_ingest_puts_what_may_need_a_reply_in_the_triage_queue(
+    source: Source, brand: Topic, bob: Membership, django_capture_on_commit_callbacks: Any
+) -> None:
+    """ADR 0028: a complaint the rules do not recognise reaches the care team; plain praise does not."""
+    from groundswell.care.models import TriageItem
+
+    volunteer(bob)
+    posts = [
+        FetchedPost("c1", "Third pair of Northwind Trail boots in two years. Hmm.", NOW, lang="en"),
+        FetchedPost("p1", "Northwind tents are great, love mine", NOW, lang="en"),
+        FetchedPost("q1", "Does the Northwind tent survive a storm? Anyone know?", NOW, lang="en"),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        pipeline.ingest(source, posts, {"n": 3}, now=NOW)
+    assert [c.post.external_id for c in Case.objects.select_related("post")] == ["q1"]
+    assert [i.post.external_id for i in TriageItem.objects.filter(status="open").select_related("post")] == ["c1"]
