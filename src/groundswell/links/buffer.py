@@ -559,6 +559,9 @@ class ClickBuffer:
             return
         for entry in entries:
             name = entry.name
+            if name.startswith(SEGMENT_PREFIX) and name.endswith(SEGMENT_SUFFIX):
+                self._reclaim_segment(Path(entry.path), name[len(SEGMENT_PREFIX) : -len(SEGMENT_SUFFIX)])
+                continue
             if not name.startswith("clicks-"):
                 continue
             if _CLAIM_MARK in name:
@@ -567,8 +570,6 @@ class ClickBuffer:
                 if pid == os.getpid() or not _pid_alive(pid):
                     with contextlib.suppress(FileNotFoundError):
                         os.replace(entry.path, self.spool_dir / base)
-            elif name.startswith(SEGMENT_PREFIX) and name.endswith(SEGMENT_SUFFIX):
-                self._reclaim_segment(Path(entry.path), name[len(SEGMENT_PREFIX) : -len(SEGMENT_SUFFIX)])
             elif name.endswith(".part"):
                 parts = name.split("-")
                 pid = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else 0
