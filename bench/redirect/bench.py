@@ -287,9 +287,17 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 60.0) -> int:
 
 
 def kill_and_restart(
-    app: list[subprocess.Popen[bytes]], after: float, core: str | None, port: int, env: dict[str, str], log_path: Path
+    app: list[subprocess.Popen[bytes]],
+    after: float,
+    core: str | None,
+    port: int,
+    env: dict[str, str],
+    log_path: Path,
+    flag: Path,
 ) -> dict[str, float]:
-    """SIGKILL the server ``after`` seconds into the load, start a new one at once; returns timings."""
+    """SIGKILL the server ``after`` seconds into the load, start a new one at once; returns timings.
+
+    Two seconds after the new server answers, ``flag`` tells the load generator it may stop."""
     timings: dict[str, float] = {}
     time.sleep(after)
     app[0].send_signal(signal.SIGKILL)
@@ -299,6 +307,8 @@ def kill_and_restart(
     app[0] = start_uvicorn(core, port, env, log_path)
     wait_for_port(port, timeout=60)
     timings["down_s"] = time.monotonic() - killed
+    time.sleep(2)
+    flag.touch()
     return timings
 
 
@@ -419,7 +429,16 @@ def main() -> int:
                 "the server is killed with SIGKILL halfway and restarted:"
             )
             with ThreadPoolExecutor(1) as pool:
-                killer = pool.submit(kill_and_restart, app, args.kill_duration / 2, server_core, port, env, server_log)
+                killer = pool.submit(
+                    kill_and_restart,
+                    app,
+                    args.kill_duration / 2,
+                    server_core,
+                    port,
+                    env,
+                    server_log,
+                    answered_file.with_name(answered_file.name + ".restarted"),
+                )
                 crash = run_crashload(wrk_core, port, codes_file, args.kill_duration, args.connections, answered_file)
                 kill = killer.result()
             log(

@@ -6,7 +6,9 @@ request sends ``Referer: http://c<n>.kill.bench/``; the click keeps the referrer
 ingest has drained, ``lost`` is the number of tags answered with a 302 that are not in the database.
 
 Usage: ``python crashload.py <port> <codes file> <seconds> <connections> <answered file>``. Keeps
-connecting while the server is down (connection refused), as browsers would retry. Prints one line:
+connecting while the server is down (connection refused), as browsers would retry. Runs at least
+``seconds``, and until ``<answered file>.restarted`` exists (the benchmark writes it a while after the
+restarted server answers), so the new server is under load too. Prints one line:
 ``CRASHLOAD sent=<n> answered=<n> errors=<n> rps=<n>``.
 """
 
@@ -25,11 +27,16 @@ BROWSER = (
 
 
 async def connection(
-    port: int, codes: list[str], counter: itertools.count[int], until: float, answered: list[int], stats: dict[str, int]
+    port: int,
+    codes: list[str],
+    counter: itertools.count[int],
+    running: list[bool],
+    answered: list[int],
+    stats: dict[str, int],
 ) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
-    while time.monotonic() < until:
+    while running[0]:
         if writer is None:
             try:
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -67,12 +74,25 @@ async def connection(
         writer.close()
 
 
-async def main(port: int, codes: list[str], seconds: float, connections: int) -> tuple[list[int], dict[str, int]]:
+async def clock(running: list[bool], seconds: float, flag: Path) -> None:
+    until = time.monotonic() + seconds
+    give_up = until + 120
+    while time.monotonic() < give_up and (time.monotonic() < until or not flag.exists()):
+        await asyncio.sleep(0.05)
+    running[0] = False
+
+
+async def main(
+    port: int, codes: list[str], seconds: float, connections: int, flag: Path
+) -> tuple[list[int], dict[str, int]]:
     counter = itertools.count()
     answered: list[int] = []
     stats = {"sent": 0, "errors": 0}
-    until = time.monotonic() + seconds
-    await asyncio.gather(*(connection(port, codes, counter, until, answered, stats) for _ in range(connections)))
+    running = [True]
+    await asyncio.gather(
+        clock(running, seconds, flag),
+        *(connection(port, codes, counter, running, answered, stats) for _ in range(connections)),
+    )
     return answered, stats
 
 
@@ -85,7 +105,8 @@ if __name__ == "__main__":
     codes = [line for line in Path(codes_file).read_text().split() if line]
     # Bots are left out: every tag here is a human click, the kind the product counts.
     started = time.monotonic()
-    answered, stats = asyncio.run(main(int(port), codes, float(seconds), int(connections)))
+    flag = Path(out + ".restarted")
+    answered, stats = asyncio.run(main(int(port), codes, float(seconds), int(connections), flag))
     elapsed = time.monotonic() - started
     Path(out).write_text("".join(f"{n}\n" for n in answered))
     print(
