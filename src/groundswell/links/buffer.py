@@ -317,9 +317,11 @@ class ClickBuffer:
     def _run(self) -> None:
         """The journal thread: commit groups as they fill, seal the segment every ``interval``."""
         while not self._stopping.is_set():
-            if not self._group.raws and not self._carry:
+            if not self._group.raws:
                 segment = self._segment
                 timeout = self.interval if segment is None else segment.opened + self.interval - time.monotonic()
+                if self._carry:  # the disk refused: retry when the back-off ends
+                    timeout = min(timeout, self._journal_down_until - time.monotonic())
                 self._wake.wait(max(timeout, 0.0))
             self._wake.clear()
             if self._stopping.is_set():
