@@ -157,7 +157,6 @@ class ClickBuffer:
         autostart: bool = True,
         writer: Writer | None = None,
         handoff: bool = False,
-        commit_window: float = 0.0,
     ) -> None:
         self.spool_dir = Path(spool_dir)
         # How long a segment stays open before it is sealed and handed to ingest (and how often ingest looks).
@@ -167,9 +166,6 @@ class ClickBuffer:
         self.writer: Writer = writer or write_clicks
         # Hand-off mode: this process only journals; a worker process ingests the segments (ADR 0004).
         self.handoff = handoff
-        # Extra time the journal thread waits for more clicks before a commit (0: commit at once; the
-        # next group fills while the disk flushes anyway).
-        self.commit_window = commit_window
         self._init_state()
 
     def _init_state(self) -> None:
@@ -327,8 +323,6 @@ class ClickBuffer:
             if self._stopping.is_set():
                 break
             try:
-                if self.commit_window and self._group.raws:
-                    time.sleep(self.commit_window)
                 self.commit()
                 segment = self._segment
                 if segment is not None and time.monotonic() - segment.opened >= self.interval:
