@@ -298,8 +298,8 @@ class ClickBuffer:
         try:
             self.commit()
             self.seal()
-            if not self.handoff:
-                self.maybe_replay()
+            if not self.handoff and time.monotonic() >= self._db_down_until:
+                self.replay_spool()
         finally:
             # The shutdown ingest runs in this thread's own connection; do not leave it open.
             if threading.current_thread() is not threading.main_thread():
@@ -542,7 +542,8 @@ class ClickBuffer:
     def _spool_files_exist(self) -> bool:
         try:
             with os.scandir(self.spool_dir) as entries:
-                return any(entry.name.startswith("clicks-") for entry in entries)
+                # Open journal segments too: one may have been left by a process that died.
+                return any(entry.name.startswith(("clicks-", SEGMENT_PREFIX)) for entry in entries)
         except FileNotFoundError:
             return False
 
@@ -616,6 +617,9 @@ class ClickBuffer:
         """Write every spool file to the database, oldest first; stop at the first failure."""
         result = ReplayResult()
         with self._replay_lock:
+            # Cleared before looking, not after: a segment sealed while this replay runs (the journal
+            # thread does not wait for it) sets it again, and the next round picks that segment up.
+            self._spool_dirty = False
             self._reclaim()
             try:
                 names = sorted(
@@ -641,6 +645,7 @@ class ClickBuffer:
                     with contextlib.suppress(FileNotFoundError):
                         os.replace(claimed, path)
                     self._mark_down(exc)
+                    self._spool_dirty = True
                     result.failed = True
                     return result
                 claimed.unlink(missing_ok=True)
@@ -648,7 +653,6 @@ class ClickBuffer:
                 result.events += len(events)
                 result.written += written
                 self.stats["replayed"] += len(events)
-            self._spool_dirty = False
             if self._backoff:
                 log.info("click ingest: database is back")
                 self._backoff = 0.0

@@ -15,6 +15,7 @@ from unittest import mock
 import pytest
 
 from groundswell.links.buffer import ClickBuffer
+from groundswell.links.ingest import ClickEvent, write_clicks
 from groundswell.links.models import Click
 from groundswell.links.tests.conftest import BROWSER
 from groundswell.sharing.models import Share
@@ -29,6 +30,7 @@ import django
 django.setup()
 from pathlib import Path
 from groundswell.links.buffer import ClickBuffer
+from groundswell.links.ingest import ClickEvent, write_clicks
 
 spool, code = Path(sys.argv[1]), sys.argv[2]
 buffer = ClickBuffer(spool_dir=spool, interval=0.05, batch_size=1000, handoff=True)
@@ -157,3 +159,24 @@ def test_a_disk_that_refuses_keeps_the_clicks_and_answers(share: Share, spool_di
     ingester = ClickBuffer(spool_dir=spool_dir, interval=3600, batch_size=1000, autostart=False)
     ingester.replay_spool()
     assert Click.objects.count() == 1
+
+
+def test_a_segment_sealed_while_a_replay_runs_is_ingested_next_round(share: Share, spool_dir: Path) -> None:
+    """Inline mode: the journal thread seals while the ingest thread replays; no seal may go unnoticed."""
+    buffer = ClickBuffer(spool_dir=spool_dir, interval=3600, batch_size=1000, autostart=False)
+    buffer.record(share.code, time.time(), "203.0.113.1", BROWSER, "", False)
+    buffer.seal()
+    sealed_meanwhile: list[int] = []
+
+    def writer(events: list[ClickEvent]) -> int:
+        if not sealed_meanwhile:
+            buffer.record(share.code, time.time(), "203.0.113.2", BROWSER, "", False)
+            sealed_meanwhile.append(buffer.seal())
+        return write_clicks(events)
+
+    buffer.writer = writer
+    assert buffer.maybe_replay() is not None
+    assert sealed_meanwhile == [1] and Click.objects.count() == 1
+    result = buffer.maybe_replay()
+    assert result is not None and result.written == 1
+    assert Click.objects.count() == 2
