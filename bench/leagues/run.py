@@ -94,8 +94,9 @@ def median_member(ws: Workspace, period: str, start: dt.date) -> Membership:
 
 
 def main() -> None:
-    members = int(os.environ.get("BENCH_MEMBERS", 100_000))
-    requests = int(os.environ.get("BENCH_REQUESTS", 100))
+    quick = os.environ.get("BENCH_QUICK") == "1"  # CI: seconds, same code paths
+    members = int(os.environ.get("BENCH_MEMBERS", 2_000 if quick else 100_000))
+    requests = int(os.environ.get("BENCH_REQUESTS", 20 if quick else 100))
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     today = timezone.now().date()
