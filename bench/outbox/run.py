@@ -4,7 +4,8 @@
    ``@atproto/dev-env``) and a loopback proxy in front of its PDS. The proxy forwards every request; for
    every tenth ``com.atproto.repo.createRecord`` it waits for the PDS's answer (the post is written), then
    holds the reply past the client's read timeout and closes the connection: the outbox sees a timeout for
-   a post the network has accepted.
+   a post the network has accepted. The plug-in's look-up right after (getRecord under the job's record key)
+   is answered 502 once, so the job is retried on a later attempt, which must find the post, not repeat it.
 2. Builds a workspace on its own PostgreSQL database (created and dropped): members, items and the default
    rules, a posting policy that allows the volume; each member connects a Bluesky account with an app
    password through the plug-in (``login_with_password``, ``accounts.connect``), via the proxy.
@@ -31,12 +32,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import http.server
+import json
 import os
 import secrets
 import socket
 import sys
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -72,7 +75,8 @@ def log(message: str, t0: float) -> None:
 
 class LossyProxy:
     """A loopback HTTP proxy in front of the PDS that loses the answer of every ``DROP_EVERY``-th createRecord
-    after the PDS has written the record."""
+    after the PDS has written the record, and fails (502) the first getRecord of that record key after it,
+    so the job cannot settle in the same attempt: the outbox retries later and must find the post."""
 
     def __init__(self, upstream: str, hold_seconds: float) -> None:
         self.upstream = upstream.rstrip("/")
@@ -81,6 +85,8 @@ class LossyProxy:
         self.creates = 0
         self.dropped = 0
         self.dropped_accepted = 0
+        self.unsure: set[str] = set()  # record keys whose answer was lost and not looked up since
+        self.failed_checks = 0
         self.http = httpx.Client(timeout=60)
         proxy = self
 
@@ -96,15 +102,31 @@ class LossyProxy:
                 skip = {"host", "content-length", "connection", "accept-encoding"}
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
                 drop = False
+                rkey = ""
                 if self.path.startswith("/xrpc/com.atproto.repo.createRecord"):
+                    with contextlib.suppress(ValueError, AttributeError):
+                        rkey = str(json.loads(body).get("rkey") or "")
                     with proxy.lock:
                         proxy.creates += 1
                         drop = proxy.creates % DROP_EVERY == DROP_EVERY // 2
+                elif self.path.startswith("/xrpc/com.atproto.repo.getRecord"):
+                    query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                    with proxy.lock:
+                        unsure = query.get("rkey", [""])[0] in proxy.unsure
+                        proxy.unsure.discard(query.get("rkey", [""])[0])
+                        proxy.failed_checks += unsure
+                    if unsure:  # the look right after the lost answer fails too: the job must retry later
+                        self.send_response(502)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
                 answer = proxy.http.request(self.command, proxy.upstream + self.path, content=body, headers=headers)
                 if drop:
                     with proxy.lock:
                         proxy.dropped += 1
                         proxy.dropped_accepted += answer.is_success
+                        if rkey:
+                            proxy.unsure.add(rkey)
                     time.sleep(proxy.hold_seconds)  # past the client's read timeout
                     self.close_connection = True
                     with contextlib.suppress(OSError):
@@ -362,10 +384,15 @@ def run(network: Any, proxy: LossyProxy, t0: float) -> int:
     )
     log(
         f"proxy: {proxy.creates} createRecord calls, {proxy.dropped} answers lost "
-        f"({proxy.dropped_accepted} of them after the PDS wrote the post); {found_on_retry} jobs found on "
-        "the network when retried",
+        f"({proxy.dropped_accepted} of them after the PDS wrote the post), {proxy.failed_checks} look-ups "
+        f"right after them failed; {found_on_retry} jobs found on the network when retried",
         t0,
     )
+
+    retried = OutboundPost.objects.filter(pk__in=jobs, attempts__gt=1).order_by("pk")
+    for post in retried[:5]:  # what a retried job went through, as the member reads it
+        lines = " | ".join(post.log.order_by("at", "pk").values_list("message", flat=True))
+        print(f"    job {post.pk}, {post.attempts} attempts: {lines}", flush=True)
 
     # Count on the network itself.
     texts = dict(OutboundPost.objects.filter(pk__in=jobs).values_list("text", "pk"))
