@@ -3,7 +3,7 @@
 #
 #   make demo    build the demo company and serve it on http://127.0.0.1:8000/
 #   make test    the whole test-suite (DATABASE_URL=postgres://… runs it on PostgreSQL)
-#   make lint    ruff check, ruff format --check, mypy
+#   make lint    ruff check, ruff format --check, the import contracts (lint-imports), mypy
 #   make check   Django system checks and a missing-migrations check
 #   make bench   every benchmark (the bench-<name> targets of bench/*/Makefile.fragment)
 #   make bench-quick  every benchmark in its quick mode (BENCH_QUICK=1, as CI runs them)
@@ -81,6 +81,7 @@ test-clocks: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 format: $(STAMP)

@@ -26,7 +26,8 @@ from groundswell.listening import http as listening_http
 from groundswell.listening.sources.base import SourceError
 from groundswell.networks import http
 from groundswell.networks.models import ConnectedAccount, MastodonApp, OutboundPost, PostStatus
-from groundswell.networks.outbox import deliver_due, schedule_post
+from groundswell.networks.outbox import deliver_due
+from groundswell.sharing.posting import schedule_post
 from groundswell.workspaces.models import Membership
 
 PUBLIC = "93.184.215.14"

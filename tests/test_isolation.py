@@ -484,6 +484,89 @@ def test_unknown_workspace_is_404(acme: Acme, charlie: Membership) -> None:
     assert client_for(charlie).get("/w/no-such-workspace/").status_code == 404
 
 
+# --- A second workspace aims at Acme's people (ADR 0024) --------------------------------------------
+
+
+@pytest.fixture
+def globex_took_aim(acme: Acme, charlie: Membership, django_capture_on_commit_callbacks: Any) -> dict[str, Any]:
+    """Globex imports (CSV), invites and provisions (SCIM) people with Acme's e-mails, claims acme.test for its
+    identity provider and requires single sign-on. Returns Globex's SCIM client and the ids SCIM answered."""
+    from groundswell.scim.actions import create_token as create_scim_token
+    from groundswell.scim.tests.conftest import ScimClient, new_user
+    from groundswell.sso.actions import SsoSettings, save_sso_config
+    from groundswell.sso.tests import saml_idp
+    from groundswell.workspaces import importing
+
+    globex = charlie.workspace
+    emails = [acme.alice.user.email, acme.bob.user.email]
+    csv_text = "Name,Email,Department\n" + "".join(f"Someone,{e},Globex Ops\n" for e in emails)
+    job, _ = importing.create_job(globex, by=charlie, file_name="p.csv", raw=csv_text.encode(), send_invitations=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        importing.start_job(job)
+    for email in emails:
+        actions.invite_member(globex, email=email, invited_by=charlie, role=Role.ADMIN)
+    scim = ScimClient(create_scim_token(globex, by=charlie, name="Globex IdP")[1])
+    answers = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        for email in emails:
+            resp = scim.post("/Users", new_user(email))
+            assert resp.status_code == 201, resp.content
+            answers[email] = resp.json()
+    save_sso_config(
+        globex,
+        SsoSettings(
+            protocol="saml",
+            is_enabled=True,
+            require_sso=True,
+            jit_provisioning=True,
+            domains=["acme.test"],
+            saml_metadata_xml=saml_idp.metadata_xml(saml_idp.make_key()),
+        ),
+        by=charlie,
+    )
+    return {"scim": scim, "answers": answers}
+
+
+def test_second_workspace_provisioning_leaves_acme_people_alone(
+    acme: Acme, charlie: Membership, globex_took_aim: dict[str, Any]
+) -> None:
+    globex = charlie.workspace
+    _assert_untouched(acme)
+    for member in (acme.alice, acme.bob):
+        answer = globex_took_aim["answers"][member.user.email]
+        assert answer["active"] is False  # SCIM got its resource, and nothing active
+        theirs = Membership.objects.get(workspace=globex, user=member.user)
+        assert theirs.awaiting_acceptance and not theirs.is_active and theirs.role == Role.EMPLOYEE
+        assert str(theirs.pk) == answer["id"] and MARKER not in json.dumps(answer)
+        ours = Membership.objects.get(pk=member.pk)
+        assert ours.is_active and ours.role == member.role
+        # The password still signs them in; Acme opens, Globex's "require SSO" imposes nothing; Globex stays shut.
+        c = Client()
+        resp = c.post(reverse("account_login"), {"login": member.user.email, "password": "correct horse battery"})
+        assert resp.status_code == 302, resp.content.decode()[:300]
+        assert c.get("/w/acme/").status_code == 200
+        assert c.get("/w/globex/").status_code == 404
+    # Globex learns nothing of Acme's people: not their Acme names, not their Acme memberships.
+    scim = globex_took_aim["scim"]
+    listing = scim.get("/Users")
+    assert listing.status_code == 200 and MARKER not in listing.content.decode()
+    assert listing.json()["totalResults"] == 3  # charlie and the two it provisioned
+    assert scim.get(f"/Users/{acme.bob.pk}").status_code == 404
+    people = client_for(charlie).get("/w/globex/people/")
+    assert people.status_code == 200 and MARKER not in people.content.decode()
+
+
+def test_people_another_workspace_provisioned_get_404_on_its_pages(
+    acme: Acme, charlie: Membership, globex_took_aim: dict[str, Any]
+) -> None:
+    """Awaiting acceptance grants nothing: every page of Globex is a 404 for Acme's Bob."""
+    c = client_for(acme.bob)
+    routes = [r for r in ROUTES if isinstance(r, Route)]
+    for route in routes:
+        assert_refused(c, route, url_for(route, "globex", acme), "Acme's Bob, provisioned by Globex")
+    _assert_untouched(acme)
+
+
 # --- The API sweep --------------------------------------------------------------------------------
 
 #: Reference-like parameters of the API (path or query) → an Acme value.

@@ -15,9 +15,11 @@ from groundswell.content.models import Item
 from groundswell.networks import outbox
 from groundswell.networks.base import AuthError, PermanentError, PostRequest, TransientError
 from groundswell.networks.models import AccountStatus, OutboundPost, PostStatus
-from groundswell.networks.outbox import PostingError, cancel_post, deliver_due, schedule_post
+from groundswell.networks.outbox import deliver_due
 from groundswell.networks.policy import get_policy
+from groundswell.sharing import posting
 from groundswell.sharing.models import ShareMethod
+from groundswell.sharing.posting import PostingError, cancel_post, schedule_post
 from groundswell.workspaces.models import Membership
 from tests.test_outbox_fakes import *  # noqa: F403  (fixtures)
 from tests.test_outbox_fakes import FakeNetwork, connect
@@ -263,13 +265,13 @@ def test_sent_post_cannot_be_cancelled(post: OutboundPost, bob: Membership, fake
 
 def test_first_free_slot() -> None:
     gap = dt.timedelta(minutes=10)
-    assert outbox.first_free_slot(NOW, [], gap) == NOW
-    assert outbox.first_free_slot(NOW, [later(minutes=3)], gap) == later(minutes=13)
-    assert outbox.first_free_slot(NOW, [later(minutes=-15)], gap) == NOW
-    assert outbox.first_free_slot(NOW, [later(minutes=-5), later(minutes=8), later(minutes=30)], gap) == later(
+    assert posting.first_free_slot(NOW, [], gap) == NOW
+    assert posting.first_free_slot(NOW, [later(minutes=3)], gap) == later(minutes=13)
+    assert posting.first_free_slot(NOW, [later(minutes=-15)], gap) == NOW
+    assert posting.first_free_slot(NOW, [later(minutes=-5), later(minutes=8), later(minutes=30)], gap) == later(
         minutes=18
     )
-    assert outbox.first_free_slot(NOW, [later(minutes=-5), later(minutes=8), later(minutes=25)], gap) == later(
+    assert posting.first_free_slot(NOW, [later(minutes=-5), later(minutes=8), later(minutes=25)], gap) == later(
         minutes=35
     )
 
@@ -305,10 +307,10 @@ def test_stagger_for_item_spreads_evenly(item: Item, fake_network: FakeNetwork) 
     policy.save()
     members = [make_member(item.workspace, f"amb{i}@acme.test") for i in range(6)]
     pairs = [(m, connect(m)) for m in members]
-    plan = outbox.stagger_for_item(item, pairs, NOW)
+    plan = posting.stagger_for_item(item, pairs, NOW)
     assert [r.at for r in plan] == [later(minutes=20 * i) for i in range(6)]
     assert all(r.post is None for r in plan)
-    results = outbox.stagger_for_item(item, pairs, NOW, caption="Have a look", now=NOW)
+    results = posting.stagger_for_item(item, pairs, NOW, caption="Have a look", now=NOW)
     assert all(r.post is not None and not r.error for r in results)
     times = sorted(r.at for r in results)
     assert times[0] == NOW and times[-1] < later(minutes=120)
@@ -323,7 +325,7 @@ def test_stagger_reports_members_the_policy_blocks(item: Item, fake_network: Fak
     m = make_member(item.workspace, "amb@acme.test")
     schedule_post(m, item, connect(m), "Earlier today", None, False, now=NOW)
     n = make_member(item.workspace, "amb2@acme.test")
-    results = outbox.stagger_for_item(
+    results = posting.stagger_for_item(
         item, [(m, connect(m, handle="x.test")), (n, connect(n))], NOW, caption="Go", now=NOW
     )
     assert results[0].post is None and "most your program allows" in results[0].error
@@ -401,6 +403,6 @@ def test_a_post_counts_only_once_it_is_on_the_network(bob: Membership, item: Ite
     deliver_due(now=later(minutes=7))  # nothing left to send: nothing counted twice
     sent.refresh_from_db()
     assert sent.status == PostStatus.SENT
-    assert list(PointsEntry.objects.filter(member=bob).values_list("key", "points")) == [(f"share:{sent.share_id}", 10)]
+    assert list(PointsEntry.objects.filter(member=bob).values_list("key", "points")) == [(f"share:{sent.share.pk}", 10)]
     month = MemberPeriod.objects.get(member=bob, period="m")
     assert (month.shares, month.points) == (1, 10)

@@ -9,7 +9,7 @@ import pytest
 from groundswell.content.models import Caption, Item
 from groundswell.networks import policy as p
 from groundswell.networks.models import OutboundPost, PostingPolicy, PostStatus
-from groundswell.networks.outbox import PostingError, schedule_post
+from groundswell.sharing.posting import PostingError, schedule_post
 from groundswell.workspaces.models import Membership
 from tests.test_outbox_fakes import *  # noqa: F403  (fixtures)
 from tests.test_outbox_fakes import FakeNetwork, connect

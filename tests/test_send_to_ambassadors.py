@@ -13,8 +13,8 @@ from django.utils import timezone
 from groundswell.conftest import client_for, make_member
 from groundswell.content.models import Caption, Item
 from groundswell.networks.models import AccountStatus, ConnectedAccount, OutboundPost, PostStatus
-from groundswell.networks.outbox import cancel_post
 from groundswell.networks.policy import get_policy
+from groundswell.sharing.posting import cancel_post
 from groundswell.workspaces.models import Membership, Workspace
 from tests.test_outbox_fakes import *  # noqa: F403  (fixtures)
 from tests.test_outbox_fakes import connect

@@ -23,6 +23,14 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise ImproperlyConfigured("SECRET_KEY must be set to a unique value when DEBUG is off")
 if len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be at least 32 characters long")
+# The rule of `check --deploy` (security.W009), refused at start-up in production rather than warned about.
+_WEAK_KEY = len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+if not DEBUG and _WEAK_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: it needs at least 50 characters, at least 5 different ones, "
+        "and no 'django-insecure-' prefix. Generate one with: "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 if not SITE_URL.startswith(("http://", "https://")):
@@ -82,8 +90,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "groundswell.core.input_guard.ControlCharacterMiddleware",  # NUL and other controls: 400, not a 500
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "groundswell.sso.enforcement.SsoEntryMiddleware",
     "groundswell.rewards.middleware.MemberVisitorMiddleware",
 ]
 
@@ -161,6 +171,16 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_ADAPTER = "groundswell.sso.adapter.SsoAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
+# Failed sign-ins count per account+address, per address and per account, and a browser that signed in
+# before always gets through with the right password (workspaces/login_throttle.py, ADR 0026).
+ACCOUNT_RATE_LIMITS = {
+    # No limit on all sign-in attempts per address (allauth: 30/m/ip): it would let one person behind an
+    # office's address block everyone's sign-in there; failures are limited before the password is hashed.
+    "login": "",
+    "login_failed": "20/m/ip,5/5m/key",
+    "login_failed_account": "50/h/key",
+    "login_failed_device": "10/5m/key",
+}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 # Single sign-on: each workspace configures its own OpenID Connect or SAML identity provider (sso/models.py);
 # the adapter hands allauth those per-workspace apps, so nothing is configured here per IdP.

@@ -21,7 +21,7 @@ workspace_patterns = [
     path("people/", include("groundswell.workspaces.urls")),
     path("tokens/", include("groundswell.api.web_urls")),
     path("accounts/", include("groundswell.networks.urls")),
-    path("posts/", include("groundswell.networks.posting_urls")),
+    path("posts/", include("groundswell.sharing.posting_urls")),
     path("policy/", include("groundswell.policy.urls")),
     path("join/", include("groundswell.enrolment.urls")),
     path("teams/", include("groundswell.teams.urls")),

@@ -60,6 +60,14 @@ def test_admin_sets_up_oidc_and_an_employee_signs_in(
     page.get_by_role("link", name="Sign in with SSO").click()
     page.get_by_label("Work email").fill("dana@sso.test")
     page.get_by_role("button", name="Continue").click()
+    # The page says the same for every domain (ADR 0024); the mailbox gets the workspace's sign-in page.
+    page.wait_for_selector("text=Check your email")
+    from django.core import mail
+
+    link = re.search(r"https?://[^/\s]+(/w/acme/sso/login/)", mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+    page.goto(base + link.group(1))
+    page.get_by_role("button", name="Sign in with SSO").click()
     page.wait_for_url(re.compile(re.escape(oidc_provider.issuer) + r"/interaction/"))
     page.get_by_label("Email").fill("dana@sso.test")
     page.get_by_label("Password").fill("wrong")

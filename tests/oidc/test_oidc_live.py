@@ -8,12 +8,13 @@ round trip over HTTP between Django's live server and the provider with httpx.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
 
 from groundswell.conftest import make_member
@@ -49,9 +50,21 @@ def configure(
     )
 
 
+def emailed_sign_in_page(email: str) -> tuple[str, dict[str, str]]:
+    """The path of the sign-in page emailed to ``email`` by /sso/, and the form data its button posts."""
+    for message in reversed(mail.outbox):
+        found = re.search(r"https?://[^/\s]+(/w/[^/\s]+/sso/login/)\?email=(\S+)", message.body)
+        if message.to == [email] and found:
+            return found.group(1), {"email": unquote(found.group(2))}
+    raise AssertionError(f"no sign-in link was emailed to {email}")
+
+
 def sign_in(client: Client, provider: OidcProvider, email: str, *, start: str = "/sso/") -> tuple[object, str]:
     """Start at ``start`` (the email page or a workspace's SSO page), sign in at the provider, come back."""
-    data = {"email": email} if start == "/sso/" else {}
+    data: dict[str, str] = {}
+    if start == "/sso/":  # the email page answers "check your email"; the mailbox has the workspace's page
+        assert "Check your email" in client.post(start, {"email": email}).content.decode()
+        start, data = emailed_sign_in_page(email)
     authorize = idp_url(client.post(start, data))
     assert authorize.startswith(provider.issuer + "/auth?"), authorize
     callback = provider.sign_in(authorize, email, provider.users[email]["password"], until=CALLBACK_PREFIX)
@@ -122,10 +135,10 @@ def test_first_sign_in_provisions_an_employee_with_department(
 def test_domain_not_allowed_gets_a_clear_refusal(workspace: Workspace, oidc_provider: OidcProvider) -> None:
     configure(workspace, oidc_provider)
     client = Client()
-    # The email page does not know the domain at all…
+    # The email page answers as for any domain (ADR 0024), and sends nothing…
     resp = client.post("/sso/", {"email": "fred@other.test"})
-    assert resp.status_code == 400
-    assert "No workspace signs in with single sign-on for other.test" in resp.content.decode()
+    assert resp.status_code == 200 and "Check your email" in resp.content.decode()
+    assert mail.outbox == []
     # …and someone of another domain signing in at Acme's IdP is refused after it answers.
     resp, _ = sign_in(client, oidc_provider, "fred@other.test", start="/w/acme/sso/login/")
     text = resp.content.decode()
@@ -200,10 +213,20 @@ def test_round_trip_over_http_with_the_live_server(live_server: object, oidc_pro
         assert page.status_code == 200 and "Sign in with SSO" in page.text
         csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         assert csrf
-        continue_page = browser.post(
+        sent = browser.post(
             f"{base}/sso/",
             data={"email": "dana@sso.test", "csrfmiddlewaretoken": csrf.group(1)},
             headers={"Referer": f"{base}/sso/"},
+        )
+        assert "Check your email" in sent.text
+        path, data = emailed_sign_in_page("dana@sso.test")
+        page = browser.get(f"{base}{path}", params=data)
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert csrf and 'name="email" value="dana@sso.test"' in page.text
+        continue_page = browser.post(
+            f"{base}{path}",
+            data={**data, "csrfmiddlewaretoken": csrf.group(1)},
+            headers={"Referer": f"{base}{path}"},
         )
         assert "Signing in to Acme" in continue_page.text
         login_form = browser.get(idp_url(continue_page))

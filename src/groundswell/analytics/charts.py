@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from html import escape
 
 import pygal
 from pygal.style import Style
@@ -43,7 +44,39 @@ COMMON = {
 }
 
 
-def _render(chart: pygal.graph.graph.Graph) -> bytes:
+NO_ACTIVITY = "No shares or clicks in this period yet."
+
+
+def empty_chart(title: str, message: str) -> bytes:
+    """The empty state: the chart's title and why there is nothing to draw, in the charts' size and style.
+    (pygal cannot draw some charts without a series at all: a Line with y_labels raises AttributeError.)"""
+    width, height = COMMON["width"], COMMON["height"]
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}: {escape(message)}" class="pygal-chart empty-chart">'
+        f'<rect width="100%" height="100%" fill="{STYLE.background}"/>'
+        f'<text x="{width // 2}" y="40" text-anchor="middle" font-family="{escape(STYLE.font_family)}" '
+        f'font-size="{STYLE.title_font_size}" fill="{STYLE.foreground_strong}">{escape(title)}</text>'
+        f'<text x="{width // 2}" y="{height // 2}" text-anchor="middle" font-family="{escape(STYLE.font_family)}" '
+        f'font-size="{STYLE.legend_font_size}" fill="{STYLE.foreground_subtle}">{escape(message)}</text>'
+        "</svg>"
+    )
+    return svg.encode("utf-8")
+
+
+def _has_data(chart: pygal.graph.graph.Graph) -> bool:
+    for values, _config in chart.raw_series:
+        for value in values:
+            number = value.get("value") if isinstance(value, dict) else value
+            if number:
+                return True
+    return False
+
+
+def _render(chart: pygal.graph.graph.Graph, *, empty: str) -> bytes:
+    """The chart as SVG without scripts; with no series or only zeros, the empty state saying ``empty``."""
+    if not _has_data(chart):
+        return empty_chart(str(chart.title or ""), empty)
     svg = chart.render()
     data = svg.encode("utf-8") if isinstance(svg, str) else bytes(svg)
     return _SCRIPT.sub(b"", data)
@@ -66,7 +99,7 @@ def activity_chart(points: Sequence[DayPoint], title: str) -> bytes:
     chart.x_labels = [p.day.strftime("%d %b") for p in points]
     chart.add("Human clicks", [p.clicks for p in points])
     chart.add("Shares", [p.shares for p in points])
-    return _render(chart)
+    return _render(chart, empty=NO_ACTIVITY)
 
 
 def breakdown_chart(rows: Sequence[BreakdownRow], title: str, limit: int = 12) -> bytes:
@@ -76,4 +109,4 @@ def breakdown_chart(rows: Sequence[BreakdownRow], title: str, limit: int = 12) -
     chart.x_labels = [r.label for r in shown]
     chart.add("Human clicks", [r.clicks for r in shown])
     chart.add("Shares", [r.shares for r in shown])
-    return _render(chart)
+    return _render(chart, empty=NO_ACTIVITY)

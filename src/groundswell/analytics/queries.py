@@ -104,9 +104,9 @@ def series(workspace: Workspace, start: dt.date, end: dt.date) -> list[DayPoint]
 
 def _labels(workspace: Workspace, dimension: str, keys: list[str]) -> dict[str, str]:
     if dimension == Dimension.NETWORK:
-        from groundswell.sharing.networks import REGISTRY
+        from groundswell.networks.registry import NETWORKS
 
-        return {k: (REGISTRY[k].label if k in REGISTRY else k) for k in keys}
+        return {k: (NETWORKS[k].label if k in NETWORKS else k) for k in keys}
     model: type[Department] | type[Location] = Department if dimension == Dimension.DEPARTMENT else Location
     ids = [int(k) for k in keys if k.isdigit()]
     if not ids:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from groundswell.analytics.queries import (
     series,
     top_items,
 )
+from groundswell.lib.export import csv_response
 from groundswell.lib.periods import local_day, period_label, period_start
 from groundswell.privacy.visibility import fold_small_groups
 from groundswell.workspaces.access import get_membership, require_role
@@ -146,6 +146,10 @@ def _svg(body: bytes) -> HttpResponse:
     return response
 
 
+#: The dashboard's charts (``chart/<kind>.svg``); the empty-workspace guard test requests each one.
+CHART_KINDS = ("activity", "departments", "networks")
+
+
 @login_required
 def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
     member = _manager(request, ws)
@@ -165,27 +169,12 @@ def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
     raise Http404("No such chart")
 
 
-def _cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _csv_response(filename: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 def export_daily(request: HttpRequest, ws: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace
     window = _window(request, workspace)
-    response = _csv_response(f"groundswell-{workspace.slug}-daily-{window.start}-{window.end}.csv")
-    writer = csv.writer(response)
+    response, writer = csv_response(f"groundswell-{workspace.slug}-daily-{window.start}-{window.end}.csv")
     writer.writerow(["date", "shares", "human_clicks", "unique_clicks", "bot_clicks", "estimated_reach", "points"])
     for p in series(workspace, window.start, window.end):
         writer.writerow([p.day.isoformat(), p.shares, p.clicks, p.unique, p.bot_clicks, p.reach, p.points])
@@ -197,11 +186,8 @@ def export_items(request: HttpRequest, ws: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace
     window = _window(request, workspace)
-    response = _csv_response(f"groundswell-{workspace.slug}-items-{window.start}-{window.end}.csv")
-    writer = csv.writer(response)
+    response, writer = csv_response(f"groundswell-{workspace.slug}-items-{window.start}-{window.end}.csv")
     writer.writerow(["item_id", "title", "url", "shares", "human_clicks", "unique_clicks", "estimated_reach"])
     for item in top_items(workspace, window.start, window.end, limit=10_000):
-        writer.writerow(
-            [item.item_id, _cell(item.title), _cell(item.url), item.shares, item.clicks, item.unique, item.reach]
-        )
+        writer.writerow([item.item_id, item.title, item.url, item.shares, item.clicks, item.unique, item.reach])
     return response

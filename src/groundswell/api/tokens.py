@@ -9,6 +9,7 @@ import secrets
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from groundswell.lib.text import control_message, first_control
 from groundswell.workspaces.models import ApiToken, Membership
 
 TOKEN_SCHEME = "gs_"  # noqa: S105 (a prefix, not a secret)
@@ -26,6 +27,9 @@ class TokenError(ValueError):
 def create_token(member: Membership, name: str) -> tuple[ApiToken, str]:
     """Create a token acting as ``member``. Returns the token and its secret, which is never stored."""
     name = " ".join(name.split())
+    control = first_control(name)
+    if control:
+        raise TokenError(control_message("The name", control))
     if not name:
         raise TokenError("Give the token a name, so you can recognise it later (for example “CRM sync”).")
     if len(name) > MAX_NAME_LENGTH:

@@ -12,6 +12,13 @@ from groundswell.audit.report import Counts
 SENTIMENT_COLOURS = ("#15803d", "#94a3b8", "#b91c1c")  # positive, neutral, negative
 
 
+def _empty(counts: Counts) -> str:
+    """Why a chart of the audit has nothing to draw."""
+    if not counts.topics:
+        return "No listening topics yet: add one on the listening topics page to see mentions here."
+    return "No mentions in this period."
+
+
 def volume_chart(counts: Counts) -> bytes:
     """Mentions per day and topic over the period (a line per topic)."""
     rows = counts.series()
@@ -32,7 +39,7 @@ def volume_chart(counts: Counts) -> bytes:
     chart.x_labels = [day.strftime("%d %b") for day, _ in rows]
     for i, figures in enumerate(counts.topics):
         chart.add(figures.topic.name, [values[i] for _, values in rows])
-    return _render(chart)
+    return _render(chart, empty=_empty(counts))
 
 
 def share_chart(counts: Counts) -> bytes:
@@ -41,7 +48,7 @@ def share_chart(counts: Counts) -> bytes:
     chart.title = f"Share of voice, {counts.period.label}"
     for share in counts.share_of_voice:
         chart.add(f"{share.name} ({share.percent}%)", [{"value": share.posts, "label": f"{share.percent}%"}])
-    return _render(chart)
+    return _render(chart, empty=_empty(counts))
 
 
 def sentiment_chart(counts: Counts) -> bytes:
@@ -56,7 +63,7 @@ def sentiment_chart(counts: Counts) -> bytes:
     chart.add("Positive", [s[0] for s in splits])
     chart.add("Neutral", [s[1] for s in splits])
     chart.add("Negative", [s[2] for s in splits])
-    return _render(chart)
+    return _render(chart, empty=_empty(counts))
 
 
 CHARTS = {"volume": volume_chart, "share": share_chart, "sentiment": sentiment_chart}

@@ -11,7 +11,8 @@ from django.template.defaultfilters import filesizeformat
 
 from groundswell.content.actions import MAX_CAPTIONS, CaptionData, ItemData
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
-from groundswell.sharing.networks import NETWORK_CHOICES
+from groundswell.lib.text import no_control_characters
+from groundswell.networks.registry import NETWORK_CHOICES
 from groundswell.workspaces.models import Department, Location, Workspace
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -58,10 +59,21 @@ class ItemForm(forms.Form):
         assume_scheme="https",
         help_text="For links: we fetch the title, description and image for you.",
     )
-    title = forms.CharField(max_length=300, required=False, help_text="Leave empty to use the page's own title.")
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    title = forms.CharField(
+        max_length=300,
+        required=False,
+        help_text="Leave empty to use the page's own title.",
+        validators=[no_control_characters],
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, validators=[no_control_characters]
+    )
     body = forms.CharField(
-        label="Text", widget=forms.Textarea(attrs={"rows": 5}), required=False, help_text="For text posts."
+        label="Text",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        help_text="For text posts.",
+        validators=[no_control_characters],
     )
     image = forms.ImageField(required=False, help_text="For image posts: JPEG, PNG, GIF or WebP.")
     topics = _checkboxes(Topic.objects.none(), "Topics")
@@ -141,7 +153,11 @@ class ItemForm(forms.Form):
 class CaptionForm(forms.Form):
     network = forms.ChoiceField(choices=[("", "Any network"), *NETWORK_CHOICES], required=False)
     text = forms.CharField(
-        label="Suggested caption", widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, required=False
+        label="Suggested caption",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=3000,
+        required=False,
+        validators=[no_control_characters],
     )
 
 
@@ -168,8 +184,12 @@ class SubmitForm(forms.Form):
 
     kind = forms.ChoiceField(choices=SUBMIT_KINDS, widget=forms.RadioSelect, initial=ItemKind.URL)
     url = forms.URLField(label="Link", max_length=2000, required=False, assume_scheme="https")
-    title = forms.CharField(max_length=300, required=False, help_text="Optional for links.")
-    body = forms.CharField(label="Text", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    title = forms.CharField(
+        max_length=300, required=False, help_text="Optional for links.", validators=[no_control_characters]
+    )
+    body = forms.CharField(
+        label="Text", widget=forms.Textarea(attrs={"rows": 5}), required=False, validators=[no_control_characters]
+    )
     topics = _checkboxes(Topic.objects.none(), "Topics")
     caption = forms.CharField(
         label="Suggested caption",
@@ -177,6 +197,7 @@ class SubmitForm(forms.Form):
         max_length=3000,
         required=False,
         help_text="What would you write when sharing it? Colleagues can start from this.",
+        validators=[no_control_characters],
     )
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:

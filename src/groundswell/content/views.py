@@ -27,7 +27,7 @@ from groundswell.content.forms import (
 )
 from groundswell.content.models import Item, ItemState, Topic
 from groundswell.content.targeting import items_for_member
-from groundswell.sharing.networks import REGISTRY
+from groundswell.networks.registry import NETWORKS
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
 
@@ -102,7 +102,7 @@ def detail(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
         "review" if member.is_admin and item.state == ItemState.PENDING else "content",
         item=item,
         captions=[
-            (c, REGISTRY[c.network].label if c.network in REGISTRY else "Any network") for c in item.captions.all()
+            (c, NETWORKS[c.network].label if c.network in NETWORKS else "Any network") for c in item.captions.all()
         ],
         topics=item.topics.all(),
         is_live=item.is_live(),

@@ -1009,3 +1009,7 @@ PERSONAL_OPENERS = [
     "My colleagues did something great here.",
     "Been waiting to share this one!",
 ]
+
+# The smallest company the demo tells a whole story with: a head per department, volunteers for the brand
+# accounts, and a mover, a leaver and two hires for the SCIM story besides the logins it prints.
+MIN_EMPLOYEES = 20

@@ -34,6 +34,7 @@ from groundswell.demo import data
 from groundswell.demo import scim as scim_demo
 from groundswell.demo.audit import build_audit_schedule
 from groundswell.demo.care import build_care
+from groundswell.demo.data import MIN_EMPLOYEES
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.listening import build_listening
 from groundswell.demo.listening_bluesky import build_bluesky_listening
@@ -62,6 +63,7 @@ from groundswell.workspaces.models import (
 )
 
 DEMO_PASSWORD = "northwind-demo"  # noqa: S105 - a published demo-only password, refused outside DEBUG
+
 CLICK_BATCH = 2000
 
 # Activity tiers: (share of people, shares per weekday). A few champions, many occasional sharers.
@@ -115,8 +117,8 @@ class DemoBuilder:
         now: dt.datetime | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
-        if employees < 12:
-            raise ValueError("the demo company needs at least 12 employees")
+        if employees < MIN_EMPLOYEES:
+            raise ValueError(f"the demo company needs at least {MIN_EMPLOYEES} employees")
         self.rng = random.Random(seed)
         self.seed = seed
         self.employees = employees
@@ -215,13 +217,17 @@ class DemoBuilder:
         taken = {local for _, local, _ in fixed}
         others = self._names(self.employees - len(fixed), taken)
 
-        # Department sizes in proportion to their weights (every department gets a head).
+        # Department sizes in proportion to their weights. Every department but Sales needs one of the others
+        # as its head (Sales' head is the fixed manager), so those never shrink below one.
         remaining = len(others)
-        sizes = {s.name: max(1, math.floor(remaining * s.weight / total_weight)) for s in specs}
+        least = {s.name: 0 if s.name == "Sales" else 1 for s in specs}
+        if remaining < sum(least.values()):
+            raise ValueError(f"the demo needs at least {sum(least.values()) + len(fixed)} people")
+        sizes = {s.name: max(least[s.name], math.floor(remaining * s.weight / total_weight)) for s in specs}
         while sum(sizes.values()) < remaining:
             sizes[rng.choices([s.name for s in specs], [s.weight for s in specs])[0]] += 1
         while sum(sizes.values()) > remaining:
-            biggest = max(sizes, key=lambda k: sizes[k])
+            biggest = max((k for k in sizes if sizes[k] > least[k]), key=lambda k: sizes[k])
             sizes[biggest] -= 1
 
         rows: list[dict[str, object]] = []
@@ -698,8 +704,8 @@ class DemoBuilder:
                     description=description,
                     body="" if url else note,
                     unfurl_state=UnfurlState.DONE if url else UnfurlState.NOT_NEEDED,
-                    created_by=submitters[i],
-                    submitted_by=submitters[i],
+                    created_by=submitters[i % len(submitters)],
+                    submitted_by=submitters[i % len(submitters)],
                     created_at=created,
                 )
             )
@@ -713,8 +719,8 @@ class DemoBuilder:
                 title=title,
                 description=description,
                 unfurl_state=UnfurlState.DONE,
-                created_by=submitters[3],
-                submitted_by=submitters[3],
+                created_by=submitters[3 % len(submitters)],
+                submitted_by=submitters[3 % len(submitters)],
                 reviewed_by=admin,
                 rejection_reason=reason,
                 created_at=self.now - dt.timedelta(days=4),

@@ -49,7 +49,6 @@ def build_replies(ws: Workspace) -> None:
         status_id = 110_000 + case.pk
         outbound = OutboundPost.objects.create(
             workspace=ws,
-            share=None,
             account=account,
             text=case.reply_text,
             reply_to={"uri": case.post.external_id, "url": case.post.url, "root_uri": case.post.thread_root},

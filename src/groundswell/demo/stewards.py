@@ -57,7 +57,6 @@ def _account(ws: Workspace, network: str, handle: str, now: dt.datetime) -> Conn
 def _posted(brand: BrandAccount, shift: Shift, text: str, link: str, at: dt.datetime) -> None:
     outbound = OutboundPost.objects.create(
         workspace_id=brand.workspace_id,
-        share=None,
         account=brand.account,
         text=f"{text}\n\n{link}" if link else text,
         link_url=link,
@@ -85,7 +84,9 @@ def _posted(brand: BrandAccount, shift: Shift, text: str, link: str, at: dt.date
 def build_brand_accounts(ws: Workspace, by_email: dict[str, Membership], now: dt.datetime) -> None:
     admin = by_email[_email(data.ADMIN[1])]
     sam = by_email[_email(data.EMPLOYEE[1])]
-    others = [m for m in by_email.values() if m.pk not in (admin.pk, sam.pk) and m.role == "employee"][:3]
+    # Employees volunteer first; in a very small company the department heads step in.
+    candidates = [m for m in by_email.values() if m.pk not in (admin.pk, sam.pk) and m.role != "admin"]
+    others = sorted(candidates, key=lambda m: m.role != "employee")[:3]
     volunteer_a, volunteer_b, volunteer_c = others[0], others[1], others[2]
 
     linkedin = BrandAccount.objects.create(

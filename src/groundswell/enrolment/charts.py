@@ -27,4 +27,4 @@ def volunteers_chart(points: Sequence[tuple[dt.date, int]], title: str) -> bytes
     chart.title = title
     chart.x_labels = [day.strftime("%d %b") for day, _ in points]
     chart.add("Volunteers", [n for _, n in points])
-    return _render(chart)
+    return _render(chart, empty="Nobody has volunteered yet.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone as djtz
 
-from groundswell.sharing.networks import REGISTRY
+from groundswell.networks import registry
 from groundswell.workspaces.models import Membership, Workspace
 
 
@@ -62,7 +62,9 @@ LANGUAGE_CHOICES: list[tuple[str, str]] = [
 LANGUAGES = dict(LANGUAGE_CHOICES)
 
 #: The social networks a volunteer can say they use: the share plug-ins that are networks (not email or copy).
-NETWORK_CHOICES: list[tuple[str, str]] = [(n.key, n.label) for n in REGISTRY.values() if n.key not in {"email", "copy"}]
+NETWORK_CHOICES: list[tuple[str, str]] = [
+    (n.key, n.label) for n in registry.NETWORKS.values() if n.key not in {"email", "copy"}
+]
 NETWORKS = dict(NETWORK_CHOICES)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from groundswell.lib.text import first_control
 from groundswell.listening.sources._common import host_of
 from groundswell.listening.sources.base import FetchedPost
 
@@ -100,6 +101,10 @@ def parse(text: str) -> Parsed:
             raise ValidationError(f"The file has more than {MAX_ROWS:,} posts. Split it and upload each part.")
         row = {c: v.strip() for c, v in zip(columns, values, strict=False) if c}
         problems = []
+        for column, value in row.items():
+            code = first_control(value)
+            if code:
+                problems.append(f"{column} contains a control character ({code}): remove it")
         post_text = " ".join(row.get("text", "").split())
         if not post_text:
             problems.append("the text is empty")

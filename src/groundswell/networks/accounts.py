@@ -1,8 +1,8 @@
 """Connected accounts: the writes (one transaction each) behind the accounts pages, the outbox and the sync.
 
-* ``connect`` stores what a network handed us (upsert by member + network + remote id); connecting an
-  account again puts it back to "connected"; ``connect_for_workspace`` does the same for an account the
-  workspace owns (a brand account: no member, upsert by workspace + network + remote id);
+* ``connect`` stores what a network handed us for its ``Owner``: the member (upsert by member + network +
+  remote id) or the workspace (a brand account: no member, upsert by workspace + network + remote id);
+  connecting an account again puts it back to "connected";
 * ``mark_reconnect`` flags an account whose tokens the network refused (the outbox and the sync call it on
   ``AuthError``) so the member sees a one-click Reconnect button;
 * ``ensure_fresh`` refreshes the access token through the plug-in shortly before it expires;
@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,67 +43,61 @@ PENDING_POST_STATUSES = (PostStatus.SCHEDULED, PostStatus.RETRYING)
 _MESSAGE_MAX = ConnectedAccount._meta.get_field("status_message").max_length or 300
 
 
-def connect(member: Membership, network: str, tokens: TokenSet) -> ConnectedAccount:
-    """Store the account ``tokens`` describe for ``member``; the same account connected again is updated."""
+class Owner(StrEnum):
+    """Who a connected account belongs to: the member who connected it, or the workspace (a brand account an
+    admin connects; it has no member and outlives the admin)."""
+
+    MEMBER = "member"
+    WORKSPACE = "workspace"
+
+
+def connect(member: Membership, network: str, tokens: TokenSet, *, owner: Owner = Owner.MEMBER) -> ConnectedAccount:
+    """Store the account ``tokens`` describe for its ``owner``; the same account connected again is updated.
+
+    ``member`` connects it: as theirs (upsert by member + network + remote id), or as the workspace's
+    (upsert by workspace + network + remote id, no member). Listeners of ``workspace_account_connected``
+    (the stewards domain) record a workspace's account in the same transaction.
+    """
     if not tokens.remote_id or not tokens.access_token:
         raise ValueError("A connected account needs the network's account id and an access token")
+    defaults = {
+        "handle": tokens.handle[:255] or tokens.remote_id[:255],
+        "service_url": tokens.service_url[:300],
+        "scopes": list(tokens.scopes),
+        "access_token": tokens.access_token,
+        "refresh_token": tokens.refresh_token,
+        "token_expires_at": tokens.expires_at,
+        "status": AccountStatus.ACTIVE,
+        "status_message": "",
+    }
     with transaction.atomic():
-        account, created = ConnectedAccount.objects.select_for_update().update_or_create(
-            member=member,
-            network=network,
-            remote_id=tokens.remote_id,
-            defaults={
-                "workspace": member.workspace,
-                "handle": tokens.handle[:255] or tokens.remote_id[:255],
-                "service_url": tokens.service_url[:300],
-                "scopes": list(tokens.scopes),
-                "access_token": tokens.access_token,
-                "refresh_token": tokens.refresh_token,
-                "token_expires_at": tokens.expires_at,
-                "status": AccountStatus.ACTIVE,
-                "status_message": "",
-            },
-        )
+        rows = ConnectedAccount.objects.select_for_update()
+        if owner == Owner.WORKSPACE:
+            account, created = rows.update_or_create(
+                workspace=member.workspace, member=None, network=network, remote_id=tokens.remote_id, defaults=defaults
+            )
+            workspace_account_connected.send(sender=ConnectedAccount, account=account, by=member)
+        else:
+            account, created = rows.update_or_create(
+                member=member,
+                network=network,
+                remote_id=tokens.remote_id,
+                defaults={**defaults, "workspace": member.workspace},
+            )
     logger.info(
-        "%s %s account %s for member %s", "Connected" if created else "Reconnected", network, account.pk, member.pk
+        "%s %s %s account %s by member %s",
+        "Connected" if created else "Reconnected",
+        owner.value,
+        network,
+        account.pk,
+        member.pk,
     )
     return account
 
 
 def connect_for_workspace(admin: Membership, network: str, tokens: TokenSet) -> ConnectedAccount:
-    """Store the account ``tokens`` describe as the workspace's own (connected by ``admin``).
-
-    The account has no member: it survives the admin leaving and is on nobody's Accounts page. Listeners
-    of ``workspace_account_connected`` (the stewards domain) record it in the same transaction.
-    """
-    if not tokens.remote_id or not tokens.access_token:
-        raise ValueError("A connected account needs the network's account id and an access token")
-    with transaction.atomic():
-        account, created = ConnectedAccount.objects.select_for_update().update_or_create(
-            workspace=admin.workspace,
-            member=None,
-            network=network,
-            remote_id=tokens.remote_id,
-            defaults={
-                "handle": tokens.handle[:255] or tokens.remote_id[:255],
-                "service_url": tokens.service_url[:300],
-                "scopes": list(tokens.scopes),
-                "access_token": tokens.access_token,
-                "refresh_token": tokens.refresh_token,
-                "token_expires_at": tokens.expires_at,
-                "status": AccountStatus.ACTIVE,
-                "status_message": "",
-            },
-        )
-        workspace_account_connected.send(sender=ConnectedAccount, account=account, by=admin)
-    logger.info(
-        "%s %s workspace account %s by member %s",
-        "Connected" if created else "Reconnected",
-        network,
-        account.pk,
-        admin.pk,
-    )
-    return account
+    """``connect`` for the workspace (kept for callers that only ever connect brand accounts)."""
+    return connect(admin, network, tokens, owner=Owner.WORKSPACE)
 
 
 def mark_reconnect(account: ConnectedAccount, message: str) -> None:

@@ -13,8 +13,8 @@ from django.conf import settings
 from groundswell.lib.safe_fetch import FetchError, ascii_host
 from groundswell.networks import oauth
 from groundswell.networks.base import NetworkError, TokenSet
+from groundswell.networks.mastodon.intent import normalise_instance
 from groundswell.networks.oauth import ConnectError, check_public_host
-from groundswell.sharing.networks.mastodon import normalise_instance
 
 if TYPE_CHECKING:
     from groundswell.networks.models import ConnectedAccount

@@ -10,6 +10,12 @@ Mastodon instance, a Bluesky PDS) cannot be pointed at a private address between
 and the request that uses it (DNS rebinding, ADR 0027). A refusal raises ``AddressRefused`` before a byte is
 sent. The hosts of the operator's own endpoint settings are exempt (a self-hosted PDS on the LAN is the
 operator's choice); ``UNFURL_ALLOW_PRIVATE_ADDRESSES`` turns the check off as it does for link previews.
+
+It is also the one place that turns an HTTP failure into the three outcomes the outbox acts on
+(``networks.base``): ``send`` maps transport failures (timeouts, broken connections, refused addresses),
+``raise_for_status`` maps error answers (429 and 5xx retry later, 401 or the network's own "token no longer
+valid" code asks the member to reconnect, any other 4xx is a refusal for good), ``json_body`` an unreadable
+answer. A plug-in only reads its network's error format into an ``ErrorBody``.
 """
 
 from __future__ import annotations
@@ -19,14 +25,31 @@ import datetime as dt
 import email.utils
 import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 from django.conf import settings
 
 from groundswell.lib.safe_fetch import AddressRefused, GuardedTransport
+from groundswell.networks.base import AuthError, PermanentError, TransientError
 
-__all__ = ["USER_AGENT", "AddressRefused", "client", "mentions_link", "retry_after_seconds", "use_transport"]
+__all__ = [
+    "USER_AGENT",
+    "AddressRefused",
+    "ErrorBody",
+    "client",
+    "json_body",
+    "mentions_link",
+    "raise_for_status",
+    "rate_limit_wait",
+    "read_error",
+    "retry_after_seconds",
+    "send",
+    "use_transport",
+]
 
 #: The settings naming endpoints the operator chose; their hosts are trusted as configured.
 OPERATOR_ENDPOINT_SETTINGS = (
@@ -109,3 +132,109 @@ def mentions_link(text: str, link: str) -> bool:
     unique per share.
     """
     return re.search(re.escape(link) + r"(?![\w/?#%.~+=&-]*\w)", text) is not None
+
+
+def rate_limit_wait(response: httpx.Response) -> float | None:
+    """Seconds to wait before trying again, from ``Retry-After`` or else a rate-limit reset header.
+
+    ``x-rate-limit-reset`` (X) and ``ratelimit-reset`` (Bluesky) carry epoch seconds, ``X-RateLimit-Reset``
+    (Mastodon) an ISO 8601 time; both forms are understood in any of them. None when the network did not say.
+    """
+    seconds = retry_after_seconds(response.headers.get("Retry-After"))
+    if seconds is not None:
+        return seconds
+    for name in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
+        value = response.headers.get(name)
+        if not value:
+            continue
+        try:
+            return max(0.0, float(value) - time.time())
+        except ValueError:
+            pass
+        try:
+            when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    return None
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    """What an error answer says, read by the plug-in that knows its network's format.
+
+    ``auth``, ``throttled`` and ``temporary`` are the network's own codes speaking (an OAuth ``invalid_grant``,
+    a Graph throttling code) when the status alone would say otherwise.
+    """
+
+    message: str
+    code: str = ""
+    auth: bool = False
+    throttled: bool = False
+    temporary: bool = False
+
+
+def read_error(response: httpx.Response) -> ErrorBody:
+    """The common JSON error shapes (OAuth ``error``/``error_description``, REST ``code``/``message``)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ErrorBody(response.text[:200] or response.reason_phrase)
+    if not isinstance(body, dict):
+        return ErrorBody(response.reason_phrase)
+    code = str(body.get("error") or body.get("code") or "")
+    message = body.get("error_description") or body.get("message") or body.get("detail") or code
+    return ErrorBody(str(message or response.reason_phrase), code=code)
+
+
+def send(method: str, url: str, *, network: str, **kwargs: Any) -> httpx.Response:
+    """One request through ``client()``, a transport failure mapped to the network errors.
+
+    A read or write timeout, or a connection cut mid-answer, means the request reached the network: it may
+    have made the post, so the error says ``accepted`` and the outbox looks before trying again.
+    """
+    try:
+        with client() as http_client:
+            return http_client.request(method, url, **kwargs)
+    except httpx.TimeoutException as exc:
+        accepted = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
+        raise TransientError(f"{network} did not answer in time.", accepted=accepted) from exc
+    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        raise TransientError(f"The connection to {network} broke off.", accepted=True) from exc
+    except AddressRefused as exc:  # checked at connect time: nothing was sent, and it would be refused again
+        raise PermanentError(f"Groundswell does not connect to this {network} server: {exc}") from exc
+    except httpx.TransportError as exc:
+        raise TransientError(f"Could not reach {network}: {exc}") from exc
+
+
+def raise_for_status(
+    response: httpx.Response,
+    *,
+    network: str,
+    error: ErrorBody | Callable[[httpx.Response], ErrorBody] = read_error,
+    retry_after: Callable[[httpx.Response], float | None] = rate_limit_wait,
+) -> None:
+    """Nothing for a success; else the network error the answer means (see the module)."""
+    status = response.status_code
+    if status < 400:
+        return
+    body = error if isinstance(error, ErrorBody) else error(response)
+    if status == 429 or body.throttled:
+        raise TransientError(f"{network} asked us to slow down: {body.message}", retry_after=retry_after(response))
+    if status >= 500 or body.temporary:
+        raise TransientError(f"{network} had a problem ({status}): {body.message}")
+    if status == 401 or body.auth:
+        raise AuthError(f"{network} refused the connection: {body.message}")
+    raise PermanentError(f"{network} refused: {body.message}")
+
+
+def json_body(response: httpx.Response, *, network: str) -> Any:
+    """The answer's JSON ({} for an empty body); an unreadable answer is worth retrying."""
+    if not response.content:
+        return {}
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise TransientError(f"{network} sent an unreadable answer.") from exc

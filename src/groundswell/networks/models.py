@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from groundswell.networks.base import TokenSet
 from groundswell.networks.crypto import EncryptedTextField
-from groundswell.sharing.models import Share
 from groundswell.workspaces.models import Membership, Workspace
 
 
@@ -128,13 +127,13 @@ class PostStatus(models.TextChoices):
 class OutboundPost(models.Model):
     """One post Groundswell makes: a job in the outbox with an idempotency key.
 
-    A member's post carries its ``share`` (tracked link, points, rollups); a post on a workspace-owned
-    account (a brand post, see ``stewards``) has none, and neither has a reply to a customer (``reply_to``
-    set, see ``care``), whoever's account it goes out from.
+    The outbox delivers jobs and knows nothing about what they are for: a member's post of an item is
+    linked from its share (``sharing.Share.outbound``, reverse name ``share``); a post on a workspace-owned
+    account (a brand post, see ``stewards``) or a reply to a customer (``reply_to`` set, see ``care``) has
+    no share.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    share = models.OneToOneField(Share, null=True, blank=True, on_delete=models.CASCADE, related_name="outbound")
     account = models.ForeignKey(ConnectedAccount, null=True, on_delete=models.SET_NULL, related_name="posts")
     text = models.TextField()
     link_url = models.URLField(max_length=2000, blank=True)

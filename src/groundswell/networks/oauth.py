@@ -171,11 +171,17 @@ def _pending(session: SessionBase) -> dict[str, dict[str, Any]]:
 
 
 def begin(
-    session: SessionBase, member: Membership, net: NetworkOption, *, instance: str = "", for_workspace: bool = False
+    session: SessionBase,
+    member: Membership,
+    net: NetworkOption,
+    *,
+    instance: str = "",
+    owner: accounts.Owner = accounts.Owner.MEMBER,
 ) -> str:
     """Remember a new state for ``member`` and return the network's authorisation URL (NetworkError passes).
 
-    With ``for_workspace`` (an admin connecting a brand account) the account will be the workspace's own."""
+    The account will be ``owner``'s: the member's, or (an admin connecting a brand account) the workspace's."""
+    for_workspace = owner == accounts.Owner.WORKSPACE
     assert net.client is not None
     state = secrets.token_urlsafe(32)
     verifier, challenge = pkce_pair()
@@ -191,7 +197,7 @@ def begin(
         "workspace": member.workspace.slug,
         "network": net.key,
         "instance": instance,
-        "owner": "workspace" if for_workspace else "member",
+        "owner": owner.value,
         "verifier": verifier,
         "expires": time.time() + STATE_TTL_SECONDS,
     }
@@ -246,10 +252,9 @@ def complete(
 
 
 def _connect(member: Membership, net: NetworkOption, tokens: TokenSet, *, for_workspace: bool) -> ConnectedAccount:
+    owner = accounts.Owner.WORKSPACE if for_workspace else accounts.Owner.MEMBER
     try:
-        if for_workspace:
-            return accounts.connect_for_workspace(member, net.key, tokens)
-        return accounts.connect(member, net.key, tokens)
+        return accounts.connect(member, net.key, tokens, owner=owner)
     except ValueError as exc:
         raise ConnectError(f"{net.label} did not say which account was connected. Nothing was connected.") from exc
 

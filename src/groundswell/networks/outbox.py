@@ -1,7 +1,9 @@
-"""The posting outbox: posts Groundswell makes on a member's behalf, delivered exactly once.
+"""The posting outbox: posts Groundswell makes on a member's or the workspace's behalf, delivered exactly once.
 
-Scheduling (:func:`schedule_post`) records the share (its tracked short link, points, rollups) and the
-outbox job in one transaction. Delivery (:func:`deliver_due`) claims each due job with one conditional
+The outbox delivers jobs and knows nothing about what they are for. :func:`create_job` adds one (sharing's
+``posting.schedule_post`` for a member's share, :func:`schedule_account_post` for a brand post,
+:func:`schedule_reply` for a reply); when a job is sent, the ``networks.signals.post_sent`` signal
+announces it inside the same transaction (sharing counts the share then). Delivery (:func:`deliver_due`) claims each due job with one conditional
 UPDATE, so two workers never send the same job, then calls the network *outside* any transaction and
 records the outcome. A job carries an idempotency key for its whole life; when an attempt may have reached
 the network (a timeout after sending, a worker that died mid-send) the next attempt first asks the network
@@ -18,15 +20,12 @@ import random
 import secrets
 import time
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from groundswell.content.models import Item
 from groundswell.networks import accounts, registry
 from groundswell.networks import policy as posting_policy
 from groundswell.networks.base import (
@@ -45,12 +44,9 @@ from groundswell.networks.models import (
     ConnectedAccount,
     OutboundPost,
     OutboundPostLog,
-    PostingPolicy,
     PostStatus,
 )
-from groundswell.sharing.actions import ShareError, create_share, record_share, short_url
-from groundswell.sharing.models import Share, ShareMethod
-from groundswell.workspaces.models import Membership
+from groundswell.networks.signals import post_sent
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +55,6 @@ BACKOFF_BASE_SECONDS = 30.0
 BACKOFF_CAP_SECONDS = 3600.0
 #: How long a claimed job may stay "sending" before another worker assumes the sender died.
 SENDING_LEASE = dt.timedelta(minutes=10)
-#: "Spread it out": colleagues' posts of the same item keep at least this far apart.
-SPREAD_MIN_GAP = dt.timedelta(minutes=10)
 #: A time this far in the past still counts as "now" (the form took a while to submit).
 PAST_SLACK = dt.timedelta(minutes=2)
 DELIVERY_BATCH = 50
@@ -97,59 +91,6 @@ def compose_text(caption: str, link: str) -> str:
     return f"{caption}\n\n{link}" if caption else link
 
 
-def link_card(item: Item, url: str) -> LinkCard:
-    return LinkCard(url=url, title=item.display_title, description=item.description, image_url=item.image_url)
-
-
-# --- choosing times ---------------------------------------------------------------------------------
-
-
-def _taken_slots(item: Item, member: Membership, around: tuple[dt.datetime, dt.datetime]) -> list[dt.datetime]:
-    start, end = around
-    return sorted(
-        OutboundPost.objects.filter(
-            workspace_id=item.workspace_id,
-            share__item=item,
-            scheduled_at__gte=start - SPREAD_MIN_GAP,
-            scheduled_at__lte=end + SPREAD_MIN_GAP,
-        )
-        .exclude(share__member=member)
-        .exclude(status__in=(PostStatus.CANCELLED, PostStatus.FAILED))
-        .values_list("scheduled_at", flat=True)
-    )
-
-
-def first_free_slot(
-    start: dt.datetime, taken: Sequence[dt.datetime], gap: dt.timedelta = SPREAD_MIN_GAP
-) -> dt.datetime:
-    """The earliest time at or after ``start`` at least ``gap`` away from every time in ``taken``."""
-    slot = start
-    for other in sorted(taken):
-        if other <= slot - gap:
-            continue
-        if other >= slot + gap:
-            break
-        slot = other + gap
-    return slot
-
-
-def spread_slot(item: Item, member: Membership, start: dt.datetime, policy: PostingPolicy) -> dt.datetime:
-    """ "Spread it out": the first slot from ``start`` that keeps ``SPREAD_MIN_GAP`` away from colleagues'
-    posts of the same item. The search covers the workspace's stagger window; when the window is full the
-    slot is the first free one after it. Deterministic for the same data."""
-    window_end = start + dt.timedelta(minutes=policy.stagger_minutes)
-    taken = _taken_slots(item, member, (start, window_end + dt.timedelta(days=1)))
-    return first_free_slot(start, taken)
-
-
-def even_slots(start: dt.datetime, count: int, window: dt.timedelta) -> list[dt.datetime]:
-    """``count`` times spread evenly over ``window`` from ``start`` (the first at ``start``)."""
-    if count <= 0:
-        return []
-    step = window / count
-    return [start + step * i for i in range(count)]
-
-
 # --- scheduling --------------------------------------------------------------------------------------
 
 
@@ -158,107 +99,47 @@ def _log(post: OutboundPost, message: str, level: str = "info", at: dt.datetime 
 
 
 def network_label(key: str) -> str:
-    try:
-        return registry.get_client(key).label or key
-    except (KeyError, ImportError):
-        return key
+    return registry.label(key)
 
 
-def preview_problems(
-    *,
-    member: Membership,
-    item: Item,
+def create_job(
     account: ConnectedAccount,
-    caption: str,
-    when: dt.datetime | None,
-    now: dt.datetime | None = None,
-) -> list[posting_policy.Problem]:
-    """What the policy says about this post, for showing before the member confirms."""
-    now = now or timezone.now()
-    suggestions = [c.text for c in item.captions.all()]
-    return posting_policy.check(member, account.network, caption, suggestions, when or now)
-
-
-def _validate(member: Membership, item: Item, account: ConnectedAccount) -> None:
-    if account.member_id != member.pk or account.workspace_id != member.workspace_id:
-        raise PostingError("This connected account is not yours.")
-    if account.status != AccountStatus.ACTIVE:
-        raise PostingError(f"Your {network_label(account.network)} account needs reconnecting before we can post.")
-    if item.workspace_id != member.workspace_id:
-        raise PostingError("This item does not exist.")
-
-
-def schedule_post(
-    member: Membership,
-    item: Item,
-    account: ConnectedAccount,
-    caption: str,
-    when: dt.datetime | None,
-    spread: bool,
+    text: str,
+    at: dt.datetime,
     *,
-    now: dt.datetime | None = None,
+    now: dt.datetime,
+    link: LinkCard | None = None,
+    reply_to: ReplyTarget | None = None,
+    note: str,
 ) -> OutboundPost:
-    """Schedule a post of ``item`` on ``account`` (the member's own), at ``when`` (None: now).
-
-    With ``spread`` the time is moved to the first free slot from ``when``/now that keeps colleagues' posts
-    of the same item apart. Records the share (method "api") and the outbox job in one transaction; raises
-    :class:`PostingError` with the policy's blocking problems, or :class:`ShareError` from sharing.
-    """
-    now = now or timezone.now()
-    _validate(member, item, account)
-    if when is not None and when < now - PAST_SLACK:
-        raise PostingError("That time has passed. Pick a time in the future, or post now.")
-    start = max(when or now, now)
-    suggestions = [c.text for c in item.captions.all()]
-    caption = caption.strip()
-    with transaction.atomic():
-        # One member schedules one post at a time: the caps below cannot be raced past.
-        Membership.objects.select_for_update().filter(pk=member.pk).first()
-        policy = posting_policy.get_policy(member.workspace)
-        at = spread_slot(item, member, start, policy) if spread else start
-        problems = posting_policy.blocking(
-            posting_policy.check(member, account.network, caption, suggestions, at, policy=policy)
-        )
-        if problems:
-            raise PostingError(" ".join(p.message for p in problems))
-        text_caption = posting_policy.with_disclosure(caption, policy, member.workspace)
-        share = create_share(
-            member=member, item=item, network=account.network, caption=text_caption, now=now, method=ShareMethod.API
-        )
-        link = short_url(share)
-        text = compose_text(text_caption, link)
-        client = _client_or_none(account.network)
-        if client is not None and client.max_length and len(text) > client.max_length:
-            raise PostingError(
-                f"{client.label} allows {client.max_length} characters including the link; this post has {len(text)}."
-            )
-        card = link_card(item, link)
-        post = OutboundPost.objects.create(
-            workspace_id=member.workspace_id,
-            share=share,
-            account=account,
-            text=text,
-            link_url=card.url,
-            link_title=card.title[:300],
-            link_description=card.description,
-            link_image_url=card.image_url,
-            idempotency_key=new_idempotency_key(),
-            status=PostStatus.SCHEDULED,
-            scheduled_at=at,
-            next_attempt_at=at,
-            created_at=now,
-        )
-        label = network_label(account.network)
-        if at <= now + PAST_SLACK and not spread:
-            _log(post, f"Queued to post on {label} now as @{account.handle}.", at=now)
-        else:
-            how = "Spread out: scheduled" if spread else "Scheduled"
-            _log(
-                post, f"{how} for {timezone.localtime(at, _tz(member)).strftime('%d %b %Y %H:%M')} on {label}.", at=now
-            )
-        if at <= now + PAST_SLACK:
-            _enqueue_delivery()
+    """Add a job to the outbox: post ``text`` (with ``link``'s card, or as a reply under ``reply_to``) from
+    ``account`` at ``at``, with a fresh idempotency key and ``note`` as its first log line. Delivery is
+    started after the commit when the job is due now. Call inside the caller's transaction."""
+    post = OutboundPost.objects.create(
+        workspace_id=account.workspace_id,
+        account=account,
+        text=text,
+        link_url=link.url if link else "",
+        link_title=link.title[:300] if link else "",
+        link_description=link.description if link else "",
+        link_image_url=link.image_url if link else "",
+        reply_to={"uri": reply_to.uri, "url": reply_to.url, "root_uri": reply_to.root_uri} if reply_to else {},
+        idempotency_key=new_idempotency_key(),
+        status=PostStatus.SCHEDULED,
+        scheduled_at=at,
+        next_attempt_at=at,
+        created_at=now,
+    )
+    _log(post, note, at=now)
+    if at <= now + PAST_SLACK:
+        _enqueue_delivery()
     return post
+
+
+def too_long(network: str, text: str) -> int | None:
+    """The network's length limit when ``text`` exceeds it, else None."""
+    limit = registry.get_network(network).max_length if network in registry.NETWORKS else 0
+    return limit if limit and len(text) > limit else None
 
 
 def schedule_account_post(
@@ -292,30 +173,20 @@ def schedule_account_post(
         if word is not None:
             raise PostingError(f"The post contains “{word}”, which your program does not allow. Please remove it.")
         full = compose_text(text, link_url) if link_url and link_url not in text else text
-        client = _client_or_none(account.network)
-        if client is not None and client.max_length and len(full) > client.max_length:
+        limit = too_long(account.network, full)
+        if limit is not None:
             raise PostingError(
-                f"{client.label} allows {client.max_length} characters including the link; this post has {len(full)}."
+                f"{network_label(account.network)} allows {limit} characters including the link; "
+                f"this post has {len(full)}."
             )
-        post = OutboundPost.objects.create(
-            workspace_id=account.workspace_id,
-            share=None,
-            account=account,
-            text=full,
-            link_url=link_url,
-            idempotency_key=new_idempotency_key(),
-            status=PostStatus.SCHEDULED,
-            scheduled_at=at,
-            next_attempt_at=at,
-            created_at=now,
-        )
         label = network_label(account.network)
         if at <= now + PAST_SLACK:
-            _log(post, f"Queued to post on {label} now as @{account.handle}.", at=now)
-            _enqueue_delivery()
+            note = f"Queued to post on {label} now as @{account.handle}."
         else:
             local = timezone.localtime(at, ZoneInfo(account.workspace.timezone))
-            _log(post, f"Scheduled for {local.strftime('%d %b %Y %H:%M')} on {label} as @{account.handle}.", at=now)
+            note = f"Scheduled for {local.strftime('%d %b %Y %H:%M')} on {label} as @{account.handle}."
+        # The link is in the text; its card is the network's to build (no title or image of ours).
+        post = create_job(account, full, at, now=now, link=LinkCard(url=link_url) if link_url else None, note=note)
     return post
 
 
@@ -353,29 +224,18 @@ def schedule_reply(
         word = posting_policy.find_blocked(text, policy)
         if word is not None:
             raise PostingError(f"The answer contains “{word}”, which your program does not allow. Please remove it.")
-        client = _client_or_none(account.network)
-        if client is not None and client.max_length and len(text) > client.max_length:
-            raise PostingError(f"{label} allows {client.max_length} characters; this answer has {len(text)}.")
-        post = OutboundPost.objects.create(
-            workspace_id=account.workspace_id,
-            share=None,
-            account=account,
-            text=text,
-            reply_to={"uri": target.uri, "url": target.url, "root_uri": target.root_uri},
-            idempotency_key=new_idempotency_key(),
-            status=PostStatus.SCHEDULED,
-            scheduled_at=now,
-            next_attempt_at=now,
-            created_at=now,
+        limit = too_long(account.network, text)
+        if limit is not None:
+            raise PostingError(f"{label} allows {limit} characters; this answer has {len(text)}.")
+        post = create_job(
+            account, text, now, now=now, reply_to=target, note=f"Queued to reply on {label} now as @{account.handle}."
         )
-        _log(post, f"Queued to reply on {label} now as @{account.handle}.", at=now)
-        _enqueue_delivery()
     return post
 
 
 def cancel_account_post(post: OutboundPost, reason: str) -> bool:
     """Cancel a waiting post on a workspace-owned account. True when it was cancelled (not yet sending)."""
-    if post.share_id is not None:
+    if post.account is not None and not post.account.is_workspace_owned:
         raise PostingError("This is a member's post.")
     with transaction.atomic():
         done = OutboundPost.objects.filter(pk=post.pk, status__in=ACTIVE).update(status=PostStatus.CANCELLED)
@@ -392,7 +252,7 @@ def cancel_reply(post: OutboundPost, reason: str) -> bool:
     One conditional update on an active status, as a worker's :func:`claim` is: of a cancel and a claim at the
     same moment exactly one succeeds, so a cancelled reply is never sent, and one being sent is not cancelled
     (False). The reason replaces the last error (a reply held for a reconnection waits for nothing any more)."""
-    if post.share_id is not None or not post.reply_to:
+    if not post.reply_to:
         raise PostingError("This is not a reply.")
     message = f"Cancelled: {reason}"
     with transaction.atomic():
@@ -403,12 +263,6 @@ def cancel_reply(post: OutboundPost, reason: str) -> bool:
             _log(post, f"{message} Nothing was posted.")
     post.refresh_from_db()
     return bool(done)
-
-
-def _tz(member: Membership) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(member.workspace.timezone)
 
 
 def _client_or_none(key: str) -> NetworkClient | None:
@@ -422,56 +276,6 @@ def _enqueue_delivery() -> None:
     from groundswell.networks.tasks import deliver_due_posts
 
     transaction.on_commit(lambda: deliver_due_posts.enqueue())
-
-
-@dataclass(frozen=True)
-class StaggerResult:
-    member: Membership
-    account: ConnectedAccount
-    at: dt.datetime
-    post: OutboundPost | None = None
-    error: str = ""
-
-
-def stagger_for_item(
-    item: Item,
-    members_accounts: Sequence[tuple[Membership, ConnectedAccount]],
-    start: dt.datetime,
-    *,
-    caption: str | None = None,
-    now: dt.datetime | None = None,
-) -> list[StaggerResult]:
-    """Plan (and, with ``caption``, schedule) posts of ``item`` by many members, spread evenly over the
-    workspace's stagger window from ``start``. Each member's post is scheduled on its own (a member whose
-    post the policy blocks is reported, the others go ahead)."""
-    if not members_accounts:
-        return []
-    policy = posting_policy.get_policy(item.workspace)
-    slots = even_slots(start, len(members_accounts), dt.timedelta(minutes=policy.stagger_minutes))
-    results: list[StaggerResult] = []
-    for (member, account), at in zip(members_accounts, slots, strict=True):
-        if caption is None:
-            results.append(StaggerResult(member, account, at))
-            continue
-        try:
-            post = schedule_post(member, item, account, caption, at, False, now=now)
-        except (PostingError, ShareError) as exc:
-            results.append(StaggerResult(member, account, at, error=str(exc)))
-        else:
-            results.append(StaggerResult(member, account, post.scheduled_at, post=post))
-    return results
-
-
-def cancel_post(member: Membership, post: OutboundPost) -> bool:
-    """Cancel ``post`` if it is the member's and not yet being sent. True when it was cancelled."""
-    if post.share is None or post.share.member_id != member.pk:
-        raise PostingError("This is not your post.")
-    with transaction.atomic():
-        done = OutboundPost.objects.filter(pk=post.pk, status__in=ACTIVE).update(status=PostStatus.CANCELLED)
-        if done:
-            _log(post, "Cancelled by you. Nothing was posted.")
-    post.refresh_from_db()
-    return bool(done)
 
 
 # --- delivering ----------------------------------------------------------------------------------------
@@ -564,7 +368,7 @@ def deliver_due(now: dt.datetime | None = None, *, limit: int = DELIVERY_BATCH) 
     for pk in due_ids(now, limit):
         if not claim(pk, now):
             continue  # another worker has it
-        post = OutboundPost.objects.select_related("account", "share").get(pk=pk)
+        post = OutboundPost.objects.select_related("account").get(pk=pk)
         try:
             send(post, now)
         except Exception:  # never leave a job "sending" because of a bug: the lease expiry recovers it
@@ -619,9 +423,9 @@ def _finish_sent(post: OutboundPost, now: dt.datetime, remote: RemotePost, label
             last_error="",
             maybe_accepted=False,
         )
-        if updated == 1 and post.share_id is not None:
-            # The share counts (rollups, points) from the moment it is really on the network.
-            record_share(Share.objects.select_related("member__workspace").get(pk=post.share_id), now)
+        if updated == 1:
+            # Exactly once per job: what the post was for counts from the moment it is really on the network.
+            post_sent.send(sender=OutboundPost, post=post, at=now)
         if post.account_id:
             ConnectedAccount.objects.filter(pk=post.account_id).update(last_used_at=now)
         what = f"Found on {label}: the earlier attempt had gone through." if found else f"Posted on {label}."

@@ -1,10 +1,15 @@
 """Signals other domains listen to, so that networks does not import them.
 
 ``workspace_account_connected`` is sent inside the transaction that stores a workspace-owned account
-(``accounts.connect_for_workspace``) with ``account`` and ``by`` (the admin's membership): the stewards
-domain records the brand account in the same transaction.
+(``accounts.connect(..., owner=Owner.WORKSPACE)``) with ``account`` and ``by`` (the admin's membership): the
+stewards domain records the brand account in the same transaction.
+
+``post_sent`` is sent inside the transaction that marks an outbox job sent, exactly once per job, with
+``post`` (the ``OutboundPost``) and ``at`` (when it went out): the sharing domain counts the share the post
+carried (rollups, points) in the same transaction. The outbox itself knows nothing about shares.
 """
 
 from django.dispatch import Signal
 
 workspace_account_connected = Signal()
+post_sent = Signal()

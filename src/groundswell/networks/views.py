@@ -1,11 +1,16 @@
 """Connected-account pages: my accounts, connect a network, the OAuth callback, disconnect.
 
+The connect views serve both owners of an account (``ConnectPages``): a member connecting their own, and
+an admin connecting the company's brand account from the stewards pages (``stewards/urls.py`` routes
+there with ``pages=WORKSPACE``).
+
 Networks and accounts travel in the query string or the form (``?network=…``, ``account=…``) so that the
 member's own lookup (``_my_account``) is the only way to reach an account: another member's account is a 404.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,19 +25,65 @@ from groundswell.networks import accounts, oauth
 from groundswell.networks.base import NetworkError
 from groundswell.networks.forms import AppPasswordForm, IdentityForm, InstanceForm
 from groundswell.networks.models import AccountStatus, ConnectedAccount
-from groundswell.workspaces.access import allow_methods, get_membership
-from groundswell.workspaces.models import Membership
+from groundswell.workspaces.access import allow_methods, get_membership, require_role
+from groundswell.workspaces.models import Membership, Role
+
+
+@dataclass(frozen=True)
+class ConnectPages:
+    """One owner's connect pages. The member's accounts (``/w/<ws>/accounts/``) and the workspace's brand
+    accounts (``/w/<ws>/brand/``, admins only) go through the same views and the same domain functions
+    (``oauth.begin``/``complete``, ``accounts.connect``), parametrised by this: who may connect, where the
+    pages live, and which templates word them. A template the owner does not word itself is the member's."""
+
+    owner: accounts.Owner
+    namespace: str  # the URL namespace of the owner's pages
+    start: str  # URL name of the view that sends the member off to the network's consent page
+    nav: str
+    admins_only: bool = False
+
+    def url(self, name: str, ws: str, **query: str) -> str:
+        return reverse(f"{self.namespace}:{name}", kwargs={"ws": ws}) + (f"?{urlencode(query)}" if query else "")
+
+    def member(self, request: HttpRequest, ws: str) -> Membership:
+        member = get_membership(request.user, ws)
+        if self.admins_only:
+            require_role(member, Role.ADMIN)
+        return member
+
+
+MEMBER = ConnectPages(accounts.Owner.MEMBER, namespace="networks", start="start", nav="accounts")
+WORKSPACE = ConnectPages(
+    accounts.Owner.WORKSPACE, namespace="stewards", start="connect_start", nav="brand", admins_only=True
+)
+PAGES = {pages.owner: pages for pages in (MEMBER, WORKSPACE)}
 
 
 def _render(
-    request: HttpRequest, member: Membership, template: str, context: dict[str, Any], status: int = 200
+    request: HttpRequest,
+    member: Membership,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    pages: ConnectPages = MEMBER,
 ) -> HttpResponse:
-    base = {"workspace": member.workspace, "member": member, "nav": "accounts", "promise": oauth.PROMISE}
-    return render(request, f"networks/{template}", {**base, **context}, status=status)
+    ws = member.workspace.slug
+    base = {
+        "workspace": member.workspace,
+        "member": member,
+        "nav": pages.nav,
+        "promise": oauth.PROMISE,
+        "connect_url": pages.url("connect", ws),
+        "instance_url": pages.url("connect_instance", ws),
+    }
+    names = [f"{pages.namespace}/{template}", f"networks/{template}"]
+    return render(request, names, {**base, **context}, status=status)
 
 
-def _error(request: HttpRequest, member: Membership, message: str, *, status: int = 400) -> HttpResponse:
-    return _render(request, member, "connect_error.html", {"message": message}, status=status)
+def _error(
+    request: HttpRequest, member: Membership, message: str, *, status: int = 400, pages: ConnectPages = MEMBER
+) -> HttpResponse:
+    return _render(request, member, "connect_error.html", {"message": message}, status=status, pages=pages)
 
 
 def _my_account(member: Membership, raw_id: object) -> ConnectedAccount:
@@ -46,16 +97,18 @@ def _my_account(member: Membership, raw_id: object) -> ConnectedAccount:
     return account
 
 
-def _reconnect_url(member: Membership, account: ConnectedAccount) -> str:
-    ws = member.workspace.slug
+def reconnect_url(ws: str, account: ConnectedAccount) -> str:
+    """Where the owner of ``account`` (the member, or an admin for a brand account) connects it again."""
+    pages = PAGES[accounts.Owner.WORKSPACE if account.is_workspace_owned else accounts.Owner.MEMBER]
     net = oauth.option(account.network)
     if net is not None and net.auth_kind == "app_password":
-        query = {"network": account.network, "identifier": account.handle, "service_url": account.service_url}
-        return reverse("networks:connect_password", kwargs={"ws": ws}) + "?" + urlencode(query)
+        return pages.url(
+            "connect_password", ws, network=account.network, identifier=account.handle, service_url=account.service_url
+        )
     query = {"network": account.network}
     if net is not None and net.needs_instance and account.service_url:
         query["instance"] = account.service_url
-    return reverse("networks:start", kwargs={"ws": ws}) + "?" + urlencode(query)
+    return pages.url(pages.start, ws, **query)
 
 
 @login_required
@@ -70,7 +123,7 @@ def account_list(request: HttpRequest, ws: str) -> HttpResponse:
             "account": a,
             "label": labels.get(a.network, a.network.title()),
             "needs_reconnect": a.status == AccountStatus.RECONNECT,
-            "reconnect_url": _reconnect_url(member, a),
+            "reconnect_url": reconnect_url(ws, a),
         }
         for a in mine
     ]
@@ -85,64 +138,70 @@ def account_list(request: HttpRequest, ws: str) -> HttpResponse:
 @login_required
 @never_cache
 @allow_methods("GET")
-def connect(request: HttpRequest, ws: str) -> HttpResponse:
-    member = get_membership(request.user, ws)
-    return _render(request, member, "connect.html", {"options": oauth.options()})
+def connect(request: HttpRequest, ws: str, pages: ConnectPages = MEMBER) -> HttpResponse:
+    member = pages.member(request, ws)
+    context = {"options": oauth.options(), "instance_form": InstanceForm()}
+    return _render(request, member, "connect.html", context, pages=pages)
 
 
 @login_required
 @never_cache
 @allow_methods("GET")
-def start(request: HttpRequest, ws: str) -> HttpResponse:
+def start(request: HttpRequest, ws: str, pages: ConnectPages = MEMBER) -> HttpResponse:
     """Start OAuth for ``?network=`` (and ``&instance=`` for Mastodon): off to the network's consent page.
 
-    A link, not a form: a form submission could not be redirected to the network under our CSP.
+    A link, not a form: a form submission could not be redirected to the network under our CSP. The
+    network sends the member back to the shared callback, which files the account as ``pages.owner``'s.
     """
-    member = get_membership(request.user, ws)
+    member = pages.member(request, ws)
     try:
         net = oauth.enabled_option(request.GET.get("network", ""), "oauth2")
     except oauth.ConnectError as exc:
-        return _error(request, member, exc.message)
+        return _error(request, member, exc.message, pages=pages)
     instance = ""
     if net.needs_instance:
+        if not request.GET.get("instance"):
+            return redirect(pages.url("connect_instance", ws, network=net.key))
         form = InstanceForm({"instance": request.GET.get("instance", "")})
-        if not request.GET.get("instance") or not form.is_valid():
-            url = reverse("networks:connect_instance", kwargs={"ws": ws}) + "?" + urlencode({"network": net.key})
-            return redirect(url)
+        if not form.is_valid():
+            context = {"net": net, "form": form}
+            return _render(request, member, "connect_instance.html", context, status=400, pages=pages)
         instance = form.cleaned_data["instance"]
     try:
-        url = oauth.begin(request.session, member, net, instance=instance)
+        url = oauth.begin(request.session, member, net, instance=instance, owner=pages.owner)
     except NetworkError as exc:
-        return _error(request, member, f"{net.label}: {exc.message}", status=502)
+        return _error(request, member, f"{net.label}: {exc.message}", status=502, pages=pages)
     return HttpResponseRedirect(url)
 
 
 @login_required
 @never_cache
 @allow_methods("GET", "POST")
-def connect_instance(request: HttpRequest, ws: str) -> HttpResponse:
+def connect_instance(request: HttpRequest, ws: str, pages: ConnectPages = MEMBER) -> HttpResponse:
     """Mastodon: ask for the server, then link on to its consent page."""
-    member = get_membership(request.user, ws)
+    member = pages.member(request, ws)
     network = request.POST.get("network") or request.GET.get("network", "mastodon")
     try:
         net = oauth.enabled_option(network, "oauth2")
     except oauth.ConnectError as exc:
-        return _error(request, member, exc.message)
+        return _error(request, member, exc.message, pages=pages)
     if not net.needs_instance:
-        return _error(request, member, f"{net.label} does not ask for a server.")
+        return _error(request, member, f"{net.label} does not ask for a server.", pages=pages)
     if request.method != "POST":
-        form = InstanceForm(initial={"instance": request.GET.get("instance", "") or member.mastodon_instance})
-        return _render(request, member, "connect_instance.html", {"net": net, "form": form})
+        initial = request.GET.get("instance", "") or (member.mastodon_instance if pages is MEMBER else "")
+        form = InstanceForm(initial={"instance": initial})
+        return _render(request, member, "connect_instance.html", {"net": net, "form": form}, pages=pages)
     form = InstanceForm(request.POST)
     if not form.is_valid():
-        return _render(request, member, "connect_instance.html", {"net": net, "form": form}, status=400)
+        return _render(request, member, "connect_instance.html", {"net": net, "form": form}, status=400, pages=pages)
     instance = form.cleaned_data["instance"]
     try:
-        url = oauth.begin(request.session, member, net, instance=instance)
+        url = oauth.begin(request.session, member, net, instance=instance, owner=pages.owner)
     except NetworkError as exc:
         form.add_error("instance", f"{instance}: {exc.message}")
-        return _render(request, member, "connect_instance.html", {"net": net, "form": form}, status=400)
-    return _render(request, member, "connect_continue.html", {"net": net, "instance": instance, "url": url})
+        return _render(request, member, "connect_instance.html", {"net": net, "form": form}, status=400, pages=pages)
+    context = {"net": net, "instance": instance, "url": url}
+    return _render(request, member, "connect_continue.html", context, pages=pages)
 
 
 @login_required
@@ -168,10 +227,13 @@ def callback(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 def _connected(request: HttpRequest, ws: str, account: ConnectedAccount) -> HttpResponse:
-    messages.success(request, f"Connected {account.handle} on {_label(account.network)}.")
+    """Back to the owner's accounts page (a brand account: the company accounts page)."""
+    label = _label(account.network)
     if account.is_workspace_owned:
-        return redirect("stewards:accounts", ws=ws)  # a brand account, connected from the stewards pages
-    return redirect("networks:accounts", ws=ws)
+        messages.success(request, f"Connected the company account {account.handle} on {label}.")
+        return redirect(WORKSPACE.url("accounts", ws))
+    messages.success(request, f"Connected {account.handle} on {label}.")
+    return redirect(MEMBER.url("accounts", ws))
 
 
 def _choice_label(pending: oauth.PendingChoice) -> str:
@@ -221,25 +283,25 @@ def _label(network: str) -> str:
 @login_required
 @never_cache
 @allow_methods("GET", "POST")
-def connect_password(request: HttpRequest, ws: str) -> HttpResponse:
+def connect_password(request: HttpRequest, ws: str, pages: ConnectPages = MEMBER) -> HttpResponse:
     """Bluesky: a handle and an app password (never the main password), and optionally the PDS."""
-    member = get_membership(request.user, ws)
+    member = pages.member(request, ws)
     network = request.POST.get("network") or request.GET.get("network", "bluesky")
     try:
         net = oauth.enabled_option(network, "app_password")
     except oauth.ConnectError as exc:
-        return _error(request, member, exc.message)
+        return _error(request, member, exc.message, pages=pages)
     if request.method != "POST":
         initial = {"identifier": request.GET.get("identifier", ""), "service_url": request.GET.get("service_url", "")}
-        return _render(request, member, "connect_password.html", {"net": net, "form": AppPasswordForm(initial=initial)})
+        context = {"net": net, "form": AppPasswordForm(initial=initial)}
+        return _render(request, member, "connect_password.html", context, pages=pages)
     form = AppPasswordForm(request.POST)
     if not form.is_valid():
-        return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
-    account = form.connect(net, lambda tokens: accounts.connect(member, net.key, tokens))
+        return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400, pages=pages)
+    account = form.connect(net, lambda tokens: accounts.connect(member, net.key, tokens, owner=pages.owner))
     if account is None:
-        return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
-    messages.success(request, f"Connected {account.handle} on {net.label}.")
-    return redirect("networks:accounts", ws=ws)
+        return _render(request, member, "connect_password.html", {"net": net, "form": form}, status=400, pages=pages)
+    return _connected(request, ws, account)
 
 
 @login_required

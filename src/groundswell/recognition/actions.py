@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,6 +12,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from groundswell.analytics.models import MemberPeriod
+from groundswell.lib.export import csv_text
 from groundswell.lib.periods import ALL_TIME_START, period_start
 from groundswell.recognition import draws
 from groundswell.recognition.allocation import Allocation, FormulaError, PoolFormula, allocate
@@ -358,23 +357,21 @@ def payroll_csv(period: BonusPeriod) -> str:
     """The payroll export of a closed period: one row per person paid."""
     if period.status != BonusStatus.CLOSED:
         raise RecognitionError("The payroll file exists once the period is closed.")
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["employee_id", "name", "email", "amount", "currency", "period", "period_start", "period_end"])
-    for payout in period.payouts.filter(cents__gt=0).order_by("display_name", "pk"):
-        writer.writerow(
-            [
-                payout.employee_id,
-                payout.display_name,
-                payout.email,
-                money(payout.cents),
-                period.currency,
-                period.name,
-                period.starts_on.isoformat(),
-                period.ends_on.isoformat(),
-            ]
-        )
-    return out.getvalue()
+    header = ["employee_id", "name", "email", "amount", "currency", "period", "period_start", "period_end"]
+    rows = (
+        [
+            payout.employee_id,
+            payout.display_name,
+            payout.email,
+            money(payout.cents),
+            period.currency,
+            period.name,
+            period.starts_on.isoformat(),
+            period.ends_on.isoformat(),
+        ]
+        for payout in period.payouts.filter(cents__gt=0).order_by("display_name", "pk")
+    )
+    return csv_text(header, rows)
 
 
 # --- Badges ---------------------------------------------------------------------------------------

@@ -19,12 +19,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from groundswell.lib.text import control_message, first_control
 from groundswell.scim.errors import invalid_value, mutability, uniqueness
 from groundswell.scim.filters import as_pk
 from groundswell.scim.models import ScimEvent, ScimGroup, ScimToken, ScimUser
 from groundswell.scim.payloads import UNSET, GroupChanges, UserChanges
 from groundswell.workspaces import actions as people
-from groundswell.workspaces.models import Department, Membership, Role, Workspace
+from groundswell.workspaces.models import Department, Invitation, Membership, Role, Workspace
 from groundswell.workspaces.signals import DeactivationReason
 
 TOKEN_SCHEME = "gss_"  # noqa: S105 (a prefix, not a secret)
@@ -46,6 +47,9 @@ class TokenError(ValueError):
 def create_token(workspace: Workspace, *, by: Membership, name: str) -> tuple[ScimToken, str]:
     """A new SCIM token for ``workspace``. Returns it with its secret, which is never stored."""
     name = " ".join(name.split())
+    control = first_control(name)
+    if control:
+        raise TokenError(control_message("The name", control))
     if not name:
         raise TokenError("Give the token a name, so you can recognise it later (for example “Okta”).")
     if len(name) > MAX_NAME_LENGTH:
@@ -174,13 +178,14 @@ def _check_unique(workspace: Workspace, member: Membership | None, changes: User
             raise uniqueness(f"employeeNumber {changes.employee_id} already belongs to another member.")
 
 
-def _account_for(email: str, display_name: str) -> Any:
-    """The person's Groundswell account: an existing one with this email (another workspace, for agencies),
-    else a new one without a password (they sign in with single sign-on or reset their password)."""
+def _account_for(email: str, display_name: str) -> tuple[Any, bool]:
+    """The person's Groundswell account and whether it was created now: an existing one with this email
+    (another workspace's, for agencies), else a new one without a password (they sign in with single sign-on
+    or reset their password)."""
     user_model = get_user_model()
     user = user_model.objects.filter(email__iexact=email).order_by("pk").first()
     if user is not None:
-        return user
+        return user, False
     first, _, last = display_name.partition(" ")
     username = email.lower()[:150]
     if user_model.objects.filter(username=username).exists():
@@ -188,11 +193,16 @@ def _account_for(email: str, display_name: str) -> Any:
     user = user_model(username=username, email=email, first_name=first[:150], last_name=last[:150])
     user.set_unusable_password()
     user.save()
-    return user
+    return user, True
 
 
 def create_user(token: ScimToken, changes: UserChanges) -> Membership:
-    """Provision a member: account, membership (through an invitation accepted on their behalf), SCIM ids."""
+    """Provision a member: account, membership (through an invitation accepted on their behalf), SCIM ids.
+
+    An account that belongs to another workspace is never attached on the person's behalf (ADR 0024): the
+    membership is created awaiting their acceptance (inactive, granting nothing, answered with
+    ``active: false``) and they are emailed an invitation to accept while signed in.
+    """
     workspace = token.workspace
     email = changes.email if changes.email not in (UNSET, "") else changes.user_name
     try:
@@ -207,14 +217,20 @@ def create_user(token: ScimToken, changes: UserChanges) -> Membership:
         _check_unique(workspace, None, changes)
         department = _department_named(workspace, changes.department or None)
         manager = _member_by_id(workspace, changes.manager_id or None, "manager")
-        user = _account_for(email, display_name)
+        user, created = _account_for(email, display_name)
         try:
-            invitation = people.invite_member(
-                workspace, email=email, invited_by=None, role=Role.EMPLOYEE, department=department, send=False
-            ).invitation
-            member = people.accept_invitation(invitation, user)
-        except ValidationError as exc:
-            raise invalid_value(" ".join(exc.messages)) from None
+            if not created and people.belongs_elsewhere(user, workspace):
+                member = people.add_pending_member(
+                    workspace, user, display_name=display_name, role=Role.EMPLOYEE, department=department
+                )
+            else:
+                invitation = people.invite_member(
+                    workspace, email=email, invited_by=None, role=Role.EMPLOYEE, department=department, send=False
+                ).invitation
+                member = people.accept_invitation(invitation, user)
+        except (ValidationError, people.InvitationUnusable) as exc:
+            message = exc.reason if isinstance(exc, people.InvitationUnusable) else " ".join(exc.messages)
+            raise invalid_value(message) from None
         member.display_name = display_name[:120]
         member.title = changes.title or ""
         member.employee_id = changes.employee_id or ""
@@ -232,6 +248,8 @@ def create_user(token: ScimToken, changes: UserChanges) -> Membership:
 
 def _user_summary(member: Membership) -> dict[str, Any]:
     summary: dict[str, Any] = {"email": member.user.email, "active": member.is_active}
+    if member.awaiting_acceptance:
+        summary["awaiting acceptance"] = "the account belongs to another workspace too; invitation emailed"
     if member.department is not None:
         summary["department"] = member.department.name
     if member.employee_id:
@@ -300,7 +318,17 @@ def update_user(token: ScimToken, member: Membership, changes: UserChanges) -> M
                 )
                 _update_member(member, manager=manager)
         operation = Op.UPDATE
-        if changes.active is not UNSET and changes.active != member.is_active:
+        if changes.active is not UNSET and member.awaiting_acceptance:
+            # Not the identity provider's to switch on: the person joins by accepting the invitation. Asking
+            # for it again re-sends an invitation that was withdrawn or expired; false withdraws it.
+            if changes.active:
+                if people.reinvite_pending(member):
+                    diff["invitation"] = "sent again"
+            elif _has_open_invitation(member):
+                _deactivate(member)
+                diff["invitation"] = "withdrawn"
+                operation = Op.DEACTIVATE
+        elif changes.active is not UNSET and changes.active != member.is_active:
             diff["active"] = _change(member.is_active, changes.active)
             if changes.active:
                 people.reactivate_member(member)
@@ -319,6 +347,15 @@ def update_user(token: ScimToken, member: Membership, changes: UserChanges) -> M
             _log(token, operation, "User", member.pk, member.display_name, diff, member)
         member.scim = scim
     return member
+
+
+def _has_open_invitation(member: Membership) -> bool:
+    return Invitation.objects.filter(
+        workspace_id=member.workspace_id,
+        email__iexact=member.user.email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).exists()
 
 
 def deactivate_user(token: ScimToken, member: Membership) -> Membership:

@@ -365,6 +365,25 @@ def _members_filter_id(text: str) -> str:
     return _member_id(node.value)
 
 
+#: Group attributes a PATCH may change; ``id`` and ``meta`` are read-only (RFC 7643 §3.1).
+GROUP_WRITABLE = frozenset({"displayname", "externalid", "members"})
+GROUP_READ_ONLY = frozenset({"id", "meta", "schemas"})
+
+
+def _check_group_path(path: Path, text: str) -> None:
+    """invalidPath unless ``path`` names something a Group PATCH can change (RFC 7644 §3.5.2, §3.12).
+
+    Checked for every operation before anything is applied, so a PATCH with one bad path changes nothing."""
+    if path.attribute in GROUP_READ_ONLY or path.attribute.startswith("meta."):
+        raise invalid_path(f"“{text}” is read-only: a PATCH cannot change it.")
+    if path.attribute not in GROUP_WRITABLE:
+        raise invalid_path(f"“{text}” is not an attribute of a Group (displayName, externalId, members).")
+    if path.attribute != "members" and (path.filter or path.sub):
+        raise invalid_path(f"“{text}”: {path.attribute} has no sub-attributes or values to select.")
+    if path.attribute == "members" and path.sub not in ("", "value"):
+        raise invalid_path(f"“{text}”: members can be changed only by their value (the user's id).")
+
+
 def group_changes_from_patch(request: PatchRequest) -> GroupChanges:
     changes = GroupChanges()
     for operation in request.operations:
@@ -375,7 +394,12 @@ def group_changes_from_patch(request: PatchRequest) -> GroupChanges:
             if not isinstance(operation.value, dict):
                 raise invalid_value("Without a path, the value must be an object of attributes.")
             items = [(normalise_attribute(k), v) for k, v in operation.value.items()]
+            for attribute, _value in items:
+                # Okta repeats the id (and may send schemas) in a path-less value: harmless, ignored.
+                if attribute not in GROUP_WRITABLE | GROUP_READ_ONLY:
+                    raise invalid_path(f"“{attribute}” is not an attribute of a Group.")
         else:
+            _check_group_path(path, operation.path or "")
             items = [(path.attribute, operation.value)]
         for attribute, value in items:
             if attribute == "displayname":
@@ -388,7 +412,7 @@ def group_changes_from_patch(request: PatchRequest) -> GroupChanges:
                 changes.external_id = "" if operation.op == "remove" else _text(value, "externalId")
             elif attribute == "members":
                 _member_operation(changes, operation.op, path, value)
-            # id, schemas, meta and unknown attributes: nothing to change
+            # id, schemas and meta in a path-less value: nothing to change
     return changes
 
 

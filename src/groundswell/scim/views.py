@@ -115,6 +115,8 @@ def scim_view(*methods: str) -> Callable[[ScimView], ScimView]:
                 return view(request, token, *args, **kwargs)
             except ScimError as error:
                 return error_response(error)
+            except RecursionError:  # a body nested deeper than anything below can walk
+                return error_response(invalid_syntax("The body is nested too deeply."))
 
         return wrapper
 
@@ -131,6 +133,8 @@ def _body(request: HttpRequest) -> Any:
         raise ScimError(413, "The request body is too large.") from None
     except (ValueError, UnicodeDecodeError):
         raise invalid_syntax("The body is not valid JSON.") from None
+    except RecursionError:
+        raise invalid_syntax("The body is nested too deeply.") from None
 
 
 @dataclass

@@ -11,11 +11,11 @@ from django.utils import timezone
 from groundswell.analytics.rollups import Delta, RollupBatch
 from groundswell.content.models import Item
 from groundswell.lib.periods import local_day
+from groundswell.networks.registry import NETWORKS, ShareContext
 from groundswell.policy.actions import needs_acknowledgement
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
 from groundswell.sharing.models import Share, ShareMethod
-from groundswell.sharing.networks import REGISTRY, ShareContext
 from groundswell.workspaces.models import Membership
 
 MAX_CAPTION = 3000
@@ -39,7 +39,7 @@ def share_context(share: Share) -> ShareContext:
 
 
 def intent_url(share: Share) -> str:
-    return REGISTRY[share.network].intent_url(share_context(share))
+    return NETWORKS[share.network].intent_url(share_context(share))
 
 
 def check_share(*, member: Membership, item: Item, network: str, caption: str, now: dt.datetime) -> None:
@@ -52,9 +52,9 @@ def check_share(*, member: Membership, item: Item, network: str, caption: str, n
         )
     if not item.is_live(now):
         raise ShareError("This item is not open for sharing (it is not published, not started yet, or expired).")
-    plugin = REGISTRY.get(network)
+    plugin = NETWORKS.get(network)
     if plugin is None:
-        raise ShareError(f"Unknown network {network!r}. Choose one of: {', '.join(REGISTRY)}.")
+        raise ShareError(f"Unknown network {network!r}. Choose one of: {', '.join(NETWORKS)}.")
     if len(caption) > MAX_CAPTION:
         raise ShareError(f"A caption can be at most {MAX_CAPTION} characters.")
     ctx = ShareContext(

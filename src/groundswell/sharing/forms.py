@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from groundswell.lib.text import no_control_characters
+from groundswell.networks.registry import NETWORK_CHOICES
 from groundswell.sharing.actions import MAX_CAPTION
-from groundswell.sharing.networks import NETWORK_CHOICES
 
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 #: The submit buttons: "intent" gets a share link; the others have Groundswell post through a connected account.
@@ -27,6 +28,7 @@ class ShareForm(forms.Form):
         required=False,
         strip=True,
         help_text="Edit it so it sounds like you. The short link is added for you.",
+        validators=[no_control_characters],
     )
     scheduled_for = forms.DateTimeField(
         label="When",

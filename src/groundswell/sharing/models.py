@@ -37,6 +37,11 @@ class Share(models.Model):
     human_clicks = models.PositiveIntegerField(default=0)
     unique_clicks = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    #: The outbox job that posts this share through the network's API (method "api"); deleting the share
+    #: deletes a job still waiting (``sharing.receivers``).
+    outbound = models.OneToOneField(
+        "networks.OutboundPost", null=True, blank=True, on_delete=models.SET_NULL, related_name="share"
+    )
 
     class Meta:
         ordering = ["-created_at"]

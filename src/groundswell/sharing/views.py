@@ -18,11 +18,12 @@ from groundswell.content.models import Caption, Item
 from groundswell.networks import outbox
 from groundswell.networks.models import AccountStatus, ConnectedAccount, OutboundPost
 from groundswell.networks.policy import Problem
+from groundswell.networks.registry import NETWORKS, Network
 from groundswell.policy.actions import needs_acknowledgement
+from groundswell.sharing import posting
 from groundswell.sharing.actions import ShareError, create_share, intent_url, short_url
 from groundswell.sharing.forms import POST_ACTIONS, POST_NOW, SCHEDULE, SPREAD, ShareForm
 from groundswell.sharing.models import Share
-from groundswell.sharing.networks import REGISTRY, Network
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership
 from groundswell.workspaces.models import Membership
 
@@ -47,7 +48,7 @@ def _page(request: HttpRequest, template: str, member: Membership, **context: An
 def network_options(member: Membership) -> list[NetworkOption]:
     return [
         NetworkOption(n, bool(n.requires_profile_field and not getattr(member, n.requires_profile_field, "")))
-        for n in REGISTRY.values()
+        for n in NETWORKS.values()
     ]
 
 
@@ -82,7 +83,7 @@ def post_for_me(member: Membership) -> PostForMe:
     accounts: dict[str, ConnectedAccount] = {}
     reconnect = []
     for account in ConnectedAccount.objects.filter(workspace=member.workspace, member=member).order_by("pk"):
-        if account.status == AccountStatus.ACTIVE and account.network in REGISTRY:
+        if account.status == AccountStatus.ACTIVE and account.network in NETWORKS:
             accounts.setdefault(account.network, account)
         elif account.status == AccountStatus.RECONNECT:
             reconnect.append(account)
@@ -114,7 +115,7 @@ def _post_it(request: HttpRequest, member: Membership, item: Item, form: ShareFo
     elif action == SCHEDULE and when is None:
         form.add_error("scheduled_for", "Pick the date and time to post it.")
         return None
-    problems = outbox.preview_problems(member=member, item=item, account=account, caption=data["caption"], when=when)
+    problems = posting.preview_problems(member=member, item=item, account=account, caption=data["caption"], when=when)
     blocking = [p for p in problems if p.blocking]
     if blocking:
         for p in blocking:
@@ -125,15 +126,15 @@ def _post_it(request: HttpRequest, member: Membership, item: Item, form: ShareFo
         pfm.warnings, pfm.confirm = problems, token
         return None
     try:
-        post = outbox.schedule_post(member, item, account, data["caption"], when, action == SPREAD)
-    except (outbox.PostingError, ShareError) as exc:
+        post = posting.schedule_post(member, item, account, data["caption"], when, action == SPREAD)
+    except (posting.PostingError, ShareError) as exc:
         form.add_error(None, str(exc))
         return None
     return post.share
 
 
 def _network_label(key: str) -> str:
-    return REGISTRY[key].label if key in REGISTRY else key
+    return NETWORKS[key].label if key in NETWORKS else key
 
 
 @login_required
@@ -172,7 +173,7 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
         network = request.POST.get("network", "")
     else:
         network = request.GET.get("network", "")
-        if network not in REGISTRY:
+        if network not in NETWORKS:
             network = ""
         picked = suggested_caption(captions, network, request.GET.get("caption", ""))
         form = ShareForm(initial={"network": network or None, "caption": picked.text if picked else ""})
@@ -196,7 +197,7 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
 def share_result(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
     member = get_membership(request.user, ws)
     share = get_for_workspace(Share.objects.select_related("item", "member"), member.workspace, pk=pk, member=member)
-    network = REGISTRY.get(share.network)
+    network = NETWORKS.get(share.network)
     link = short_url(share)
     outbound = OutboundPost.objects.filter(share=share).select_related("account").prefetch_related("log").first()
     return _page(

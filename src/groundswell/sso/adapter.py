@@ -3,27 +3,23 @@
 * ``WorkspaceSocialAccountAdapter`` feeds allauth's socialaccount the apps built from each workspace's
   ``SsoConfig`` (``idp.list_apps``) instead of static settings, and applies ``linking.decide`` before
   anyone is logged in.
-* ``SsoAccountAdapter`` is the invitation-only account adapter plus one rule: a member of a workspace that
-  requires SSO cannot finish a password (or any non-SSO) sign-in.
+* ``SsoAccountAdapter`` is the invitation-only account adapter. "Require SSO" is enforced per workspace when
+  it is entered (``enforcement.py``), so one workspace can never refuse a password sign-in to the others.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.internal.stagekit import clear_login
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base.constants import AuthProcess
-from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from groundswell.sso import idp, linking
-from groundswell.sso.models import SsoConfig
+from groundswell.sso import enforcement, idp, linking
 from groundswell.workspaces.adapter import InvitationOnlyAccountAdapter
-from groundswell.workspaces.models import Membership, Role
 
 
 def refusal(request: HttpRequest, reason: str, *, workspace: object = None, status: int = 403) -> HttpResponse:
@@ -48,6 +44,12 @@ class WorkspaceSocialAccountAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(
                 refusal(request, "Single sign-on identities cannot be connected by hand.", workspace=config.workspace)
             )
+        if linking.confirms_signed_in_member(request, config, sociallogin):
+            # Someone signed in already (with their password, say) proves to a workspace that requires SSO
+            # that its IdP knows them: the session is marked for that workspace, nothing is linked, and the
+            # IdP gains no power to sign anyone in (ADR 0024).
+            enforcement.mark(request, config.workspace_id)
+            raise ImmediateHttpResponse(redirect("core:home", ws=config.workspace.slug))
         try:
             decision = linking.decide(request, config, sociallogin)
         except linking.SsoRefused as exc:
@@ -88,37 +90,6 @@ class WorkspaceSocialAccountAdapter(DefaultSocialAccountAdapter):
         )
 
 
-def sso_required_workspace(user: AbstractBaseUser) -> SsoConfig | None:
-    """The configuration of a workspace that requires ``user`` to sign in through its IdP (admins are exempt)."""
-    member = (
-        Membership.objects.filter(
-            user_id=user.pk,
-            is_active=True,
-            workspace__sso_config__is_enabled=True,
-            workspace__sso_config__require_sso=True,
-        )
-        .exclude(role=Role.ADMIN)
-        .select_related("workspace__sso_config")
-        .first()
-    )
-    return member.workspace.sso_config if member is not None else None
-
-
 class SsoAccountAdapter(InvitationOnlyAccountAdapter):
-    def pre_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> HttpResponse | None:
-        response = super().pre_login(request, user, **kwargs)
-        if response is not None:
-            return response
-        if (kwargs.get("signal_kwargs") or {}).get("sociallogin") is not None:
-            return None
-        config = sso_required_workspace(user)
-        if config is None:
-            return None
-        clear_login(request)
-        workspace = config.workspace
-        return refusal(
-            request,
-            f"{workspace.name} requires single sign-on: sign in through your company's identity provider "
-            "instead of with a password.",
-            workspace=workspace,
-        )
+    """The invitation-only account adapter. "Require SSO" is not checked here: it applies to one workspace,
+    when it is entered (``enforcement.check_entry``), never to password sign-in as a whole (ADR 0024)."""

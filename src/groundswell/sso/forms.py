@@ -22,7 +22,8 @@ class SsoConfigForm(forms.Form):
     require_sso = forms.BooleanField(
         required=False,
         label="Require SSO for this workspace's members",
-        help_text="Password sign-in is refused for members (program admins keep theirs as a way back in).",
+        help_text="Members must sign in through the identity provider to open this workspace (program admins "
+        "keep their password as a way back in). Their other workspaces are not affected.",
     )
     jit_provisioning = forms.BooleanField(
         required=False,

@@ -4,9 +4,13 @@ The rules (docs/adr/0013-per-workspace-sso.md explains why):
 
 1. The IdP must send an email address, in one of the domains the workspace claimed for it.
 2. An identity already linked to a user signs that user in.
-3. Otherwise a user with the same email is linked — but only if they belong to no *other* workspace:
-   an IdP speaks for its own workspace, never for an account that another company also relies on.
-4. A deactivated member is refused (a program admin ended their membership; SSO does not undo that).
+3. Otherwise a user with the same email is linked — but only if they belong to no *other* workspace
+   (``workspaces.actions.belongs_elsewhere``), at linking and at every later sign-in: an IdP speaks for its own
+   workspace, never for an account that another company also relies on (ADR 0024). Such a person signs in
+   with their password and, where the workspace requires SSO, confirms through its IdP while signed in
+   (``adapter.WorkspaceSocialAccountAdapter.pre_social_login``).
+4. A deactivated member is refused (a program admin ended their membership; SSO does not undo that), and
+   so is a membership still awaiting the person's acceptance (they accept the emailed invitation).
 5. Someone without a membership gets in only through a pending invitation to this workspace or through
    just-in-time provisioning (then ``actions.provision_member`` adds them once they are logged in).
 """
@@ -23,6 +27,7 @@ from django.http import HttpRequest
 
 from groundswell.sso.idp import SAML_DEFAULTS
 from groundswell.sso.models import Protocol, SsoConfig
+from groundswell.workspaces.actions import belongs_elsewhere
 from groundswell.workspaces.invitations import pending_invitation
 from groundswell.workspaces.models import Membership
 
@@ -78,6 +83,27 @@ def profile_claims(config: SsoConfig, sociallogin: SocialLogin) -> tuple[str, st
     )
 
 
+def confirms_signed_in_member(request: HttpRequest, config: SsoConfig, sociallogin: SocialLogin) -> bool:
+    """Whether this IdP answer only confirms the person already signed in, as an active member of the workspace.
+
+    That is how a member whose account belongs to other workspaces too (so the IdP may not link it) meets the
+    workspace's "require SSO": signed in first, then through the IdP with the same, verified, claimed email.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    if sociallogin.is_existing and sociallogin.user.pk != user.pk:
+        return False  # the identity is someone else's: allauth signs that account in, by decide's rules
+    email = login_email(sociallogin)
+    if "@" not in email or email != (user.email or "").strip().lower():
+        return False
+    if config.protocol == Protocol.OIDC and _oidc_claims(sociallogin).get("email_verified") is False:
+        return False
+    if not config.domains.filter(domain=email.rsplit("@", 1)[1]).exists():
+        return False
+    return Membership.objects.filter(workspace=config.workspace, user_id=user.pk, is_active=True).exists()
+
+
 def decide(request: HttpRequest, config: SsoConfig, sociallogin: SocialLogin) -> Decision:
     workspace = config.workspace
     email = login_email(sociallogin)
@@ -101,19 +127,32 @@ def decide(request: HttpRequest, config: SsoConfig, sociallogin: SocialLogin) ->
     link_to: User | None = None
     if sociallogin.is_existing:
         user = sociallogin.user
+        if belongs_elsewhere(user, workspace):
+            # Linked while the account was this workspace's alone; it has since joined another one, which
+            # relies on it too: from now on the IdP confirms, it does not sign in (ADR 0024).
+            raise SsoRefused(
+                f"The Groundswell account for {email} now also belongs to another workspace, so "
+                f"{workspace.name}'s identity provider cannot sign it in any more. Sign in with your email and "
+                f"password; if {workspace.name} asks for single sign-on, confirm there through its identity provider."
+            )
     else:
         # Primary or secondary (allauth EmailAddress) addresses, as allauth itself would match them.
         matches = filter_users_by_email(email)
         user = min(matches, key=lambda u: u.pk) if matches else None
         if user is not None:
-            elsewhere = Membership.objects.filter(user=user, is_active=True).exclude(workspace=workspace).exists()
-            if elsewhere:
+            if belongs_elsewhere(user, workspace):
                 raise SsoRefused(
                     f"The Groundswell account for {email} also belongs to another workspace, so {workspace.name}'s "
-                    "identity provider cannot sign it in. Sign in with your email and password instead."
+                    "identity provider cannot sign it in. Sign in with your email and password first; if "
+                    f"{workspace.name} asks for single sign-on, confirm there through its identity provider."
                 )
             link_to = user
     member = Membership.objects.filter(workspace=workspace, user=user).first() if user is not None else None
+    if member is not None and member.awaiting_acceptance:
+        raise SsoRefused(
+            f"You have not joined {workspace.name} yet. Open the invitation we emailed to {email}, sign in and "
+            "accept it; then single sign-on works here."
+        )
     if member is not None and not member.is_active:
         raise SsoRefused(
             f"Your membership in {workspace.name} was ended by a program admin. Ask them if you think this is a mistake."

@@ -1,8 +1,9 @@
 """Single sign-on pages.
 
 * ``settings`` (``/w/<ws>/sso/``): the program admin configures the workspace's identity provider.
-* ``start`` (``/sso/``): "Sign in with SSO" — the person enters their work email, we find the workspace by its
-  domain and send them to its IdP.
+* ``start`` (``/sso/``): "Sign in with SSO" — the person enters their work email and is told to check it: when
+  a workspace claimed the domain, the mailbox gets the link to that workspace's sign-in page. The page answers
+  the same for every domain, so it reveals no workspace's domains (ADR 0024).
 * ``workspace_login`` (``/w/<ws>/sso/login/``): the same for a known workspace (a bookmark for employees).
   It is a public sign-in page, so it lives outside the member-only ``/w/<ws>/`` patterns (public_urls.py);
   a workspace without SSO gets a 404 there, like an unknown one.
@@ -21,6 +22,7 @@ from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -122,16 +124,16 @@ def _begin(request: HttpRequest, config: SsoConfig, email: str = "") -> HttpResp
 
 @allow_methods("GET", "POST")
 def start(request: HttpRequest) -> HttpResponse:
+    """Ask for the work email and answer the same whatever its domain: which domains a workspace claimed is
+    that workspace's business (ADR 0024). The link to the workspace's SSO page goes to the mailbox."""
+    from groundswell.sso.tasks import SSO_LINK_EVERY, send_sign_in_link, throttle_key
+
     form = SsoEmailForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        config = idp.config_for_email(email)
-        if config is not None:
-            return _begin(request, config, email)
-        domain = email.rsplit("@", 1)[-1]
-        form.add_error(
-            "email", f"No workspace signs in with single sign-on for {domain}. Sign in with your password instead."
-        )
+        if cache.add(throttle_key(email), 1, timeout=SSO_LINK_EVERY):  # one e-mail per address for a while
+            send_sign_in_link.enqueue(email)
+        return render(request, "sso/start_sent.html", {"email": email})
     return render(request, "sso/start.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -140,6 +142,11 @@ def workspace_login(request: HttpRequest, ws: str) -> HttpResponse:
     config = idp.enabled_configs().filter(workspace__slug=ws).first()
     if config is None or not config.is_complete:
         raise Http404("No such workspace")
+    # The link emailed from /sso/ carries the address, passed on to the IdP as a hint (never trusted).
+    hint = SsoEmailForm({"email": (request.POST if request.method == "POST" else request.GET).get("email", "")})
+    email = hint.cleaned_data["email"] if hint.is_valid() else ""
     if request.method == "POST":
-        return _begin(request, config)
-    return render(request, "sso/workspace_login.html", {"sso_workspace": config.workspace, "config": config})
+        return _begin(request, config, email)
+    return render(
+        request, "sso/workspace_login.html", {"sso_workspace": config.workspace, "config": config, "email": email}
+    )

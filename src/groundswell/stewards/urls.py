@@ -2,14 +2,19 @@
 
 from django.urls import path
 
+from groundswell.networks import views as connect_views
 from groundswell.stewards import views
+
+#: The company's accounts are connected through the members' connect views, as the workspace's (admins only).
+BRAND = {"pages": connect_views.WORKSPACE}
 
 app_name = "stewards"
 urlpatterns = [
     path("", views.account_list, name="accounts"),
-    path("connect/", views.connect, name="connect"),
-    path("connect/start/", views.connect_start, name="connect_start"),
-    path("connect/app-password/", views.connect_password, name="connect_password"),
+    path("connect/", connect_views.connect, BRAND, name="connect"),
+    path("connect/start/", connect_views.start, BRAND, name="connect_start"),
+    path("connect/server/", connect_views.connect_instance, BRAND, name="connect_instance"),
+    path("connect/app-password/", connect_views.connect_password, BRAND, name="connect_password"),
     path("<int:brand_id>/", views.account, name="account"),
     path("<int:brand_id>/approval/", views.approval, name="approval"),
     path("<int:brand_id>/shifts/new/", views.assign, name="assign"),

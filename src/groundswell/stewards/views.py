@@ -1,6 +1,7 @@
 """Brand-account pages under ``/w/<ws>/brand/``: the accounts (admins), one account, my shifts, the review queue.
 
-Thin views: parse the input, check access, call ``stewards.actions``. Every lookup goes through
+Thin views: parse the input, check access, call ``stewards.actions``. Connecting a company account is the
+members' connect flow (``networks.views`` with ``pages=WORKSPACE``, routed in ``urls.py``). Every lookup goes through
 ``get_for_workspace`` after ``get_membership``: another workspace's ids are a 404, and so is an account page
 for a member who has never had a shift on it.
 """
@@ -8,22 +9,18 @@ for a member who has never had a shift on it.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from groundswell.networks import accounts as network_accounts
-from groundswell.networks import oauth
-from groundswell.networks.base import NetworkError
-from groundswell.networks.forms import AppPasswordForm, InstanceForm
 from groundswell.networks.models import AccountStatus
-from groundswell.networks.outbox import network_label
+from groundswell.networks.registry import label as network_label
+from groundswell.networks.views import reconnect_url
 from groundswell.stewards import actions, queries
 from groundswell.stewards.forms import ApprovalForm, BrandPostForm, HandoverForm, ReleaseForm, ReviewForm, ShiftForm
 from groundswell.stewards.models import BrandAccount, BrandPost, Shift, ShiftStatus
@@ -52,18 +49,6 @@ def _admin(request: HttpRequest, ws: str) -> Membership:
     return member
 
 
-def _reconnect_url(ws: str, brand: BrandAccount) -> str:
-    account = brand.account
-    net = oauth.option(account.network)
-    if net is not None and net.auth_kind == "app_password":
-        query = {"network": account.network, "identifier": account.handle, "service_url": account.service_url}
-        return reverse("stewards:connect_password", kwargs={"ws": ws}) + "?" + urlencode(query)
-    query = {"network": account.network}
-    if net is not None and net.needs_instance and account.service_url:
-        query["instance"] = account.service_url
-    return reverse("stewards:connect_start", kwargs={"ws": ws}) + "?" + urlencode(query)
-
-
 # --- brand accounts (admins) ---------------------------------------------------------------------------
 
 
@@ -81,7 +66,7 @@ def account_list(request: HttpRequest, ws: str) -> HttpResponse:
             "label": network_label(b.account.network),
             "current": current.get(b.pk),
             "needs_reconnect": b.account.status == AccountStatus.RECONNECT,
-            "reconnect_url": _reconnect_url(ws, b),
+            "reconnect_url": reconnect_url(ws, b.account),
         }
         for b in brands
     ]
@@ -91,69 +76,6 @@ def account_list(request: HttpRequest, ws: str) -> HttpResponse:
         "accounts.html",
         {"rows": rows, "pending": queries.review_queue(member.workspace).count()},
     )
-
-
-@login_required
-@never_cache
-@allow_methods("GET")
-def connect(request: HttpRequest, ws: str) -> HttpResponse:
-    member = _admin(request, ws)
-    return _page(request, member, "connect.html", {"options": oauth.options(), "instance_form": InstanceForm()})
-
-
-def _connect_error(request: HttpRequest, member: Membership, message: str, status: int = 400) -> HttpResponse:
-    return _page(request, member, "connect_error.html", {"message": message}, status=status)
-
-
-@login_required
-@never_cache
-@allow_methods("GET")
-def connect_start(request: HttpRequest, ws: str) -> HttpResponse:
-    """OAuth for a company account: off to the network's consent page (sign in there as the company page's
-    admin). The network sends the admin back to the shared callback, which files the account as the
-    workspace's and comes back to the brand accounts page."""
-    member = _admin(request, ws)
-    try:
-        net = oauth.enabled_option(request.GET.get("network", ""), "oauth2")
-    except oauth.ConnectError as exc:
-        return _connect_error(request, member, exc.message)
-    instance = ""
-    if net.needs_instance:
-        form = InstanceForm({"instance": request.GET.get("instance", "")})
-        if not form.is_valid():
-            return _page(
-                request, member, "connect.html", {"options": oauth.options(), "instance_form": form}, status=400
-            )
-        instance = form.cleaned_data["instance"]
-    try:
-        url = oauth.begin(request.session, member, net, instance=instance, for_workspace=True)
-    except NetworkError as exc:
-        return _connect_error(request, member, f"{net.label}: {exc.message}", status=502)
-    return HttpResponseRedirect(url)
-
-
-@login_required
-@never_cache
-@allow_methods("GET", "POST")
-def connect_password(request: HttpRequest, ws: str) -> HttpResponse:
-    """Bluesky: the company account's handle and an app password made for Groundswell."""
-    member = _admin(request, ws)
-    network = request.POST.get("network") or request.GET.get("network", "bluesky")
-    try:
-        net = oauth.enabled_option(network, "app_password")
-    except oauth.ConnectError as exc:
-        return _connect_error(request, member, exc.message)
-    if request.method != "POST":
-        initial = {"identifier": request.GET.get("identifier", ""), "service_url": request.GET.get("service_url", "")}
-        return _page(request, member, "connect_password.html", {"net": net, "form": AppPasswordForm(initial=initial)})
-    form = AppPasswordForm(request.POST)
-    if not form.is_valid():
-        return _page(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
-    account = form.connect(net, lambda tokens: network_accounts.connect_for_workspace(member, net.key, tokens))
-    if account is None:
-        return _page(request, member, "connect_password.html", {"net": net, "form": form}, status=400)
-    messages.success(request, f"Connected the company account {account.handle} on {net.label}.")
-    return redirect("stewards:account", ws=ws, brand_id=account.brand.pk)
 
 
 # --- one account -----------------------------------------------------------------------------------------
@@ -172,7 +94,7 @@ def _account_context(member: Membership, brand: BrandAccount, **extra: Any) -> d
         "shift_form": ShiftForm(stewards=stewards) if member.is_admin else None,
         "approval_form": ApprovalForm(initial={"require_approval": brand.require_approval}),
         "needs_reconnect": brand.account.status == AccountStatus.RECONNECT,
-        "reconnect_url": _reconnect_url(member.workspace.slug, brand),
+        "reconnect_url": reconnect_url(member.workspace.slug, brand.account),
         **extra,
     }
 

@@ -21,15 +21,23 @@ ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
 def get_membership(user: AbstractBaseUser | AnonymousUser, workspace_slug: str) -> Membership:
-    """The active membership of ``user`` in the workspace with ``workspace_slug``, or 404."""
+    """The active membership of ``user`` in the workspace with ``workspace_slug``, or 404.
+
+    Entering a workspace that requires single sign-on without having signed in through its identity provider
+    raises ``sso.enforcement.SsoSessionRequired`` (answered with a redirect to its SSO page, ADR 0024).
+    """
+    from groundswell.sso.enforcement import check_entry
+
     if not user.is_authenticated:
         raise Http404("No such workspace")
     try:
-        return Membership.objects.select_related("workspace", "user", "department", "location").get(
-            workspace__slug=workspace_slug, user_id=user.pk, is_active=True
-        )
+        member = Membership.objects.select_related(
+            "workspace", "workspace__sso_config", "user", "department", "location"
+        ).get(workspace__slug=workspace_slug, user_id=user.pk, is_active=True)
     except Membership.DoesNotExist:
         raise Http404("No such workspace") from None
+    check_entry(member)
+    return member
 
 
 def require_role(member: Membership, *roles: str) -> None:

@@ -6,6 +6,7 @@ next to the form. They never trust that related objects belong to the workspace:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,6 +34,8 @@ from groundswell.workspaces.models import (
     validate_timezone,
 )
 from groundswell.workspaces.signals import DeactivationReason, send_member_deactivated
+
+log = logging.getLogger(__name__)
 
 INVITATION_VALID_FOR = timedelta(days=14)
 
@@ -231,14 +234,119 @@ def check_usable(invitation: Invitation | None) -> Invitation:
     return invitation
 
 
+def belongs_elsewhere(user: AbstractBaseUser, workspace: Workspace) -> bool:
+    """Whether the account belongs to a workspace other than ``workspace``: has a membership there, active or
+    deactivated, that is not merely awaiting the person's acceptance.
+
+    Such an account is its owner's to attach: ``workspace`` may invite it, never attach, activate or lock it
+    without the person accepting while signed in, and its identity provider cannot sign it in (ADR 0024). An
+    account that belongs to no other workspace (new, or created by ``workspace`` itself) can be provisioned
+    directly. A pending membership elsewhere does not count: an unanswered invitation of one workspace must
+    not change what another may do.
+    """
+    return (
+        Membership.objects.filter(user_id=user.pk, awaiting_acceptance=False)
+        .exclude(workspace_id=workspace.pk)
+        .exists()
+    )
+
+
+def add_pending_member(
+    workspace: Workspace,
+    user: User,
+    *,
+    display_name: str,
+    role: str = Role.EMPLOYEE,
+    department: Department | None = None,
+    invited_by: Membership | None = None,
+) -> Membership:
+    """A membership awaiting the person's acceptance, for an account that belongs to another workspace.
+
+    It is inactive and grants nothing (every access check asks for ``is_active``); the person gets an emailed
+    invitation, after the commit, and joins only by accepting it while signed in (``accept_invitation``).
+    """
+    with transaction.atomic():
+        result = invite_member(
+            workspace, email=user.email, invited_by=invited_by, role=role, department=department, send=False
+        )
+        member = Membership.objects.create(
+            workspace=workspace,
+            user=user,
+            role=role,
+            department=department,
+            # Not the account's own name: until they accept, the workspace knows only what it sent.
+            display_name=" ".join(display_name.split())[:120] or user.email.split("@", 1)[0][:120],
+            is_active=False,
+            awaiting_acceptance=True,
+        )
+        transaction.on_commit(partial(_send_invitation_quietly, result.invitation.pk, result.token))
+    return member
+
+
+def _send_invitation_quietly(invitation_id: int, token: str) -> None:
+    """Email an invitation after the commit; a mail failure is logged (an admin can resend it)."""
+    invitation = Invitation.objects.select_related("workspace", "invited_by").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_usable:
+        return
+    try:
+        _send_invitation_email(invitation, token)
+    except OSError:
+        log.exception("Invitation %s could not be emailed", invitation_id)
+
+
+def reinvite_pending(member: Membership) -> bool:
+    """Send a new invitation to a member awaiting acceptance when none is usable. True when one was sent."""
+    if not member.awaiting_acceptance:
+        return False
+    email = member.user.email
+    now = timezone.now()
+    usable = Invitation.objects.filter(
+        workspace_id=member.workspace_id,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=now,
+    )
+    if usable.exists():
+        return False
+    with transaction.atomic():
+        result = invite_member(
+            member.workspace, email=email, invited_by=None, role=member.role, department=member.department, send=False
+        )
+        transaction.on_commit(partial(_send_invitation_quietly, result.invitation.pk, result.token))
+    return True
+
+
+def _withdraw_invitations(member: Membership) -> int:
+    return Invitation.objects.filter(
+        workspace_id=member.workspace_id,
+        email__iexact=member.user.email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
+
+
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
     """``user`` joins the workspace with the role, department and location of the invitation.
 
-    An existing active member just keeps their membership; a deactivated one is reactivated.
+    Call it only on the person's own request (see ``invitations.py``). An existing active member just keeps
+    their membership; a deactivated one is reactivated; one awaiting acceptance becomes active. A membership
+    awaiting acceptance is accepted only by its own account, not by whoever opens the link.
     """
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().select_related("workspace").get(pk=invitation.pk)
         check_usable(locked)
+        held_for_other = (
+            Membership.objects.filter(
+                workspace=locked.workspace, awaiting_acceptance=True, user__email__iexact=locked.email
+            )
+            .exclude(user_id=user.pk)
+            .exists()
+        )
+        if held_for_other:
+            raise InvitationUnusable(
+                f"This invitation is for the Groundswell account {locked.email}: sign in with it to accept."
+            )
         member = Membership.objects.select_for_update().filter(workspace=locked.workspace, user=user).first()
         if member is None:
             try:
@@ -255,10 +363,11 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
                 member = Membership.objects.get(workspace=locked.workspace, user=user)
         elif not member.is_active:
             member.is_active = True
+            member.awaiting_acceptance = False
             member.role = locked.role
             member.department = locked.department
             member.location = locked.location
-            member.save(update_fields=["is_active", "role", "department", "location"])
+            member.save(update_fields=["is_active", "awaiting_acceptance", "role", "department", "location"])
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at"])
     return member
@@ -345,6 +454,8 @@ def deactivate_member(member: Membership, *, reason: str = DeactivationReason.AD
         # The claim: only the call that switches the member off tells the other apps (once).
         switched = Membership.objects.filter(pk=member.pk, is_active=True).update(is_active=False)
         member.is_active = False
+        if member.awaiting_acceptance:  # never accepted: the invitation is withdrawn too
+            _withdraw_invitations(member)
         ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(revoked_at=timezone.now())
         if switched:
             transaction.on_commit(partial(send_member_deactivated, member.pk, reason))
@@ -356,6 +467,10 @@ def reactivate_member(member: Membership) -> Membership:
     brand-account shifts, open cases) is not given back: others hold it now."""
     from groundswell.privacy.actions import left_on_their_own
 
+    if member.awaiting_acceptance:
+        raise ValidationError(
+            f"{member.display_name} has not accepted the invitation yet; they join when they accept it."
+        )
     if not member.is_active and left_on_their_own(member):
         raise ValidationError(
             f"{member.display_name} left the program themselves; they can come back through a new invitation."
@@ -438,7 +553,7 @@ def update_profile(
     """Save what the member says about themselves. Privacy switches (leaderboard visibility, sharing with the
     manager) are the privacy centre's: ``groundswell.privacy.actions``."""
     from groundswell.content.models import Topic
-    from groundswell.sharing.networks.mastodon import normalise_instance
+    from groundswell.networks.mastodon.intent import normalise_instance
 
     display_name = display_name.strip()
     if not display_name:

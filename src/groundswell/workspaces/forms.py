@@ -142,7 +142,7 @@ class ProfileForm(forms.Form):
         self.fields["interests"].queryset = topics  # type: ignore[attr-defined]
 
     def clean_mastodon_instance(self) -> str:
-        from groundswell.sharing.networks.mastodon import normalise_instance
+        from groundswell.networks.mastodon.intent import normalise_instance
 
         value = str(self.cleaned_data.get("mastodon_instance") or "").strip()
         if not value:

@@ -25,6 +25,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
+from groundswell.lib.text import control_message, first_control
 from groundswell.workspaces import actions
 from groundswell.workspaces.models import (
     Department,
@@ -253,6 +254,10 @@ def analyse(workspace: Workspace, parsed: Parsed) -> Analysis:
     first_eid: dict[str, int] = {}
     matched: dict[int, _MemberInfo | None] = {}
     for row in parsed.rows:
+        for column in parsed.columns:
+            code = first_control(getattr(row, column))
+            if code:
+                fail(row, column, control_message("This cell", code))
         for column, limit in _LIMITS.items():
             if len(getattr(row, column)) > limit:
                 fail(row, column, f"Too long: keep it under {limit} characters.")

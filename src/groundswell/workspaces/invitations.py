@@ -2,15 +2,16 @@
 
 How joining works, independent of how people authenticate:
 
-1. ``accept`` (the link in the email) looks the token up. A signed-in person whose email matches joins at
-   once; one signed in under another address confirms first (a POST), then joins with that account.
+1. ``accept`` (the link in the email) looks the token up. A signed-in person is asked first and joins with
+   a POST ("Join <workspace>"): an existing account is attached to a workspace only by its owner's explicit
+   acceptance (ADR 0024), never by a link that a page could make their browser open.
 2. Anyone else gets the invitation *remembered in their session* (``remember``), and is sent to sign up
    (email prefilled and treated as verified, since the link proved they read that mailbox) or to log in
-   when an account with that email already exists.
+   (and back to the invitation page) when an account with that email already exists.
 3. Whatever authenticates them afterwards calls ``join_pending(request, user)``. Today the allauth signals
-   ``user_signed_up`` and ``user_logged_in`` do (connected in ``apps.py``); an SSO/OIDC/SAML backend added
-   later only has to call ``join_pending`` once it has logged the person in (allauth's socialaccount
-   sends the same ``user_logged_in`` signal, so it works without changes).
+   ``user_signed_up`` and ``user_logged_in`` do (connected in ``apps.py``; allauth's socialaccount sends the
+   same signals). It joins at once only an account that belongs to no other workspace (a new one, say);
+   an account of another workspace keeps the invitation remembered and confirms on the invitation page.
 
 Sign-up itself is closed unless the session carries a usable invitation (see ``adapter.py``) or the install
 sets ``GROUNDSWELL_OPEN_SIGNUP``.
@@ -70,6 +71,8 @@ def join_pending(request: HttpRequest, user: User) -> Membership | None:
     if invitation is None:
         forget(request)
         return None
+    if actions.belongs_elsewhere(user, invitation.workspace):
+        return None  # theirs to accept on the invitation page, with a POST (ADR 0024)
     try:
         member = actions.accept_invitation(invitation, user)
     except actions.InvitationUnusable:
@@ -85,29 +88,45 @@ def _invalid(request: HttpRequest, reason: str) -> HttpResponse:
 
 
 def accept(request: HttpRequest, token: str) -> HttpResponse:
-    """The accept link from the invitation email. Signed-in people join at once; others sign up or log in."""
+    """The accept link from the invitation email. Signed-in people confirm with a POST; others sign up or log in."""
     try:
         invitation = actions.find_invitation(token)
     except actions.InvitationUnusable as exc:
+        used = Invitation.objects.filter(token_hash=Invitation.hash_token(token), accepted_at__isnull=False).first()
+        if (
+            used is not None
+            and request.user.is_authenticated
+            and used.email.lower() == request.user.email.lower()
+            and Membership.objects.filter(
+                workspace_id=used.workspace_id, user_id=request.user.pk, is_active=True
+            ).exists()
+        ):  # accepted by this person already (say, just now on signing in): take them in
+            return redirect(reverse("core:home", kwargs={"ws": used.workspace.slug}))
         return _invalid(request, exc.reason)
     workspace_home = reverse("core:home", kwargs={"ws": invitation.workspace.slug})
     if request.user.is_authenticated:
         user = request.user
-        if user.email.lower() != invitation.email.lower() and request.method != "POST":
-            # Signed in under another address: ask first, so nobody is made to join a workspace by a link.
-            return render(request, "workspaces/invitation_confirm.html", {"invitation": invitation})
-        member = actions.accept_invitation(invitation, user)
+        if request.method != "POST":
+            # Ask first, so nobody is made to join a workspace by a link (ADR 0024).
+            return render(
+                request,
+                "workspaces/invitation_confirm.html",
+                {"invitation": invitation, "other_address": user.email.lower() != invitation.email.lower()},
+            )
+        try:
+            member = actions.accept_invitation(invitation, user)
+        except actions.InvitationUnusable as exc:
+            return _invalid(request, exc.reason)
         forget(request)
         messages.success(request, f"Welcome to {member.workspace.name}!")
         return redirect(workspace_home)
     remember(request, invitation)
     get_adapter(request).stash_verified_email(request, invitation.email)
     exists = get_user_model().objects.filter(email__iexact=invitation.email).exists()
-    target = "account_login" if exists else "account_signup"
-    params: dict[str, Any] = {"next": workspace_home}
-    if not exists:
-        params["email"] = invitation.email
-    return redirect(reverse(target) + "?" + urlencode(params))
+    if exists:  # back here once signed in, to confirm
+        return redirect(reverse("account_login") + "?" + urlencode({"next": request.path}))
+    params: dict[str, Any] = {"next": workspace_home, "email": invitation.email}
+    return redirect(reverse("account_signup") + "?" + urlencode(params))
 
 
 def on_signed_up(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:

@@ -105,6 +105,12 @@ class Membership(models.Model):
         help_text="Set only by the member in the privacy centre (privacy.actions.set_leaderboard_visibility).",
     )
     is_active = models.BooleanField(default=True)
+    awaiting_acceptance = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Provisioned by this workspace on an account that belongs to another one: inactive, and grants "
+        "nothing, until the person accepts the invitation while signed in (ADR 0024).",
+    )
     joined_at = models.DateTimeField(default=djtz.now)
     employee_id = models.CharField(max_length=64, blank=True, help_text="The HR system's identifier (optional).")
 

@@ -160,3 +160,13 @@ def test_demo_shows_scim_provisioning() -> None:
     page = client.get(f"/w/{ws.slug}/scim-tokens/")
     assert page.status_code == 200
     assert "Okta (Northwind directory)" in page.content.decode() and "Deactivated member" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_smallest_demo_company_builds_and_a_smaller_one_is_refused_clearly() -> None:
+    from groundswell.demo.data import MIN_EMPLOYEES
+
+    result = build_demo(seed=5, employees=MIN_EMPLOYEES, days=14, now=NOW)
+    assert Membership.objects.filter(workspace=result.workspace).count() == MIN_EMPLOYEES
+    with pytest.raises(CommandError, match=f"at least {MIN_EMPLOYEES}"):
+        call_command("demo", "--no-serve", "--i-know-this-is-not-production", "--employees", str(MIN_EMPLOYEES - 1))

@@ -37,7 +37,7 @@ from django.conf import settings
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from groundswell.lib.safe_fetch import FetchError, FetchRefused, check_url, resolve
+from groundswell.lib.safe_fetch import AddressRefused, FetchError, FetchRefused, check_url, resolve
 from groundswell.listening.sources.base import (
     Credential,
     FetchedPost,
@@ -276,6 +276,14 @@ def _problem(exc: BlueskyError, *, doing: str) -> SourceError:
         if exc.status >= 500:
             return SourceError(f"{doing} failed on Bluesky's side ({exc.status}: {exc}).", problem=Problem.SERVER_ERROR)
         return SourceError(f"{doing} sent an answer that is not JSON.", problem=Problem.BAD_ANSWER)
+    if isinstance(exc.__cause__, AddressRefused):
+        # Checked when the connection was made (ADR 0027): the server's name now points at an address
+        # Groundswell does not call. Asking again cannot fix that; the admin must change the server address.
+        return SourceError(
+            f"{doing}: Groundswell does not connect to this server ({exc.__cause__}). Change the server address "
+            "in the Bluesky settings to a public one.",
+            problem=Problem.INVALID_SETTINGS,
+        )
     status = getattr(exc, "status", None)
     error = getattr(exc, "error", None)
     if isinstance(exc, AuthError):

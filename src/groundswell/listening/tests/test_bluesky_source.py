@@ -25,6 +25,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from groundswell.demo.listening_bluesky import build_bluesky_listening
+from groundswell.lib.safe_fetch import AddressRefused
 from groundswell.listening.management.commands.listen_bluesky import Command
 from groundswell.listening.models import Source, SourceKind
 from groundswell.listening.sources.base import Credential, FetchedPost, Problem, SourceError, plugin_for
@@ -403,6 +404,19 @@ def test_a_private_server_address_is_refused() -> None:
     with pytest.raises(SourceError, match="only public addresses") as info:
         BlueskySource().fetch(CONFIG, {}, limit=10, credential=account(service_url="http://10.1.2.3"))
     assert info.value.permanent and info.value.problem is Problem.INVALID_SETTINGS
+
+
+def test_an_address_refused_at_connect_time_is_permanent_and_asks_for_settings() -> None:
+    """The server's name passed the form's check, then pointed at a private address (DNS rebinding): the
+    connection is refused (networks/http.py) and the source waits for the admin, it does not retry."""
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise AddressRefused("pds.example resolves to 10.0.0.5, a private address", request=request)
+
+    with http.use_transport(httpx.MockTransport(refuse)), pytest.raises(SourceError) as info:
+        BlueskySource().fetch(CONFIG, {}, limit=10, credential=account(token="", refresh_token="old"))
+    assert info.value.permanent and info.value.problem is Problem.INVALID_SETTINGS
+    assert "does not connect to this server" in str(info.value) and "10.0.0.5" in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from groundswell.networks.base import (
 )
 from groundswell.networks.bluesky.client import POST_COLLECTION, BlueskyClient, LinkCard, Session
 from groundswell.networks.bluesky.errors import TransientError
+from groundswell.networks.bluesky.intent import Bluesky
 
 
 def _expiry(jwt: str) -> dt.datetime | None:
@@ -58,10 +59,10 @@ def _session(tokens: TokenSet) -> Session:
 
 
 class Client(NetworkClient):
-    key = "bluesky"
-    label = "Bluesky"
+    key = Bluesky.key
+    label = Bluesky.label
     auth_kind = "app_password"
-    max_length = 300
+    max_length = Bluesky.max_length
     can_reply = True
     can_revoke = True
     scopes = (

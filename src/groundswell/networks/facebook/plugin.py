@@ -29,7 +29,6 @@ from django.conf import settings
 
 from groundswell.networks import http
 from groundswell.networks.base import (
-    AuthError,
     Identity,
     Metrics,
     NetworkClient,
@@ -38,9 +37,9 @@ from groundswell.networks.base import (
     RemotePost,
     Scope,
     TokenSet,
-    TransientError,
 )
-from groundswell.networks.http import mentions_link, retry_after_seconds
+from groundswell.networks.facebook.intent import Facebook
+from groundswell.networks.http import mentions_link
 
 SCOPES = (
     Scope("pages_show_list", "See the list of Pages you manage, so you can choose the one Groundswell posts to."),
@@ -77,11 +76,11 @@ def _error(response: httpx.Response) -> tuple[int, str, bool]:
 
 
 class Client(NetworkClient):
-    key = "facebook"
-    label = "Facebook"
+    key = Facebook.key
+    label = Facebook.label
     auth_kind = "oauth2"
     scopes = SCOPES
-    max_length = 63206
+    max_length = Facebook.max_length
     can_revoke = False
     has_metrics = True
 
@@ -107,33 +106,20 @@ class Client(NetworkClient):
         if token:
             headers["Authorization"] = f"Bearer {token}"
             params["appsecret_proof"] = self._proof(token)
-        try:
-            with http.client() as client:
-                response = client.request(method, f"{self.graph}{path}", headers=headers, params=params, **kwargs)
-        except httpx.TimeoutException as exc:
-            accepted = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-            raise TransientError("Facebook did not answer in time.", accepted=accepted) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise TransientError("The connection to Facebook broke off.", accepted=True) from exc
-        except httpx.TransportError as exc:
-            raise TransientError(f"Could not reach Facebook: {exc}") from exc
-        status = response.status_code
-        if status >= 400:
+        response = http.send(
+            method, f"{self.graph}{path}", network="Facebook", headers=headers, params=params, **kwargs
+        )
+        if response.status_code >= 400:
             code, message, transient = _error(response)
-            if status == 429 or code in _THROTTLE_CODES:
-                raise TransientError(
-                    f"Facebook asked us to slow down: {message}",
-                    retry_after=retry_after_seconds(response.headers.get("Retry-After")),
-                )
-            if status >= 500 or transient or code in _TEMPORARY_CODES:
-                raise TransientError(f"Facebook had a problem ({status}): {message}")
-            if status == 401 or code in _AUTH_CODES:
-                raise AuthError(f"Facebook refused the connection: {message}")
-            raise PermanentError(f"Facebook refused: {message}")
-        try:
-            return response.json() if response.content else {}
-        except ValueError as exc:
-            raise TransientError("Facebook sent an unreadable answer.") from exc
+            refusal = http.ErrorBody(
+                message,
+                code=str(code),
+                auth=code in _AUTH_CODES,
+                throttled=code in _THROTTLE_CODES,
+                temporary=transient or code in _TEMPORARY_CODES,
+            )
+            http.raise_for_status(response, network="Facebook", error=refusal)
+        return http.json_body(response, network="Facebook")
 
     # --- connecting ------------------------------------------------------------------------------
     def authorization_url(self, *, redirect_uri: str, state: str, code_challenge: str, instance: str = "") -> str:

@@ -43,9 +43,9 @@ from groundswell.networks.base import (
     RemotePost,
     Scope,
     TokenSet,
-    TransientError,
 )
 from groundswell.networks.http import mentions_link, retry_after_seconds
+from groundswell.networks.linkedin.intent import LinkedIn
 
 OAUTH_URL = "https://www.linkedin.com/oauth/v2"
 #: The versioned API the requests are written against (YYYYMM); LinkedIn supports a version for a year.
@@ -83,6 +83,13 @@ ORGANIZATIONS_LIMIT = 100
 _RESERVED = re.compile(r"([\\|{}@\[\]()<>#*_~])")
 _ORGANIZATION = re.compile(r"urn:li:organization:\d+")
 _DUPLICATE = re.compile(r"urn:li:(?:share|ugcPost):\d+")
+#: Error codes that mean the token is no longer valid, whatever the status.
+_AUTH_CODES = {"invalid_grant", "invalid_token", "INVALID_ACCESS_TOKEN", "EXPIRED_ACCESS_TOKEN"}
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """LinkedIn says when to come back in ``Retry-After`` only."""
+    return retry_after_seconds(response.headers.get("Retry-After"))
 
 
 def escape_commentary(text: str) -> str:
@@ -103,11 +110,11 @@ def _error(response: httpx.Response) -> tuple[str, str]:
 
 
 class Client(NetworkClient):
-    key = "linkedin"
-    label = "LinkedIn"
+    key = LinkedIn.key
+    label = LinkedIn.label
     auth_kind = "oauth2"
     scopes = SCOPES
-    max_length = 3000
+    max_length = LinkedIn.max_length
     can_revoke = False
     has_metrics = True
 
@@ -138,35 +145,15 @@ class Client(NetworkClient):
         if url.startswith(f"{self.api}/rest/"):
             headers.setdefault("LinkedIn-Version", API_VERSION)
             headers.setdefault("X-Restli-Protocol-Version", "2.0.0")
-        try:
-            with http.client() as client:
-                response = client.request(method, url, headers=headers, **kwargs)
-        except httpx.TimeoutException as exc:
-            accepted = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-            raise TransientError("LinkedIn did not answer in time.", accepted=accepted) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise TransientError("The connection to LinkedIn broke off.", accepted=True) from exc
-        except httpx.TransportError as exc:
-            raise TransientError(f"Could not reach LinkedIn: {exc}") from exc
-        status = response.status_code
-        if status < 400:
-            return response
-        code, message = _error(response)
-        if status == 429:
-            raise TransientError(
-                "LinkedIn asked us to slow down.", retry_after=retry_after_seconds(response.headers.get("Retry-After"))
-            )
-        if status >= 500:
-            raise TransientError(f"LinkedIn had a problem ({status}).")
-        if status == 401 or code in {"invalid_grant", "invalid_token", "INVALID_ACCESS_TOKEN", "EXPIRED_ACCESS_TOKEN"}:
-            raise AuthError(f"LinkedIn refused the connection: {message}")
-        raise PermanentError(f"LinkedIn refused: {message}")
+        response = http.send(method, url, network="LinkedIn", headers=headers, **kwargs)
+        if response.status_code >= 400:
+            code, message = _error(response)
+            refusal = http.ErrorBody(message, code=code, auth=code in _AUTH_CODES)
+            http.raise_for_status(response, network="LinkedIn", error=refusal, retry_after=_retry_after)
+        return response
 
     def _json(self, response: httpx.Response) -> Any:
-        try:
-            return response.json() if response.content else {}
-        except ValueError as exc:
-            raise TransientError("LinkedIn sent an unreadable answer.") from exc
+        return http.json_body(response, network="LinkedIn")
 
     def _token_request(self, data: dict[str, str]) -> dict[str, Any]:
         body = self._json(

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import httpx
@@ -25,7 +24,6 @@ from django.db import IntegrityError
 
 from groundswell.networks import http
 from groundswell.networks.base import (
-    AuthError,
     Metrics,
     NetworkClient,
     PermanentError,
@@ -33,11 +31,10 @@ from groundswell.networks.base import (
     RemotePost,
     Scope,
     TokenSet,
-    TransientError,
 )
-from groundswell.networks.http import mentions_link, retry_after_seconds
+from groundswell.networks.http import mentions_link
+from groundswell.networks.mastodon.intent import Mastodon, normalise_instance
 from groundswell.networks.models import MastodonApp
-from groundswell.sharing.networks.mastodon import normalise_instance
 
 SCOPES = (
     Scope("profile", "Read your account's id and handle, to show which account is connected."),
@@ -50,18 +47,6 @@ SCOPES = (
 )
 #: How many of the account's latest statuses ``find_existing`` looks through.
 RECENT_LIMIT = 20
-
-
-def _reset_in(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -92,11 +77,11 @@ def _host(instance: str) -> str:
 
 
 class Client(NetworkClient):
-    key = "mastodon"
-    label = "Mastodon"
+    key = Mastodon.key
+    label = Mastodon.label
     auth_kind = "oauth2"
     scopes = SCOPES
-    max_length = 500  # the default; instances may allow more
+    max_length = Mastodon.max_length
     can_revoke = True
     has_metrics = True
     can_reply = True
@@ -106,37 +91,14 @@ class Client(NetworkClient):
         headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        try:
-            with http.client() as client:
-                response = client.request(method, url, headers=headers, **kwargs)
-        except httpx.TimeoutException as exc:
-            # A read (or write) timeout means the request reached the instance: it may have made the post.
-            accepted = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-            raise TransientError("Mastodon did not answer in time.", accepted=accepted) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise TransientError("The connection to Mastodon broke off.", accepted=True) from exc
-        except http.AddressRefused as exc:  # checked at connect time: nothing was sent
-            raise PermanentError(f"Groundswell does not connect to this Mastodon server: {exc}") from exc
-        except httpx.TransportError as exc:
-            raise TransientError(f"Could not reach the Mastodon server: {exc}") from exc
-        status = response.status_code
-        if status == 429:
-            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-            if retry_after is None:  # Mastodon's own rate-limit headers: X-RateLimit-Reset is an ISO 8601 time
-                retry_after = _reset_in(response.headers.get("X-RateLimit-Reset"))
-            raise TransientError("Mastodon asked us to slow down.", retry_after=retry_after)
-        if status >= 500:
-            raise TransientError(f"The Mastodon server had a problem ({status}).")
-        if status == 401 or (status == 400 and _error_code(response) == "invalid_grant"):
-            raise AuthError(f"Mastodon refused the connection: {_error_message(response)}")
-        if status >= 400:
-            raise PermanentError(f"Mastodon refused: {_error_message(response)}")
-        if not response.content:
-            return {}
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise TransientError("Mastodon sent an unreadable answer.") from exc
+        response = http.send(method, url, network="Mastodon", headers=headers, **kwargs)
+        if response.status_code >= 400:
+            code = _error_code(response)
+            refusal = http.ErrorBody(
+                _error_message(response), code=code, auth=response.status_code == 400 and code == "invalid_grant"
+            )
+            http.raise_for_status(response, network="Mastodon", error=refusal)
+        return http.json_body(response, network="Mastodon")
 
     # --- connecting ------------------------------------------------------------------------------
     def app_for(self, instance: str, *, redirect_uri: str) -> MastodonApp:

@@ -105,9 +105,8 @@ def test_ensure_fresh_transient_error_does_not_mark(bob: Membership, fake_networ
 def _outbound(account: ConnectedAccount, item: Item, status: str, key: str) -> OutboundPost:
     share = Share.objects.create(workspace=account.workspace, item=item, member=account.member, network=account.network)
     now = timezone.now()
-    return OutboundPost.objects.create(
+    post = OutboundPost.objects.create(
         workspace=account.workspace,
-        share=share,
         account=account,
         text="Hello",
         idempotency_key=key,
@@ -115,6 +114,8 @@ def _outbound(account: ConnectedAccount, item: Item, status: str, key: str) -> O
         scheduled_at=now,
         next_attempt_at=now,
     )
+    Share.objects.filter(pk=share.pk).update(outbound=post)
+    return post
 
 
 def test_disconnect_revokes_deletes_and_cancels_waiting_posts(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from groundswell.networks.forms import AppPasswordForm, InstanceForm
-from groundswell.sharing.networks.mastodon import normalise_instance
+from groundswell.networks.mastodon.intent import normalise_instance
 
 APP_PASSWORD = {"identifier": "ana.example", "password": "abcd-efgh-ijkl-mnop"}
 

@@ -78,3 +78,22 @@ def test_implements_the_oauth_client(key: str) -> None:
         assert cls.metrics is not NetworkClient.metrics
     # OAuth 2.0 plug-ins never take passwords.
     assert cls.login_with_password is NetworkClient.login_with_password
+
+
+@pytest.mark.parametrize("key", registry.available())
+def test_one_network_one_label_one_limit(key: str) -> None:
+    """A network is declared once (``networks/<key>/intent.py``): its API plug-in shows the same label and
+    enforces the same length limit as its share-intent link, and lives in the same folder."""
+    network = registry.get_network(key)
+    cls = client_class(key)
+    assert (cls.key, cls.label, cls.max_length) == (network.key, network.label, network.max_length)
+    assert registry.PLUGINS[key].rsplit(".", 1)[0] == type(network).__module__.rsplit(".", 1)[0]
+    assert registry.label(key) == network.label
+
+
+def test_every_network_has_an_intent_link_and_a_folder() -> None:
+    assert set(registry.PLUGINS) <= set(registry.NETWORKS)
+    for key, network in registry.NETWORKS.items():
+        assert network.key == key and network.label
+        assert type(network).__module__ == f"groundswell.networks.{key}.intent"
+    assert registry.label("myspace") == "myspace"

@@ -27,6 +27,7 @@ from groundswell.networks.base import AuthError, Metrics, NetworkClient, TokenSe
 from groundswell.networks.models import AccountStatus, ConnectedAccount, EngagementSnapshot, OutboundPost, PostStatus
 from groundswell.rewards.models import Action, PointsEntry, PointsRule
 from groundswell.sharing.actions import create_share
+from groundswell.sharing.models import Share
 from groundswell.workspaces.models import Membership, Workspace
 
 T0 = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
@@ -77,9 +78,8 @@ def connect(member: Membership, handle: str = "bob") -> ConnectedAccount:
 def post(account: ConnectedAccount, item: Item, remote_id: str, sent_at: dt.datetime = T0) -> OutboundPost:
     member = account.member
     share = create_share(member=member, item=item, network="linkedin", caption="", now=sent_at)
-    return OutboundPost.objects.create(
+    sent = OutboundPost.objects.create(
         workspace_id=member.workspace_id,
-        share=share,
         account=account,
         text="Look",
         idempotency_key=uuid.uuid4().hex,
@@ -89,6 +89,8 @@ def post(account: ConnectedAccount, item: Item, remote_id: str, sent_at: dt.date
         remote_id=remote_id,
         sent_at=sent_at,
     )
+    Share.objects.filter(pk=share.pk).update(outbound=sent)
+    return sent
 
 
 @pytest.fixture

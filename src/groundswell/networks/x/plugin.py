@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
 import httpx
@@ -31,9 +30,9 @@ from groundswell.networks.base import (
     RemotePost,
     Scope,
     TokenSet,
-    TransientError,
 )
-from groundswell.networks.http import mentions_link, retry_after_seconds
+from groundswell.networks.http import mentions_link
+from groundswell.networks.x.intent import X
 
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
 SCOPES = (
@@ -48,19 +47,6 @@ SCOPES = (
 )
 RECENT_LIMIT = 20
 IDS_PER_REQUEST = 100
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    seconds = retry_after_seconds(response.headers.get("Retry-After"))
-    if seconds is not None:
-        return seconds
-    reset = response.headers.get("x-rate-limit-reset")
-    if reset:
-        try:
-            return max(0.0, float(reset) - time.time())
-        except ValueError:
-            return None
-    return None
 
 
 def _error(response: httpx.Response) -> tuple[str, str]:
@@ -79,11 +65,11 @@ def _error(response: httpx.Response) -> tuple[str, str]:
 
 
 class Client(NetworkClient):
-    key = "x"
-    label = "X"
+    key = X.key
+    label = X.label
     auth_kind = "oauth2"
     scopes = SCOPES
-    max_length = 280  # a link counts as 23 characters
+    max_length = X.max_length
     can_revoke = True
     has_metrics = True
 
@@ -102,30 +88,12 @@ class Client(NetworkClient):
         headers: dict[str, str] = dict(kwargs.pop("headers", None) or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        try:
-            with http.client() as client:
-                response = client.request(method, f"{self.api}{path}", headers=headers, **kwargs)
-        except httpx.TimeoutException as exc:
-            accepted = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
-            raise TransientError("X did not answer in time.", accepted=accepted) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise TransientError("The connection to X broke off.", accepted=True) from exc
-        except httpx.TransportError as exc:
-            raise TransientError(f"Could not reach X: {exc}") from exc
-        status = response.status_code
-        code, message = _error(response) if status >= 400 else ("", "")
-        if status == 429:
-            raise TransientError("X asked us to slow down.", retry_after=_retry_after(response))
-        if status >= 500:
-            raise TransientError(f"X had a problem ({status}).")
-        if status == 401 or code in {"invalid_token", "invalid_grant"}:
-            raise AuthError(f"X refused the connection: {message}")
-        if status >= 400:
-            raise PermanentError(f"X refused: {message}")
-        try:
-            return response.json() if response.content else {}
-        except ValueError as exc:
-            raise TransientError("X sent an unreadable answer.") from exc
+        response = http.send(method, f"{self.api}{path}", network="X", headers=headers, **kwargs)
+        if response.status_code >= 400:
+            code, message = _error(response)
+            refusal = http.ErrorBody(message, code=code, auth=code in {"invalid_token", "invalid_grant"})
+            http.raise_for_status(response, network="X", error=refusal)
+        return http.json_body(response, network="X")
 
     def _tokens(self, body: dict[str, Any], previous: TokenSet | None = None) -> TokenSet:
         access_token = str(body.get("access_token") or "")

@@ -77,7 +77,7 @@ class NetworksProvider:
         for post in _posts(member).prefetch_related("snapshots").order_by("scheduled_at"):
             posts.append(
                 {
-                    "share_id": post.share_id,
+                    "share_id": share.pk if (share := getattr(post, "share", None)) is not None else None,
                     "text": post.text,
                     "link_url": post.link_url,
                     "status": post.status,

@@ -64,9 +64,8 @@ def activity(bob: Membership, item: Item, fake_networks: Calls) -> Activity:
 
     def post(status: str, key: str) -> OutboundPost:
         s = Share.objects.create(workspace=bob.workspace, item=item, member=bob, network="fakeoauth", caption="p")
-        return OutboundPost.objects.create(
+        made = OutboundPost.objects.create(
             workspace=bob.workspace,
-            share=s,
             account=account,
             text=f"Post text {key}",
             idempotency_key=key,
@@ -74,5 +73,7 @@ def activity(bob: Membership, item: Item, fake_networks: Calls) -> Activity:
             scheduled_at=now + dt.timedelta(hours=1),
             next_attempt_at=now + dt.timedelta(hours=1),
         )
+        Share.objects.filter(pk=s.pk).update(outbound=made)
+        return made
 
     return Activity(share, account, post(PostStatus.SCHEDULED, "k-pending"), post(PostStatus.SENT, "k-sent"))

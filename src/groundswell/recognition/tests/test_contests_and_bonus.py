@@ -183,6 +183,12 @@ def test_bonus_preview_equals_the_closed_allocation_and_is_then_immutable(
     rows = list(csv.DictReader(io.StringIO(actions.payroll_csv(closed))))
     assert {r["name"] for r in rows} == {p.display_name for p in payouts.values() if p.cents}
     assert all(r["currency"] == "EUR" for r in rows)
+    # A name a spreadsheet would run as a formula is written as text (lib/export.py).
+    paid = next(p for p in payouts.values() if p.cents)
+    BonusPayout.objects.filter(pk=paid.pk).update(display_name='=HYPERLINK("https://evil.example","Pay")')
+    rows = list(csv.DictReader(io.StringIO(actions.payroll_csv(closed))))
+    assert '\'=HYPERLINK("https://evil.example","Pay")' in {r["name"] for r in rows}
+    assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
 
 
 def test_bonus_formula_errors_are_clear(workspace: Workspace, alice: Membership) -> None:

@@ -91,6 +91,43 @@ def test_patch_members_okta_and_entra(
     _status(scim.patch(path, {"op": "remove", "path": "displayName"}), 400, "mutability")
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "password",
+        "id",
+        "meta.created",
+        "meta",
+        "schemas",
+        "urn:example:params:scim:schemas:extension:acme:2.0:Group:costCentre",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+        "urn:ietf:params:scim:schemas:core:2.0:User:userName",
+        "displayName.givenName",
+        'externalId[value eq "x"]',
+        "members.display",
+    ],
+)
+def test_patch_with_a_path_a_group_does_not_have_is_refused_and_changes_nothing(
+    scim: ScimClient, sales: Department, bob: Membership, alice: Membership, path: str
+) -> None:
+    before = ScimEvent.objects.count()
+    for op in ("add", "replace", "remove"):
+        # The bad path comes after a valid operation: the whole PATCH is refused, the rename and add included.
+        operations = [
+            {"op": "replace", "path": "displayName", "value": "Renamed"},
+            {"op": "add", "path": "members", "value": [{"value": str(alice.pk)}]},
+            {"op": op, "path": path, "value": "x"},
+        ]
+        response = _status(scim.call("patch", f"/Groups/{sales.pk}", {"Operations": operations}), 400, "invalidPath")
+        assert path in response.json()["detail"]
+    sales.refresh_from_db(), alice.refresh_from_db()
+    assert sales.name == "Sales" and alice.department_id is None
+    assert ScimEvent.objects.count() == before
+    # A path-less value with an attribute a Group does not have is refused too; Okta's repeated id is fine.
+    _status(scim.patch(f"/Groups/{sales.pk}", {"op": "replace", "value": {"password": "x"}}), 400, "invalidPath")
+    _status(scim.patch(f"/Groups/{sales.pk}", {"op": "replace", "value": {"id": str(sales.pk), "meta": {}}}), 204)
+
+
 def test_delete_removes_the_department_but_not_the_people(scim: ScimClient, sales: Department, bob: Membership) -> None:
     ScimGroup.objects.create(workspace=sales.workspace, department=sales, external_id="g-sales")
     _status(scim.delete(f"/Groups/{sales.pk}"), 204)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from groundswell.scim.tests.conftest import SCIM, ScimClient
+from groundswell.scim.tests.conftest import BASE, SCIM, ScimClient
 from groundswell.workspaces.models import Department, Membership
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +111,19 @@ def test_query_parameters(scim: ScimClient, bob: Membership) -> None:
     for value in ODD:
         _ok(scim.post("/Users/.search", {"filter": value}))
         _ok(scim.post("/Users/.search", {"attributes": value, "startIndex": value}))
+
+
+@pytest.mark.parametrize("depth", [50_000, 990])
+def test_deeply_nested_json_is_a_scim_invalid_syntax(scim: ScimClient, sales: Department, depth: int) -> None:
+    """json.loads raises RecursionError on deep nesting (an HTML 500 before); nearly as deep bodies that do
+    parse must not recurse anywhere below either."""
+    nested = "[" * depth + "]" * depth
+    for method, path, body in (
+        ("post", "/Users", f'{{"userName": {nested}}}'),
+        ("patch", f"/Groups/{sales.pk}", f'{{"Operations": [{{"op": "add", "path": "members", "value": {nested}}}]}}'),
+        ("post", "/Groups/.search", nested),
+    ):
+        response = getattr(scim.client, method)(BASE + path, data=body, content_type=SCIM)
+        assert response.status_code == 400, response.content[:200]
+        assert response["Content-Type"] == SCIM
+        assert response.json()["scimType"] in ("invalidSyntax", "invalidValue")

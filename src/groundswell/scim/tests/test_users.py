@@ -73,6 +73,9 @@ def test_an_account_of_another_workspace_gets_a_separate_membership(
     member = Membership.objects.get(pk=int(response.json()["id"]))
     assert member.user_id == charlie.user_id and member.workspace == workspace
     assert Membership.objects.filter(user=charlie.user).count() == 2
+    # ADR 0024: awaiting charlie's acceptance, granting nothing, and said so to the identity provider.
+    assert response.json()["active"] is False
+    assert member.awaiting_acceptance and not member.is_active
     charlie.refresh_from_db()
     assert charlie.is_active and charlie.role == "admin"  # Globex is untouched
 

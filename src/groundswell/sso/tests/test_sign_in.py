@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialAccount
+from django.core import mail
 from django.test import Client
 
 from groundswell.sso import actions
 from groundswell.sso.models import SsoConfig
 from groundswell.sso.privacy import SsoPrivacyProvider
 from groundswell.sso.tests import saml_idp
-from groundswell.sso.tests.helpers import idp_url
 from groundswell.workspaces.models import Membership, Workspace
 
 PASSWORD = "correct horse battery"
@@ -39,14 +39,21 @@ def password_login(email: str) -> tuple[Client, object]:
     return c, c.post("/accounts/login/", {"login": email, "password": PASSWORD})
 
 
-def test_require_sso_refuses_password_sign_in(saml_config: SsoConfig, bob: Membership) -> None:
+def test_require_sso_is_asked_when_the_workspace_is_entered(saml_config: SsoConfig, bob: Membership) -> None:
+    """ADR 0024: the password still signs in (other workspaces must not be locked by this one); the workspace
+    that requires SSO asks for it on its own pages."""
     c, resp = password_login("bob@acme.test")
-    text = resp.content.decode()  # type: ignore[attr-defined]
-    assert resp.status_code == 403  # type: ignore[attr-defined]
-    assert "Acme requires single sign-on" in text
-    assert "/w/acme/sso/login/" in text  # the way in
-    assert c.get("/w/acme/")["Location"].startswith("/accounts/login/")  # not signed in
-    assert "_auth_user_id" not in c.session
+    assert resp.status_code == 302  # type: ignore[attr-defined]
+    assert "_auth_user_id" in c.session
+    page = c.get("/w/acme/")
+    assert page.status_code == 302 and page["Location"] == "/w/acme/sso/login/"
+    assert c.get("/w/acme/people/").status_code == 302  # every page of the workspace, not only home
+    sso_page = c.get("/w/acme/sso/login/").content.decode()
+    assert "Acme asks its members to sign in through its identity provider" in sso_page
+    session = c.session
+    session["sso_workspace_ids"] = [saml_config.workspace_id]  # as a sign-in through Acme's IdP leaves it
+    session.save()
+    assert c.get("/w/acme/").status_code == 200
 
 
 def test_wrong_password_does_not_reveal_the_sso_rule(saml_config: SsoConfig, bob: Membership) -> None:
@@ -77,7 +84,8 @@ def test_disabled_sso_requires_nothing_and_offers_nothing(saml_config: SsoConfig
     _, resp = password_login("bob@acme.test")
     assert resp.status_code == 302  # type: ignore[attr-defined]
     assert Client().get("/w/acme/sso/login/").status_code == 404
-    assert Client().post("/sso/", {"email": "bob@acme.test"}).status_code == 400
+    assert "Check your email" in Client().post("/sso/", {"email": "bob@acme.test"}).content.decode()
+    assert mail.outbox == []
     assert get_adapter().list_apps(None) == []
 
 
@@ -92,15 +100,21 @@ def test_workspace_sign_in_page(saml_config: SsoConfig, other_workspace: Workspa
     assert Client().put("/w/acme/sso/login/").status_code == 404  # allow_methods: non-members learn no methods
 
 
-def test_email_page(saml_config: SsoConfig) -> None:
+def test_email_page_reveals_no_claimed_domain(saml_config: SsoConfig) -> None:
     c = Client(HTTP_HOST="groundswell.example.test")
     page = c.get("/sso/")
     assert page.status_code == 200 and '<label for="id_email">Work email' in page.content.decode()
     bad = c.post("/sso/", {"email": "not-an-email"})
     assert bad.status_code == 400 and "Enter a valid email address" in bad.content.decode()
-    resp = c.post("/sso/", {"email": "Someone@ACME.test"})
-    assert idp_url(resp).startswith(saml_idp.SSO_URL + "?SAMLRequest=")
-    assert "Signing in to Acme" in resp.content.decode()
+    claimed = c.post("/sso/", {"email": "someone@acme.test"})
+    unclaimed = c.post("/sso/", {"email": "someone@nowhere.test"})
+    assert claimed.status_code == unclaimed.status_code == 200
+    assert claimed.content.decode().replace("acme", "X") == unclaimed.content.decode().replace("nowhere", "X")
+    assert "Acme" not in claimed.content.decode()
+    [sent] = mail.outbox  # only the claimed domain's mailbox learns where to sign in
+    assert sent.to == ["someone@acme.test"] and "/w/acme/sso/login/" in sent.body
+    c.post("/sso/", {"email": "Someone@ACME.test"})
+    assert len(mail.outbox) == 1  # one link per address every few minutes
     assert "Sign in with SSO" in Client().get("/accounts/login/").content.decode()
 
 

@@ -35,7 +35,7 @@ def test_without_approval_the_post_goes_to_the_outbox_and_out_once(
     post = BrandPost.objects.get()
     assert post.status == BrandPostStatus.QUEUED and post.author == bob and post.shift == bob_shift
     outbound = post.outbound
-    assert outbound is not None and outbound.share is None and outbound.account == brand.account
+    assert outbound is not None and getattr(outbound, "share", None) is None and outbound.account == brand.account
     assert outbound.text == "We are hiring in Berlin!\n\nhttps://acme.example/jobs"
     assert not Share.objects.exists()  # a brand post is nobody's share: no share points, no rollups
 
@@ -201,7 +201,7 @@ def test_given_up_shift_cannot_write(
 
 
 def test_brand_account_can_not_be_used_for_personal_posts(brand: BrandAccount, bob: Membership, item: object) -> None:
-    from groundswell.networks.outbox import PostingError, schedule_post
+    from groundswell.sharing.posting import PostingError, schedule_post
 
     with pytest.raises(PostingError, match="not yours"):
         schedule_post(bob, item, brand.account, "mine now", None, False)  # type: ignore[arg-type]

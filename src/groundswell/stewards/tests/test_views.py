@@ -43,9 +43,9 @@ def test_admin_connects_the_company_bluesky_account(
     assert account.member is None and account.is_workspace_owned and account.workspace == alice.workspace
     brand = BrandAccount.objects.get(account=account)
     assert brand.connected_by == alice
-    assert resp.status_code == 302 and resp["Location"] == u("account", brand_id=brand.pk)
+    assert resp.status_code == 302 and resp["Location"] == u("accounts")  # the same landing as after OAuth
     # Not on anyone's personal Accounts page.
-    alice_client.get(u("account", brand_id=brand.pk))  # shows (and uses up) the "Connected" message
+    alice_client.get(u("accounts"))  # shows (and uses up) the "Connected" message
     personal = alice_client.get(reverse("networks:accounts", kwargs={"ws": "acme"})).content.decode()
     assert "acme.bsky.test" not in personal and "No accounts connected yet" in personal
     # It survives the admin who connected it leaving.
@@ -98,11 +98,35 @@ def test_oauth_connect_files_the_account_as_the_workspaces(alice: Membership, al
         mp.undo()
 
 
+def test_company_mastodon_goes_through_the_same_server_step(alice: Membership, alice_client: Client) -> None:
+    """One connect flow for both owners: the company's Mastodon asks for the server on the brand pages, and the
+    consent it leads to files the account as the workspace's."""
+    import groundswell.networks.tests.test_accounts_fakes as fakes
+    from groundswell.networks import registry
+    from groundswell.networks.tests.test_accounts_fakes import FAKES, Calls
+
+    mp = pytest.MonkeyPatch()
+    fakes.CALLS = Calls()
+    mp.setattr(registry, "PLUGINS", {key: f"fake.{key}" for key in FAKES})
+    mp.setattr(registry, "get_client", lambda key: FAKES[key]())
+    try:
+        resp = alice_client.get(u("connect_start") + "?network=mastodon")
+        assert resp.status_code == 302 and resp["Location"].startswith(u("connect_instance"))
+        assert alice_client.get(u("connect_start") + "?network=mastodon&instance=not+a+server").status_code == 400
+        page = alice_client.post(u("connect_instance"), {"network": "mastodon", "instance": "social.example"})
+        assert page.status_code == 200 and u("connect") in page.content.decode()
+        state = alice_client.session["networks_oauth_states"]
+        assert [entry["owner"] for entry in state.values()] == ["workspace"]
+    finally:
+        mp.undo()
+
+
 def test_only_admins_connect_and_manage(bob_client: Client, brand: BrandAccount, pds: FakePDS) -> None:
     for name, kwargs in (
         ("accounts", {}),
         ("connect", {}),
         ("connect_start", {}),
+        ("connect_instance", {}),
         ("connect_password", {}),
         ("review", {}),
         ("assign", {"brand_id": brand.pk}),

@@ -65,17 +65,23 @@ def test_new_person_signs_up_through_invitation(workspace: Workspace, alice: Mem
     assert "Sign-up is by invitation" in c.get(reverse("account_signup")).content.decode()
 
 
-def test_existing_account_is_sent_to_login_and_joins(
+def test_existing_account_is_sent_to_login_and_confirms(
     workspace: Workspace, alice: Membership, charlie: Membership
 ) -> None:
+    """ADR 0024: an account of another workspace joins only by its owner's POST on the invitation page."""
     token = invite(workspace, alice, email="charlie@globex.test")
     c = Client()
     resp = c.get(f"/invite/{token}/")
-    assert resp["Location"].startswith(reverse("account_login"))
+    assert resp["Location"] == reverse("account_login") + f"?next=%2Finvite%2F{token}%2F"
     resp = c.post(
-        reverse("account_login"),
-        {"login": "charlie@globex.test", "password": "correct horse battery"},
+        reverse("account_login") + f"?next=/invite/{token}/",
+        {"login": "charlie@globex.test", "password": "correct horse battery", "next": f"/invite/{token}/"},
     )
+    assert resp.status_code == 302 and resp["Location"] == f"/invite/{token}/"
+    assert not Membership.objects.filter(workspace=workspace, user=charlie.user).exists()  # not by signing in
+    page = c.get(f"/invite/{token}/")
+    assert page.status_code == 200 and "Join Acme?" in page.content.decode()
+    resp = c.post(f"/invite/{token}/")
     assert resp.status_code == 302 and resp["Location"] == "/w/acme/"
     assert Membership.objects.filter(workspace=workspace, user=charlie.user, is_active=True).exists()
     # Now in two workspaces: the front door shows the picker.
@@ -83,11 +89,15 @@ def test_existing_account_is_sent_to_login_and_joins(
     assert picker.status_code == 200 and "Acme" in picker.content.decode() and "Globex" in picker.content.decode()
 
 
-def test_signed_in_person_joins_at_once(workspace: Workspace, alice: Membership, charlie: Membership) -> None:
+def test_signed_in_person_confirms_with_a_post(workspace: Workspace, alice: Membership, charlie: Membership) -> None:
     token = invite(workspace, alice, email="charlie@globex.test")
-    resp = client_for(charlie).get(f"/invite/{token}/")
+    c = client_for(charlie)
+    page = c.get(f"/invite/{token}/")  # a link (or a page that makes the browser open it) joins nobody
+    assert page.status_code == 200 and 'method="post"' in page.content.decode()
+    assert not Membership.objects.filter(workspace=workspace, user=charlie.user).exists()
+    resp = c.post(f"/invite/{token}/")
     assert resp.status_code == 302 and resp["Location"] == "/w/acme/"
-    assert Membership.objects.filter(workspace=workspace, user=charlie.user).exists()
+    assert Membership.objects.filter(workspace=workspace, user=charlie.user, is_active=True).exists()
 
 
 @pytest.mark.parametrize("state", ["expired", "revoked", "used", "unknown", "replaced"])

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from groundswell.core.management.commands.serve import unapplied_migrations
+from groundswell.demo.data import MIN_EMPLOYEES
 
 
 class Command(BaseCommand):
@@ -36,8 +37,8 @@ class Command(BaseCommand):
                 "The demo creates accounts with a published password. Run it with DEBUG=1 "
                 "(as `make demo` does) or pass --i-know-this-is-not-production."
             )
-        if options["employees"] < 12:
-            raise CommandError("--employees must be at least 12")
+        if options["employees"] < MIN_EMPLOYEES:
+            raise CommandError(f"--employees must be at least {MIN_EMPLOYEES}")
         started = time.monotonic()
         db = settings.DATABASES["default"]
         if db["ENGINE"].endswith("sqlite3"):

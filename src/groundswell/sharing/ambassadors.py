@@ -15,9 +15,9 @@ from groundswell.content.models import Item
 from groundswell.content.targeting import targeting_q
 from groundswell.networks import policy as posting_policy
 from groundswell.networks.models import AccountStatus, ConnectedAccount, PostingPolicy
-from groundswell.networks.outbox import PostingError, StaggerResult, schedule_post, stagger_for_item
 from groundswell.sharing.actions import ShareError
 from groundswell.sharing.models import Share
+from groundswell.sharing.posting import PostingError, StaggerResult, schedule_post, stagger_for_item
 from groundswell.workspaces.models import Membership
 
 #: Staggered posts start this long after the admin confirms (time to look at "My scheduled posts").

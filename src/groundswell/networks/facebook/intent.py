@@ -1,9 +1,10 @@
-from groundswell.sharing.networks.base import Network, ShareContext
+from groundswell.networks.intent import Network, ShareContext
 
 
 class Facebook(Network):
     key = "facebook"
     label = "Facebook"
+    max_length = 63206
 
     def intent_url(self, ctx: ShareContext) -> str:
         # Facebook's sharer takes only the link; the caption is copied for the employee to paste.

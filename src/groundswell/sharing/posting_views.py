@@ -16,16 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from groundswell.content.models import Item, ItemState
-from groundswell.networks import ambassadors
 from groundswell.networks import policy as posting_policy
 from groundswell.networks.models import AccountStatus, OutboundPost, PostStatus
-from groundswell.networks.outbox import (
-    ACTIVE,
-    PostingError,
-    cancel_post,
-    network_label,
-)
+from groundswell.networks.outbox import ACTIVE, network_label
 from groundswell.networks.posting_forms import PostingPolicyForm
+from groundswell.sharing import ambassadors
+from groundswell.sharing.posting import PostingError, cancel_post
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
 
@@ -39,11 +35,10 @@ def _page(request: HttpRequest, template: str, member: Membership, nav: str, **c
 
 def _row(post: OutboundPost) -> dict[str, Any]:
     waiting = post.status in ACTIVE
+    share = getattr(post, "share", None)  # the reverse side of Share.outbound: none for brand posts, replies
     return {
         "post": post,
-        "network": network_label(
-            post.share.network if post.share is not None else post.account.network if post.account else ""
-        ),
+        "network": network_label(share.network if share is not None else post.account.network if post.account else ""),
         "can_cancel": waiting,
         "needs_reconnect": waiting and post.account is not None and post.account.status == AccountStatus.RECONNECT,
         "account_gone": waiting and post.account is None,
@@ -78,7 +73,7 @@ def my_posts(request: HttpRequest, ws: str) -> HttpResponse:
 def cancel(request: HttpRequest, ws: str, share_id: int) -> HttpResponse:
     member = get_membership(request.user, ws)
     post = get_for_workspace(
-        OutboundPost.objects.select_related("share"), member.workspace, share_id=share_id, share__member=member
+        OutboundPost.objects.select_related("share"), member.workspace, share__pk=share_id, share__member=member
     )
     try:
         cancelled = cancel_post(member, post)

@@ -1,10 +1,10 @@
-from groundswell.sharing.networks.base import Network, ShareContext
+from groundswell.networks.intent import Network, ShareContext
 
 
 class X(Network):
     key = "x"
     label = "X"
-    # Links count as 23 characters on X; we check the plain length, which is stricter and simpler.
+    # A link counts as 23 characters on X (see ``validate``).
     max_length = 280
 
     def intent_url(self, ctx: ShareContext) -> str:

@@ -1,4 +1,4 @@
-from groundswell.sharing.networks.base import Network, ShareContext
+from groundswell.networks.intent import Network, ShareContext
 
 
 class CopyLink(Network):

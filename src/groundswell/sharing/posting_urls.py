@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from groundswell.networks import posting_views as views
+from groundswell.sharing import posting_views as views
 
 app_name = "posting"
 urlpatterns = [

@@ -2,7 +2,7 @@ import re
 
 import idna
 
-from groundswell.sharing.networks.base import Network, ShareContext
+from groundswell.networks.intent import Network, ShareContext
 
 #: A DNS name with a top-level domain of letters or its punycode (``xn--p1ai`` for ``.рф``).
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")

@@ -1,8 +1,9 @@
-"""The small shared base every network plug-in builds on.
+"""Share-intent (compose) links: what every network offers without an API or a connected account.
 
-A network knows how to build a share-intent (compose) link. Posting through an API with connected
-accounts comes later and adds methods here; a new network is one new module in this folder plus one
-line in ``registry``.
+Each network's folder (``networks/<key>/``) holds an ``intent.py`` with a :class:`Network` subclass: the
+network's one key, label and length limit, and how to build its compose link. Its API plug-in
+(``plugin.py``, when there is one) takes the label and limit from there. Both are listed once, in
+``networks.registry``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class ShareContext:
 class Network:
     key: str = ""
     label: str = ""
-    #: Maximum caption length the network accepts (including the link), or 0 for no limit we enforce.
+    #: Maximum post length the network accepts (including the link), or 0 for no limit we enforce. The API
+    #: plug-in uses the same limit.
     max_length: int = 0
     #: A share on this network needs something from the member's profile (e.g. their Mastodon server).
     requires_profile_field: str = ""

@@ -1,0 +1,1 @@
+"""Email: a share-intent (mailto:) link only, no API."""
