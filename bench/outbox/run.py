@@ -9,7 +9,7 @@
 2. Builds a workspace on its own PostgreSQL database (created and dropped): members, items and the default
    rules, a posting policy that allows the volume; each member connects a Bluesky account with an app
    password through the plug-in (``login_with_password``, ``accounts.connect``), via the proxy.
-3. Schedules the shares with ``outbox.schedule_post`` (share, tracked link and job in one transaction),
+3. Schedules the shares with ``sharing.posting.schedule_post`` (share, tracked link and job in one transaction),
    then drains them with ``outbox.deliver_due`` from several worker threads, as the task worker does.
    Backoffs are waited out on a virtual clock (``deliver_due(now=…)``, the outbox's own parameter): the
    clock jumps to the next retry only when no job is being sent.
@@ -285,6 +285,7 @@ def run(network: Any, proxy: LossyProxy, t0: float) -> int:
     from groundswell.networks import policy as posting_policy
     from groundswell.networks.models import OutboundPost, PostStatus
     from groundswell.rewards.actions import ensure_default_rules
+    from groundswell.sharing import posting
     from groundswell.workspaces.models import Membership, Role, Workspace
 
     # The outbox's own HTTP client, with a shorter read timeout so lost answers cost seconds, not 20 s each.
@@ -331,7 +332,7 @@ def run(network: Any, proxy: LossyProxy, t0: float) -> int:
     for i in range(SHARES):
         member, account, _ = members[i % ACCOUNTS]
         item = items[i // ACCOUNTS]
-        post = outbox.schedule_post(member, item, account, f"Worth reading ({i}).", start, False)
+        post = posting.schedule_post(member, item, account, f"Worth reading ({i}).", start, False)
         jobs.append(post.pk)
     log(f"{SHARES:,} shares scheduled for {start:%H:%M} UTC (share, short link and outbox job each)", t0)
 
