@@ -108,7 +108,7 @@ bench: $(STAMP) $(BENCH_TARGETS)
 # Each benchmark in turn with BENCH_QUICK=1 (seconds each); fails when one fails or does not end with its
 # `BENCH <name> …` line. Logs in bench/out/quick/.
 bench-quick: $(STAMP)
-	MAKE="$(MAKE)" bash bench/quick.sh $(BENCH_TARGETS)
+	bash bench/quick.sh $(BENCH_TARGETS)
 
 clean:
 	rm -rf $(VENV) var build dist .mypy_cache .ruff_cache .pytest_cache bench/out
