@@ -226,7 +226,7 @@ if TASKS["default"]["BACKEND"] == _TASKS_BACKEND_ALIASES["celery"] and not TASKS
     )
 # Redis only: a task not acknowledged after this long is handed to another worker (keep it above the
 # longest task). RabbitMQ hands a task on as soon as the worker holding it disconnects.
-TASKS_VISIBILITY_TIMEOUT_SECONDS = env_int("TASKS_VISIBILITY_TIMEOUT_SECONDS", 3600, minimum=60)
+TASKS_VISIBILITY_TIMEOUT_SECONDS = env_int("TASKS_VISIBILITY_TIMEOUT_SECONDS", 3600, minimum=10)
 # A task still waiting this long after it was due (its message lost, e.g. the broker was down when it was
 # enqueued) is published again by the scheduler; workers run each task once, so a second copy is harmless.
 TASKS_REPUBLISH_AFTER_SECONDS = env_int("TASKS_REPUBLISH_AFTER_SECONDS", 600, minimum=30)
