@@ -17,12 +17,14 @@
 
 Quick mode (``BENCH_QUICK=1``, for CI): 300 tasks, chaos on RabbitMQ only.
 Last line: ``BENCH scale workers=2 tasks=<n> db_per_s=<x> rabbitmq_per_s=<x> rabbitmq_ratio=<x>
-redis_per_s=<x> redis_ratio=<x> tasks_sent=<n> tasks_lost=<n> tasks_duplicated=<n>`` (chaos on the brokers).
+redis_per_s=<x> redis_ratio=<x> tasks_sent=<n> tasks_lost=<n> tasks_duplicated=<n> tasks_rerun=<n>`` (chaos on the
+brokers; rerun: tasks the killed worker held that another ran again).
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import secrets
 import signal
@@ -79,12 +81,20 @@ class Bench:
 
     def start_worker(self, engine: str, index: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         out = (self.data_dir / f"worker-{engine}-{index}.log").open("ab")
-        args = [str(BIN / "groundswell"), "worker", "--no-scheduler", "--worker-id", f"bench-{engine}-{index}", "-v", "2"]
+        args = [
+            str(BIN / "groundswell"),
+            "worker",
+            "--no-scheduler",
+            "--worker-id",
+            f"bench-{engine}-{index}",
+            "-v",
+            "2",
+        ]
         if engine == "db":
             args += ["--interval", "0.05"]
         else:
             args += ["--concurrency", "2"]
-        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         self.wait_ready(engine, index)
         return proc
 
@@ -117,11 +127,8 @@ def reset(engine: str) -> None:
     if engine != "db":
         from groundswell.core.broker import celery_app, celery_queue
 
-        with celery_app().connection_for_write() as conn:
-            try:
-                conn.default_channel.queue_purge(celery_queue("default"))
-            except Exception:  # noqa: S110  # not declared yet
-                pass
+        with celery_app().connection_for_write() as conn, contextlib.suppress(Exception):  # not declared yet
+            conn.default_channel.queue_purge(celery_queue("default"))
 
 
 def configure(engine: str) -> Any:
@@ -195,7 +202,7 @@ def throughput(bench: Bench, engine: str, tasks: int) -> float:
     return rate
 
 
-def chaos(bench: Bench, engine: str, tasks: int) -> tuple[int, int]:
+def chaos(bench: Bench, engine: str, tasks: int) -> tuple[int, int, int]:
     import scale_tasks
 
     marks = bench.data_dir / f"marks-{engine}-chaos"
@@ -221,11 +228,18 @@ def chaos(bench: Bench, engine: str, tasks: int) -> tuple[int, int]:
             wait_finished(tasks, timeout=60, on_progress=kill_once)
         finally:
             bench.stop_workers()
+    from django_tasks_db.models import DBTaskResult
+
     runs = collections.Counter(marks.read_text().split()) if marks.exists() else collections.Counter()
     lost = sum(1 for n in range(tasks) if runs[str(n)] == 0)
     duplicated = sum(1 for count in runs.values() if count > 1)
-    log(f"{engine}: chaos {tasks} tasks, one worker killed and restarted: lost={lost} duplicated={duplicated}")
-    return lost, duplicated
+    # Tasks the killed worker had started (or reserved) that another worker ran again.
+    rerun = sum(1 for ids in DBTaskResult.objects.values_list("worker_ids", flat=True) if len(ids) > 1)
+    log(
+        f"{engine}: chaos {tasks} tasks, one worker killed and restarted: lost={lost} duplicated={duplicated} "
+        f"rerun_after_kill={rerun}"
+    )
+    return lost, duplicated, rerun
 
 
 def main() -> int:
@@ -251,9 +265,7 @@ def main() -> int:
     admin_sql(postgres, f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
     started = time.monotonic()
     try:
-        subprocess.run(  # noqa: S603
-            [str(BIN / "groundswell"), "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True
-        )
+        subprocess.run([str(BIN / "groundswell"), "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)
         log(f"migrated a new PostgreSQL database in {time.monotonic() - started:.0f} s")
         os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
         sys.path.insert(0, str(HERE))
@@ -272,12 +284,14 @@ def main() -> int:
     broker_runs = [engine for engine in chaos_engines if engine != "db"]
     lost = sum(outcome[e][0] for e in broker_runs)
     duplicated = sum(outcome[e][1] for e in broker_runs)
+    rerun = sum(outcome[e][2] for e in broker_runs)
     extra = f" db_chaos_lost={outcome['db'][0]}" if "db" in outcome else ""
     print(
         f"BENCH scale workers={WORKERS} tasks={tasks} db_per_s={rates['db']:.0f} "
         f"rabbitmq_per_s={rates['rabbitmq']:.0f} rabbitmq_ratio={rates['rabbitmq'] / rates['db']:.2f} "
         f"redis_per_s={rates['redis']:.0f} redis_ratio={rates['redis'] / rates['db']:.2f} "
-        f"tasks_sent={chaos_tasks * len(broker_runs)} tasks_lost={lost} tasks_duplicated={duplicated}{extra}",
+        f"tasks_sent={chaos_tasks * len(broker_runs)} tasks_lost={lost} tasks_duplicated={duplicated} "
+        f"tasks_rerun={rerun}{extra}",
         flush=True,
     )
     return 1 if lost else 0

@@ -7,6 +7,7 @@ the app reads them. Without TASKS_ENGINE they run on the database backend and ne
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import threading
@@ -62,12 +63,8 @@ class Engine:
 
 
 def _purge(app: Any) -> None:
-    with app.connection_for_write() as conn:
-        channel = conn.default_channel
-        try:
-            channel.queue_purge(broker.celery_queue("default"))
-        except Exception:  # not declared yet: nothing to purge
-            conn.default_channel  # noqa: B018  # reopen the channel the failed purge closed
+    with app.connection_for_write() as conn, contextlib.suppress(Exception):  # not declared yet: nothing to purge
+        conn.default_channel.queue_purge(broker.celery_queue("default"))
 
 
 @contextmanager
