@@ -60,6 +60,8 @@ def celery_app() -> Celery:
         broker_transport_options={
             "confirm_publish": True,
             "visibility_timeout": settings.TASKS_VISIBILITY_TIMEOUT_SECONDS,
+            # Redis: look for overdue unacknowledged tasks every 10 s (kombu's default checks every 100 s).
+            "unacked_restore_throttle": 1,
         },
         task_serializer="json",
         accept_content=["json"],
@@ -117,7 +119,9 @@ def _run_task_message(self: Any, result_id: str) -> str:
     request = self.request
     redelivered = bool((request.delivery_info or {}).get("redelivered"))
     try:
-        return run_task(result_id, worker_id=str(request.hostname or "celery")[:64], redelivered=redelivered)
+        # Celery names a worker "celery@<id>"; record the id `groundswell worker --worker-id` was given.
+        worker_id = str(request.hostname or "celery").removeprefix("celery@")[:64]
+        return run_task(result_id, worker_id=worker_id, redelivered=redelivered)
     except DatabaseError as exc:
         # The database did not answer while claiming (outcomes are recorded with retries): send the
         # message again later rather than drop it. retry() publishes a copy before this one is acked.

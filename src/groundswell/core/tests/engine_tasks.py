@@ -25,3 +25,15 @@ def record(n: int) -> int:
 @task()
 def boom() -> None:
     raise ValueError("this task always fails")
+
+
+@task()
+def slow_mark(n: int) -> int:
+    """Sleeps long enough to be killed mid-run, then appends n to the file ENGINE_TEST_MARKS names."""
+    import os
+    import time
+
+    time.sleep(float(os.environ.get("ENGINE_TEST_TASK_SECONDS", "3")))
+    with open(os.environ["ENGINE_TEST_MARKS"], "a") as marks:
+        marks.write(f"{n}\n")
+    return n

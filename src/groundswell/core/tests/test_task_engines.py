@@ -10,11 +10,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -230,3 +234,67 @@ def test_two_schedulers_racing_enqueue_each_slot_once(engine: Engine) -> None:
     assert sorted(won["a"] + won["b"]) == slots  # every slot fired, none twice
     assert DBTaskResult.objects.filter(task_path=engine_tasks.record.module_path).count() == len(slots)
     assert PeriodicRun.objects.get(name="race-slot").next_run_at == slots[-1] + dt.timedelta(seconds=60)
+
+
+# --- A real `groundswell worker` process killed mid-task ----------------------------------------------
+
+
+def _worker_env(tmp_path: Path, marks: Path) -> dict[str, str]:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "PYTEST_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="groundswell.settings",
+        DEBUG="0",
+        SECRET_KEY="engine-test-secret-key-0123456789abcdefghijklmnop",
+        GROUNDSWELL_DATA_DIR=str(tmp_path),
+        DATABASE_URL=url,
+        SITE_URL="http://127.0.0.1:8000",
+        LOG_LEVEL="WARNING",
+        TASKS_BACKEND="celery",
+        TASKS_BROKER_URL=BROKERS[ENGINE],
+        TASKS_VISIBILITY_TIMEOUT_SECONDS="10",
+        ENGINE_TEST_MARKS=str(marks),
+    )
+    return env
+
+
+def _start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen[bytes]:
+    command = [str(Path(sys.executable).parent / "groundswell"), "worker", "--no-scheduler"]
+    return subprocess.Popen(  # noqa: S603
+        [*command, "--concurrency", "1", "--worker-id", name], env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+    )
+
+
+@on_a_broker
+@pytest.mark.slow
+def test_a_task_whose_worker_is_killed_runs_again_on_another(engine: Engine, tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    env = _worker_env(tmp_path, marks)
+    result = engine_tasks.slow_mark.enqueue(42)
+    first = _start_worker(env, "doomed", tmp_path / "doomed.log")
+    second = None
+    try:
+        deadline = time.monotonic() + 60
+        while DBTaskResult.objects.get(id=result.id).status != TaskResultStatus.RUNNING:
+            assert first.poll() is None, (tmp_path / "doomed.log").read_text()
+            assert time.monotonic() < deadline, "the first worker never started the task"
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)  # mid-task: its message is not acknowledged
+        first.wait()
+        second = _start_worker(env, "survivor", tmp_path / "survivor.log")
+        engine.drain(1, timeout=90)  # Redis hands the task on after the visibility timeout (10 s here)
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=30)
+    result.refresh()
+    assert result.status == TaskResultStatus.SUCCESSFUL
+    assert result.worker_ids == ["doomed", "survivor"]
+    assert marks.read_text().split() == ["42"]  # ran to the end exactly once
