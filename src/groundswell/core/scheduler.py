@@ -73,7 +73,7 @@ def replay_click_spool() -> int:
 
 @task()
 def prune_task_results() -> None:
-    """Delete finished background-task results older than two weeks (database task backend only)."""
+    """Delete finished background-task results older than two weeks (both engines keep them in the database)."""
     call_command("prune_db_task_results", queue_name="*", min_age_days=14, verbosity=0)
 
 
