@@ -251,7 +251,7 @@ def _worker_env(tmp_path: Path, marks: Path) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="groundswell.settings",
         DEBUG="0",
-        SECRET_KEY="engine-test-secret-key-0123456789abcdefghijklmnop",
+        SECRET_KEY="engine-test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGH",
         GROUNDSWELL_DATA_DIR=str(tmp_path),
         DATABASE_URL=url,
         SITE_URL="http://127.0.0.1:8000",
