@@ -48,6 +48,7 @@ BROKERS = {
     "rabbitmq": os.environ.get("BENCH_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//"),
     "redis": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
 }
+QUEUE_PREFIX = "groundswell-bench"  # not the queues of an installation (or the tests) on the same broker
 BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "celery": "groundswell.core.broker.CeleryBackend"}
 
 
@@ -76,7 +77,12 @@ class Bench:
         if engine == "db":
             env["TASKS_BACKEND"] = "db"
         else:
-            env.update(TASKS_BACKEND="celery", TASKS_BROKER_URL=BROKERS[engine], TASKS_VISIBILITY_TIMEOUT_SECONDS="10")
+            env.update(
+                TASKS_BACKEND="celery",
+                TASKS_BROKER_URL=BROKERS[engine],
+                TASKS_VISIBILITY_TIMEOUT_SECONDS="10",
+                TASKS_QUEUE_PREFIX=QUEUE_PREFIX,
+            )
         return env
 
     def start_worker(self, engine: str, index: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -140,7 +146,9 @@ def configure(engine: str) -> Any:
     if engine == "db":
         return override_settings(TASKS={"default": {"BACKEND": BACKENDS["db"], "QUEUES": ["default"]}})
     return override_settings(
-        TASKS={"default": {"BACKEND": BACKENDS["celery"], "QUEUES": ["default"]}}, TASKS_BROKER_URL=BROKERS[engine]
+        TASKS={"default": {"BACKEND": BACKENDS["celery"], "QUEUES": ["default"]}},
+        TASKS_BROKER_URL=BROKERS[engine],
+        TASKS_QUEUE_PREFIX=QUEUE_PREFIX,
     )
 
 

@@ -224,6 +224,9 @@ if TASKS["default"]["BACKEND"] == _TASKS_BACKEND_ALIASES["celery"] and not TASKS
         "TASKS_BACKEND=celery needs TASKS_BROKER_URL=amqp://user:password@host:5672/vhost (RabbitMQ) "
         f"or redis://host:6379/1 (Redis); got {TASKS_BROKER_URL!r}"
     )
+# Queue names on the broker are "<prefix>.<queue>": a broker (or RabbitMQ vhost) shared by several
+# installations needs a prefix per installation.
+TASKS_QUEUE_PREFIX = env_str("TASKS_QUEUE_PREFIX", "groundswell")
 # Redis only: a task not acknowledged after this long is handed to another worker (keep it above the
 # longest task). RabbitMQ hands a task on as soon as the worker holding it disconnects.
 TASKS_VISIBILITY_TIMEOUT_SECONDS = env_int("TASKS_VISIBILITY_TIMEOUT_SECONDS", 3600, minimum=10)

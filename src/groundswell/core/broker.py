@@ -44,7 +44,7 @@ REPUBLISH_EVERY_SECONDS = 60.0
 
 def celery_queue(queue_name: str) -> str:
     """The broker queue of a django-tasks queue (prefixed: the broker may be shared with other apps)."""
-    return f"groundswell.{queue_name}"
+    return f"{settings.TASKS_QUEUE_PREFIX}.{queue_name}"
 
 
 @cache
@@ -69,7 +69,6 @@ def celery_app() -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue=celery_queue("default"),
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
         enable_utc=True,

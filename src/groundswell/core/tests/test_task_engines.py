@@ -38,6 +38,7 @@ BROKERS = {
     "rabbitmq": os.environ.get("TASKS_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//"),
     "redis": os.environ.get("TASKS_REDIS_URL", "redis://127.0.0.1:6379/15"),
 }
+QUEUE_PREFIX = "groundswell-test"  # not the queues of an installation (or a benchmark) on the same broker
 if ENGINE not in ("db", *BROKERS):
     raise RuntimeError(f"TASKS_ENGINE={ENGINE!r}: expected db, rabbitmq or redis")
 
@@ -95,7 +96,7 @@ def engine() -> Iterator[Engine]:
         with override_settings(TASKS=DB_TASKS):
             yield Engine("db")
         return
-    with override_settings(TASKS=CELERY_TASKS, TASKS_BROKER_URL=BROKERS[ENGINE]):
+    with override_settings(TASKS=CELERY_TASKS, TASKS_BROKER_URL=BROKERS[ENGINE], TASKS_QUEUE_PREFIX=QUEUE_PREFIX):
         broker.celery_app.cache_clear()
         _purge(broker.celery_app())
         try:
@@ -259,6 +260,7 @@ def _worker_env(tmp_path: Path, marks: Path) -> dict[str, str]:
         TASKS_BACKEND="celery",
         TASKS_BROKER_URL=BROKERS[ENGINE],
         TASKS_VISIBILITY_TIMEOUT_SECONDS="10",
+        TASKS_QUEUE_PREFIX=QUEUE_PREFIX,
         ENGINE_TEST_MARKS=str(marks),
     )
     return env
