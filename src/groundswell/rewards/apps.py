@@ -10,7 +10,8 @@ class RewardsConfig(AppConfig):
         from groundswell.core.home import register_panel
         from groundswell.privacy.registry import register
         from groundswell.rewards.home import PANEL
-        from groundswell.rewards.privacy import RewardsPrivacy
+        from groundswell.rewards.privacy import PointsPrivacy, RewardsPrivacy
 
+        register(PointsPrivacy())
         register(RewardsPrivacy())
         register_panel(PANEL)
