@@ -6,7 +6,13 @@ connections and a Lua script rotating user agents (~5 % bots) over the codes; th
 nginx on the same core; then wait for the click flusher, stop the server gracefully (lifespan shutdown
 flushes the rest) and compare the human clicks stored with the human redirects wrk received.
 
-The last line printed is always ``BENCH redirect rps=… nginx_rps=… ratio_to_nginx=… p99_ms=… lost=…``.
+Then a second run on the app with the same load during which the server is killed with SIGKILL (no
+shutdown, nothing flushed) and started again; after the ingest has drained, every redirect that wrk got a
+302 for must have its click in the database (``lost``, over both runs, bots included).
+
+The last line printed is always
+``BENCH redirect rps=… nginx_rps=… ratio_to_nginx=… p99_ms=… lost=… kill=sigkill@<s>s answered=…``.
+``BENCH_QUICK=1``: a few seconds per run (CI), the kill included.
 Run it through ``make bench-redirect`` (or ``bench/redirect/run.sh``), which installs nginx and wrk.
 """
 
@@ -24,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -207,6 +214,39 @@ def stored_clicks() -> tuple[int, int]:
     return human, bots
 
 
+def crash_tags_stored() -> set[int]:
+    """Tags (request numbers) of the crash run's clicks stored in the database."""
+    from django.db import close_old_connections
+
+    from groundswell.links.models import Click
+
+    close_old_connections()
+    hosts = Click.objects.filter(referrer_host__endswith=".kill.bench").values_list("referrer_host", flat=True)
+    return {int(host.split(".", 1)[0][1:]) for host in hosts.iterator()}
+
+
+def run_crashload(
+    core: str | None, port: int, codes: Path, seconds: int, connections: int, answered: Path
+) -> dict[str, int]:
+    argv = pinned(
+        core,
+        [
+            sys.executable,
+            str(HERE / "crashload.py"),
+            str(port),
+            str(codes),
+            str(seconds),
+            str(connections),
+            str(answered),
+        ],
+    )
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=seconds + 120)
+    match = re.search(r"^CRASHLOAD (.*)$", done.stdout, re.MULTILINE)
+    if done.returncode != 0 or not match:
+        raise SystemExit(f"crashload failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return {key: int(value) for key, value in (pair.split("=") for pair in match.group(1).split())}
+
+
 def start_uvicorn(core: str | None, port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
     argv = pinned(
         core,
@@ -233,7 +273,7 @@ def start_uvicorn(core: str | None, port: int, env: dict[str, str], log_path: Pa
             "30",
         ],
     )
-    with open(log_path, "wb") as out:
+    with open(log_path, "ab") as out:
         return subprocess.Popen(argv, env=env, cwd=str(ROOT), stdout=out, stderr=subprocess.STDOUT)
 
 
@@ -244,6 +284,32 @@ def stop(process: subprocess.Popen[bytes], timeout: float = 60.0) -> int:
     except subprocess.TimeoutExpired:
         process.kill()
         return process.wait()
+
+
+def kill_and_restart(
+    app: list[subprocess.Popen[bytes]],
+    after: float,
+    core: str | None,
+    port: int,
+    env: dict[str, str],
+    log_path: Path,
+    flag: Path,
+) -> dict[str, float]:
+    """SIGKILL the server ``after`` seconds into the load, start a new one at once; returns timings.
+
+    Two seconds after the new server answers, ``flag`` tells the load generator it may stop."""
+    timings: dict[str, float] = {}
+    time.sleep(after)
+    app[0].send_signal(signal.SIGKILL)
+    app[0].wait()
+    killed = time.monotonic()
+    timings["killed_at"] = after
+    app[0] = start_uvicorn(core, port, env, log_path)
+    wait_for_port(port, timeout=60)
+    timings["down_s"] = time.monotonic() - killed
+    time.sleep(2)
+    flag.touch()
+    return timings
 
 
 def start_nginx(core: str | None, port: int, tmp: Path) -> subprocess.Popen[bytes]:
@@ -258,11 +324,20 @@ def start_nginx(core: str | None, port: int, tmp: Path) -> subprocess.Popen[byte
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "10")))
+    quick = os.environ.get("BENCH_QUICK") == "1"
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "3" if quick else "10")))
+    parser.add_argument(
+        "--kill-duration",
+        type=int,
+        default=8 if quick else 10,
+        help="seconds of the second run, during which the server is killed with SIGKILL halfway and restarted",
+    )
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (all on the wrk core)")
-    parser.add_argument("--shares", type=int, default=1000)
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up before each measured run")
+    parser.add_argument("--shares", type=int, default=200 if quick else 1000)
+    parser.add_argument(
+        "--warmup", type=int, default=1 if quick else 2, help="seconds of warm-up before each measured run"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument(
         "--ingest",
@@ -278,7 +353,7 @@ def main() -> int:
             log(
                 f"{tool} is not installed. Install it (Debian/Ubuntu: apt-get install -y nginx-light wrk) or run as root."
             )
-            log("BENCH redirect rps=0 nginx_rps=0 ratio_to_nginx=0 p99_ms=0 lost=-1")
+            log("BENCH redirect rps=0 nginx_rps=0 ratio_to_nginx=0 p99_ms=0 lost=-1 kill=none answered=0")
             return 2
 
     server_core, wrk_core = cores()
@@ -327,8 +402,12 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
             stderr=open(tmp / "ingester.log", "wb"),  # noqa: SIM115
         )
-    app = start_uvicorn(server_core, port, env, server_log)
+    # A list, so that the killer thread can put the restarted server in place of the killed one.
+    app = [start_uvicorn(server_core, port, env, server_log)]
     sent_human = sent_bot = 0
+    kill: dict[str, float] = {}
+    crash: dict[str, int] = {}
+    answered_file = tmp / "crash-answered.txt"
     try:
         wait_for_port(port)
         url = f"http://127.0.0.1:{port}"
@@ -344,36 +423,79 @@ def main() -> int:
         sent_human += result["human_302"]
         sent_bot += result["bot_302"]
 
+        if args.kill_duration:
+            log(
+                f"crash run: {args.kill_duration} s of tagged requests (crashload.py, {args.connections} connections); "
+                "the server is killed with SIGKILL halfway and restarted:"
+            )
+            with ThreadPoolExecutor(1) as pool:
+                killer = pool.submit(
+                    kill_and_restart,
+                    app,
+                    args.kill_duration / 2,
+                    server_core,
+                    port,
+                    env,
+                    server_log,
+                    answered_file.with_name(answered_file.name + ".restarted"),
+                )
+                crash = run_crashload(wrk_core, port, codes_file, args.kill_duration, args.connections, answered_file)
+                kill = killer.result()
+            log(
+                f"  crash run: {crash['answered']} of {crash['sent']} requests answered 302 ({crash['rps']} per s), "
+                f"{crash['errors']} connection errors; killed {kill['killed_at']:.1f} s in, a new server answered "
+                f"{kill['down_s']:.1f} s later"
+            )
+
         if ingester is not None:
             # Graceful stop first: the server spools what it still holds; the ingester writes it.
-            code = stop(app)
+            code = stop(app[0])
             log(f"  uvicorn stopped (exit {code}{', graceful SIGTERM' if code == -signal.SIGTERM else ''})")
         # Wait for the flusher (inline) or the ingester (worker) to catch up.
         deadline = time.time() + 120
         waited = time.time()
         human = bots = 0
+        progress = (time.time(), -1)
         while time.time() < deadline:
             human, bots = stored_clicks()
-            if human >= sent_human and bots >= sent_bot:
+            if human >= sent_human + crash.get("answered", 0) and bots >= sent_bot:
                 break
+            if human + bots != progress[1]:
+                progress = (time.time(), human + bots)
+            elif time.time() - progress[0] > 15:
+                break  # nothing more arrives: the rest is lost
             time.sleep(0.5)
         log(
             f"  {args.ingest} ingest: {human} human + {bots} bot clicks stored {time.time() - waited:.1f} s after the run"
         )
     finally:
-        if app.poll() is None:
-            code = stop(app)
+        if app[0].poll() is None:
+            code = stop(app[0])
             # uvicorn re-raises the signal after a graceful shutdown, so SIGTERM shows as -15.
             log(f"  uvicorn stopped (exit {code}{', graceful SIGTERM' if code == -signal.SIGTERM else ''})")
         if ingester is not None:
             stop(ingester)
     human, bots = stored_clicks()
-    spool = list((tmp / "data" / "click-spool").glob("clicks-*"))
-    lost = max(0, sent_human - human)
-    log(
-        f"  clicks: human sent {sent_human} / stored {human}, bot sent {sent_bot} / stored {bots}, "
-        f"spool files left {len(spool)} (stored beyond counted = requests in flight when wrk stopped)"
+    tagged = crash_tags_stored()
+    human -= len(tagged)
+    spool = (
+        [path.name for path in (tmp / "data" / "click-spool").iterdir()]
+        if (tmp / "data" / "click-spool").exists()
+        else []
     )
+    lost_wrk = max(0, sent_human - human) + max(0, sent_bot - bots)
+    answered = {int(line) for line in answered_file.read_text().split()} if answered_file.exists() else set()
+    lost_crash = len(answered - tagged)
+    lost = lost_wrk + lost_crash
+    log(
+        f"  wrk runs: human 302 {sent_human} / stored {human}, bot 302 {sent_bot} / stored {bots} "
+        f"(stored beyond counted = requests in flight when wrk stopped)"
+    )
+    log(
+        f"  crash run: {len(answered)} answered 302, {len(answered & tagged)} of them stored, lost {lost_crash} "
+        f"(exact, by tag); {len(tagged - answered)} stored without an answer (in flight at the kill)"
+    )
+    log(f"  spool left: {spool or 'empty'}")
     if server_log.exists():
         problems = [
             line
@@ -391,9 +513,10 @@ def main() -> int:
     targets = ratio >= 0.10 and result["p99_us"] <= 20_000 and lost == 0 and result["other"] == 0
     log(f"targets (ratio >= 0.10, p99 <= 20 ms, lost = 0, no non-302): {'met' if targets else 'NOT met'}")
     log(f"click ingest: {args.ingest}")
+    killed = f"sigkill@{kill['killed_at']:.1f}s" if kill else "none"
     log(
         f"BENCH redirect rps={result['rps']} nginx_rps={nginx_result['rps']} ratio_to_nginx={ratio:.3f} "
-        f"p99_ms={result['p99_us'] / 1000:.2f} lost={lost}"
+        f"p99_ms={result['p99_us'] / 1000:.2f} lost={lost} kill={killed} answered={sent_human + sent_bot + len(answered)}"
     )
     return 0
 

@@ -270,7 +270,9 @@ UNFURL_TIMEOUT_SECONDS = env_float("UNFURL_TIMEOUT_SECONDS", 5.0, minimum=0.1)
 UNFURL_MAX_BYTES = env_int("UNFURL_MAX_BYTES", 2 * 1024 * 1024, minimum=1024)
 UNFURL_MAX_REDIRECTS = env_int("UNFURL_MAX_REDIRECTS", 3, minimum=0, maximum=10)
 
-# Click buffer: clicks are written in batches; when the database is down they are spooled to disk.
+# Click journal: each click is appended to the web process's journal segment (fdatasync) before its redirect
+# is answered; segments are sealed every CLICK_FLUSH_INTERVAL_SECONDS and written to the database in
+# transactions of CLICK_FLUSH_BATCH_SIZE clicks (docs/adr/0030). Keep CLICK_SPOOL_DIR on a local disk.
 CLICK_SPOOL_DIR = Path(env_str("CLICK_SPOOL_DIR", str(DATA_DIR / "click-spool")))
 CLICK_FLUSH_INTERVAL_SECONDS = env_float("CLICK_FLUSH_INTERVAL_SECONDS", 1.0, minimum=0.01)
 CLICK_FLUSH_BATCH_SIZE = env_int("CLICK_FLUSH_BATCH_SIZE", 1000, minimum=1)
@@ -286,7 +288,7 @@ AUDIT_PDF_FONT_BOLD = env_str("AUDIT_PDF_FONT_BOLD", "/usr/share/fonts/truetype/
 # Remember members' visitor hashes on their own page views, to recognise self-clicks (rewards/middleware.py).
 RECORD_MEMBER_VISITORS = env_bool("RECORD_MEMBER_VISITORS", True)
 # "inline": the web process writes click batches to the database itself (simple; one process).
-# "worker": the web process only appends batches to the durable spool and `groundswell worker` (or
+# "worker": the web process only journals clicks and `groundswell worker` (or
 # `flush_clicks --follow`) writes them, so no database work runs beside the redirect's event loop.
 # `groundswell serve` sets "worker" for its web server, since it always runs a worker beside it.
 CLICK_INGEST = env_choice("CLICK_INGEST", "inline", ("inline", "worker"))

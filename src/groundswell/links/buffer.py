@@ -1,26 +1,33 @@
-"""The click buffer: clicks are appended in memory and written in batches by a background thread.
+"""The click journal: a click is on disk before its redirect is answered (docs/adr/0030).
 
-* ``record`` is O(1) and lock-free (``collections.deque.append`` is atomic), safe from any thread and
-  from the event loop; it never touches the database or the disk.
-* The flusher thread drains the buffer every ``CLICK_FLUSH_INTERVAL_SECONDS`` (sooner when
-  ``CLICK_FLUSH_BATCH_SIZE`` clicks are waiting), turns raw clicks into ``ClickEvent``s (unique ``uid``,
-  visitor hash; the raw IP address never leaves memory) and writes them with ``write_clicks``.
-* When the write fails the batch is spooled to ``CLICK_SPOOL_DIR`` as JSON lines (written to a temporary
-  file, fsynced, renamed, directory fsynced), and the database is left alone for a short back-off
-  (1 s doubling to 30 s) during which new batches go straight to the spool.
-* Spool files are replayed when the database answers again, periodically, at start-up and by
-  ``manage.py flush_clicks``. ``write_clicks`` is idempotent by ``uid``, so a replay never counts twice.
-  A replaying process claims a file by renaming it, so processes sharing a spool never replay the same
-  file at once; claims of dead processes are taken back.
-* ``stop`` (ASGI lifespan shutdown, ``atexit``) stops the thread and flushes what is left.
+* ``record`` adds the click to the current commit group (O(1), no I/O) and returns the group; the
+  redirect then waits for the group to be durable (``wait_async`` on the event loop, ``wait`` in a
+  thread) before it answers. Without a journal thread (``autostart=False``: tests, commands) ``record``
+  commits in the caller.
+* The journal thread commits groups (group commit): it turns raw clicks into ``ClickEvent``s (unique
+  ``uid``, visitor hash; the raw IP address never leaves memory), appends them as JSON lines to this
+  process's open segment file in ``CLICK_SPOOL_DIR``, calls ``fdatasync`` and releases the waiting
+  redirects. While one group is written the next one fills up, so a busy server pays one disk flush per
+  group, not per click.
+* Every ``CLICK_FLUSH_INTERVAL_SECONDS`` the open segment (``journal-….open``, held with ``flock``) is
+  sealed: renamed to ``clicks-….jsonl``, the name every ingester reads. A segment whose lock can be taken
+  belongs to a process that died (SIGKILL, OOM): the next replay seals it, whoever runs it.
+* Ingest: ``replay_spool`` writes sealed segments to the database with ``write_clicks``, which is
+  idempotent by ``uid``, so a segment replayed twice (a crash between commit and unlink) counts once.
+  Inline mode runs an ingest thread in the web process; hand-off mode leaves it to the worker
+  (``flush_clicks --follow``). While the database is down the segments wait on disk: the journal is the
+  buffer. A replaying process claims a file by renaming it; claims of dead processes are taken back.
+* ``stop`` (ASGI lifespan shutdown, ``atexit``) commits and seals what is left and, inline, ingests it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import collections
 import contextlib
 import datetime as dt
+import fcntl
 import logging
 import os
 import threading
@@ -47,9 +54,14 @@ Writer = Callable[[list[ClickEvent]], int]
 BACKOFF_START_SECONDS: Final = 1.0
 BACKOFF_MAX_SECONDS: Final = 30.0
 REPLAY_CHECK_SECONDS: Final = 30.0
-MAX_BATCH_FACTOR: Final = 10
 STALE_PART_SECONDS: Final = 60.0
+# A redirect waits at most this long for its click to be on disk, then answers anyway (a hung disk must
+# not take the links down; the click stays in memory and is retried).
+DURABLE_WAIT_SECONDS: Final = 5.0
+JOURNAL_RETRY_SECONDS: Final = 1.0
 SPOOL_SUFFIX: Final = ".jsonl"
+SEGMENT_PREFIX: Final = "journal-"
+SEGMENT_SUFFIX: Final = ".open"
 _CLAIM_MARK: Final = ".replaying-"
 _USER_AGENT_MAX: Final = 300
 
@@ -104,6 +116,37 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _resolve(futures: list[asyncio.Future[None]], timer: asyncio.TimerHandle | None) -> None:
+    """Wake the redirects waiting for one commit group (runs on their event loop)."""
+    if timer is not None:
+        timer.cancel()
+    for future in futures:
+        if not future.done():
+            future.set_result(None)
+
+
+class CommitGroup:
+    """Clicks committed together by one ``fdatasync``, and the requests waiting for it."""
+
+    __slots__ = ("done", "event", "raws", "waiters")
+
+    def __init__(self) -> None:
+        self.raws: list[RawClick] = []
+        self.done = False
+        self.event: threading.Event | None = None  # made by the first thread that waits
+        # Per event loop: the futures of its waiting requests, and the timer that gives up on the disk.
+        self.waiters: dict[asyncio.AbstractEventLoop, tuple[list[asyncio.Future[None]], asyncio.TimerHandle]] = {}
+
+
+@dataclass
+class _Segment:
+    fd: int
+    path: Path
+    stem: str  # "<ns>-<pid>-<seq>": the sealed name is clicks-<stem>.jsonl
+    opened: float
+    count: int = 0
+
+
 class ClickBuffer:
     def __init__(
         self,
@@ -116,22 +159,30 @@ class ClickBuffer:
         handoff: bool = False,
     ) -> None:
         self.spool_dir = Path(spool_dir)
+        # How long a segment stays open before it is sealed and handed to ingest (and how often ingest looks).
         self.interval = interval
-        self.batch_size = batch_size
+        self.batch_size = batch_size  # clicks per database transaction when ingesting
         self.autostart = autostart
         self.writer: Writer = writer or write_clicks
-        # Hand-off mode: batches go to the spool only; a worker process ingests them (ADR 0004).
+        # Hand-off mode: this process only journals; a worker process ingests the segments (ADR 0004).
         self.handoff = handoff
         self._init_state()
 
     def _init_state(self) -> None:
-        self._pending: collections.deque[RawClick] = collections.deque()
-        # Events that could be neither written nor spooled (disk full…): retried first, never dropped.
+        self._lock = threading.Lock()  # guards the current group
+        self._group = CommitGroup()
+        # Events that could not be journaled (disk full…): retried first, never dropped.
         self._carry: list[ClickEvent] = []
+        self._journal_down_until = 0.0
+        self._segment: _Segment | None = None
+        self._commit_lock = threading.RLock()  # one committer (and sealer) at a time
+        self._replay_lock = threading.RLock()
+        self._state_lock = threading.Lock()
         self._wake = threading.Event()
+        self._ingest_wake = threading.Event()
         self._stopping = threading.Event()
-        self._flush_lock = threading.RLock()
         self._thread: threading.Thread | None = None
+        self._ingest_thread: threading.Thread | None = None
         self._started = False
         self._db_down_until = 0.0
         self._backoff = 0.0
@@ -145,42 +196,112 @@ class ClickBuffer:
 
     # --- the hot path ----------------------------------------------------------------------------
 
-    def record(self, code: str, when: float, ip: str, user_agent: str, referrer: str, is_bot: bool) -> None:
-        """Remember one click. O(1), no I/O, callable from any thread or the event loop."""
-        pending = self._pending
-        pending.append((code, when, ip, user_agent[:_USER_AGENT_MAX], referrer[:2048], is_bot))
-        if len(pending) >= self.batch_size:
-            self._wake.set()
+    def record(self, code: str, when: float, ip: str, user_agent: str, referrer: str, is_bot: bool) -> CommitGroup:
+        """Add one click to the current commit group and return the group (wait on it before answering).
+
+        O(1) and no I/O while the journal thread runs; without it, commits here, in the caller.
+        """
+        raw = (code, when, ip, user_agent[:_USER_AGENT_MAX], referrer[:2048], is_bot)
+        with self._lock:
+            group = self._group
+            group.raws.append(raw)
+            first = len(group.raws) == 1
         if not self._started and self.autostart:
             self.start()
+        if self._thread is None:
+            self.commit()
+        elif first:
+            self._wake.set()
+        return group
+
+    def wait(self, group: CommitGroup, timeout: float = DURABLE_WAIT_SECONDS) -> bool:
+        """Block until ``group`` is on disk (from a thread). False when it took longer than ``timeout``."""
+        if group.done:
+            return True
+        with self._lock:
+            if group.done:
+                return True
+            if group.event is None:
+                group.event = threading.Event()
+            event = group.event
+        if event.wait(timeout):
+            return True
+        self.stats["durable_wait_timeouts"] += 1
+        return False
+
+    async def wait_async(self, group: CommitGroup) -> None:
+        """Wait until ``group`` is on disk, without blocking the event loop (at most DURABLE_WAIT_SECONDS)."""
+        if group.done:
+            return
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            if group.done:
+                return
+            entry = group.waiters.get(loop)
+            if entry is None:
+                futures: list[asyncio.Future[None]] = []
+                timer = loop.call_later(DURABLE_WAIT_SECONDS, self._give_up, futures)
+                group.waiters[loop] = (futures, timer)
+            else:
+                futures = entry[0]
+            futures.append(future)
+        await future
+
+    def _give_up(self, futures: list[asyncio.Future[None]]) -> None:
+        self.stats["durable_wait_timeouts"] += 1
+        log.warning(
+            "click journal: %d redirects waited %.0f s for the disk; answering", len(futures), DURABLE_WAIT_SECONDS
+        )
+        _resolve(futures, None)
+
+    def _release(self, group: CommitGroup) -> None:
+        with self._lock:
+            group.done = True
+            waiters, group.waiters = group.waiters, {}
+            event = group.event
+        if event is not None:
+            event.set()
+        for loop, (futures, timer) in waiters.items():
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits any more
+                loop.call_soon_threadsafe(_resolve, futures, timer)
 
     def __len__(self) -> int:
-        return len(self._pending) + len(self._carry)
+        """Clicks recorded and not yet handed to ingest (waiting, in the open segment, or carried)."""
+        segment = self._segment
+        return len(self._group.raws) + (segment.count if segment is not None else 0) + len(self._carry)
 
-    # --- thread ----------------------------------------------------------------------------------
+    # --- threads ---------------------------------------------------------------------------------
 
     def start(self) -> None:
-        with self._flush_lock:
+        with self._state_lock:
             if self._started:
                 return
             self._started = True
             self._stopping.clear()
-            self._thread = threading.Thread(target=self._run, name="click-flusher", daemon=True)
+            self._thread = threading.Thread(target=self._run, name="click-journal", daemon=True)
             self._thread.start()
+            if not self.handoff:
+                self._ingest_thread = threading.Thread(target=self._ingest_run, name="click-ingest", daemon=True)
+                self._ingest_thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop the flusher and write (or spool) everything still buffered. Idempotent."""
+        """Stop the threads, journal and seal everything recorded, and (inline) ingest it. Idempotent."""
         self._stopping.set()
         self._wake.set()
-        thread = self._thread
-        if thread is not None and thread.is_alive() and thread is not threading.current_thread():
-            thread.join(timeout)
-        self._thread = None
+        self._ingest_wake.set()
+        for thread in (self._thread, self._ingest_thread):
+            if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+                thread.join(timeout)
+        self._thread = self._ingest_thread = None
         self._started = False
         try:
-            self.flush()
+            self.commit()
+            self.seal()
+            if not self.handoff and time.monotonic() >= self._db_down_until:
+                self.replay_spool()
         finally:
-            # The shutdown flush runs in this thread's own connection; do not leave it open.
+            # The shutdown ingest runs in this thread's own connection; do not leave it open.
             if threading.current_thread() is not threading.main_thread():
                 with contextlib.suppress(Exception):
                     connection.close()
@@ -190,9 +311,32 @@ class ClickBuffer:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
+        """The journal thread: commit groups as they fill, seal the segment every ``interval``."""
         while not self._stopping.is_set():
-            self._wake.wait(self.interval)
+            if not self._group.raws:
+                segment = self._segment
+                timeout = self.interval if segment is None else segment.opened + self.interval - time.monotonic()
+                if self._carry:  # the disk refused: retry when the back-off ends
+                    timeout = min(timeout, self._journal_down_until - time.monotonic())
+                self._wake.wait(max(timeout, 0.0))
             self._wake.clear()
+            if self._stopping.is_set():
+                break
+            try:
+                self.commit()
+                segment = self._segment
+                if segment is not None and time.monotonic() - segment.opened >= self.interval:
+                    self.seal()
+            except Exception:
+                log.exception("click journal: unexpected error")
+                self.stats["loop_errors"] += 1
+                time.sleep(0.01)
+
+    def _ingest_run(self) -> None:
+        """Inline mode: write sealed segments to the database soon after they are sealed."""
+        while not self._stopping.is_set():
+            self._ingest_wake.wait(self.interval)
+            self._ingest_wake.clear()
             if self._stopping.is_set():
                 break
             try:
@@ -200,19 +344,18 @@ class ClickBuffer:
                 # healthy SQLite connection is kept (its max age is 0), so its page cache stays warm.
                 if self._backoff or connection.vendor != "sqlite":
                     close_old_connections()
-                self.flush()
-                if not self.handoff:
-                    self.maybe_replay()
+                self.maybe_replay()
             except Exception:
-                log.exception("click flusher: unexpected error")
+                log.exception("click ingest: unexpected error")
                 self.stats["loop_errors"] += 1
         with contextlib.suppress(Exception):
             connection.close()
 
     def wake(self) -> None:
         self._wake.set()
+        self._ingest_wake.set()
 
-    # --- flushing --------------------------------------------------------------------------------
+    # --- the journal -----------------------------------------------------------------------------
 
     def _utc_day(self, when: float) -> str:
         """The UTC day of ``when`` (ISO format), as the visitor hash wants it; cached per day."""
@@ -224,7 +367,7 @@ class ClickBuffer:
         return cached_day
 
     def _events(self, raws: list[RawClick]) -> list[ClickEvent]:
-        """Raw clicks → events: a fresh random (version 4) uid each, the visitor hash instead of the IP."""
+        """Raw clicks → events: a fresh uid each, the visitor and network hashes instead of the IP."""
         hasher = self._hasher
         if hasher is None:
             hasher = self._hasher = VisitorHasher()
@@ -250,72 +393,116 @@ class ClickBuffer:
             )
         return events
 
-    def _drain(self, limit: int) -> list[RawClick]:
-        pending = self._pending
-        batch: list[RawClick] = []
-        popleft = pending.popleft
+    def commit(self) -> int:
+        """Journal the current group durably (append + fdatasync), then release its waiters.
+
+        Returns the clicks journaled. When the disk refuses, the clicks stay in memory and are retried
+        (the redirects are answered anyway: availability first, and the failure is logged).
+        """
+        with self._commit_lock:
+            with self._lock:
+                group, self._group = self._group, CommitGroup()
+            try:
+                events = self._carry
+                self._carry = []
+                if group.raws:
+                    events.extend(self._events(group.raws))
+                if not events:
+                    return 0
+                if time.monotonic() < self._journal_down_until:
+                    self._carry = events
+                    self.stats["not_durable"] += len(group.raws)
+                    return 0
+                try:
+                    self._append(events)
+                except OSError as exc:
+                    self._carry = events
+                    self._journal_down_until = time.monotonic() + JOURNAL_RETRY_SECONDS
+                    self.stats["journal_failures"] += 1
+                    self.stats["not_durable"] += len(group.raws)
+                    log.error(
+                        "click journal: cannot write to %s (%s); %d clicks kept in memory",
+                        self.spool_dir,
+                        exc,
+                        len(events),
+                    )
+                    return 0
+                return len(events)
+            finally:
+                self._release(group)
+
+    def _append(self, events: list[ClickEvent]) -> None:
+        segment = self._segment or self._open_segment()
+        data = "".join(event.to_json() + "\n" for event in events).encode()
         try:
-            for _ in range(min(limit, len(pending))):
-                batch.append(popleft())
-        except IndexError:  # pragma: no cover - only one drainer at a time, kept for safety
-            pass
-        return batch
+            view = memoryview(data)
+            while view:
+                view = view[os.write(segment.fd, view) :]
+            os.fdatasync(segment.fd)
+        except OSError:
+            # What reached the file may end with a torn line (skipped on replay); the retry goes to a new
+            # segment, and clicks written twice are counted once (uid).
+            self._segment = None
+            self._seal_segment(segment, force=True)
+            raise
+        segment.count += len(events)
+        self.stats["journaled"] += len(events)
+        self.stats["commits"] += 1
+
+    def _open_segment(self) -> _Segment:
+        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        for _ in range(5):
+            self._seq += 1
+            stem = f"{time.time_ns():020d}-{os.getpid()}-{self._seq:06d}"
+            path = self.spool_dir / f"{SEGMENT_PREFIX}{stem}{SEGMENT_SUFFIX}"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                # A replay took the fresh file for a dead process's segment between open and lock.
+                os.close(fd)
+                continue
+            _fsync_dir(self.spool_dir)  # the name is durable before any click in the file is acknowledged
+            self._segment = _Segment(fd=fd, path=path, stem=stem, opened=time.monotonic())
+            return self._segment
+        raise OSError(f"cannot open a journal segment in {self.spool_dir}")
+
+    def seal(self) -> int:
+        """Close the open segment and hand it to ingest (rename to ``clicks-….jsonl``). Returns its clicks."""
+        with self._commit_lock:
+            segment, self._segment = self._segment, None
+            if segment is None:
+                return 0
+            return self._seal_segment(segment)
+
+    def _seal_segment(self, segment: _Segment, *, force: bool = False) -> int:
+        try:
+            if segment.count or force:
+                os.replace(segment.path, self.spool_dir / f"clicks-{segment.stem}{SPOOL_SUFFIX}")
+                _fsync_dir(self.spool_dir)
+            else:
+                segment.path.unlink(missing_ok=True)
+        except OSError:
+            # Left as an unlocked ``journal-….open`` once closed: the next replay seals it.
+            log.exception("click journal: cannot seal %s", segment.path.name)
+        finally:
+            os.close(segment.fd)  # after the rename: the lock says "alive" until the name has changed
+        if segment.count:
+            self._spool_dirty = True
+            self._ingest_wake.set()
+            self.stats["sealed"] += 1
+        return segment.count
 
     def flush(self) -> int:
-        """Write everything buffered now (spooling what cannot be written). Returns clicks handled."""
-        handled = 0
-        with self._flush_lock:
-            if self._carry:
-                carry, self._carry = self._carry, []
-                self._write_or_spool(carry)
-                handled += len(carry)
-            while True:
-                # Everything waiting, up to MAX_BATCH_FACTOR batches in one transaction: a flusher that
-                # fell behind under load catches up with fewer, larger (cheaper per click) transactions.
-                raw = self._drain(self.batch_size * MAX_BATCH_FACTOR)
-                if not raw:
-                    break
-                self._write_or_spool(self._events(raw))
-                handled += len(raw)
-        return handled
-
-    def _write_or_spool(self, events: list[ClickEvent]) -> None:
-        if self.handoff:
-            self._spool_or_carry(events)
-            self.stats["handed_off"] += len(events)
-            return
-        if time.monotonic() < self._db_down_until:
-            self._spool_or_carry(events)
-            return
-        try:
-            self.writer(events)
-        except Exception as exc:
-            self._mark_down(exc)
-            self._spool_or_carry(events)
-            return
-        self.stats["written"] += len(events)
-        if self._backoff:
-            log.info("click flusher: database is back")
-            self._backoff = 0.0
-            self._spool_dirty = True
-
-    def _mark_down(self, exc: BaseException) -> None:
-        self._backoff = min(BACKOFF_MAX_SECONDS, self._backoff * 2) if self._backoff else BACKOFF_START_SECONDS
-        self._db_down_until = time.monotonic() + self._backoff
-        self.stats["write_failures"] += 1
-        log.warning("click flusher: cannot write clicks (%s); spooling, retry in %.0f s", exc, self._backoff)
-
-    def _spool_or_carry(self, events: list[ClickEvent]) -> None:
-        try:
-            self.spool(events)
-        except OSError:
-            log.exception(
-                "click flusher: cannot spool %d clicks to %s; keeping them in memory", len(events), self.spool_dir
-            )
-            self._carry.extend(events)
+        """Journal what is recorded, seal the segment and (inline) ingest now. Returns the clicks sealed."""
+        self.commit()
+        sealed = self.seal()
+        if not self.handoff:
+            self.maybe_replay()
+        return sealed
 
     def spool(self, events: list[ClickEvent]) -> Path:
-        """Write ``events`` durably to a new spool file and return its path."""
+        """Write ``events`` durably to a new sealed spool file and return its path."""
         self.spool_dir.mkdir(parents=True, exist_ok=True)
         self._seq += 1
         name = f"clicks-{time.time_ns():020d}-{os.getpid()}-{self._seq:06d}{SPOOL_SUFFIX}"
@@ -330,6 +517,12 @@ class ClickBuffer:
         self._spool_dirty = True
         self.stats["spooled"] += len(events)
         return final
+
+    def _mark_down(self, exc: BaseException) -> None:
+        self._backoff = min(BACKOFF_MAX_SECONDS, self._backoff * 2) if self._backoff else BACKOFF_START_SECONDS
+        self._db_down_until = time.monotonic() + self._backoff
+        self.stats["write_failures"] += 1
+        log.warning("click ingest: cannot write clicks (%s); they wait on disk, retry in %.0f s", exc, self._backoff)
 
     # --- replay ----------------------------------------------------------------------------------
 
@@ -349,18 +542,23 @@ class ClickBuffer:
     def _spool_files_exist(self) -> bool:
         try:
             with os.scandir(self.spool_dir) as entries:
-                return any(entry.name.startswith("clicks-") for entry in entries)
+                # Open journal segments too: one may have been left by a process that died.
+                return any(entry.name.startswith(("clicks-", SEGMENT_PREFIX)) for entry in entries)
         except FileNotFoundError:
             return False
 
     def _reclaim(self) -> None:
-        """Take back files claimed by dead processes, and salvage old temporary files of dead writers."""
+        """Take back files claimed by dead processes, seal the journal segments of dead processes, and
+        salvage old temporary files of dead writers."""
         try:
             entries = list(os.scandir(self.spool_dir))
         except FileNotFoundError:
             return
         for entry in entries:
             name = entry.name
+            if name.startswith(SEGMENT_PREFIX) and name.endswith(SEGMENT_SUFFIX):
+                self._reclaim_segment(Path(entry.path), name[len(SEGMENT_PREFIX) : -len(SEGMENT_SUFFIX)])
+                continue
             if not name.startswith("clicks-"):
                 continue
             if _CLAIM_MARK in name:
@@ -376,6 +574,29 @@ class ClickBuffer:
                 if pid != os.getpid() and not _pid_alive(pid) and age > STALE_PART_SECONDS:
                     with contextlib.suppress(FileNotFoundError):
                         os.replace(entry.path, self.spool_dir / name.removesuffix(".part"))
+
+    def _reclaim_segment(self, path: Path, stem: str) -> None:
+        """Seal a journal segment whose writer is gone: its ``flock`` is free only once that process died."""
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # its writer is alive (possibly this process)
+            if os.fstat(fd).st_size == 0:
+                path.unlink(missing_ok=True)
+                return
+            os.replace(path, self.spool_dir / f"clicks-{stem}{SPOOL_SUFFIX}")
+            _fsync_dir(self.spool_dir)
+            self.stats["reclaimed_segments"] += 1
+            log.warning("click journal: sealed %s left by a process that stopped without sealing it", path.name)
+        except FileNotFoundError:
+            pass  # sealed by its writer meanwhile
+        finally:
+            os.close(fd)
 
     def _read_spool(self, path: Path, result: ReplayResult) -> Iterator[ClickEvent]:
         with open(path, encoding="utf-8") as fh:
@@ -395,7 +616,10 @@ class ClickBuffer:
     def replay_spool(self) -> ReplayResult:
         """Write every spool file to the database, oldest first; stop at the first failure."""
         result = ReplayResult()
-        with self._flush_lock:
+        with self._replay_lock:
+            # Cleared before looking, not after: a segment sealed while this replay runs (the journal
+            # thread does not wait for it) sets it again, and the next round picks that segment up.
+            self._spool_dirty = False
             self._reclaim()
             try:
                 names = sorted(
@@ -421,6 +645,7 @@ class ClickBuffer:
                     with contextlib.suppress(FileNotFoundError):
                         os.replace(claimed, path)
                     self._mark_down(exc)
+                    self._spool_dirty = True
                     result.failed = True
                     return result
                 claimed.unlink(missing_ok=True)
@@ -428,7 +653,9 @@ class ClickBuffer:
                 result.events += len(events)
                 result.written += written
                 self.stats["replayed"] += len(events)
-            self._spool_dirty = False
+            if self._backoff:
+                log.info("click ingest: database is back")
+                self._backoff = 0.0
             if result.files:
                 _fsync_dir(self.spool_dir)
                 log.info(
@@ -459,7 +686,13 @@ class ClickBuffer:
             connection.close()
 
     def _after_fork(self) -> None:
-        # Clicks buffered before fork() belong to the parent; the child starts empty, with its own thread.
+        # Clicks recorded before fork() belong to the parent; the child starts empty, with its own thread
+        # and segment. Closing the inherited descriptor leaves the parent's lock in place (flock locks
+        # belong to the open file, which the parent still holds).
+        segment = self._segment
+        if segment is not None:
+            with contextlib.suppress(OSError):
+                os.close(segment.fd)
         self._init_state()
 
 

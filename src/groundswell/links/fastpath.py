@@ -2,7 +2,8 @@
 
 ``GET``/``HEAD /<7 alphanumerics>`` for a live link is answered here: no Django request, middleware or
 URL resolving, no database (the resolver's in-process cache; a miss is looked up in a small thread
-pool), and an O(1) append to the click buffer. Everything else goes to Django untouched, including
+pool), and the click appended to the journal: the 302 is sent once the click is on disk (group commit,
+``links.buffer``; the loop serves other requests meanwhile). Everything else goes to Django untouched, including
 unknown, archived and expired codes, so their 404/410 pages are rendered by ``links.views`` with the
 site's templates and middleware. When the database is down and a code is unknown locally, the answer is
 503 with ``Retry-After`` and the click is still recorded by code.
@@ -139,7 +140,7 @@ class LinkRouter:
                     self._pool(), _resolve_in_worker, resolver, code
                 )
             except LinkUnavailable:
-                self._record(scope, code, time.time())
+                await self._record(scope, code, time.time())
                 body = unavailable_page()
                 await send(
                     {
@@ -160,12 +161,13 @@ class LinkRouter:
         now = time.time()
         if not link.is_live(now):
             return False  # archived / expired: Django renders the 410 page
-        self._record(scope, code, now)
+        await self._record(scope, code, now)
         await send({"type": "http.response.start", "status": 302, "headers": link.headers})
         await send(_EMPTY_BODY)
         return True
 
-    def _record(self, scope: Scope, code: str, now: float) -> None:
+    async def _record(self, scope: Scope, code: str, now: float) -> None:
+        """Journal the click and wait (without blocking the loop) until it is on disk: then answer."""
         user_agent = referrer = forwarded_for = ""
         for name, value in scope["headers"]:
             if name == b"user-agent":
@@ -182,7 +184,8 @@ class LinkRouter:
                 proxies = self._proxy_count = trusted_proxy_count()
             ip = client_ip(ip, forwarded_for, proxies)
         bot = scope["method"] == "HEAD" or is_bot_user_agent(user_agent)
-        get_buffer().record(code, now, ip, user_agent, referrer, bot)
+        buffer = get_buffer()
+        await buffer.wait_async(buffer.record(code, now, ip, user_agent, referrer, bot))
 
     # --- lifespan ----------------------------------------------------------------------------------
 

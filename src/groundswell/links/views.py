@@ -38,8 +38,10 @@ def unavailable_response() -> HttpResponse:
 
 
 def record_click(request: HttpRequest, code: str, when: float) -> None:
+    """Journal the click, and return once it is on disk (group commit; see links.buffer)."""
     user_agent = request.headers.get("User-Agent", "")
-    get_buffer().record(
+    buffer = get_buffer()
+    group = buffer.record(
         code,
         when,
         client_ip(
@@ -51,6 +53,7 @@ def record_click(request: HttpRequest, code: str, when: float) -> None:
         request.headers.get("Referer", ""),
         is_bot(user_agent, request.method or "GET"),
     )
+    buffer.wait(group)
 
 
 def not_found_response(request: HttpRequest) -> HttpResponse:

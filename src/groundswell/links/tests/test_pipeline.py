@@ -135,7 +135,7 @@ def test_unknown_codes_in_the_spool_are_dropped_not_retried(click_buffer: ClickB
     assert Click.objects.count() == 0
 
 
-def test_buffer_is_safe_with_many_threads(share: Share) -> None:
+def test_buffer_is_safe_with_many_threads(share: Share, tmp_path: Path) -> None:
     written: list[ClickEvent] = []
     lock = threading.Lock()
 
@@ -144,7 +144,7 @@ def test_buffer_is_safe_with_many_threads(share: Share) -> None:
             written.extend(events)
         return len(events)
 
-    buffer = ClickBuffer(spool_dir=Path("/nonexistent"), interval=0.01, batch_size=50, autostart=True, writer=writer)
+    buffer = ClickBuffer(spool_dir=tmp_path / "spool", interval=0.01, batch_size=50, autostart=True, writer=writer)
 
     def hammer(n: int) -> None:
         for i in range(n):

@@ -1,7 +1,8 @@
-"""Replay spooled clicks (written while the database was unavailable) into the database.
+"""Write the click journal's sealed segments (``CLICK_SPOOL_DIR``) into the database.
 
-Safe to run at any time and from several processes: files are claimed by renaming, and ``write_clicks``
-is idempotent by click ``uid``. Exits non-zero while the database still refuses the clicks.
+Also seals the segments that killed web processes left open. Safe to run at any time and from several
+processes: files are claimed by renaming, and ``write_clicks`` is idempotent by click ``uid``. Exits
+non-zero while the database still refuses the clicks.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from groundswell.links.buffer import ClickBuffer, get_buffer
 
 
 class Command(BaseCommand):
-    help = "Write clicks spooled to CLICK_SPOOL_DIR during a database outage (idempotent)."
+    help = "Write the clicks journaled in CLICK_SPOOL_DIR to the database (idempotent)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
