@@ -6,6 +6,7 @@
 #   make lint    ruff check, ruff format --check, the import contracts (lint-imports), mypy
 #   make check   Django system checks and a missing-migrations check
 #   make bench   every benchmark (the bench-<name> targets of bench/*/Makefile.fragment)
+#   make bench-quick  every benchmark in its quick mode (BENCH_QUICK=1, as CI runs them)
 #   make clean   remove the virtualenv, ./var and caches
 
 BOOTSTRAP_PYTHON ?= python3
@@ -23,7 +24,7 @@ DEMO_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast test-clocks lint format check bench chromium clean
+.PHONY: help install demo test test-fast test-clocks lint format check bench bench-quick chromium clean
 
 help:
 	@sed -n 's/^#   \(make .*\)/\1/p' Makefile
@@ -103,6 +104,11 @@ endif
 
 bench: $(STAMP) $(BENCH_TARGETS)
 	@if [ -z "$(strip $(BENCH_TARGETS))" ]; then echo "No benchmarks registered (bench/*/Makefile.fragment)."; fi
+
+# Each benchmark in turn with BENCH_QUICK=1 (seconds each); fails when one fails or does not end with its
+# `BENCH <name> …` line. Logs in bench/out/quick/.
+bench-quick: $(STAMP)
+	bash bench/quick.sh $(BENCH_TARGETS)
 
 clean:
 	rm -rf $(VENV) var build dist .mypy_cache .ruff_cache .pytest_cache bench/out

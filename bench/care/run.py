@@ -356,7 +356,13 @@ def main() -> None:
     if args.explain:
         explain(week)
     print("targets met" if week.met else "TARGETS MISSED")
-    print(f"BENCH care p50_min={week.p50:.1f} p90_min={week.p90:.1f} load_ratio={week.load_ratio:.2f}")
+    line = f"BENCH care p50_min={week.p50:.1f} p90_min={week.p90:.1f} load_ratio={week.load_ratio:.2f}"
+    if not args.count_only:
+        # Reference in the same run: the same week routed by the case count alone (the rule before).
+        before = simulate(args.seed, count_only=True)
+        print(f"the same week by case count alone: load ratio {before.load_ratio:.2f}, p90 {before.p90:.1f}")
+        line += f" count_only_load_ratio={before.load_ratio:.2f}"
+    print(line)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ Builds a temporary SQLite database with BENCH_MEMBERS members (default 100,000) 
   week (promotion and relegation from the previous seats);
 * ``league_for`` (the league page's read) for the median member, and its query count.
 
-Last line: ``BENCH leagues near_me_p95_ms=<x> draw_s=<x> next_draw_s=<x> league_p95_ms=<x> queries=<n>``.
+Last line: ``BENCH leagues near_me_p95_ms=<x> draw_s=<x> next_draw_s=<x> league_p95_ms=<x> queries=<n>
+ small_near_me_p95_ms=<x> ratio_to_small=<x>`` (the reference: near_me on a 50-member workspace, same run).
 """
 
 from __future__ import annotations
@@ -94,8 +95,9 @@ def median_member(ws: Workspace, period: str, start: dt.date) -> Membership:
 
 
 def main() -> None:
-    members = int(os.environ.get("BENCH_MEMBERS", 100_000))
-    requests = int(os.environ.get("BENCH_REQUESTS", 100))
+    quick = os.environ.get("BENCH_QUICK") == "1"  # CI: seconds, same code paths
+    members = int(os.environ.get("BENCH_MEMBERS", 2_000 if quick else 100_000))
+    requests = int(os.environ.get("BENCH_REQUESTS", 20 if quick else 100))
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     today = timezone.now().date()
@@ -120,8 +122,18 @@ def main() -> None:
     with CaptureQueriesContext(connection) as small_q:
         near_me(small_me, "w", this_week)
     assert len(big_q.captured_queries) == len(small_q.captured_queries)
+    # Reference in the same run: the same call on a 50-member workspace.
+    small_timings = []
+    for _ in range(requests):
+        t = time.perf_counter()
+        near_me(small_me, "w", this_week)
+        small_timings.append((time.perf_counter() - t) * 1000)
+    small_p95 = pct(small_timings, 95)
     near_p95 = pct(timings, 95)
-    print(f"near_me: p50 {pct(timings, 50):.1f} ms, p95 {near_p95:.1f} ms, {len(big_q.captured_queries)} queries")
+    print(
+        f"near_me: p50 {pct(timings, 50):.1f} ms, p95 {near_p95:.1f} ms, {len(big_q.captured_queries)} queries "
+        f"(50-member workspace: p95 {small_p95:.1f} ms)"
+    )
 
     last_week = weeks[-2]
     t = time.perf_counter()
@@ -145,7 +157,8 @@ def main() -> None:
     print(f"league_for: p95 {league_p95:.1f} ms, {len(league_q.captured_queries)} queries, cohort {len(view.rows)}")
     print(
         f"BENCH leagues near_me_p95_ms={near_p95:.1f} draw_s={draw_s:.2f} next_draw_s={next_draw_s:.2f} "
-        f"league_p95_ms={league_p95:.1f} queries={len(big_q.captured_queries) + len(league_q.captured_queries)}"
+        f"league_p95_ms={league_p95:.1f} queries={len(big_q.captured_queries) + len(league_q.captured_queries)} "
+        f"small_near_me_p95_ms={small_p95:.1f} ratio_to_small={near_p95 / small_p95:.1f}"
     )
 
 

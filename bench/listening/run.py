@@ -33,7 +33,8 @@ os.environ.setdefault("LOG_LEVEL", "ERROR")
 
 SEED = 2026
 WORKERS = 2
-POSTS_PER_WORKER = int(os.environ.get("BENCH_POSTS", "6000"))
+# BENCH_QUICK=1 (CI): a few pages per worker, same code paths.
+POSTS_PER_WORKER = int(os.environ.get("BENCH_POSTS") or (400 if os.environ.get("BENCH_QUICK") == "1" else 6000))
 PAGE = 40  # Mastodon's page size
 TOPICS = 300
 BRANDS = ["northwind", "fjordfell", "summitsupply", "kestrel", "tundra", "alpine", "ridgeline", "larkspur"]

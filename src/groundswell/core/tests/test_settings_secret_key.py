@@ -37,9 +37,10 @@ def _start(secret_key: str, *, debug: bool = False) -> subprocess.CompletedProce
         "a" * 36,  # the key from the report: long enough for the old rule, one character
         "a" * 64,  # long, but one character
         "abcd" * 20,  # four different characters
-        "x" * 10 + secrets.token_urlsafe(24),  # 42 characters
-        "django-insecure-" + secrets.token_urlsafe(50),  # Django's generated development key
+        "x" * 10 + "Qm7vR2kLp9ZtW4nYc8HbJ3sDf6GxVa1Ue5",  # 44 characters
+        "django-insecure-" + "Tq3ZmL8wRv2Kp6YcN9bHs4JdG7xFa1Ue5Wo0Ir" * 2,  # Django's generated development key
     ],
+    ids=["36-same", "64-same", "4-distinct", "44-chars", "django-insecure"],
 )
 def test_a_weak_secret_key_is_refused_with_a_clear_message(weak: str) -> None:
     started = _start(weak)
