@@ -50,7 +50,7 @@ def _heading(visible_to: str, sharing: bool) -> str:
         return "Colleagues can see, as you choose below:"
     if visible_to == registry.ONLY_YOU:
         return "Only you can see:"
-    return f"{visible_to} can see:"
+    return f"Who can see these: {visible_to.rstrip('.')}"
 
 
 def _inventory(member: Membership, sharing: bool) -> list[tuple[str, list[tuple[str, registry.InventoryLine]]]]:

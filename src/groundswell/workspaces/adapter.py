@@ -20,6 +20,14 @@ from groundswell.workspaces.access import workspaces_for_user
 
 
 class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": (
+            "Too many failed sign-in attempts. Wait five minutes and try again, sign in from a browser you "
+            "have signed in with before, or reset your password by e-mail."
+        ),
+    }
+
     # --- Sign-in throttling (workspaces/login_throttle.py, ADR 0026) -----------------------------------
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:

@@ -48,7 +48,8 @@ STRONG_PROBLEM = _cues(
     "without notice|disconnected|cut off|cut my|lost my|dead on arrival|logs me out|throttled|hung up|"
     "three different|different answers|closed my complaint|without fixing|drops every|keeps dropping|"
     "down all|blinks|only two of|reported the fault|no fixes|zero fixes|without a working|without working|"
-    "keeps saying",
+    "keeps saying|disappointed|disappointing|not good enough|fell apart|falling apart|came apart|faulty|"
+    "broke on|broke after|broke within|leaked|leaking|ripped",
     "kaputt|defekt|nie angekommen|nicht angekommen|immer noch nicht|funktioniert nicht|geht nicht|schlechteste|"
     "unverschämt|betrug|beschädigt|frechheit|katastrophe|enttäuscht|"
     "warteschleife|kein internet|kein netz|kein festnetz|ohne internet|keine antwort|kein anruf|passiert nichts|"

@@ -75,6 +75,6 @@ def test_a_provider_registered_later_appears_too(bob: Membership, bob_client: Cl
     registry.register(_Late())
     try:
         text = bob_client.get(f"/w/{bob.workspace.slug}/privacy/").content.decode()
-        assert "The brand team can see:" in text and "Late thing LATE-41" in text
+        assert "Who can see these: The brand team" in text and "Late thing LATE-41" in text
     finally:
         registry._PROVIDERS.pop("zz-late")

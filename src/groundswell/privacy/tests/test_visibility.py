@@ -182,4 +182,4 @@ def test_the_privacy_centre_says_who_can_see_what(workspace: Workspace, bob: Mem
     page = client_for(bob).get(f"/w/{workspace.slug}/privacy/").content.decode()
     assert "Who can see what" in page and "Payroll must name who is paid" in page
     assert "report of your numbers to your manager" in page
-    assert "Right now you are <strong>private: only i see my place</strong>" in page
+    assert "Right now you are <strong>private</strong>: only you see your place" in page

@@ -23,7 +23,7 @@ def _sign_in(client: Client, email: str, password: str, ip: str) -> bool:
 
 def _locked(client: Client, email: str, ip: str) -> bool:
     response = client.post("/accounts/login/", {"login": email, "password": "wrong"}, REMOTE_ADDR=ip)
-    return "Too many failed login attempts" in response.content.decode()
+    return "Too many failed sign-in attempts" in response.content.decode()
 
 
 @pytest.mark.django_db
