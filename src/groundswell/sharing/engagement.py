@@ -49,7 +49,7 @@ def _shares(post_ids: Sequence[int]) -> dict[int, _ShareRow]:
         "reach_estimate",
         "created_at",
     )
-    return {outbound_id: _ShareRow(*rest) for outbound_id, *rest in rows}
+    return {outbound_id: _ShareRow(*rest) for outbound_id, *rest in rows}  # type: ignore[arg-type]
 
 
 def _earned_today(workspace_id: int, member_ids: set[int], day: dt.date) -> dict[int, int]:
