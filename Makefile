@@ -3,6 +3,7 @@
 #
 #   make demo    build the demo company and serve it on http://127.0.0.1:8000/
 #   make test    the whole test-suite (DATABASE_URL=postgres://… runs it on PostgreSQL)
+#   make test-tasks  the real task path on one engine: TASKS_ENGINE=db (default) | rabbitmq | redis
 #   make lint    ruff check, ruff format --check, the import contracts (lint-imports), mypy
 #   make check   Django system checks and a missing-migrations check
 #   make bench   every benchmark (the bench-<name> targets of bench/*/Makefile.fragment)
@@ -24,7 +25,7 @@ DEMO_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast test-clocks lint format check bench bench-quick chromium clean
+.PHONY: help install demo test test-fast test-tasks test-clocks lint format check bench bench-quick chromium clean
 
 help:
 	@sed -n 's/^#   \(make .*\)/\1/p' Makefile
@@ -70,6 +71,12 @@ test: $(STAMP) chromium
 # Everything but the browser and process-spawning tests.
 test-fast: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS) -m 'not browser and not slow'
+
+# The task tests (marked tasks_engine) on one engine, with real workers: the database backend, RabbitMQ on
+# 127.0.0.1:5672 (guest/guest) or Redis on 127.0.0.1:6379 (TASKS_RABBITMQ_URL / TASKS_REDIS_URL change them).
+TASKS_ENGINE ?= db
+test-tasks: $(STAMP)
+	TASKS_ENGINE=$(TASKS_ENGINE) $(BIN)/pytest -n 0 -q -m tasks_engine
 
 # The fast suite at instants where clock bugs hide: early on a Monday in Berlin, New Year's Eve in UTC, the
 # night Europe moves to summer time, a month's last evening in Los Angeles.

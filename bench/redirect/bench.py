@@ -518,7 +518,8 @@ def main() -> int:
         f"BENCH redirect rps={result['rps']} nginx_rps={nginx_result['rps']} ratio_to_nginx={ratio:.3f} "
         f"p99_ms={result['p99_us'] / 1000:.2f} lost={lost} kill={killed} answered={sent_human + sent_bot + len(answered)}"
     )
-    return 0
+    # A lost click is a broken promise (ADR 0030), whatever the machine's speed: fail the run, and so CI.
+    return 1 if lost else 0
 
 
 if __name__ == "__main__":

@@ -205,13 +205,34 @@ EMAIL_BACKEND = (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
 
-# --- Background tasks (django-tasks, database backend: no broker needed) --------------------------
+# --- Background tasks (django-tasks) --------------------------------------------------------------
+# The database backend by default (no broker). TASKS_BACKEND=celery delivers tasks through RabbitMQ
+# (amqp://) or Redis (redis://) at TASKS_BROKER_URL; results stay in the database (docs/adr/0032).
+_TASKS_BACKEND_ALIASES = {"db": "django_tasks_db.DatabaseBackend", "celery": "groundswell.core.broker.CeleryBackend"}
+_tasks_backend = env_str("TASKS_BACKEND", "db")
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": _TASKS_BACKEND_ALIASES.get(_tasks_backend, _tasks_backend),
         "QUEUES": ["default"],
     }
 }
+TASKS_BROKER_URL = env_str("TASKS_BROKER_URL", "")
+if TASKS["default"]["BACKEND"] == _TASKS_BACKEND_ALIASES["celery"] and not TASKS_BROKER_URL.startswith(
+    ("amqp://", "amqps://", "redis://", "rediss://")
+):
+    raise ImproperlyConfigured(
+        "TASKS_BACKEND=celery needs TASKS_BROKER_URL=amqp://user:password@host:5672/vhost (RabbitMQ) "
+        f"or redis://host:6379/1 (Redis); got {TASKS_BROKER_URL!r}"
+    )
+# Queue names on the broker are "<prefix>.<queue>": a broker (or RabbitMQ vhost) shared by several
+# installations needs a prefix per installation.
+TASKS_QUEUE_PREFIX = env_str("TASKS_QUEUE_PREFIX", "groundswell")
+# Redis only: a task not acknowledged after this long is handed to another worker (keep it above the
+# longest task). RabbitMQ hands a task on as soon as the worker holding it disconnects.
+TASKS_VISIBILITY_TIMEOUT_SECONDS = env_int("TASKS_VISIBILITY_TIMEOUT_SECONDS", 3600, minimum=10)
+# A task still waiting this long after it was due (its message lost, e.g. the broker was down when it was
+# enqueued) is published again by the scheduler; workers run each task once, so a second copy is harmless.
+TASKS_REPUBLISH_AFTER_SECONDS = env_int("TASKS_REPUBLISH_AFTER_SECONDS", 600, minimum=30)
 
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"

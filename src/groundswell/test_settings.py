@@ -29,3 +29,7 @@ LINKEDIN_READ_POSTS = True
 ENCRYPTION_KEYS = ["Z3JvdW5kc3dlbGwtdGVzdC1rZXktMDEyMzQ1Njc4OWE="]
 # Off so other apps' query counts do not include the once-a-day visitor write; rewards tests turn it on.
 RECORD_MEMBER_VISITORS = False
+# `make test-tasks` (TASKS_ENGINE=db|rabbitmq|redis) runs workers in threads beside the test: SQLite's
+# shared in-memory database fails them with "table is locked", so those runs use a file (WAL, busy timeout).
+if os.environ.get("TASKS_ENGINE") and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.mkdtemp(prefix="groundswell-tasks-"), "test.sqlite3")}  # noqa: F405

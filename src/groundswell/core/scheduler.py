@@ -73,14 +73,19 @@ def replay_click_spool() -> int:
 
 @task()
 def prune_task_results() -> None:
-    """Delete finished background-task results older than two weeks (database task backend only)."""
+    """Delete finished background-task results older than two weeks (both engines keep them in the database)."""
     call_command("prune_db_task_results", queue_name="*", min_age_days=14, verbosity=0)
 
 
 def builtin_jobs() -> list[tuple[Any, float]]:
+    from groundswell.core import broker
+
     jobs: list[tuple[Any, float]] = [(replay_click_spool, 300.0)]
-    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
-        jobs.append((prune_task_results, 24 * 3600.0))
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend in ("django_tasks_db.DatabaseBackend", "groundswell.core.broker.CeleryBackend"):
+        jobs.append((prune_task_results, 24 * 3600.0))  # both keep their results in the database
+    if backend == "groundswell.core.broker.CeleryBackend":
+        jobs.append((broker.republish_stranded, broker.REPUBLISH_EVERY_SECONDS))
     return jobs
 
 

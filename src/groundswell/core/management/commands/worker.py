@@ -1,4 +1,9 @@
-"""``groundswell worker``: the django-tasks database worker plus the periodic-job scheduler."""
+"""``groundswell worker``: runs background tasks on the configured engine, plus the periodic-job scheduler.
+
+The database backend (default) runs django-tasks-db's worker; ``TASKS_BACKEND=celery`` runs a Celery worker
+on ``TASKS_BROKER_URL`` (RabbitMQ or Redis, docs/adr/0032). Either way each worker also runs the scheduler,
+which several nodes can run at once (a due run is claimed by one of them).
+"""
 
 from __future__ import annotations
 
@@ -31,6 +36,9 @@ class Command(BaseCommand):
             help="Only enqueue periodic jobs (when another worker runs the tasks, e.g. RQ's rqworker).",
         )
         parser.add_argument("--worker-id", default="", help="Unique id of this worker (default: host:pid:random).")
+        parser.add_argument(
+            "--concurrency", type=int, default=4, help="Tasks run at once (TASKS_BACKEND=celery: worker threads)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         backend = settings.TASKS["default"]["BACKEND"]
@@ -45,6 +53,9 @@ class Command(BaseCommand):
             ingest.join(timeout=30)
 
     def _run(self, worker_id: str, backend: object, options: dict[str, Any]) -> None:
+        if backend == "groundswell.core.broker.CeleryBackend" and not options["scheduler_only"]:
+            self._celery(worker_id, options)
+            return
         if options["scheduler_only"] or backend != "django_tasks_db.DatabaseBackend":
             if options["no_scheduler"]:
                 raise CommandError("--no-scheduler with a non-database task backend leaves nothing to do.")
@@ -91,3 +102,39 @@ class Command(BaseCommand):
             scheduler.join(timeout=5)
         finally:
             signal.signal(signal.SIGTERM, previous)
+
+    def _celery(self, worker_id: str, options: dict[str, Any]) -> None:
+        from groundswell.core.broker import celery_app, celery_queue
+
+        if options["concurrency"] < 1:
+            raise CommandError("--concurrency must be at least 1.")
+        names = settings.TASKS["default"].get("QUEUES") or ["default"]
+        if options["queue_name"] != "*":
+            names = [n.strip() for n in options["queue_name"].split(",") if n.strip()]
+        scheduler = None
+        if not options["no_scheduler"]:
+            scheduler = SchedulerThread(tick=options["tick"], worker_id=worker_id)
+            scheduler.start()
+        self.stdout.write(f"Groundswell worker {worker_id} started on the broker (queues: {', '.join(names)}).")
+        try:
+            # Threads, not forked children: the scheduler and click-ingest threads live in this process, and
+            # a task's unacknowledged message goes back to the broker if the whole process dies.
+            worker = celery_app().Worker(
+                hostname=worker_id,
+                pool_cls="threads",
+                concurrency=options["concurrency"],
+                queues=[celery_queue(n) for n in names],
+                loglevel="INFO" if options["verbosity"] > 1 else "WARNING",
+                without_gossip=True,
+                without_mingle=True,
+                without_heartbeat=True,
+                optimization="fair",
+                quiet=True,
+            )
+            worker.start()
+            if worker.exitcode:
+                raise CommandError(f"the Celery worker stopped with exit code {worker.exitcode}")
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+                scheduler.join(timeout=5)

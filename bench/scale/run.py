@@ -1,0 +1,309 @@
+"""Task engines side by side, and a worker killed mid-load (docs/scaling.md).
+
+* A database of its own on PostgreSQL (``BENCH_POSTGRES_URL``, default ``postgres://postgres@127.0.0.1:5432``),
+  created, migrated and dropped here.
+* For each engine: the database backend (django-tasks-db), RabbitMQ (``BENCH_RABBITMQ_URL``, default
+  guest on 127.0.0.1:5672) and Redis (``BENCH_REDIS_URL``, default 127.0.0.1:6379/14), two real
+  ``groundswell worker`` processes (2 threads each on the brokers, the database worker is one at a time).
+* Throughput: ``BENCH_TASKS`` tasks enqueued through the app's own ``Task.enqueue`` (4 threads standing for
+  web processes) while the workers run,
+  timed from the first enqueue until the database shows every one finished; reported per engine and as a
+  ratio to the database backend measured in the same run.
+* Chaos: a second load of tasks that take 20 ms each; when a third are done one worker is killed (SIGKILL)
+  and started again. Each run of a task appends its number to a file, so runs are counted outside the
+  database: lost = a task that never ran to the end, duplicated = one that ran to the end twice.
+  On the brokers nothing may be lost (the exit status is 1 otherwise). The database backend is measured too
+  (full mode): a row its killed worker was running stays RUNNING, which the line shows as lost.
+
+Quick mode (``BENCH_QUICK=1``, for CI): 300 tasks, chaos on RabbitMQ only.
+Last line: ``BENCH scale workers=2 tasks=<n> db_per_s=<x> rabbitmq_per_s=<x> rabbitmq_ratio=<x>
+redis_per_s=<x> redis_ratio=<x> tasks_sent=<n> tasks_lost=<n> tasks_duplicated=<n> tasks_rerun=<n>`` (chaos on the
+brokers; rerun: tasks the killed worker held that another ran again).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+BIN = Path(sys.executable).parent
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+WORKERS = 2
+ENQUEUERS = 4  # threads enqueueing, standing for web processes (a confirmed publish waits for the broker's disk)
+BROKERS = {
+    "rabbitmq": os.environ.get("BENCH_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+    "redis": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+}
+QUEUE_PREFIX = "groundswell-bench"  # not the queues of an installation (or the tests) on the same broker
+BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "celery": "groundswell.core.broker.CeleryBackend"}
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def database_url(base: str, name: str) -> str:
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def admin_sql(base: str, statement: str) -> None:
+    with psycopg.connect(database_url(base, "postgres"), autocommit=True) as conn:
+        conn.execute(statement)  # type: ignore[arg-type]
+
+
+class Bench:
+    def __init__(self, env: dict[str, str], data_dir: Path) -> None:
+        self.env = env
+        self.data_dir = data_dir
+        self.workers: list[subprocess.Popen[bytes]] = []
+
+    def engine_env(self, engine: str, marks: Path, task_seconds: float) -> dict[str, str]:
+        env = dict(self.env, BENCH_SCALE_MARKS=str(marks), BENCH_TASK_SECONDS=str(task_seconds))
+        if engine == "db":
+            env["TASKS_BACKEND"] = "db"
+        else:
+            env.update(
+                TASKS_BACKEND="celery",
+                TASKS_BROKER_URL=BROKERS[engine],
+                TASKS_VISIBILITY_TIMEOUT_SECONDS="10",
+                TASKS_QUEUE_PREFIX=QUEUE_PREFIX,
+            )
+        return env
+
+    def start_worker(self, engine: str, index: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        out = (self.data_dir / f"worker-{engine}-{index}.log").open("ab")
+        args = [
+            str(BIN / "groundswell"),
+            "worker",
+            "--no-scheduler",
+            "--worker-id",
+            f"bench-{engine}-{index}",
+            "-v",
+            "2",
+        ]
+        if engine == "db":
+            args += ["--interval", "0.05"]
+        else:
+            args += ["--concurrency", "2"]
+        proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        self.wait_ready(engine, index)
+        return proc
+
+    def wait_ready(self, engine: str, index: int) -> None:
+        path = self.data_dir / f"worker-{engine}-{index}.log"
+        needle = "ready." if engine != "db" else "Starting worker"
+        deadline = time.monotonic() + 60
+        while needle not in path.read_text(errors="replace"):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"worker {engine}-{index} did not start:\n{path.read_text()[-3000:]}")
+            time.sleep(0.05)
+
+    def stop_workers(self) -> None:
+        for proc in self.workers:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in self.workers:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.workers = []
+
+
+def reset(engine: str) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.all().delete()
+    if engine != "db":
+        from groundswell.core.broker import celery_app, celery_queue
+
+        with celery_app().connection_for_write() as conn, contextlib.suppress(Exception):  # not declared yet
+            conn.default_channel.queue_purge(celery_queue("default"))
+
+
+def configure(engine: str) -> Any:
+    from django.test import override_settings
+
+    from groundswell.core.broker import celery_app
+
+    celery_app.cache_clear()
+    if engine == "db":
+        return override_settings(TASKS={"default": {"BACKEND": BACKENDS["db"], "QUEUES": ["default"]}})
+    return override_settings(
+        TASKS={"default": {"BACKEND": BACKENDS["celery"], "QUEUES": ["default"]}},
+        TASKS_BROKER_URL=BROKERS[engine],
+        TASKS_QUEUE_PREFIX=QUEUE_PREFIX,
+    )
+
+
+def wait_finished(expected: int, timeout: float, on_progress: Any = None) -> float:
+    from django_tasks_db.models import DBTaskResult
+
+    deadline = time.monotonic() + timeout
+    while True:
+        done = DBTaskResult.objects.finished().count()
+        if on_progress is not None:
+            on_progress(done)
+        if done >= expected:
+            return time.monotonic()
+        if time.monotonic() > deadline:
+            return time.monotonic()
+        time.sleep(0.02)
+
+
+def enqueue_all(task: Any, tasks: int) -> None:
+    """Enqueue tasks 0..n-1 from ENQUEUERS threads, as that many web processes would."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def chunk(start: int) -> None:
+        try:
+            for n in range(start, tasks, ENQUEUERS):
+                task.enqueue(n)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(ENQUEUERS) as pool:
+        list(pool.map(chunk, range(ENQUEUERS)))
+
+
+def throughput(bench: Bench, engine: str, tasks: int) -> float:
+    import scale_tasks
+
+    marks = bench.data_dir / f"marks-{engine}-throughput"
+    with configure(engine):
+        reset(engine)
+        env = bench.engine_env(engine, marks, 0)
+        bench.workers = [bench.start_worker(engine, i, env) for i in range(WORKERS)]
+        try:
+            started = time.monotonic()
+            enqueue_all(scale_tasks.mark, tasks)
+            enqueued = time.monotonic()
+            ended = wait_finished(tasks, timeout=300)
+        finally:
+            bench.stop_workers()
+    runs = collections.Counter(marks.read_text().split()) if marks.exists() else collections.Counter()
+    if len(runs) != tasks:
+        raise SystemExit(f"{engine}: only {len(runs)} of {tasks} tasks ran")
+    rate = tasks / (ended - started)
+    log(
+        f"{engine}: {tasks} tasks on {WORKERS} workers in {ended - started:.2f} s: {rate:.0f} tasks/s "
+        f"(enqueueing took {enqueued - started:.2f} s)"
+    )
+    return rate
+
+
+def chaos(bench: Bench, engine: str, tasks: int) -> tuple[int, int, int]:
+    import scale_tasks
+
+    marks = bench.data_dir / f"marks-{engine}-chaos"
+    with configure(engine):
+        reset(engine)
+        env = bench.engine_env(engine, marks, 0.02)
+        bench.workers = [bench.start_worker(engine, i, env) for i in range(WORKERS)]
+        killed = False
+
+        def kill_once(done: int) -> None:
+            nonlocal killed
+            if not killed and done >= tasks // 3:
+                killed = True
+                victim = bench.workers[0]
+                victim.send_signal(signal.SIGKILL)
+                victim.wait()
+                log(f"{engine}: killed worker 0 at {done}/{tasks} finished; starting it again")
+                bench.workers[0] = bench.start_worker(engine, 0, env)
+
+        try:
+            enqueue_all(scale_tasks.mark, tasks)
+            # Redis hands a dead worker's task on after the visibility timeout (10 s here).
+            wait_finished(tasks, timeout=60, on_progress=kill_once)
+        finally:
+            bench.stop_workers()
+    from django_tasks_db.models import DBTaskResult
+
+    runs = collections.Counter(marks.read_text().split()) if marks.exists() else collections.Counter()
+    lost = sum(1 for n in range(tasks) if runs[str(n)] == 0)
+    duplicated = sum(1 for count in runs.values() if count > 1)
+    # Tasks the killed worker had started (or reserved) that another worker ran again.
+    rerun = sum(1 for ids in DBTaskResult.objects.values_list("worker_ids", flat=True) if len(ids) > 1)
+    log(
+        f"{engine}: chaos {tasks} tasks, one worker killed and restarted: lost={lost} duplicated={duplicated} "
+        f"rerun_after_kill={rerun}"
+    )
+    return lost, duplicated, rerun
+
+
+def main() -> int:
+    tasks = int(os.environ.get("BENCH_TASKS") or (300 if QUICK else 3000))
+    chaos_tasks = 200 if QUICK else 1000
+    postgres = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+    name = f"gs_scale_{os.getpid()}"
+    data_dir = Path(tempfile.mkdtemp(prefix="groundswell-scale-"))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(postgres, name),
+        "DJANGO_SETTINGS_MODULE": "groundswell.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SITE_URL": "http://127.0.0.1",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "GROUNDSWELL_DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(HERE)]),
+    }
+    admin_sql(postgres, f'CREATE DATABASE "{name}"')
+    # A throw-away database: commits need not wait for the disk (migrating is most of the quick run's time).
+    admin_sql(postgres, f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
+    started = time.monotonic()
+    try:
+        subprocess.run([str(BIN / "groundswell"), "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)
+        log(f"migrated a new PostgreSQL database in {time.monotonic() - started:.0f} s")
+        os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+        sys.path.insert(0, str(HERE))
+        import django
+
+        django.setup()
+        bench = Bench(env, data_dir)
+        rates = {engine: throughput(bench, engine, tasks) for engine in ("db", "rabbitmq", "redis")}
+        chaos_engines = ["rabbitmq"] if QUICK else ["rabbitmq", "redis", "db"]
+        outcome = {engine: chaos(bench, engine, chaos_tasks) for engine in chaos_engines}
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        admin_sql(postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    broker_runs = [engine for engine in chaos_engines if engine != "db"]
+    lost = sum(outcome[e][0] for e in broker_runs)
+    duplicated = sum(outcome[e][1] for e in broker_runs)
+    rerun = sum(outcome[e][2] for e in broker_runs)
+    extra = f" db_chaos_lost={outcome['db'][0]}" if "db" in outcome else ""
+    print(
+        f"BENCH scale workers={WORKERS} tasks={tasks} db_per_s={rates['db']:.0f} "
+        f"rabbitmq_per_s={rates['rabbitmq']:.0f} rabbitmq_ratio={rates['rabbitmq'] / rates['db']:.2f} "
+        f"redis_per_s={rates['redis']:.0f} redis_ratio={rates['redis'] / rates['db']:.2f} "
+        f"tasks_sent={chaos_tasks * len(broker_runs)} tasks_lost={lost} tasks_duplicated={duplicated} "
+        f"tasks_rerun={rerun}{extra}",
+        flush=True,
+    )
+    return 1 if lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
