@@ -24,7 +24,6 @@ import os
 import socket
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -54,24 +53,6 @@ _REGISTRY: dict[str, PeriodicJob] = {}
 
 
 @task()
-def replay_click_spool() -> int:
-    """Write clicks that a web process spooled to disk while the database was unavailable.
-
-    The web processes replay their spool themselves once the database answers again; this catches
-    files left behind by a web process that stopped before it could (same host only).
-    """
-    from groundswell.links.buffer import ClickBuffer
-
-    buffer = ClickBuffer(
-        spool_dir=Path(settings.CLICK_SPOOL_DIR),
-        interval=float(settings.CLICK_FLUSH_INTERVAL_SECONDS),
-        batch_size=int(settings.CLICK_FLUSH_BATCH_SIZE),
-        autostart=False,
-    )
-    return buffer.replay_spool().written
-
-
-@task()
 def prune_task_results() -> None:
     """Delete finished background-task results older than two weeks (both engines keep them in the database)."""
     call_command("prune_db_task_results", queue_name="*", min_age_days=14, verbosity=0)
@@ -80,7 +61,7 @@ def prune_task_results() -> None:
 def builtin_jobs() -> list[tuple[Any, float]]:
     from groundswell.core import broker
 
-    jobs: list[tuple[Any, float]] = [(replay_click_spool, 300.0)]
+    jobs: list[tuple[Any, float]] = []
     backend = settings.TASKS["default"]["BACKEND"]
     if backend in ("django_tasks_db.DatabaseBackend", "groundswell.core.broker.CeleryBackend"):
         jobs.append((prune_task_results, 24 * 3600.0))  # both keep their results in the database
