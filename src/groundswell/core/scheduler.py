@@ -23,6 +23,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,22 @@ _REGISTRY: dict[str, PeriodicJob] = {}
 def prune_task_results() -> None:
     """Delete finished background-task results older than two weeks (both engines keep them in the database)."""
     call_command("prune_db_task_results", queue_name="*", min_age_days=14, verbosity=0)
+
+
+#: Starts a thread that a worker process runs beside its tasks; setting the event stops it.
+WorkerThread = Callable[[], tuple[threading.Thread, threading.Event]]
+_WORKER_THREADS: dict[str, WorkerThread] = {}
+
+
+def register_worker_thread(name: str, start: WorkerThread) -> None:
+    """Run ``start()``'s thread in every worker process (links: the click ingest), registered from an app's
+    ``tasks.py`` like the periodic jobs, so core starts it without importing the app."""
+    _WORKER_THREADS[name] = start
+
+
+def start_worker_threads() -> list[tuple[threading.Thread, threading.Event]]:
+    autodiscover_modules("tasks")
+    return [start() for start in _WORKER_THREADS.values()]
 
 
 def builtin_jobs() -> list[tuple[Any, float]]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from django.conf import settings
 from django_tasks import task
 
-from groundswell.core.scheduler import register_periodic
+from groundswell.core.scheduler import register_periodic, register_worker_thread
 
 #: How often the worker looks for spool files a web process left behind.
 REPLAY_SPOOL_EVERY_SECONDS = 300.0
@@ -31,4 +32,12 @@ def replay_click_spool() -> int:
     return buffer.replay_spool().written
 
 
+def _start_ingest_thread() -> tuple[threading.Thread, threading.Event]:
+    from groundswell.links.buffer import start_ingest_thread
+
+    return start_ingest_thread()
+
+
 register_periodic(replay_click_spool, REPLAY_SPOOL_EVERY_SECONDS)
+# Every worker writes the clicks spooled on its host (hand-off mode, or during an outage).
+register_worker_thread("click-ingest", _start_ingest_thread)
