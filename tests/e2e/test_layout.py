@@ -1,0 +1,83 @@
+"""Layout under hostile data: a 300-character unbroken title, a 10,000-character body and a long error never
+widen the page (no sideways scroll) on a phone (390x844) or a laptop (1366x900). Badges stay pills."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from groundswell.care import actions as care_actions
+from groundswell.care.tests.conftest import make_post, volunteer
+from groundswell.content.models import Item, ItemKind, ItemState, Topic
+from groundswell.listening.models import Source, SourceKind, TopicKind
+from groundswell.listening.models import Topic as ListeningTopic
+from groundswell.rewards.actions import ensure_default_rules
+from groundswell.workspaces.models import Membership, Role, Workspace
+from tests.e2e.test_core_loop import make_user, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LONG_WORD = "x" * 300
+SIZES = [(390, 844), (1366, 900)]
+
+
+def _hostile_data(workspace: Workspace) -> Item:
+    alice = Membership.objects.get(user__email="alice@acme.test")
+    topic = Topic.objects.create(workspace=workspace, name="Product launches and announcements", slug="launches")
+    item = Item.objects.create(
+        workspace=workspace,
+        kind=ItemKind.URL,
+        state=ItemState.PUBLISHED,
+        url="https://example.com/" + "a" * 400,
+        title=LONG_WORD,
+        description="d" * 2000,
+        body="b" * 10_000,
+        unfurl_state="failed",
+        unfurl_error="e" * 300,
+        created_by=alice,
+        published_at=timezone.now(),
+    )
+    item.topics.add(topic)
+    Item.objects.create(
+        workspace=workspace,
+        kind=ItemKind.TEXT,
+        state=ItemState.PUBLISHED,
+        body="Short and sweet",
+        created_by=alice,
+        published_at=timezone.now(),
+    )
+    brand = ListeningTopic.objects.create(workspace=workspace, name="N" * 200, kind=TopicKind.BRAND, query="n")
+    source = Source.objects.create(workspace=workspace, kind=SourceKind.MASTODON, name="Mastodon search")
+    volunteer(Membership.objects.get(user__email="bob@acme.test"))
+    care_actions.open_cases_for(make_post(source, [brand], text="q" * 10_000)[1])
+    return item
+
+
+def _no_sideways_scroll(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+def test_long_unbroken_text_never_widens_the_page(browser: Any, live_server: Any) -> None:
+    base = live_server.url
+    workspace = Workspace.objects.create(name="Acme", slug="acme")
+    ensure_default_rules(workspace)
+    make_user(workspace, "alice@acme.test", Role.ADMIN)
+    make_user(workspace, "bob@acme.test", Role.EMPLOYEE)
+    item = _hostile_data(workspace)
+    page = sign_in(browser, base, "alice@acme.test")
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        for path in ("/w/acme/content/list/", f"/w/acme/content/{item.pk}/", "/w/acme/care/queue/"):
+            response = page.goto(base + path)
+            assert response is not None and response.status == 200, path
+            assert _no_sideways_scroll(page), (width, path, page.evaluate("document.documentElement.scrollWidth"))
+        # Badges are pills sized to their text, not bars across the card; long titles are clamped.
+        page.goto(base + "/w/acme/content/list/")
+        card = page.locator(".item-card").first.bounding_box()
+        for badge in page.locator(".item-card .badge").all():
+            box = badge.bounding_box()
+            assert box["width"] < card["width"] * 0.8, (width, badge.inner_text(), box)
+        title = page.locator(".item-card .item-title").first.bounding_box()
+        assert title["height"] < 120, title
