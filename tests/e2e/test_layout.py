@@ -81,3 +81,34 @@ def test_long_unbroken_text_never_widens_the_page(browser: Any, live_server: Any
             assert box["width"] < card["width"] * 0.8, (width, badge.inner_text(), box)
         title = page.locator(".item-card .item-title").first.bounding_box()
         assert title["height"] < 120, title
+
+
+def test_dashboard_and_people_fit_a_laptop(browser: Any, live_server: Any) -> None:
+    base = live_server.url
+    workspace = Workspace.objects.create(name="Acme", slug="acme")
+    ensure_default_rules(workspace)
+    make_user(workspace, "alice@acme.test", Role.ADMIN)
+    for n in range(3):
+        make_user(workspace, f"employee{n}@acme.test", Role.EMPLOYEE)
+    page = sign_in(browser, base, "alice@acme.test")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+    page.goto(f"{base}/w/acme/dashboard/")
+    tops = page.eval_on_selector_all(".kpis .stat", "els => els.map(e => Math.round(e.getBoundingClientRect().top))")
+    rows = [tops.count(t) for t in sorted(set(tops))]
+    assert rows == [4, 3], rows  # seven KPIs, balanced: never one alone on a row
+    values = page.locator(".kpis .stat .value").all()
+    assert all(v.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap" for v in values)
+    assert _no_sideways_scroll(page)
+
+    page.goto(f"{base}/w/acme/people/")
+    table = page.locator(".table-wrap").first.bounding_box()
+    for edit in page.get_by_role("link", name="Edit", exact=False).all():
+        box = edit.bounding_box()
+        assert box["x"] + box["width"] <= table["x"] + table["width"], box  # not clipped by the scroll box
+    form = page.locator("form.filters").bounding_box()
+    for field in page.locator("form.filters select, form.filters input").all():
+        box = field.bounding_box()
+        assert box["x"] + box["width"] <= form["x"] + form["width"] + 1, box
+        assert field.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # the text of a select is not cut
+    assert _no_sideways_scroll(page)
