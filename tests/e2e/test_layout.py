@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from groundswell.analytics.tests.helpers import publish, share_with_clicks
 from groundswell.care import actions as care_actions
 from groundswell.care.tests.conftest import make_post, volunteer
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
@@ -90,10 +91,21 @@ def test_dashboard_and_people_fit_a_laptop(browser: Any, live_server: Any) -> No
     make_user(workspace, "alice@acme.test", Role.ADMIN)
     for n in range(3):
         make_user(workspace, f"employee{n}@acme.test", Role.EMPLOYEE)
+    alice = Membership.objects.get(user__email="alice@acme.test")
+    item = publish(workspace, "A launch", alice)
+    for n in range(3):
+        share_with_clicks(Membership.objects.get(user__email=f"employee{n}@acme.test"), item, 3 + n)
     page = sign_in(browser, base, "alice@acme.test")
     page.set_viewport_size({"width": 1366, "height": 900})
 
     page.goto(f"{base}/w/acme/dashboard/")
+    # The breakdown charts are drawn 800 px wide with 13 px labels: shown >= 677 px wide, labels are >= 11 px.
+    charts = page.locator(".breakdowns img.chart").all()
+    assert len(charts) >= 1
+    for chart in charts:
+        assert chart.bounding_box()["width"] >= 800 * 11 / 13
+    by_network = page.locator(".breakdowns .table-wrap").last
+    assert by_network.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # the whole table shows
     tops = page.eval_on_selector_all(".kpis .stat", "els => els.map(e => Math.round(e.getBoundingClientRect().top))")
     rows = [tops.count(t) for t in sorted(set(tops))]
     assert rows == [4, 3], rows  # seven KPIs, balanced: never one alone on a row
