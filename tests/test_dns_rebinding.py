@@ -245,7 +245,7 @@ def test_bluesky_pds_rebound_after_the_form_is_refused(
     )
     assert resp.status_code == 400
     html = resp.content.decode()
-    assert "Bluesky: Groundswell does not connect to this server" in html
+    assert "Bluesky: Groundswell does not connect to this Bluesky server" in html
     assert "pds.example points to 127.0.0.1, a loopback address" in html
     assert hits == [] and sockets == [] and not ConnectedAccount.objects.exists()
 

@@ -9,10 +9,26 @@ import pytest
 from groundswell.content.models import Caption, Item
 from groundswell.networks import policy as p
 from groundswell.networks.models import OutboundPost, PostingPolicy, PostStatus
-from groundswell.sharing.posting import PostingError, schedule_post
+from groundswell.sharing.posting import PostingError, counted_posts, schedule_post
 from groundswell.workspaces.models import Membership
 from tests.test_outbox_fakes import *  # noqa: F403  (fixtures)
 from tests.test_outbox_fakes import FakeNetwork, connect
+
+
+def check(
+    member: Membership, network: str, text: str, suggestions: list[str], when: dt.datetime, **kwargs: object
+) -> list[p.Problem]:
+    """The policy as sharing asks it: the caps count the member's own posts of shares (``counted_posts``)."""
+    return p.check(
+        member,
+        network,
+        text,
+        suggestions,
+        when,
+        counted=lambda start, end: counted_posts(member, network, start, end),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
 
 NOW = dt.datetime(2026, 3, 4, 9, 0, tzinfo=dt.UTC)  # a Wednesday
 
@@ -58,22 +74,22 @@ def test_custom_disclosure(bob: Membership) -> None:
 
 def test_disclosure_warning_is_not_blocking(bob: Membership) -> None:
     set_policy(bob, disclosure="#employee")
-    problems = p.check(bob, "bluesky", "Hello", [], NOW)
+    problems = check(bob, "bluesky", "Hello", [], NOW)
     assert [x.blocking for x in problems] == [False] and "#employee" in problems[0].message
-    assert p.check(bob, "bluesky", "Hello #employee", [], NOW) == []
+    assert check(bob, "bluesky", "Hello #employee", [], NOW) == []
 
 
 @pytest.mark.parametrize(("mode", "blocking"), [("warn", False), ("block", True)])
 def test_unchanged_caption(bob: Membership, mode: str, blocking: bool) -> None:
     set_policy(bob, unchanged_caption=mode)
-    problems = p.check(bob, "x", "  we  LAUNCHED\n today ", ["Something else", "We launched today"], NOW)
+    problems = check(bob, "x", "  we  LAUNCHED\n today ", ["Something else", "We launched today"], NOW)
     assert len(problems) == 1 and problems[0].blocking is blocking
-    assert p.check(bob, "x", "We launched today, and I helped!", ["We launched today"], NOW) == []
+    assert check(bob, "x", "We launched today, and I helped!", ["We launched today"], NOW) == []
 
 
 def test_unchanged_caption_allowed(bob: Membership) -> None:
     set_policy(bob, unchanged_caption="allow")
-    assert p.check(bob, "x", "We launched today", ["We launched today"], NOW) == []
+    assert check(bob, "x", "We launched today", ["We launched today"], NOW) == []
 
 
 @pytest.mark.parametrize(
@@ -94,7 +110,7 @@ def test_blocked_words_whole_words_any_case(bob: Membership, text: str, found: s
 
 def test_blocked_word_is_named_and_blocks(bob: Membership) -> None:
     set_policy(bob, blocked_words="Guaranteed")
-    problems = p.check(bob, "x", "a guaranteed success", [], NOW)
+    problems = check(bob, "x", "a guaranteed success", [], NOW)
     assert problems[0].blocking and "“Guaranteed”" in problems[0].message
 
 
@@ -115,10 +131,10 @@ def _posts(member: Membership, item: Item, times: list[dt.datetime], status: str
 def test_daily_cap_per_network(bob: Membership, item: Item, fake_network: FakeNetwork) -> None:
     set_policy(bob, max_per_day_per_network=2, max_per_week_per_network=50)
     _posts(bob, item, [NOW + dt.timedelta(hours=1), NOW + dt.timedelta(hours=2)])
-    problems = p.check(bob, "bluesky", "third", [], NOW + dt.timedelta(hours=3))
+    problems = check(bob, "bluesky", "third", [], NOW + dt.timedelta(hours=3))
     assert len(problems) == 1 and problems[0].blocking and "that day" in problems[0].message
-    assert p.check(bob, "linkedin", "other network", [], NOW + dt.timedelta(hours=3)) == []
-    assert p.check(bob, "bluesky", "tomorrow", [], NOW + dt.timedelta(days=1)) == []
+    assert check(bob, "linkedin", "other network", [], NOW + dt.timedelta(hours=3)) == []
+    assert check(bob, "bluesky", "tomorrow", [], NOW + dt.timedelta(days=1)) == []
     with pytest.raises(PostingError, match="that day"):
         schedule_post(bob, item, connect(bob), "third", NOW + dt.timedelta(hours=3), False, now=NOW)
 
@@ -127,7 +143,7 @@ def test_cancelled_and_failed_posts_do_not_count(bob: Membership, item: Item, fa
     set_policy(bob, max_per_day_per_network=1)
     _posts(bob, item, [NOW + dt.timedelta(hours=1)], PostStatus.CANCELLED)
     _posts(bob, item, [NOW + dt.timedelta(hours=2)], PostStatus.FAILED)
-    assert p.check(bob, "bluesky", "ok", [], NOW + dt.timedelta(hours=3)) == []
+    assert check(bob, "bluesky", "ok", [], NOW + dt.timedelta(hours=3)) == []
 
 
 def test_day_is_the_workspace_local_day(bob: Membership, item: Item, fake_network: FakeNetwork) -> None:
@@ -137,22 +153,22 @@ def test_day_is_the_workspace_local_day(bob: Membership, item: Item, fake_networ
     # 23:30 New York on Wednesday is 04:30 UTC on Thursday.
     late_wed = dt.datetime(2026, 3, 5, 4, 30, tzinfo=dt.UTC)
     _posts(bob, item, [late_wed])
-    assert p.check(bob, "bluesky", "x", [], dt.datetime(2026, 3, 4, 15, 0, tzinfo=dt.UTC))
-    assert p.check(bob, "bluesky", "x", [], dt.datetime(2026, 3, 5, 15, 0, tzinfo=dt.UTC)) == []
+    assert check(bob, "bluesky", "x", [], dt.datetime(2026, 3, 4, 15, 0, tzinfo=dt.UTC))
+    assert check(bob, "bluesky", "x", [], dt.datetime(2026, 3, 5, 15, 0, tzinfo=dt.UTC)) == []
 
 
 def test_weekly_cap_uses_iso_weeks(bob: Membership, item: Item, fake_network: FakeNetwork) -> None:
     set_policy(bob, max_per_day_per_network=10, max_per_week_per_network=2)
     monday = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
     _posts(bob, item, [NOW + dt.timedelta(hours=1), NOW + dt.timedelta(days=2)])
-    assert "that week" in messages(p.check(bob, "bluesky", "x", [], NOW + dt.timedelta(days=4)))[0]  # Sunday
-    assert p.check(bob, "bluesky", "x", [], monday + dt.timedelta(days=7)) == []  # next Monday
+    assert "that week" in messages(check(bob, "bluesky", "x", [], NOW + dt.timedelta(days=4)))[0]  # Sunday
+    assert check(bob, "bluesky", "x", [], monday + dt.timedelta(days=7)) == []  # next Monday
 
 
 def test_zero_cap_means_no_limit(bob: Membership, item: Item, fake_network: FakeNetwork) -> None:
     set_policy(bob, max_per_day_per_network=0, max_per_week_per_network=0)
     _posts(bob, item, [NOW + dt.timedelta(hours=h) for h in range(1, 5)])
-    assert p.check(bob, "bluesky", "x", [], NOW + dt.timedelta(hours=6)) == []
+    assert check(bob, "bluesky", "x", [], NOW + dt.timedelta(hours=6)) == []
 
 
 def test_schedule_post_applies_the_policy(bob: Membership, item: Item, fake_network: FakeNetwork) -> None:
