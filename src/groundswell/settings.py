@@ -311,8 +311,9 @@ RECORD_MEMBER_VISITORS = env_bool("RECORD_MEMBER_VISITORS", True)
 # "inline": the web process writes click batches to the database itself (simple; one process).
 # "worker": the web process only journals clicks and `groundswell worker` (or
 # `flush_clicks --follow`) writes them, so no database work runs beside the redirect's event loop.
-# `groundswell serve` sets "worker" for its web server, since it always runs a worker beside it.
-CLICK_INGEST = env_choice("CLICK_INGEST", "inline", ("inline", "worker"))
+# "database": the web process hands each sealed batch to the database (one INSERT into a hand-off table)
+# and any worker on any host writes it: what many web nodes need (docs/adr/0033; `groundswell serve`'s default).
+CLICK_INGEST = env_choice("CLICK_INGEST", "inline", ("inline", "worker", "database"))
 
 # Secrets at rest (connected-account tokens): comma-separated Fernet keys, newest first (networks/crypto.py).
 ENCRYPTION_KEYS = env_list("GROUNDSWELL_ENCRYPTION_KEYS", [])
