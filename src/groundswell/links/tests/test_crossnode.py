@@ -23,7 +23,8 @@ from groundswell.links.tests.conftest import BROWSER
 from groundswell.links.tests.test_journal import CHILD, stored_tags
 from groundswell.sharing.models import Share
 
-pytestmark = pytest.mark.django_db
+# Committed rows: the worker drains in a thread of its own, with its own connection.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def web_node(spool: Path, writer: object = hand_off_clicks) -> ClickBuffer:
@@ -44,9 +45,15 @@ def test_the_web_node_hands_batches_to_the_database_and_a_worker_elsewhere_write
     # A worker on another host (another spool directory, empty) drains the table.
     worker = ClickBuffer(spool_dir=tmp_path / "worker-host", interval=0.05, batch_size=500, autostart=False)
     stop = threading.Event()
-    stop_soon = threading.Timer(0.3, stop.set)
-    stop_soon.start()
-    worker.ingest_forever(stop, interval=0.05)
+    thread = threading.Thread(target=worker.ingest_forever, args=(stop,), kwargs={"interval": 0.05})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and ClickBatch.objects.exists():
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(10)
     assert Click.objects.count() == 30
     assert ClickBatch.objects.count() == 0
     share.refresh_from_db()
