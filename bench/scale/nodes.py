@@ -33,8 +33,11 @@ WEB_NODES = 2
 WORKERS = 2
 
 
+T0 = time.monotonic()  # run.py sets its own start, so the log's clock runs on
+
+
 def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(f"[{time.monotonic() - T0:5.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -263,10 +266,10 @@ def run(
     loads: list[subprocess.Popen[str]] = []
     answered_files = [data_dir / f"answered-{i}.txt" for i in range(WEB_NODES)]
     try:
-        for web in webs:
-            web.start()
+        for node in [*webs, *workers]:
+            node.start()
         for worker in workers:
-            start_worker(worker)
+            wait_worker_ready(worker, 0)
         for web in webs:
             wait_for_port(web.port)
         log(f"scale: {WEB_NODES} web nodes ({', '.join(str(w.port) for w in webs)}) and {WORKERS} workers up")

@@ -59,8 +59,11 @@ QUEUE_PREFIX = "groundswell-bench"  # not the queues of an installation (or the 
 BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "celery": "groundswell.core.broker.CeleryBackend"}
 
 
+T0 = time.monotonic()
+
+
 def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(f"[{time.monotonic() - T0:5.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 def database_url(base: str, name: str) -> str:
@@ -92,7 +95,14 @@ class Bench:
             )
         return env
 
-    def start_worker(self, engine: str, index: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    def start_workers(self, engine: str, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+        """Start every worker at once, then wait until each is ready (they boot in parallel)."""
+        procs = [self.start_worker(engine, i, env, wait=False) for i in range(WORKERS)]
+        for i in range(WORKERS):
+            self.wait_ready(engine, i)
+        return procs
+
+    def start_worker(self, engine: str, index: int, env: dict[str, str], wait: bool = True) -> subprocess.Popen[bytes]:
         out = (self.data_dir / f"worker-{engine}-{index}.log").open("ab")
         args = [
             str(BIN / "groundswell"),
@@ -108,7 +118,8 @@ class Bench:
         else:
             args += ["--concurrency", "2"]
         proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        self.wait_ready(engine, index)
+        if wait:
+            self.wait_ready(engine, index)
         return proc
 
     def wait_ready(self, engine: str, index: int) -> None:
@@ -121,6 +132,7 @@ class Bench:
             time.sleep(0.05)
 
     def stop_workers(self) -> None:
+        started = time.monotonic()
         for proc in self.workers:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -131,6 +143,7 @@ class Bench:
                 proc.kill()
                 proc.wait()
         self.workers = []
+        log(f"workers stopped in {time.monotonic() - started:.1f} s")
 
 
 def reset(engine: str) -> None:
@@ -198,7 +211,9 @@ def throughput(bench: Bench, engine: str, tasks: int) -> float:
     with configure(engine):
         reset(engine)
         env = bench.engine_env(engine, marks, 0)
-        bench.workers = [bench.start_worker(engine, i, env) for i in range(WORKERS)]
+        booting = time.monotonic()
+        bench.workers = bench.start_workers(engine, env)
+        log(f"{engine}: workers ready in {time.monotonic() - booting:.1f} s")
         try:
             started = time.monotonic()
             enqueue_all(scale_tasks.mark, tasks)
@@ -224,7 +239,7 @@ def chaos(bench: Bench, engine: str, tasks: int) -> tuple[int, int, int]:
     with configure(engine):
         reset(engine)
         env = bench.engine_env(engine, marks, 0.02)
-        bench.workers = [bench.start_worker(engine, i, env) for i in range(WORKERS)]
+        bench.workers = bench.start_workers(engine, env)
         killed = False
 
         def kill_once(done: int) -> None:
@@ -320,6 +335,7 @@ def main() -> int:
         django.setup()
         import nodes
 
+        nodes.T0 = T0
         bench = Bench(env, data_dir)
         rates = {engine: throughput(bench, engine, tasks) for engine in ("db", "rabbitmq", "redis")}
         # Quick mode: the node run below kills a RabbitMQ worker under load; the full run adds each engine alone.

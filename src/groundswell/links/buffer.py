@@ -459,8 +459,12 @@ class ClickBuffer:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                # Between open and lock, a replay may have taken the fresh, empty, unlocked file for a dead
+                # process's segment and deleted it: then the lock is on a file without a name, and clicks
+                # written there would be acknowledged and lost. Only a file still under its name is ours.
+                if os.stat(path).st_ino != os.fstat(fd).st_ino:
+                    raise FileNotFoundError(path)
             except OSError:
-                # A replay took the fresh file for a dead process's segment between open and lock.
                 os.close(fd)
                 continue
             _fsync_dir(self.spool_dir)  # the name is durable before any click in the file is acknowledged
