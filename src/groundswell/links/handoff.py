@@ -10,10 +10,14 @@ PostgreSQL, written with ``write_clicks`` and deleted in the same transaction.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import connection, transaction
 
 from groundswell.links.ingest import ClickEvent, write_clicks
 from groundswell.links.models import ClickBatch
+
+log = logging.getLogger(__name__)
 
 DRAIN_BATCHES = 20
 
@@ -41,10 +45,22 @@ def drain_click_batches(limit: int = DRAIN_BATCHES) -> int:
             batch = rows.first()
             if batch is None:
                 break
-            events = [ClickEvent.from_json(line) for line in batch.events.splitlines() if line.strip()]
-            written += write_clicks(events)
+            written += write_clicks(_events(batch))
             batch.delete()
     return written
+
+
+def _events(batch: ClickBatch) -> list[ClickEvent]:
+    """The batch's clicks; an unreadable line is logged and skipped, so it cannot block the table's head."""
+    events = []
+    for number, line in enumerate(batch.events.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            events.append(ClickEvent.from_json(line))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            log.warning("click batch %d:%d: unreadable line skipped", batch.pk, number)
+    return events
 
 
 def pending_click_batches() -> int:

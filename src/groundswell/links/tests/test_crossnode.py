@@ -123,3 +123,11 @@ def test_a_restarted_web_node_hands_off_the_segments_of_its_killed_predecessor(s
         pass
     assert acknowledged <= stored_tags()
     assert ClickBatch.objects.count() == 0
+
+
+def test_an_unreadable_line_does_not_block_the_batches_behind_it(share: Share) -> None:
+    event = ClickEvent.new(code=share.code, clicked_at=timezone.now(), visitor_hash="v")
+    ClickBatch.objects.create(events='{"uid": "torn\n' + event.to_json() + "\n", clicks=2)
+    hand_off_clicks([ClickEvent.new(code=share.code, clicked_at=timezone.now(), visitor_hash="w")])
+    assert drain_click_batches() == 2
+    assert ClickBatch.objects.count() == 0
