@@ -28,6 +28,23 @@ def pytest_configure(config: pytest.Config) -> None:
         time_machine.travel(dt.datetime.fromisoformat(now), tick=True).start()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(request: pytest.FixtureRequest) -> None:
+    """Tests that commit (live server, ``transaction=True``) start with an empty cache. The cache is a database
+    table the test database's flush does not empty, so throttles of one such test (sign-in, /sso/ e-mails)
+    would otherwise decide another's outcome on the same xdist worker. Other tests roll their rows back."""
+    marker = request.node.get_closest_marker("django_db")
+    committing = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"live_server", "transactional_db"} & set(request.fixturenames)
+    )
+    if committing:
+        from django.core.cache import caches
+
+        request.getfixturevalue("transactional_db")
+        for alias in caches:
+            caches[alias].clear()
+
+
 def make_member(workspace: Workspace, email: str, role: str = Role.EMPLOYEE, **extra: object) -> Membership:
     user = User.objects.create_user(username=email, email=email, password="correct horse battery")
     return Membership.objects.create(

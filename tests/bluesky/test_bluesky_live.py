@@ -128,7 +128,7 @@ def test_expired_and_invalid_tokens_raise_auth_error(
     expired = Session(a.did, a.handle, _expired_copy(a.access_jwt, bluesky_network.info["jwt_secret"]), a.refresh_jwt)
     with pytest.raises(AuthError) as info:
         client.create_post(expired, "never posted", rkey=new_tid())
-    assert info.value.error == "ExpiredToken"
+    assert info.value.code == "ExpiredToken"
 
     garbage = Session(a.did, a.handle, "not-a-jwt", a.refresh_jwt)
     with pytest.raises(AuthError):

@@ -44,8 +44,11 @@ from groundswell.care.models import (
     Snippet,
     TriageItem,
 )
+from groundswell.lib.pages import paginate
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
+
+QUEUE_PAGE_SIZE = 30
 
 
 def _page(
@@ -291,7 +294,8 @@ def queue(request: HttpRequest, ws: str) -> HttpResponse:
     member = _admin(request, ws)
     now = timezone.now()
     found = queries.responders(member.workspace)
-    cases = list(queries.team_queue(member.workspace))
+    page, query = paginate(request, queries.team_queue(member.workspace), QUEUE_PAGE_SIZE)
+    cases = list(page.object_list)
     rows = [
         {
             "case": c,
@@ -301,6 +305,8 @@ def queue(request: HttpRequest, ws: str) -> HttpResponse:
     ]
     context = {
         "rows": rows,
+        "page": page,
+        "query": query,
         "responders": len(found),
         "on_shift": queries.staffed_now(found, now),
         "failed": _failed_rows(queries.failed_replies(member.workspace)),

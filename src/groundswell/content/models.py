@@ -89,7 +89,7 @@ class Item(models.Model):
         if self.title:
             return self.title
         if self.body:
-            return self.body[:80]
+            return _first_words(self.body, 80)
         return self.url or f"Item {self.pk}"
 
     def is_live(self, now: dt.datetime | None = None) -> bool:
@@ -120,3 +120,12 @@ class Caption(models.Model):
 
     class Meta:
         ordering = ["position", "id"]
+
+
+def _first_words(text: str, limit: int) -> str:
+    """The start of ``text`` up to ``limit`` characters, cut at a word boundary (never mid-word)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:.-") + "…"

@@ -27,11 +27,12 @@ from groundswell.content.forms import (
 )
 from groundswell.content.models import Item, ItemState, Topic
 from groundswell.content.targeting import items_for_member
+from groundswell.lib.pages import paginate
 from groundswell.networks.registry import NETWORKS
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
 
-PAGE_SIZE = 60
+PAGE_SIZE = 30
 
 
 def _page(request: HttpRequest, template: str, member: Membership, nav: str, **context: Any) -> HttpResponse:
@@ -76,12 +77,15 @@ def hub(request: HttpRequest, ws: str) -> HttpResponse:
     items, q, topic = _search(items, f)
     items = items.prefetch_related("topics")
     tabs = [(key, label, counts.get(key, sum(counts.values()) if key == "all" else 0)) for key, label in STATE_TABS]
+    page, query = paginate(request, items, PAGE_SIZE)
     return _page(
         request,
         "content/list.html",
         member,
         "content",
-        items=list(items[:PAGE_SIZE]),
+        items=page.object_list,
+        page=page,
+        query=query,
         topics=Topic.objects.filter(workspace=member.workspace),
         q=q,
         topic=topic,

@@ -1,35 +1,59 @@
-"""Employee home: what to share next, how I am doing, and how the program is doing."""
+"""Employee home: what to share next, how I am doing, and how the program is doing.
+
+Core owns the page and the registry, not the panels: each domain registers its panel in its ``AppConfig.ready``
+(:func:`register_panel`), so core never imports the domains above it (docs/architecture.md, "Layers"). A panel
+is a template and a function that returns its context, or ``None`` to leave the panel out; panels are drawn in
+``order``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from groundswell.analytics.models import MemberPeriod
-from groundswell.content.models import Item
-from groundswell.content.targeting import items_for_member
-from groundswell.enrolment.queries import enrolment_call_for
-from groundswell.goals.models import Goal
-from groundswell.goals.progress import goal_progress
-from groundswell.lib.periods import ALL_TIME_START, local_day, period_label, period_start
-from groundswell.rewards.leaderboard import member_standing
-from groundswell.updates.queries import newest_update
+from groundswell.lib.periods import local_day
 from groundswell.workspaces.access import get_membership
-
-HOME_ITEMS = 4
-HOME_GOALS = 4
+from groundswell.workspaces.models import Membership, Workspace
 
 
 @dataclass(frozen=True)
-class HomeItem:
-    item: Item
-    share_url: str
+class Home:
+    """What every panel is given: whose home it is, and the moment it is drawn."""
+
+    member: Membership
+    workspace: Workspace
+    now: dt.datetime
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    name: str
+    order: int
+    template: str
+    context: Callable[[Home], Mapping[str, object] | None]
+    #: Static paths of stylesheets the panel needs, linked once in the page head when the panel is drawn.
+    stylesheets: tuple[str, ...] = ()
+
+
+_PANELS: dict[str, HomePanel] = {}
+
+
+def register_panel(panel: HomePanel) -> None:
+    """Add (or replace, by name) a panel of the home page. Called from an app's ``ready``."""
+    _PANELS[panel.name] = panel
+
+
+def panels() -> list[HomePanel]:
+    return sorted(_PANELS.values(), key=lambda p: (p.order, p.name))
 
 
 def share_url(ws: str, item_id: int) -> str:
@@ -45,42 +69,19 @@ def employee_home(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
     workspace = member.workspace
     now = timezone.now()
-    today = local_day(now, workspace.timezone)
-    month = period_start("m", today)
-
-    items = [
-        HomeItem(item=item, share_url=share_url(workspace.slug, item.pk))
-        for item in items_for_member(member, now)[: HOME_ITEMS + 1]
-    ]
-    this_month = member_standing(member, "m", month)
-    overall = (
-        MemberPeriod.objects.filter(workspace=workspace, member=member, period="a", start=ALL_TIME_START)
-        .values_list("points", "shares", "clicks")
-        .first()
-    ) or (0, 0, 0)
-    # Goals whose period could still be running (no goal period is longer than a year).
-    recent_goals = list(
-        Goal.objects.filter(
-            workspace=workspace, period_start__lte=today, period_start__gt=today - dt.timedelta(days=370)
-        ).order_by("-period_start", "name")[:50]
-    )
-    goals = [p for p in goal_progress(recent_goals, today=today) if p.is_current][:HOME_GOALS]
+    home = Home(member=member, workspace=workspace, now=now, today=local_day(now, workspace.timezone))
+    drawn: list[str] = []
+    stylesheets: list[str] = []
+    for panel in panels():
+        context = panel.context(home)
+        if context is None:
+            continue
+        stylesheets += [s for s in panel.stylesheets if s not in stylesheets]
+        drawn.append(
+            render_to_string(panel.template, {"member": member, "workspace": workspace, **context}, request=request)
+        )
     return render(
         request,
         "core/home.html",
-        {
-            "member": member,
-            "workspace": workspace,
-            "nav": "home",
-            "items": items[:HOME_ITEMS],
-            "more_items": len(items) > HOME_ITEMS,
-            "month_label": period_label("m", month),
-            "month": this_month,
-            "overall_points": overall[0],
-            "overall_shares": overall[1],
-            "overall_clicks": overall[2],
-            "goals": goals,
-            "latest_update": newest_update(workspace),
-            "enrolment_call": enrolment_call_for(member),
-        },
+        {"member": member, "workspace": workspace, "nav": "home", "panels": drawn, "stylesheets": stylesheets},
     )

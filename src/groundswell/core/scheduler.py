@@ -23,8 +23,8 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -54,33 +54,31 @@ _REGISTRY: dict[str, PeriodicJob] = {}
 
 
 @task()
-def replay_click_spool() -> int:
-    """Write clicks that a web process spooled to disk while the database was unavailable.
-
-    The web processes replay their spool themselves once the database answers again; this catches
-    files left behind by a web process that stopped before it could (same host only).
-    """
-    from groundswell.links.buffer import ClickBuffer
-
-    buffer = ClickBuffer(
-        spool_dir=Path(settings.CLICK_SPOOL_DIR),
-        interval=float(settings.CLICK_FLUSH_INTERVAL_SECONDS),
-        batch_size=int(settings.CLICK_FLUSH_BATCH_SIZE),
-        autostart=False,
-    )
-    return buffer.replay_spool().written
-
-
-@task()
 def prune_task_results() -> None:
     """Delete finished background-task results older than two weeks (both engines keep them in the database)."""
     call_command("prune_db_task_results", queue_name="*", min_age_days=14, verbosity=0)
 
 
+#: Starts a thread that a worker process runs beside its tasks; setting the event stops it.
+WorkerThread = Callable[[], tuple[threading.Thread, threading.Event]]
+_WORKER_THREADS: dict[str, WorkerThread] = {}
+
+
+def register_worker_thread(name: str, start: WorkerThread) -> None:
+    """Run ``start()``'s thread in every worker process (links: the click ingest), registered from an app's
+    ``tasks.py`` like the periodic jobs, so core starts it without importing the app."""
+    _WORKER_THREADS[name] = start
+
+
+def start_worker_threads() -> list[tuple[threading.Thread, threading.Event]]:
+    autodiscover_modules("tasks")
+    return [start() for start in _WORKER_THREADS.values()]
+
+
 def builtin_jobs() -> list[tuple[Any, float]]:
     from groundswell.core import broker
 
-    jobs: list[tuple[Any, float]] = [(replay_click_spool, 300.0)]
+    jobs: list[tuple[Any, float]] = []
     backend = settings.TASKS["default"]["BACKEND"]
     if backend in ("django_tasks_db.DatabaseBackend", "groundswell.core.broker.CeleryBackend"):
         jobs.append((prune_task_results, 24 * 3600.0))  # both keep their results in the database

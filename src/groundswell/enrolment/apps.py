@@ -8,7 +8,10 @@ class EnrolmentConfig(AppConfig):
     verbose_name = "Call for interest and enrolment"
 
     def ready(self) -> None:
+        from groundswell.core.home import register_panel
+        from groundswell.enrolment.home import PANEL
         from groundswell.enrolment.privacy import provider
         from groundswell.privacy.registry import register
 
         register(provider)
+        register_panel(PANEL)

@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from groundswell.analytics.rollups import Delta, RollupBatch
 from groundswell.lib.periods import local_day
 from groundswell.links.models import Click, UniqueVisit
-from groundswell.rewards.actions import Rule, lock_tallies, rule_for, save_tallies
+from groundswell.rewards.actions import Claim, award_points_batch, rules_for
 from groundswell.rewards.antigaming import ScreenedClick, screen_clicks
-from groundswell.rewards.models import Action, PointsEntry
+from groundswell.rewards.models import Action
 from groundswell.sharing.models import Share
 
 log = logging.getLogger(__name__)
@@ -239,8 +239,6 @@ def write_clicks(events: list[ClickEvent]) -> int:
         groups: dict[tuple[int, int, int | None, int | None, dt.date, str, int], list[int]] = {}
         human: Counter[int] = Counter()
         unique: Counter[int] = Counter()
-        rules: dict[tuple[int, dt.date], Rule | None] = {}
-        entries: list[PointsEntry] = []
         decided: list[tuple[ClickEvent, _ShareRow, str, dt.date, bool]] = []
         for event, share, uid_hex in fresh:
             pair = (share.pk, event.visitor_hash)
@@ -250,10 +248,9 @@ def write_clicks(events: list[ClickEvent]) -> int:
             if is_unique:
                 claimed.discard(pair)
             decided.append((event, share, uid_hex, local_day(event.clicked_at, share.timezone), is_unique))
-        for _, share, _, day, is_unique in decided:
-            rule_key = (share.workspace_id, day)
-            if is_unique and rule_key not in rules:
-                rules[rule_key] = rule_for(share.workspace_id, Action.UNIQUE_CLICK, day)
+        rules = rules_for(
+            Action.UNIQUE_CLICK, ((share.workspace_id, day) for _, share, _, day, is_unique in decided if is_unique)
+        )
 
         def full_value(workspace_id: int, day: dt.date) -> int:
             rule = rules.get((workspace_id, day))
@@ -277,13 +274,22 @@ def write_clicks(events: list[ClickEvent]) -> int:
                 if not event.is_bot
             ]
         )
-        # The members' daily tallies stay locked until commit: concurrent batches decide one after another.
-        tallies = lock_tallies(
-            {
-                (share.workspace_id, share.member_id, Action.UNIQUE_CLICK, day)
+        # Points (rewards owns the rule, the daily tallies and the ledger lines): one call for the batch, the
+        # members' tallies locked until commit so concurrent batches decide one after another.
+        awarded = award_points_batch(
+            Action.UNIQUE_CLICK,
+            [
+                Claim(
+                    key=f"click:{event.uid}",
+                    workspace_id=share.workspace_id,
+                    member_id=share.member_id,
+                    day=day,
+                    at=event.clicked_at,
+                )
                 for event, share, _, day, is_unique in decided
-                if is_unique and event.uid not in excluded and rules.get((share.workspace_id, day)) is not None
-            }
+                if is_unique and event.uid not in excluded
+            ],
+            rules=rules,
         )
         for event, share, uid_hex, day, is_unique in decided:
             if is_unique:
@@ -304,27 +310,7 @@ def write_clicks(events: list[ClickEvent]) -> int:
                     event.network_hash,
                 )
             )
-            points = 0
-            rule = rules.get((share.workspace_id, day)) if is_unique else None
-            if rule is not None and event.uid not in excluded:
-                tally = tallies[(share.workspace_id, share.member_id, Action.UNIQUE_CLICK, day)]
-                award = rule.decide(count_before=tally.count, points_before=tally.points)
-                points = award.points
-                if points > 0:
-                    tally.count += 1
-                    tally.points += points
-                    entries.append(
-                        PointsEntry(
-                            workspace_id=share.workspace_id,
-                            member_id=share.member_id,
-                            action=Action.UNIQUE_CLICK,
-                            points=points,
-                            day=day,
-                            key=f"click:{event.uid}",
-                            reason=award.explanation,
-                            created_at=event.clicked_at,
-                        )
-                    )
+            points = awarded.get(f"click:{event.uid}", 0)
             group_key = (
                 share.workspace_id,
                 share.member_id,
@@ -346,8 +332,6 @@ def write_clicks(events: list[ClickEvent]) -> int:
             sums[3] += points
         _insert_clicks(rows)
         _add_share_counters([(share_id, n, unique.get(share_id, 0)) for share_id, n in sorted(human.items())])
-        PointsEntry.objects.bulk_create(entries, batch_size=500)
-        save_tallies(list(tallies.values()))
         batch = RollupBatch()
         for (workspace_id, member_id, department_id, location_id, day, network, item_id), sums in groups.items():
             batch.add(

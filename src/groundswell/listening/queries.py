@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from groundswell.listening.matcher import compile_query, prepare
 from groundswell.listening.matching import match_post_for
@@ -49,6 +49,29 @@ def mentions(
     if source_id:
         qs = qs.filter(post__source_id=source_id)
     return qs.order_by("-post__published_at", "-pk")
+
+
+def mentioned_posts(
+    workspace: Workspace, *, topic_id: int | None, sentiment: str, intent: str, source_id: int | None
+) -> tuple[QuerySet[Post], QuerySet[Mention]]:
+    """The posts with a mention matching the filters, newest first, each once (``post.matched``: its matching
+    mentions, by topic name), and those mentions: a post about two topics is one post and two mentions."""
+    matching = mentions(workspace, topic_id=topic_id, sentiment=sentiment, intent=intent, source_id=source_id)
+    posts = (
+        Post.objects.filter(workspace=workspace, pk__in=matching.values("post_id"))
+        .select_related("source")
+        .prefetch_related(
+            Prefetch(
+                "mentions",
+                queryset=Mention.objects.filter(pk__in=matching.values("pk"))
+                .select_related("topic")
+                .order_by("topic__name"),
+                to_attr="matched",
+            )
+        )
+        .order_by("-published_at", "-pk")
+    )
+    return posts, matching
 
 
 def health(source: Source) -> str:

@@ -8,11 +8,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from groundswell.lib.pages import paginate
 from groundswell.listening import actions, credentials, csv_import, health, queries
 from groundswell.listening.forms import (
     BlueskyCredentialForm,
@@ -65,9 +65,8 @@ def mentions(request: HttpRequest, ws: str) -> HttpResponse:
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         filters = {"topic_id": d["topic"], "sentiment": d["sentiment"], "intent": d["intent"], "source_id": d["source"]}
-    page = Paginator(queries.mentions(workspace, **filters), MENTIONS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    posts, matching = queries.mentioned_posts(workspace, **filters)
+    page, query = paginate(request, posts, MENTIONS_PER_PAGE)
     return _page(
         request,
         member,
@@ -75,7 +74,8 @@ def mentions(request: HttpRequest, ws: str) -> HttpResponse:
         "mentions",
         form=form,
         page=page,
-        query=query.urlencode(),
+        query=query,
+        mention_count=matching.count(),
         has_topics=bool(topics),
         has_sources=bool(sources),
     )

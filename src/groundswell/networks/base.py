@@ -16,19 +16,30 @@ from typing import ClassVar, Literal
 class NetworkError(Exception):
     """A failure talking to a network, with a message fit for the member."""
 
-    def __init__(self, message: str, *, accepted: bool = False) -> None:
+    def __init__(self, message: str, *, accepted: bool = False, status: int | None = None, code: str = "") -> None:
         super().__init__(message)
         self.message = message
         #: True when the network may have accepted the post before the failure (timeout after sending):
         #: the outbox must look for the post before trying again.
         self.accepted = accepted
+        #: The HTTP status and the network's own error code of an error answer (``networks.http``), if any.
+        self.status = status
+        self.code = code
 
 
 class TransientError(NetworkError):
     """Timeouts, 5xx, 429: try again later (``retry_after`` seconds when the network said)."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None, accepted: bool = False) -> None:
-        super().__init__(message, accepted=accepted)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        accepted: bool = False,
+        status: int | None = None,
+        code: str = "",
+    ) -> None:
+        super().__init__(message, accepted=accepted, status=status, code=code)
         self.retry_after = retry_after
 
 

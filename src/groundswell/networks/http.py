@@ -48,6 +48,7 @@ __all__ = [
     "read_error",
     "retry_after_seconds",
     "send",
+    "transport_errors",
     "use_transport",
 ]
 
@@ -189,15 +190,15 @@ def read_error(response: httpx.Response) -> ErrorBody:
     return ErrorBody(str(message or response.reason_phrase), code=code)
 
 
-def send(method: str, url: str, *, network: str, **kwargs: Any) -> httpx.Response:
-    """One request through ``client()``, a transport failure mapped to the network errors.
+@contextlib.contextmanager
+def transport_errors(network: str) -> Iterator[None]:
+    """Map a transport failure of the requests made inside to the network errors.
 
     A read or write timeout, or a connection cut mid-answer, means the request reached the network: it may
     have made the post, so the error says ``accepted`` and the outbox looks before trying again.
     """
     try:
-        with client() as http_client:
-            return http_client.request(method, url, **kwargs)
+        yield
     except httpx.TimeoutException as exc:
         accepted = not isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout)
         raise TransientError(f"{network} did not answer in time.", accepted=accepted) from exc
@@ -207,6 +208,14 @@ def send(method: str, url: str, *, network: str, **kwargs: Any) -> httpx.Respons
         raise PermanentError(f"Groundswell does not connect to this {network} server: {exc}") from exc
     except httpx.TransportError as exc:
         raise TransientError(f"Could not reach {network}: {exc}") from exc
+
+
+def send(method: str, url: str, *, network: str, **kwargs: Any) -> httpx.Response:
+    """One request through ``client()``, a transport failure mapped to the network errors
+    (:func:`transport_errors`). A plug-in that keeps its own ``httpx.Client`` wraps its requests in
+    :func:`transport_errors` instead."""
+    with transport_errors(network), client() as http_client:
+        return http_client.request(method, url, **kwargs)
 
 
 def raise_for_status(
@@ -221,13 +230,19 @@ def raise_for_status(
     if status < 400:
         return
     body = error if isinstance(error, ErrorBody) else error(response)
+    code = body.code
     if status == 429 or body.throttled:
-        raise TransientError(f"{network} asked us to slow down: {body.message}", retry_after=retry_after(response))
+        raise TransientError(
+            f"{network} asked us to slow down: {body.message}",
+            retry_after=retry_after(response),
+            status=status,
+            code=code,
+        )
     if status >= 500 or body.temporary:
-        raise TransientError(f"{network} had a problem ({status}): {body.message}")
+        raise TransientError(f"{network} had a problem ({status}): {body.message}", status=status, code=code)
     if status == 401 or body.auth:
-        raise AuthError(f"{network} refused the connection: {body.message}")
-    raise PermanentError(f"{network} refused: {body.message}")
+        raise AuthError(f"{network} refused the connection: {body.message}", status=status, code=code)
+    raise PermanentError(f"{network} refused: {body.message}", status=status, code=code)
 
 
 def json_body(response: httpx.Response, *, network: str) -> Any:
@@ -237,4 +252,4 @@ def json_body(response: httpx.Response, *, network: str) -> Any:
     try:
         return response.json()
     except ValueError as exc:
-        raise TransientError(f"{network} sent an unreadable answer.") from exc
+        raise TransientError(f"{network} sent an unreadable answer.", status=response.status_code) from exc

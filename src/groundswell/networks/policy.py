@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from groundswell.networks.models import OutboundPost, PostingPolicy, PostStatus
+from groundswell.networks.models import PostingPolicy, PostStatus
 from groundswell.workspaces.models import Membership, Workspace
 
-#: Posts that no longer count against the caps.
+#: Posts that no longer count against the caps (``sharing.posting.counted_posts``).
 NOT_COUNTED = (PostStatus.CANCELLED, PostStatus.FAILED)
 #: Always accepted as a disclosure, whatever the policy's wording.
 STANDARD_DISCLOSURES = ("#employee",)
@@ -104,20 +105,6 @@ def week_bounds(when: dt.datetime, tz_name: str) -> tuple[dt.datetime, dt.dateti
     return start, dt.datetime.combine(monday + dt.timedelta(days=7), dt.time.min, tzinfo=tz)
 
 
-def counted_posts(member: Membership, network: str, start: dt.datetime, end: dt.datetime) -> int:
-    return (
-        OutboundPost.objects.filter(
-            workspace_id=member.workspace_id,
-            share__member=member,
-            share__network=network,
-            scheduled_at__gte=start,
-            scheduled_at__lt=end,
-        )
-        .exclude(status__in=NOT_COUNTED)
-        .count()
-    )
-
-
 def check(
     member: Membership,
     network: str,
@@ -125,10 +112,14 @@ def check(
     suggestion_texts: list[str],
     when: dt.datetime,
     *,
+    counted: Callable[[dt.datetime, dt.datetime], int],
     policy: PostingPolicy | None = None,
 ) -> list[Problem]:
     """Everything the policy has to say about ``member`` posting ``text`` (the caption, before the
-    disclosure and link are added) on ``network`` at ``when``. Blocking problems first."""
+    disclosure and link are added) on ``network`` at ``when``. Blocking problems first.
+
+    ``counted(start, end)`` is how many of the member's posts on ``network`` count against the caps between
+    ``start`` and ``end``: the caller (sharing) knows whose posts they are, the policy does not."""
     workspace = member.workspace
     policy = policy or get_policy(workspace)
     problems: list[Problem] = []
@@ -155,7 +146,7 @@ def check(
 
     if policy.max_per_day_per_network:
         start, end = day_bounds(when, workspace.timezone)
-        if counted_posts(member, network, start, end) >= policy.max_per_day_per_network:
+        if counted(start, end) >= policy.max_per_day_per_network:
             problems.append(
                 Problem(
                     f"You already have {policy.max_per_day_per_network} post(s) on this network that day, the most "
@@ -164,7 +155,7 @@ def check(
             )
     if policy.max_per_week_per_network:
         start, end = week_bounds(when, workspace.timezone)
-        if counted_posts(member, network, start, end) >= policy.max_per_week_per_network:
+        if counted(start, end) >= policy.max_per_week_per_network:
             problems.append(
                 Problem(
                     f"You already have {policy.max_per_week_per_network} post(s) on this network that week, the "

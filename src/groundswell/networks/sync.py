@@ -8,10 +8,9 @@ remote ids, and for each post:
   since the latest snapshot, or when the latest is a day old: the snapshots are the post's time series;
 * computes what is new against the post's *high-water marks* (the highest engagement total
   ``likes + reposts + replies`` and the highest impressions of any earlier snapshot);
-* in the same transaction, adds those deltas to the rollups (``engagements``, ``impressions``) of the
-  share's member, department, location, network and item on the day of the sync (in the workspace's time
-  zone), and awards engagement points through the ledger (the rule's points per new engagement, within the
-  daily cap), keyed ``engagement:<post id>:<snapshot id>`` so the same snapshot never pays twice.
+* in the same transaction, announces the deltas with ``networks.signals.engagement_measured``: the sharing
+  domain attributes them to the post's share (rollups of its member, department, location, network and item,
+  and engagement points: ``sharing.engagement``). Networks knows nothing about shares, points or rollups.
 
 **Decreases.** When a count goes down (an unlike, a deleted reply, a network correcting impressions), the
 snapshot records the lower value but nothing is taken back: the delta is ``max(0, new - high-water mark)``,
@@ -19,12 +18,11 @@ so rollups never go negative, points already earned stay earned (the ledger is a
 engagement that disappears and comes back is not counted twice. Over a post's life the rollups therefore hold
 exactly its highest engagement total and its highest impressions.
 
-**Reach.** The first time a post reports impressions, its share-time audience estimate is added to
-``measured_reach`` on the *share's* day, so goals can replace the estimate with measured impressions
-(``reach - measured_reach + impressions``; see ``goals.progress.reach_value``).
+**Reach.** The first time a post reports impressions, the change says so (``first_measured``), so that the
+share-time audience estimate can be replaced with measured impressions (``sharing.engagement``).
 
 **Which posts.** Sent posts with a remote id whose account is connected (accounts needing reconnection are
-skipped): every round while younger than ``HORIZON``, then about once a day until ``LONG_TAIL``.
+skipped), except replies to customers (care keeps its own record of those): every round while younger than ``HORIZON``, then about once a day until ``LONG_TAIL``.
 
 **Failures.** Expiring tokens are refreshed first (``networks.accounts.ensure_fresh``). ``AuthError`` puts the
 account in reconnect state (``networks.accounts.mark_reconnect``);
@@ -42,17 +40,14 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from groundswell.analytics.rollups import Delta, RollupBatch
-from groundswell.lib.periods import local_day
 from groundswell.networks import registry
 from groundswell.networks.accounts import ensure_fresh, mark_reconnect
 from groundswell.networks.base import AuthError, Metrics, NetworkError, TransientError
 from groundswell.networks.models import AccountStatus, ConnectedAccount, EngagementSnapshot, OutboundPost, PostStatus
-from groundswell.rewards.actions import Rule, rule_for
-from groundswell.rewards.models import Action, PointsEntry
+from groundswell.networks.signals import engagement_measured
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +64,37 @@ SYNC_EVERY_SECONDS = 15 * 60
 
 
 class _PostRow(NamedTuple):
-    """A post to sync. A brand post (on a workspace-owned account) has no share: its snapshots are kept for
-    the stewards to see, with no rollups or points (nobody's share earned them)."""
+    """A post to sync: a member's share or a brand post (what the post carried is not networks' business)."""
 
     pk: int
     account_id: int
     remote_id: str
     workspace_id: int
-    member_id: int | None
-    department_id: int | None
-    location_id: int | None
     timezone: str
-    network: str | None
-    item_id: int | None
-    reach_estimate: int | None
-    shared_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """What one new snapshot adds to a post (``engagement_measured`` sends a batch of these)."""
+
+    post_id: int
+    snapshot_id: int
+    workspace_id: int
+    timezone: str
+    #: Likes + reposts + replies above the post's high-water mark (never negative).
+    engagements: int
+    #: Impressions above the post's high-water mark (never negative).
+    impressions: int
+    #: The first snapshot of the post that reports impressions.
+    first_measured: bool
+
+
+class Counted(NamedTuple):
+    """What a receiver of ``engagement_measured`` counted: the deltas it attributed, and the points awarded."""
+
+    engagements: int = 0
+    impressions: int = 0
+    points: int = 0
 
 
 class _History(NamedTuple):
@@ -110,7 +121,7 @@ class SyncReport:
 
 
 def _due_posts(now: dt.datetime) -> list[_PostRow]:
-    """Sent posts to sync now, with what the rollups need about their share. One query."""
+    """Sent posts to sync now. One query."""
     last_fetched = Subquery(
         EngagementSnapshot.objects.filter(post=OuterRef("pk")).order_by("-fetched_at").values("fetched_at")[:1]
     )
@@ -122,26 +133,12 @@ def _due_posts(now: dt.datetime) -> list[_PostRow]:
             account__status=AccountStatus.ACTIVE,
         )
         .exclude(remote_id="")
-        # Members' shares and brand posts; never a reply to a customer (care keeps its own record of those).
-        .exclude(share__isnull=True, reply_to__has_key="uri")
-        .exclude(share__isnull=True, account__member__isnull=False)
+        # Never a reply to a customer (care keeps its own record of those).
+        .exclude(reply_to__has_key="uri")
         .annotate(last_fetched=last_fetched)
         .filter(Q(sent_at__gte=now - HORIZON) | Q(last_fetched__isnull=True) | Q(last_fetched__lte=now - DAILY))
         .order_by("account_id", "pk")
-        .values_list(
-            "pk",
-            "account_id",
-            "remote_id",
-            "workspace_id",
-            "share__member_id",
-            "share__member__department_id",
-            "share__member__location_id",
-            "workspace__timezone",
-            "share__network",
-            "share__item_id",
-            "share__reach_estimate",
-            "share__created_at",
-        )
+        .values_list("pk", "account_id", "remote_id", "workspace_id", "workspace__timezone")
     )
     return [_PostRow(*row) for row in rows]
 
@@ -179,26 +176,6 @@ def _history(post_ids: Sequence[int]) -> dict[int, _History]:
     return out
 
 
-def _earned_today(workspace_id: int, member_ids: set[int], day: dt.date) -> dict[int, int]:
-    rows = (
-        PointsEntry.objects.filter(
-            workspace_id=workspace_id, member_id__in=member_ids, action=Action.ENGAGEMENT, day=day
-        )
-        .order_by()
-        .values_list("member_id")
-        .annotate(total=Sum("points"))
-    )
-    return {member_id: int(total or 0) for member_id, total in rows}
-
-
-def engagement_points(rule: Rule, engagements: int, already_today: int) -> int:
-    """``rule.points`` per engagement, within what is left of the daily cap."""
-    points = rule.points * max(0, engagements)
-    if rule.daily_cap is None:
-        return points
-    return max(0, min(points, rule.daily_cap - already_today))
-
-
 def _clean(value: int | None) -> int:
     return max(0, int(value or 0))
 
@@ -208,11 +185,12 @@ def record_metrics(
     metrics: dict[str, Metrics],
     now: dt.datetime,
     *,
-    rules: dict[tuple[int, dt.date], Rule | None] | None = None,
+    memo: dict[Any, Any] | None = None,
 ) -> SyncReport:
-    """Store snapshots, rollup deltas and points for one batch of posts, in one transaction."""
+    """Store snapshots for one batch of posts and announce what they add (``engagement_measured``), in one
+    transaction. ``memo`` is kept across the batches of a round for the receivers (the rules they looked up)."""
     report = SyncReport()
-    rules = {} if rules is None else rules
+    memo = {} if memo is None else memo
     wanted = [p for p in posts if p.remote_id in metrics]
     if not wanted:
         return report
@@ -257,69 +235,25 @@ def record_metrics(
         if not snapshots:
             return report
         EngagementSnapshot.objects.bulk_create(snapshots)
-
-        # Points: the rule in force on the sync day, capped per member and day across the whole batch.
-        earned: dict[tuple[int, dt.date], int] = {}
-        wanted_caps: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
-        for post, new_engagements, _, _ in changes:
-            if new_engagements and post.member_id is not None:
-                wanted_caps[(post.workspace_id, local_day(now, post.timezone))].add(post.member_id)
-        for (workspace_id, day), member_ids in wanted_caps.items():
-            for member_id, total in _earned_today(workspace_id, member_ids, day).items():
-                earned[(member_id, day)] = total
-        entries: list[PointsEntry] = []
-        batch = RollupBatch()
-        for (post, new_engagements, new_impressions, first_measured), snapshot in zip(changes, snapshots, strict=True):
-            if post.member_id is None:  # a brand post: the snapshot is all there is to keep
-                continue
-            day = local_day(now, post.timezone)
-            points = 0
-            if new_engagements:
-                rule_key = (post.workspace_id, day)
-                if rule_key not in rules:
-                    rules[rule_key] = rule_for(post.workspace_id, Action.ENGAGEMENT, day)
-                rule = rules[rule_key]
-                if rule is not None:
-                    points = engagement_points(rule, new_engagements, earned.get((post.member_id, day), 0))
-                if points > 0:
-                    earned[(post.member_id, day)] = earned.get((post.member_id, day), 0) + points
-                    entries.append(
-                        PointsEntry(
-                            workspace_id=post.workspace_id,
-                            member_id=post.member_id,
-                            action=Action.ENGAGEMENT,
-                            points=points,
-                            day=day,
-                            key=f"engagement:{post.pk}:{snapshot.pk}",
-                            created_at=now,
-                        )
-                    )
-            dims: dict[str, Any] = {
-                "workspace_id": post.workspace_id,
-                "member_id": post.member_id,
-                "department_id": post.department_id,
-                "location_id": post.location_id,
-                "network": post.network,
-                "item_id": post.item_id,
-            }
-            if new_engagements or new_impressions or points:
-                batch.add(
-                    day=day,
-                    delta=Delta(engagements=new_engagements, impressions=new_impressions, points=points),
-                    **dims,
-                )
-            if first_measured and post.reach_estimate and post.shared_at is not None:
-                # Counted where the estimate was counted: the share's day.
-                batch.add(
-                    day=local_day(post.shared_at, post.timezone),
-                    delta=Delta(measured_reach=post.reach_estimate),
-                    **dims,
-                )
-            report.engagements += new_engagements
-            report.impressions += new_impressions
-            report.points += points
-        PointsEntry.objects.bulk_create(entries)
-        batch.write()
+        measured = [
+            Engagement(
+                post_id=post.pk,
+                snapshot_id=snapshot.pk,
+                workspace_id=post.workspace_id,
+                timezone=post.timezone,
+                engagements=new_engagements,
+                impressions=new_impressions,
+                first_measured=first_measured,
+            )
+            for (post, new_engagements, new_impressions, first_measured), snapshot in zip(
+                changes, snapshots, strict=True
+            )
+        ]
+        for _, counted in engagement_measured.send(sender=OutboundPost, changes=measured, at=now, memo=memo):
+            if isinstance(counted, Counted):
+                report.engagements += counted.engagements
+                report.impressions += counted.impressions
+                report.points += counted.points
         report.snapshots = len(snapshots)
     return report
 
@@ -339,7 +273,7 @@ def sync_engagement(now: dt.datetime | None = None) -> SyncReport:
     if not by_account:
         return report
     accounts = {a.pk: a for a in ConnectedAccount.objects.filter(pk__in=list(by_account), status=AccountStatus.ACTIVE)}
-    rules: dict[tuple[int, dt.date], Rule | None] = {}
+    memo: dict[Any, Any] = {}
     for account_id, posts in by_account.items():
         account = accounts.get(account_id)
         if account is None:
@@ -383,7 +317,7 @@ def sync_engagement(now: dt.datetime | None = None) -> SyncReport:
                 log.exception("engagement sync: metrics failed for %s", account)
                 report.failed += 1
                 break
-            done = record_metrics(batch, metrics, now, rules=rules)
+            done = record_metrics(batch, metrics, now, memo=memo)
             report.snapshots += done.snapshots
             report.engagements += done.engagements
             report.impressions += done.impressions

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from groundswell.lib.pages import paginate
 from groundswell.lib.periods import local_day
 from groundswell.privacy import visibility
 from groundswell.recognition import actions
@@ -26,6 +27,8 @@ from groundswell.recognition.models import (
 from groundswell.recognition.templatetags.gs_money import money as display_money
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Department, Location, Membership, Role, Workspace
+
+BONUS_ROWS_PER_PAGE = 50
 
 
 def _today(workspace: Workspace) -> object:
@@ -262,10 +265,13 @@ def bonus_detail(request: HttpRequest, ws: str, period_id: int) -> HttpResponse:
         )
     if mine is not None:
         mine["amount"] = display_money(int(mine["cents"]))  # type: ignore[call-overload]
+    page, query = paginate(request, rows if member.is_admin else [], BONUS_ROWS_PER_PAGE)
     context.update(
         mine=mine,
         qualified=qualified,
-        rows=[(*r[:5], display_money(r[5])) for r in rows] if member.is_admin else [],
+        rows=[(*r[:5], display_money(r[5])) for r in page.object_list],
+        page=page,
+        query=query,
         paid=display_money(paid_cents),
         pool=display_money(period.pool_cents),
         floor=display_money(period.floor_cents),

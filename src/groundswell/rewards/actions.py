@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -250,6 +251,76 @@ def award_points(
         delta=Delta(points=award.points),
     )
     return award.points
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One event of a batch that may earn points (``award_points_batch``); ``key`` is its ledger key."""
+
+    key: str
+    workspace_id: int
+    member_id: int
+    day: dt.date
+    at: dt.datetime
+
+
+def rules_for(action: str, keys: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], Rule | None]:
+    """The rule in force for ``action`` per (workspace, day): one lookup per distinct pair."""
+    return {key: rule_for(key[0], action, key[1]) for key in dict.fromkeys(keys)}
+
+
+def award_points_batch(
+    action: str,
+    claims: Sequence[Claim],
+    *,
+    rules: dict[tuple[int, dt.date], Rule | None] | None = None,
+) -> dict[str, int]:
+    """Award the rule's points for ``action`` to each claim, in order (diminishing, then capped per member and
+    day, as :func:`award_points` does one at a time), in the caller's transaction. Returns the points per
+    claim key (0: no rule, or nothing left under the cap); the caller adds them to its rollups.
+
+    The members' daily tallies are locked until the transaction ends, so concurrent batches decide one after
+    another; the ledger lines are written with one ``bulk_create`` and the tallies with ``save_tallies``: a
+    fixed number of queries per batch, not per claim. The caller makes sure each key is new (a click's ``uid``
+    checked in the same transaction); a key already in the ledger makes the batch fail, never pay twice.
+    ``rules`` (from :func:`rules_for`) saves the lookups when the caller already needed them.
+    """
+    if rules is None:
+        rules = rules_for(action, ((c.workspace_id, c.day) for c in claims))
+    else:
+        missing = {(c.workspace_id, c.day) for c in claims} - rules.keys()
+        rules.update(rules_for(action, missing))
+    tallies = lock_tallies(
+        {(c.workspace_id, c.member_id, action, c.day) for c in claims if rules[(c.workspace_id, c.day)] is not None}
+    )
+    awarded: dict[str, int] = {}
+    entries: list[PointsEntry] = []
+    for claim in claims:
+        rule = rules[(claim.workspace_id, claim.day)]
+        if rule is None:
+            awarded[claim.key] = 0
+            continue
+        tally = tallies[(claim.workspace_id, claim.member_id, action, claim.day)]
+        award = rule.decide(count_before=tally.count, points_before=tally.points)
+        awarded[claim.key] = max(0, award.points)
+        if award.points > 0:
+            tally.count += 1
+            tally.points += award.points
+            entries.append(
+                PointsEntry(
+                    workspace_id=claim.workspace_id,
+                    member_id=claim.member_id,
+                    action=action,
+                    points=award.points,
+                    day=claim.day,
+                    key=claim.key,
+                    reason=award.explanation,
+                    created_at=claim.at,
+                )
+            )
+    PointsEntry.objects.bulk_create(entries, batch_size=500)
+    save_tallies(list(tallies.values()))
+    return awarded
 
 
 @transaction.atomic

@@ -1,16 +1,80 @@
-"""What the points domain keeps about a person, for the privacy centre."""
+"""What the points domain keeps about a person, for the privacy centre: the ledger, and the fairness records."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from groundswell.privacy.registry import ErasureResult, InventoryLine
-from groundswell.rewards.models import DailyTally, Finding, LeagueSeat, MemberVisitor
+from django.db.models import Q, Sum
+
+from groundswell.privacy.registry import ADMINS_AND_MANAGER, COLLEAGUES, ErasureResult, InventoryLine
+from groundswell.rewards.models import DailyTally, Finding, LeagueSeat, MemberVisitor, PointsEntry
 from groundswell.workspaces.models import Membership
+
+#: Bonus payouts of closed periods are payroll records. There is no bonus pool yet: once there is, its
+#: provider reports its payouts as kept; this sentence explains the rule on the confirmation page.
+PAYROLL_RULE = (
+    "Bonus payouts of closed bonus periods are payroll records and are kept for as long as the law requires "
+    "(your workspace reports them here once it pays bonuses)."
+)
+
+
+class PointsPrivacy:
+    """The points ledger: append-only, so erasure keeps it under the anonymised membership."""
+
+    key: str = "rewards"
+    label: str = "Your points"
+    models: tuple[str, ...] = ("rewards.PointsEntry",)
+
+    def inventory(self, member: Membership) -> list[InventoryLine]:
+        return [
+            InventoryLine(
+                "Your points ledger: every line of points you earned, with the reason",
+                PointsEntry.objects.filter(member=member).count(),
+                ADMINS_AND_MANAGER,
+                "Points, leaderboards and (if your company has one) bonuses.",
+                erasable=False,
+            ),
+            InventoryLine(
+                "Your points total on the leaderboard",
+                None,
+                COLLEAGUES,
+                "Under your name, anonymously or not at all: your choice below.",
+            ),
+        ]
+
+    def export(self, member: Membership) -> dict[str, Any]:
+        entries = PointsEntry.objects.filter(member=member).order_by("created_at", "pk")
+        return {
+            "total_points": entries.aggregate(total=Sum("points"))["total"] or 0,
+            "ledger": [
+                {
+                    "action": e.action,
+                    "points": e.points,
+                    "day": e.day.isoformat(),
+                    "reason": e.reason,
+                    "created_at": e.created_at.isoformat(),
+                }
+                for e in entries
+            ],
+        }
+
+    def erase(self, member: Membership) -> ErasureResult:
+        return ErasureResult(kept=self.keeps(member))
+
+    def keeps(self, member: Membership) -> list[str]:
+        count = PointsEntry.objects.filter(Q(member=member) | Q(author=member)).count()
+        kept = [PAYROLL_RULE]
+        if count:
+            kept.insert(
+                0,
+                f"{count} points ledger line(s): the ledger is append-only and kept for audit, under your "
+                "anonymised membership.",
+            )
+        return kept
 
 
 class RewardsPrivacy:
-    # The points ledger itself is described by the privacy centre's own "rewards" provider.
+    # The points ledger is described by ``PointsPrivacy`` above.
     key: str = "rewards_fairness"
     label: str = "Leagues, daily caps and anti-gaming checks"
     models: tuple[str, ...] = (

@@ -11,7 +11,7 @@ nothing. The outbox itself delivers jobs and knows nothing about shares.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -107,6 +107,26 @@ def even_slots(start: dt.datetime, count: int, window: dt.timedelta) -> list[dt.
     return [start + step * i for i in range(count)]
 
 
+def counted_posts(member: Membership, network: str, start: dt.datetime, end: dt.datetime) -> int:
+    """The member's posts of shares on ``network`` scheduled from ``start`` to ``end`` that count against the
+    policy's caps (not cancelled, not failed)."""
+    return (
+        OutboundPost.objects.filter(
+            workspace_id=member.workspace_id,
+            share__member=member,
+            share__network=network,
+            scheduled_at__gte=start,
+            scheduled_at__lt=end,
+        )
+        .exclude(status__in=posting_policy.NOT_COUNTED)
+        .count()
+    )
+
+
+def _counter(member: Membership, network: str) -> Callable[[dt.datetime, dt.datetime], int]:
+    return lambda start, end: counted_posts(member, network, start, end)
+
+
 def preview_problems(
     *,
     member: Membership,
@@ -119,7 +139,9 @@ def preview_problems(
     """What the policy says about this post, for showing before the member confirms."""
     now = now or timezone.now()
     suggestions = [c.text for c in item.captions.all()]
-    return posting_policy.check(member, account.network, caption, suggestions, when or now)
+    return posting_policy.check(
+        member, account.network, caption, suggestions, when or now, counted=_counter(member, account.network)
+    )
 
 
 def _validate(member: Membership, item: Item, account: ConnectedAccount) -> None:
@@ -160,7 +182,15 @@ def schedule_post(
         policy = posting_policy.get_policy(member.workspace)
         at = spread_slot(item, member, start, policy) if spread else start
         problems = posting_policy.blocking(
-            posting_policy.check(member, account.network, caption, suggestions, at, policy=policy)
+            posting_policy.check(
+                member,
+                account.network,
+                caption,
+                suggestions,
+                at,
+                counted=_counter(member, account.network),
+                policy=policy,
+            )
         )
         if problems:
             raise PostingError(" ".join(p.message for p in problems))

@@ -143,3 +143,18 @@ def test_employees_and_outsiders_get_404(
     for url in urls:
         assert bob_client.get(url).status_code == 404
         assert charlie_client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_dashboard_hides_all_zero_columns_and_balances_kpis(
+    workspace: Workspace, alice_client: Client, bob: Membership, item: Item
+) -> None:
+    share_with_clicks(bob, item, 3)
+    body = alice_client.get(reverse("analytics:dashboard", kwargs={"ws": "acme"})).content.decode()
+    assert '<div class="stats kpis">' in body
+    # No network reported engagements or impressions: their columns are left out of every table…
+    assert "By network" in body and "Top content" in body
+    assert '<th scope="col" class="num">Engagements</th>' not in body
+    assert 'class="num hide-sm">Engagements</th>' not in body and "Impressions</th>" not in body
+    # …but the KPI tiles still say 0, so nobody wonders where the figure went.
+    assert '<div class="label">Engagements</div>' in body

@@ -1,4 +1,4 @@
-"""Employee home (core/home.py)."""
+"""Employee home (core/home.py and the panels the domains register: <app>/home.py)."""
 
 from __future__ import annotations
 

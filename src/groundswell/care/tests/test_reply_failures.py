@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.care import actions
+from groundswell.care.actions import failed_replies
 from groundswell.care.models import Case, CaseEvent, CaseStatus, EventKind, ReplyVia
 from groundswell.care.tasks import care_tick
 from groundswell.care.tests.conftest import ASKED, make_post, tokens
@@ -348,7 +349,7 @@ def test_exactly_one_email_per_failed_job_even_when_the_sweep_runs_twice(
 
     # Two workers that read the same failure: only one claims it.
     failed.refresh_from_db()
-    assert actions._settle_failure(failed.pk, failed.reply_outbound_id, timezone.now()) is None
+    assert failed_replies._settle_failure(failed.pk, failed.reply_outbound_id, timezone.now()) is None
 
     # Posted again, failing again after every attempt: a second job, a second (single) e-mail.
     actions.retry_reply(failed, bob, ANSWER, bob_account.pk)

@@ -174,8 +174,9 @@ def test_a_reply_the_network_keeps_refusing_is_stuck_after_the_first_response_ta
     sweep(django_capture_on_commit_callbacks)
     sweep(django_capture_on_commit_callbacks)
     (message,) = mail.outbox
-    assert "It is waiting for Bluesky, which has not taken it yet (last answer: Down). Groundswell keeps trying." in (
-        message.body
+    assert (
+        "It is waiting for Bluesky, which has not taken it yet (last answer: Bluesky had a problem (503): Down). "
+        "Groundswell keeps trying." in message.body
     )
     assert "Reconnect" not in message.body and "/accounts/" not in message.body
     assert CaseEvent.objects.get(case=bluesky_case, kind=EventKind.REPLY_STUCK).note == "Waiting for the network."

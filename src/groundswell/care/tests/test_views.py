@@ -14,6 +14,7 @@ from django.utils import timezone
 from groundswell.care import actions
 from groundswell.care.models import Case, CaseStatus, ResponderProfile, Snippet
 from groundswell.care.tests.conftest import make_post, volunteer
+from groundswell.care.views import QUEUE_PAGE_SIZE
 from groundswell.conftest import client_for
 from groundswell.listening.models import Source, Topic
 from groundswell.rewards.models import Action, PointsEntry
@@ -208,3 +209,15 @@ def test_team_queue_query_count_does_not_grow(
     assert page.content.decode().count("Northwind tent survive") == 12
     with django_assert_max_num_queries(queries):
         client.get(url("queue"))
+
+
+def test_team_queue_is_paginated(source: Source, brand: Topic, alice: Membership, bob: Membership) -> None:
+    volunteer(bob)
+    for _ in range(QUEUE_PAGE_SIZE + 3):
+        actions.open_cases_for(make_post(source, [brand])[1])
+    client = client_for(alice)
+    first = client.get(url("queue")).content.decode()
+    assert first.count("Northwind tent survive") == QUEUE_PAGE_SIZE
+    assert "Page 1 of 2" in first and 'href="?page=2"' in first
+    second = client.get(url("queue"), {"page": "2"}).content.decode()
+    assert second.count("Northwind tent survive") == 3

@@ -54,7 +54,7 @@ def test_a_job_that_waits_a_full_interval_first() -> None:
 @pytest.mark.django_db
 def test_discover_registers_the_builtin_jobs() -> None:
     names = {j.name for j in scheduler.discover()}
-    assert "groundswell.core.scheduler.replay_click_spool" in names
+    assert "groundswell.links.tasks.replay_click_spool" in names
 
 
 def test_register_refuses_a_non_positive_interval() -> None:

@@ -49,6 +49,8 @@ def test_answer_page_joins_in_one_post(bob_client: Client, bob: Membership, work
     assert enrolment.activities == ["share", "answer"] and enrolment.networks == ["linkedin", "bluesky"]
     done = bob_client.get(url("done")).content.decode()
     assert "What happens next" in done and "Your manager does not see that you joined" in done
+    # The summary lists every answer, topics and languages included.
+    assert '<span class="badge topic">Product</span>' in done and '<span class="badge">German' in done
     # Coming back shows the saved answers, a way to leave, and the member's own history.
     again = bob_client.get(url("answer")).content.decode()
     assert "Save my answers" in again and "Leave the program" in again and "Your history (1)" in again
@@ -261,3 +263,17 @@ def test_call_chart(alice: Membership, alice_client: Client, bob: Membership, bo
     assert r["Content-Security-Policy"].startswith("default-src 'none'")
     assert bob_client.get(url("call_chart", call_id=call.pk)).status_code == 404
     assert alice_client.get(url("call_chart", call_id=999_999)).status_code == 404
+
+
+def test_home_banner_shows_the_message_reflowed_with_read_more(alice: Membership, bob_client: Client) -> None:
+    message = (
+        "It takes a minute. We are starting an advocacy program and would\nlike to know who wants to take part.\n\n"
+        "Second paragraph: what you would do, and how\nmuch time it takes."
+    )
+    call = open_a_call(alice)
+    CallForInterest.objects.filter(pk=call.pk).update(message=message)
+    html = bob_client.get(reverse("core:home", kwargs={"ws": "acme"})).content.decode()
+    # Hard line breaks reflow; the first paragraph is shown whole (CSS clamps its lines), the rest folds.
+    assert "advocacy program and would like to know who wants to take part." in html
+    assert "It t…" not in html and "<br>" not in html.split("call-banner", 1)[1].split("</section>", 1)[0]
+    assert "<summary>Read more</summary>" in html and "<p>Second paragraph: what you would do, and how much" in html

@@ -284,8 +284,8 @@ def _problem(exc: BlueskyError, *, doing: str) -> SourceError:
             "in the Bluesky settings to a public one.",
             problem=Problem.INVALID_SETTINGS,
         )
-    status = getattr(exc, "status", None)
-    error = getattr(exc, "error", None)
+    status = exc.status
+    error = exc.code or None
     if isinstance(exc, AuthError):
         return SourceError(
             f"{doing}: Bluesky refused the session ({error or status}: {exc}).", problem=Problem.CREDENTIALS_REFUSED
@@ -310,13 +310,13 @@ def sign_in(credential: Credential, client: BlueskyClient) -> str:
     try:
         session = client.create_session(credential.identifier, credential.secret)
     except AuthError as exc:
-        if exc.error == "AuthFactorTokenRequired":
+        if exc.code == "AuthFactorTokenRequired":
             message = (
                 "Bluesky asks for an e-mail code: that is the account's main password. Create an app password "
                 "for Groundswell instead."
             )
         else:
-            message = f"Bluesky refused the handle and app password ({exc.error or exc.status}: {exc})."
+            message = f"Bluesky refused the handle and app password ({exc.code or exc.status}: {exc})."
         raise SourceError(message, problem=Problem.CREDENTIALS_REFUSED) from exc
     except BlueskyError as exc:
         raise _problem(exc, doing="Signing in to Bluesky") from exc

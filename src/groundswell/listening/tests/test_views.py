@@ -262,9 +262,13 @@ def test_mentions_filters_and_query_count_does_not_grow(
     add(1)
     c = client_for(alice)
     page = c.get(url("mentions"))
-    assert page.context["page"].paginator.count == 10
+    # Each post about both topics is one row listing both, and the counts say what they count.
+    assert page.context["page"].paginator.count == 5 and page.context["mention_count"] == 10
+    html = page.content.decode()
+    assert "5 posts, 10 mentions across topics" in html
+    assert html.count("Asking for trip 1-0") == 1
     filtered = c.get(url("mentions"), {"topic": rival.pk, "intent": "question", "source": csv_source.pk})
-    assert filtered.context["page"].paginator.count == 5
+    assert filtered.context["page"].paginator.count == 5 and filtered.context["mention_count"] == 5
     assert c.get(url("mentions"), {"sentiment": "negative"}).context["page"].paginator.count == 0
     assert c.get(url("mentions"), {"topic": "abc"}).status_code == 200  # bad filter: shown as a form error
     with django_assert_max_num_queries(9):  # type: ignore[operator]

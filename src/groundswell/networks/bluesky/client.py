@@ -8,12 +8,11 @@
   optional ``LinkCard`` becomes an ``app.bsky.embed.external`` embed;
 * ``get_metrics`` reads like/repost/reply/quote counts from the AppView (``app.bsky.feed.getPosts``);
 * every failure is one of ``TransientError`` (retry later), ``AuthError`` (log in again) or
-  ``PermanentError`` (don't retry), see ``errors.py``.
+  ``PermanentError`` (don't retry), mapped from HTTP by ``networks/http.py`` like every plug-in's.
 """
 
 from __future__ import annotations
 
-import email.utils
 import re
 import secrets
 import threading
@@ -25,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from groundswell.lib.safe_fetch import AddressRefused
+from groundswell.networks import http
 
 from .errors import AuthError, PermanentError, TransientError
 
@@ -33,6 +32,8 @@ POST_COLLECTION = "app.bsky.feed.post"
 LIKE_COLLECTION = "app.bsky.feed.like"
 REPOST_COLLECTION = "app.bsky.feed.repost"
 GET_POSTS_MAX_URIS = 25
+#: How the network is named in error messages.
+NETWORK = "Bluesky"
 AUTH_ERROR_NAMES = frozenset({"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"})
 
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
@@ -162,51 +163,22 @@ def _parse_at_uri(uri: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait, from ``Retry-After`` (seconds or HTTP date) or ``ratelimit-reset`` (epoch seconds)."""
-    value = response.headers.get("retry-after")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                when = email.utils.parsedate_to_datetime(value)
-            except (TypeError, ValueError):
-                when = None
-            if when is not None:
-                if when.tzinfo is None:
-                    when = when.replace(tzinfo=UTC)
-                return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    reset = response.headers.get("ratelimit-reset")
-    if reset:
-        try:
-            return max(0.0, float(reset) - time.time())
-        except ValueError:
-            return None
-    return None
-
-
-def _raise_for_response(response: httpx.Response) -> None:
-    if response.is_success:
-        return
-    error: str | None = None
-    message = response.reason_phrase or f"HTTP {response.status_code}"
+def _error_body(response: httpx.Response) -> http.ErrorBody:
+    """An XRPC error answer: ``{"error": <name>, "message": <text>}``; the names in ``AUTH_ERROR_NAMES`` ask
+    for a new session whatever the status. The status mapping itself is ``networks.http``'s."""
     try:
         body = response.json()
     except ValueError:
         body = None
+    message = response.reason_phrase or f"HTTP {response.status_code}"
+    error = ""
     if isinstance(body, dict):
-        error = body.get("error") if isinstance(body.get("error"), str) else None
+        error = body["error"] if isinstance(body.get("error"), str) else ""
         if isinstance(body.get("message"), str) and body["message"]:
             message = body["message"]
         elif error:
             message = error
-    status = response.status_code
-    if status == 429 or status >= 500:
-        raise TransientError(message, retry_after=_retry_after(response), status=status, error=error)
-    if status == 401 or (error in AUTH_ERROR_NAMES):
-        raise AuthError(message, status=status, error=error)
-    raise PermanentError(message, status=status, error=error)
+    return http.ErrorBody(message, code=error, auth=error in AUTH_ERROR_NAMES)
 
 
 class BlueskyClient:
@@ -237,21 +209,10 @@ class BlueskyClient:
         if token is not None:
             all_headers["Authorization"] = f"Bearer {token}"
         url = f"{base_url or self.service_url}/xrpc/{nsid}"
-        try:
+        with http.transport_errors(NETWORK):
             response = self.http.request(method, url, params=params, json=json, content=content, headers=all_headers)
-        except httpx.TimeoutException as exc:
-            raise TransientError(f"{nsid}: timed out ({exc.__class__.__name__})") from exc
-        except AddressRefused as exc:  # checked at connect time (networks/http.py): nothing was sent
-            raise PermanentError(f"Groundswell does not connect to this server: {exc}") from exc
-        except httpx.TransportError as exc:
-            raise TransientError(f"{nsid}: {exc.__class__.__name__}: {exc}") from exc
-        _raise_for_response(response)
-        if not response.content:
-            return {}
-        try:
-            data = response.json()
-        except ValueError as exc:
-            raise TransientError(f"{nsid}: the server's answer is not JSON", status=response.status_code) from exc
+        http.raise_for_status(response, network=NETWORK, error=_error_body)
+        data = http.json_body(response, network=NETWORK)
         return data if isinstance(data, dict) else {}
 
     # -- sessions -------------------------------------------------------------------------------------
@@ -306,7 +267,7 @@ class BlueskyClient:
                 "GET", "com.atproto.repo.getRecord", params={"repo": repo, "collection": collection, "rkey": rkey}
             )
         except PermanentError as exc:
-            if exc.error == "RecordNotFound" or exc.status == 404:
+            if exc.code == "RecordNotFound" or exc.status == 404:
                 return None
             raise
         return Record(uri=str(data["uri"]), cid=str(data.get("cid", "")), value=data.get("value") or {})
@@ -380,7 +341,7 @@ class BlueskyClient:
                 raise
             if existing.value.get("text") != text:
                 raise PermanentError(
-                    f"record key {rkey} is already used by another post", status=exc.status, error=exc.error
+                    f"record key {rkey} is already used by another post", status=exc.status, code=exc.code
                 ) from exc
             return existing.uri, existing.cid
 

@@ -11,7 +11,7 @@ from groundswell.privacy import registry
 
 def register_all() -> None:
     from groundswell.privacy.providers.account import AccountProvider
-    from groundswell.privacy.providers.activity import AnalyticsProvider, LinksProvider, RewardsProvider
+    from groundswell.privacy.providers.activity import AnalyticsProvider, LinksProvider
     from groundswell.privacy.providers.content import ContentProvider, GoalsProvider, PolicyProvider
     from groundswell.privacy.providers.networks import NetworksProvider
     from groundswell.privacy.providers.privacy import PrivacyCentreProvider
@@ -25,7 +25,6 @@ def register_all() -> None:
         ContentProvider(),
         SharingProvider(),
         LinksProvider(),
-        RewardsProvider(),
         AnalyticsProvider(),
         GoalsProvider(),
         PolicyProvider(),

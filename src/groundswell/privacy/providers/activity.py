@@ -1,25 +1,17 @@
-"""What the member's activity produced: clicks on their links, points, and statistics rollups."""
+"""What the member's activity produced: clicks on their links and statistics rollups (points: ``rewards.privacy``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from groundswell.analytics.models import MemberPeriod
 from groundswell.links.models import Click, UniqueVisit
 from groundswell.privacy.providers._util import iso
-from groundswell.privacy.registry import ADMINS_AND_MANAGER, COLLEAGUES, ErasureResult, InventoryLine
-from groundswell.rewards.models import PointsEntry
+from groundswell.privacy.registry import ADMINS_AND_MANAGER, ErasureResult, InventoryLine
 from groundswell.sharing.models import Share
 from groundswell.workspaces.models import Membership
-
-#: Bonus payouts of closed periods are payroll records. There is no bonus pool yet: once there is, its
-#: provider reports its payouts as kept; this sentence explains the rule on the confirmation page.
-PAYROLL_RULE = (
-    "Bonus payouts of closed bonus periods are payroll records and are kept for as long as the law requires "
-    "(your workspace reports them here once it pays bonuses)."
-)
 
 
 class LinksProvider:
@@ -70,59 +62,6 @@ class LinksProvider:
         clicks, _ = Click.objects.filter(share_id__in=share_ids).delete()
         visits, _ = UniqueVisit.objects.filter(share_id__in=share_ids).delete()
         return ErasureResult(erased=clicks + visits)
-
-
-class RewardsProvider:
-    key = "rewards"
-    label = "Your points"
-    models: tuple[str, ...] = ("rewards.PointsEntry",)
-
-    def inventory(self, member: Membership) -> list[InventoryLine]:
-        return [
-            InventoryLine(
-                "Your points ledger: every line of points you earned, with the reason",
-                PointsEntry.objects.filter(member=member).count(),
-                ADMINS_AND_MANAGER,
-                "Points, leaderboards and (if your company has one) bonuses.",
-                erasable=False,
-            ),
-            InventoryLine(
-                "Your points total on the leaderboard",
-                None,
-                COLLEAGUES,
-                "Under your name, anonymously or not at all: your choice below.",
-            ),
-        ]
-
-    def export(self, member: Membership) -> dict[str, Any]:
-        entries = PointsEntry.objects.filter(member=member).order_by("created_at", "pk")
-        return {
-            "total_points": entries.aggregate(total=Sum("points"))["total"] or 0,
-            "ledger": [
-                {
-                    "action": e.action,
-                    "points": e.points,
-                    "day": iso(e.day),
-                    "reason": e.reason,
-                    "created_at": iso(e.created_at),
-                }
-                for e in entries
-            ],
-        }
-
-    def erase(self, member: Membership) -> ErasureResult:
-        return ErasureResult(kept=self.keeps(member))
-
-    def keeps(self, member: Membership) -> list[str]:
-        count = PointsEntry.objects.filter(Q(member=member) | Q(author=member)).count()
-        kept = [PAYROLL_RULE]
-        if count:
-            kept.insert(
-                0,
-                f"{count} points ledger line(s): the ledger is append-only and kept for audit, under your "
-                "anonymised membership.",
-            )
-        return kept
 
 
 class AnalyticsProvider:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from groundswell.core import home
 from groundswell.workspaces.models import Membership
 
 #: Names that stand for one person's activity, wherever they are imported from.
@@ -46,7 +47,7 @@ PER_PERSON = {
 #: (module, name) → why the read is allowed. ``visibility`` in the reason means the module checks its subject
 #: with ``privacy/visibility.py`` and must import it.
 REVIEWED: dict[tuple[str, str], str] = {
-    ("groundswell.core.home", "MemberPeriod"): "own: the member's all-time totals on their home page",
+    ("groundswell.rewards.home", "MemberPeriod"): "own: the member's all-time totals on their home page",
     ("groundswell.rewards.views", "MemberPeriod"): "own: the all-time total on the member's points history",
     ("groundswell.rewards.views", "PointsEntry"): "own ledger (history, member=member); program admins' "
     "adjustments list (WHO_SEES_WHAT: admins check points)",
@@ -78,8 +79,10 @@ def _callback_modules(patterns: list[URLPattern | URLResolver]) -> Iterator[str]
 
 
 def request_modules() -> set[str]:
-    """Every module of ours that answers a request: URL callbacks and the REST API's endpoint modules."""
+    """Every module of ours that answers a request: URL callbacks, the panels of the home page (each domain
+    registers its own, ``core.home.register_panel``) and the REST API's endpoint modules."""
     modules = {m for m in _callback_modules(get_resolver().url_patterns) if m.startswith("groundswell.")}
+    modules |= {panel.context.__module__ for panel in home.panels()}
     endpoints = importlib.import_module("groundswell.api.endpoints")
     modules |= {f"groundswell.api.endpoints.{info.name}" for info in pkgutil.iter_modules(endpoints.__path__)}
     return modules
@@ -123,6 +126,7 @@ MODULES = sorted(request_modules())
 def test_the_guard_sees_the_pages_and_the_api() -> None:
     for expected in (
         "groundswell.rewards.views",
+        "groundswell.rewards.home",
         "groundswell.privacy.views",
         "groundswell.analytics.views",
         "groundswell.recognition.views",

@@ -342,3 +342,32 @@ def test_outsiders_get_404(workspace: Workspace, alice: Membership, charlie: Mem
     assert outsider.post(reverse("recognition:draw", kwargs={"ws": "globex", "contest_id": c.pk})).status_code == 404
     c.refresh_from_db()
     assert c.status == ContestStatus.OPEN
+
+
+def test_bonus_table_is_paginated(workspace: Workspace, alice: Membership) -> None:
+    period = actions.create_bonus_period(
+        workspace=workspace,
+        by=alice,
+        name="November",
+        starts_on=START,
+        ends_on=END,
+        currency="eur",
+        pool_cents=100_000,
+        threshold=30,
+        cap=400,
+        floor_cents=1_000,
+        ceiling_cents=40_000,
+    )
+    period.status = BonusStatus.CLOSED
+    period.save(update_fields=["status"])
+    BonusPayout.objects.bulk_create(
+        BonusPayout(
+            period=period, points=50, capped=50, qualified=True, cents=100, bound="", display_name=f"Person {n:03d}"
+        )
+        for n in range(60)
+    )
+    page_url = reverse("recognition:bonus", kwargs={"ws": workspace.slug, "period_id": period.pk})
+    first = client_for(alice).get(page_url).content.decode()
+    assert first.count("Person 0") == 50 and "Page 1 of 2" in first
+    second = client_for(alice).get(page_url, {"page": "2"}).content.decode()
+    assert second.count("Person 0") == 10

@@ -8,8 +8,9 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ from groundswell.analytics.models import MemberPeriod
 from groundswell.analytics.rollups import RollupBatch
 from groundswell.conftest import client_for, make_member
 from groundswell.lib.periods import ALL_TIME_START
-from groundswell.rewards.actions import Rule, add_rule, adjust_points, award_points
+from groundswell.rewards.actions import Claim, Rule, add_rule, adjust_points, award_points, award_points_batch
 from groundswell.rewards.models import Action, DailyTally, PointsEntry, PointsRule
 from groundswell.workspaces.models import Membership, Workspace
 
@@ -185,3 +186,41 @@ def test_concurrent_awards_respect_the_cap_and_total_exactly() -> None:
     assert MemberPeriod.objects.get(member=member, period="a", start=ALL_TIME_START).points == 100
     tally = DailyTally.objects.get(member=member, action=Action.SHARE)
     assert (tally.count, tally.points) == (15, 100)
+
+
+@pytest.mark.django_db
+def test_a_batch_is_decided_like_single_awards_in_a_fixed_number_of_queries(
+    workspace: Workspace, bob: Membership, carol: Membership
+) -> None:
+    """``award_points_batch`` (used by the click ingest) gives each claim what ``award_points`` would, in order:
+    decay and cap per member and day across the batch, and across batches through the tallies."""
+    PointsRule.objects.filter(workspace=workspace, action=Action.SHARE).update(
+        points=10, daily_cap=57, decay_after=5, decay_factor=Decimal("0.5")
+    )
+    at = timezone.now()
+
+    def claims(member: Membership, keys: range) -> list[Claim]:
+        return [Claim(f"share:{member.pk}:{i}", workspace.pk, member.pk, TODAY, at) for i in keys]
+
+    def run(batch: list[Claim]) -> tuple[list[int], int]:
+        with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+            got = award_points_batch(Action.SHARE, batch)
+        return [got[c.key] for c in batch], len(ctx.captured_queries)
+
+    points, _ = run(claims(bob, range(1)) + claims(carol, range(1)))  # the day's tallies start here
+    assert points == [10, 10]
+    points, small = run(claims(bob, range(1, 3)) + claims(carol, range(1, 2)))
+    assert points == [10, 10, 10]
+    points, large = run(claims(bob, range(3, 9)) + claims(carol, range(2, 7)))
+    assert points == [10, 10, 5, 2, 0, 0, 10, 10, 10, 5, 2]  # bob, then carol
+    assert large == small  # not per claim
+    assert DailyTally.objects.get(member=bob, action=Action.SHARE, day=TODAY).points == 57
+    lines = PointsEntry.objects.filter(member=bob).order_by("created_at", "pk").values_list("points", "reason")
+    assert list(lines)[6] == (
+        2,
+        "7th share made today: 3 instead of 10, because after 5 a day each further one is worth 50% of the one "
+        "before. Capped to 2: at most 57 points a day for this.",
+    )
+    replay = Claim(f"share:{bob.pk}:0", workspace.pk, bob.pk, TODAY + dt.timedelta(days=1), at)
+    with pytest.raises(IntegrityError), transaction.atomic():  # a replayed key never pays twice
+        award_points_batch(Action.SHARE, [replay])

@@ -2,39 +2,64 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import groundswell.sharing.models
 from django.db import migrations, models
+
+import groundswell.sharing.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('content', '0002_initial'),
-        ('workspaces', '0001_initial'),
+        ("content", "0002_initial"),
+        ("workspaces", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Share',
+            name="Share",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('network', models.CharField(max_length=20)),
-                ('caption', models.TextField(blank=True, max_length=3000)),
-                ('code', models.CharField(default=groundswell.sharing.models.new_code, max_length=7, unique=True)),
-                ('method', models.CharField(choices=[('intent', 'Share link'), ('api', 'Posted by Groundswell')], default='intent', max_length=8)),
-                ('reach_estimate', models.PositiveIntegerField(default=0)),
-                ('human_clicks', models.PositiveIntegerField(default=0)),
-                ('unique_clicks', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='content.item')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='workspaces.membership')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='workspaces.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("network", models.CharField(max_length=20)),
+                ("caption", models.TextField(blank=True, max_length=3000)),
+                ("code", models.CharField(default=groundswell.sharing.models.new_code, max_length=7, unique=True)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("intent", "Share link"), ("api", "Posted by Groundswell")],
+                        default="intent",
+                        max_length=8,
+                    ),
+                ),
+                ("reach_estimate", models.PositiveIntegerField(default=0)),
+                ("human_clicks", models.PositiveIntegerField(default=0)),
+                ("unique_clicks", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="shares", to="content.item"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="shares", to="workspaces.membership"
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="shares", to="workspaces.workspace"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['workspace', 'member', '-created_at'], name='sharing_sha_workspa_de883d_idx'), models.Index(fields=['workspace', 'item'], name='sharing_sha_workspa_0cf0e6_idx')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["workspace", "member", "-created_at"], name="sharing_sha_workspa_de883d_idx"),
+                    models.Index(fields=["workspace", "item"], name="sharing_sha_workspa_0cf0e6_idx"),
+                ],
             },
         ),
     ]

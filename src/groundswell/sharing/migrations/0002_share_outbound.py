@@ -1,27 +1,9 @@
-"""Step 2 of inverting OutboundPost → Share: add ``Share.outbound`` and copy every link across, in one UPDATE
-per direction (reversible). ``networks.0006`` then drops ``OutboundPost.share``."""
+"""Step 2 of inverting OutboundPost → Share: add ``Share.outbound``. ``0003`` copies every link across (a migration
+of its own: on PostgreSQL a data change and a constraint change on the same table cannot share a transaction),
+and ``networks.0006`` then drops ``OutboundPost.share``."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
-
-
-def copy_links(apps, schema_editor):  # type: ignore[no-untyped-def]
-    Share = apps.get_model("sharing", "Share")
-    OutboundPost = apps.get_model("networks", "OutboundPost")
-    posts = OutboundPost.objects.filter(share_id=OuterRef("pk")).values("pk")[:1]
-    Share.objects.filter(pk__in=OutboundPost.objects.filter(share__isnull=False).values("share_id")).update(
-        outbound_id=Subquery(posts)
-    )
-
-
-def copy_links_back(apps, schema_editor):  # type: ignore[no-untyped-def]
-    Share = apps.get_model("sharing", "Share")
-    OutboundPost = apps.get_model("networks", "OutboundPost")
-    shares = Share.objects.filter(outbound_id=OuterRef("pk")).values("pk")[:1]
-    OutboundPost.objects.filter(pk__in=Share.objects.filter(outbound__isnull=False).values("outbound_id")).update(
-        share_id=Subquery(shares)
-    )
 
 
 class Migration(migrations.Migration):
@@ -42,5 +24,4 @@ class Migration(migrations.Migration):
                 to="networks.outboundpost",
             ),
         ),
-        migrations.RunPython(copy_links, copy_links_back),
     ]

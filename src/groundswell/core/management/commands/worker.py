@@ -18,8 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.crypto import get_random_string
 
-from groundswell.core.scheduler import SchedulerThread
-from groundswell.links.buffer import start_ingest_thread
+from groundswell.core.scheduler import SchedulerThread, start_worker_threads
 
 
 class Command(BaseCommand):
@@ -44,13 +43,15 @@ class Command(BaseCommand):
         backend = settings.TASKS["default"]["BACKEND"]
         worker_id = options["worker_id"] or f"{socket.gethostname()}:{os.getpid()}:{get_random_string(6)}"
         worker_id = worker_id[:64]
-        # Clicks spooled by the web server on this host (hand-off mode, or during an outage).
-        ingest, stop_ingest = start_ingest_thread()
+        # The threads apps run beside the tasks (links: clicks spooled by the web server on this host).
+        threads = start_worker_threads()
         try:
             self._run(worker_id, backend, options)
         finally:
-            stop_ingest.set()
-            ingest.join(timeout=30)
+            for _, stop in threads:
+                stop.set()
+            for thread, _ in threads:
+                thread.join(timeout=30)
 
     def _run(self, worker_id: str, backend: object, options: dict[str, Any]) -> None:
         if backend == "groundswell.core.broker.CeleryBackend" and not options["scheduler_only"]:

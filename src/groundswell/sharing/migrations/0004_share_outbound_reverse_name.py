@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sharing", "0002_share_outbound"),
+        ("sharing", "0003_copy_outbound_links"),
         ("networks", "0006_remove_outboundpost_share"),
     ]
 
