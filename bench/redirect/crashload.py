@@ -5,7 +5,8 @@ ends (or when the server is killed) are stored without being counted, which hide
 request sends ``Referer: http://c<n>.kill.bench/``; the click keeps the referrer's host, so after the
 ingest has drained, ``lost`` is the number of tags answered with a 302 that are not in the database.
 
-Usage: ``python crashload.py <port> <codes file> <seconds> <connections> <answered file>``. Keeps
+Usage: ``python crashload.py <port> <codes file> <seconds> <connections> <answered file> [<first tag>]``
+(several loads at once, e.g. one per web node in ``bench/scale``, use disjoint tags). Keeps
 connecting while the server is down (connection refused), as browsers would retry. Runs at least
 ``seconds``, and until ``<answered file>.restarted`` exists (the benchmark writes it a while after the
 restarted server answers), so the new server is under load too. Prints one line:
@@ -83,9 +84,9 @@ async def clock(running: list[bool], seconds: float, flag: Path) -> None:
 
 
 async def main(
-    port: int, codes: list[str], seconds: float, connections: int, flag: Path
+    port: int, codes: list[str], seconds: float, connections: int, flag: Path, first_tag: int = 0
 ) -> tuple[list[int], dict[str, int]]:
-    counter = itertools.count()
+    counter = itertools.count(first_tag)
     answered: list[int] = []
     stats = {"sent": 0, "errors": 0}
     running = [True]
@@ -98,6 +99,7 @@ async def main(
 
 if __name__ == "__main__":
     port, codes_file, seconds, connections, out = sys.argv[1:6]
+    first_tag = int(sys.argv[6]) if len(sys.argv) > 6 else 0
     with contextlib.suppress(ImportError):
         import uvloop
 
@@ -106,7 +108,7 @@ if __name__ == "__main__":
     # Bots are left out: every tag here is a human click, the kind the product counts.
     started = time.monotonic()
     flag = Path(out + ".restarted")
-    answered, stats = asyncio.run(main(int(port), codes, float(seconds), int(connections), flag))
+    answered, stats = asyncio.run(main(int(port), codes, float(seconds), int(connections), flag, first_tag))
     elapsed = time.monotonic() - started
     Path(out).write_text("".join(f"{n}\n" for n in answered))
     print(

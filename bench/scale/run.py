@@ -1,7 +1,8 @@
 """Task engines side by side, and a worker killed mid-load (docs/scaling.md).
 
 * A database of its own on PostgreSQL (``BENCH_POSTGRES_URL``, default ``postgres://postgres@127.0.0.1:5432``),
-  created, migrated and dropped here.
+  copied from a migrated template database (``CREATE DATABASE … TEMPLATE``, remade when the migrations
+  change) and dropped at the end.
 * For each engine: the database backend (django-tasks-db), RabbitMQ (``BENCH_RABBITMQ_URL``, default
   guest on 127.0.0.1:5672) and Redis (``BENCH_REDIS_URL``, default 127.0.0.1:6379/14), two real
   ``groundswell worker`` processes (2 threads each on the brokers, the database worker is one at a time).
@@ -9,22 +10,28 @@
   web processes) while the workers run,
   timed from the first enqueue until the database shows every one finished; reported per engine and as a
   ratio to the database backend measured in the same run.
-* Chaos: a second load of tasks that take 20 ms each; when a third are done one worker is killed (SIGKILL)
-  and started again. Each run of a task appends its number to a file, so runs are counted outside the
-  database: lost = a task that never ran to the end, duplicated = one that ran to the end twice.
-  On the brokers nothing may be lost (the exit status is 1 otherwise). The database backend is measured too
-  (full mode): a row its killed worker was running stays RUNNING, which the line shows as lost.
+* Chaos (full mode): a second load of tasks that take 20 ms each; when a third are done one worker is killed
+  (SIGKILL) and started again. Each run of a task appends its number to a file, so runs are counted outside
+  the database: lost = a task that never ran to the end, duplicated = one that ran to the end twice. The
+  database backend is measured too: a row its killed worker was running stays RUNNING (``db_chaos_lost``).
+* Nodes (``nodes.py``, both modes): 2 web nodes (``groundswell serve`` on two loopback ports, clicks handed
+  off through PostgreSQL, Redis link cache at ``BENCH_REDIS_CACHE_URL``, default 127.0.0.1:6379/13) and 2
+  workers on RabbitMQ, each with a journal directory of its own (a host of its own); tagged click load on
+  both web nodes and a task load; one web node and one worker are killed (SIGKILL) and restarted mid-load.
 
-Quick mode (``BENCH_QUICK=1``, for CI): 300 tasks, chaos on RabbitMQ only.
-Last line: ``BENCH scale workers=2 tasks=<n> db_per_s=<x> rabbitmq_per_s=<x> rabbitmq_ratio=<x>
-redis_per_s=<x> redis_ratio=<x> tasks_sent=<n> tasks_lost=<n> tasks_duplicated=<n> tasks_rerun=<n>`` (chaos on the
-brokers; rerun: tasks the killed worker held that another ran again).
+Quick mode (``BENCH_QUICK=1``, for CI): 300 tasks per engine, then the node run (4 s of clicks, 300 tasks).
+Last line: ``BENCH scale web_nodes=2 workers=2 clicks_sent=<n> clicks_lost=<n> tasks_sent=<n> tasks_lost=<n>
+tasks_duplicated=<n> …`` then the throughput per engine (``db_per_s``, ``rabbitmq_ratio``, …). clicks_sent
+counts the redirects answered (a request the killed node never answered is not a click it promised to keep);
+tasks_* add up the node run and, in full mode, the broker chaos runs. Exit status 1 when anything was lost
+or duplicated.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import hashlib
 import os
 import secrets
 import signal
@@ -52,8 +59,11 @@ QUEUE_PREFIX = "groundswell-bench"  # not the queues of an installation (or the 
 BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "celery": "groundswell.core.broker.CeleryBackend"}
 
 
+T0 = time.monotonic()
+
+
 def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(f"[{time.monotonic() - T0:5.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 def database_url(base: str, name: str) -> str:
@@ -85,7 +95,14 @@ class Bench:
             )
         return env
 
-    def start_worker(self, engine: str, index: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    def start_workers(self, engine: str, env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+        """Start every worker at once, then wait until each is ready (they boot in parallel)."""
+        procs = [self.start_worker(engine, i, env, wait=False) for i in range(WORKERS)]
+        for i in range(WORKERS):
+            self.wait_ready(engine, i)
+        return procs
+
+    def start_worker(self, engine: str, index: int, env: dict[str, str], wait: bool = True) -> subprocess.Popen[bytes]:
         out = (self.data_dir / f"worker-{engine}-{index}.log").open("ab")
         args = [
             str(BIN / "groundswell"),
@@ -101,7 +118,8 @@ class Bench:
         else:
             args += ["--concurrency", "2"]
         proc = subprocess.Popen(args, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        self.wait_ready(engine, index)
+        if wait:
+            self.wait_ready(engine, index)
         return proc
 
     def wait_ready(self, engine: str, index: int) -> None:
@@ -113,10 +131,14 @@ class Bench:
                 raise SystemExit(f"worker {engine}-{index} did not start:\n{path.read_text()[-3000:]}")
             time.sleep(0.05)
 
-    def stop_workers(self) -> None:
+    def stop_workers(self, *, idle: bool = False) -> None:
+        """SIGTERM (warm shutdown). ``idle``: every task has finished, so a Celery worker is simply killed
+        (its warm shutdown takes ~10 s on RabbitMQ, a fifth of the quick run); a message whose ack was still
+        in flight goes back to the queue, which the next run purges (``reset``)."""
+        started = time.monotonic()
         for proc in self.workers:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(signal.SIGKILL if idle and "--concurrency" in proc.args else signal.SIGTERM)
         for proc in self.workers:
             try:
                 proc.wait(timeout=20)
@@ -124,6 +146,7 @@ class Bench:
                 proc.kill()
                 proc.wait()
         self.workers = []
+        log(f"workers stopped in {time.monotonic() - started:.1f} s")
 
 
 def reset(engine: str) -> None:
@@ -191,14 +214,16 @@ def throughput(bench: Bench, engine: str, tasks: int) -> float:
     with configure(engine):
         reset(engine)
         env = bench.engine_env(engine, marks, 0)
-        bench.workers = [bench.start_worker(engine, i, env) for i in range(WORKERS)]
+        booting = time.monotonic()
+        bench.workers = bench.start_workers(engine, env)
+        log(f"{engine}: workers ready in {time.monotonic() - booting:.1f} s")
         try:
             started = time.monotonic()
             enqueue_all(scale_tasks.mark, tasks)
             enqueued = time.monotonic()
             ended = wait_finished(tasks, timeout=300)
         finally:
-            bench.stop_workers()
+            bench.stop_workers(idle=True)
     runs = collections.Counter(marks.read_text().split()) if marks.exists() else collections.Counter()
     if len(runs) != tasks:
         raise SystemExit(f"{engine}: only {len(runs)} of {tasks} tasks ran")
@@ -217,7 +242,7 @@ def chaos(bench: Bench, engine: str, tasks: int) -> tuple[int, int, int]:
     with configure(engine):
         reset(engine)
         env = bench.engine_env(engine, marks, 0.02)
-        bench.workers = [bench.start_worker(engine, i, env) for i in range(WORKERS)]
+        bench.workers = bench.start_workers(engine, env)
         killed = False
 
         def kill_once(done: int) -> None:
@@ -250,10 +275,44 @@ def chaos(bench: Bench, engine: str, tasks: int) -> tuple[int, int, int]:
     return lost, duplicated, rerun
 
 
+def migrated_database(postgres: str, name: str, env: dict[str, str]) -> None:
+    """Create ``name`` as a copy of a migrated template (``CREATE DATABASE … TEMPLATE``), migrating a new
+    template only when the migrations changed: a rerun skips the migrations (most of a quick run's time)."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "groundswell").glob("*/migrations/*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    template = f"gs_scale_template_{digest.hexdigest()[:12]}"
+    with psycopg.connect(database_url(postgres, "postgres"), autocommit=True) as conn:
+        names = {
+            row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'gs_scale_template_%'")
+        }
+    if template not in names:
+        started = time.monotonic()
+        building = f"{template}_{os.getpid()}"  # renamed once migrated: a failed run leaves no broken template
+        admin_sql(postgres, f'CREATE DATABASE "{building}"')
+        admin_sql(postgres, f'ALTER DATABASE "{building}" SET synchronous_commit TO off')
+        subprocess.run(
+            [str(BIN / "groundswell"), "migrate", "--noinput", "-v", "0"],
+            env=dict(env, DATABASE_URL=database_url(postgres, building)),
+            cwd=ROOT,
+            check=True,
+        )
+        admin_sql(postgres, f'ALTER DATABASE "{building}" RENAME TO "{template}"')
+        for old in names:  # templates of older migrations
+            admin_sql(postgres, f'DROP DATABASE IF EXISTS "{old}" WITH (FORCE)')
+        log(f"migrated a new template database {template} in {time.monotonic() - started:.0f} s")
+    admin_sql(postgres, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    # A throw-away database: commits need not wait for the disk.
+    admin_sql(postgres, f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
+
+
 def main() -> int:
     tasks = int(os.environ.get("BENCH_TASKS") or (300 if QUICK else 3000))
     chaos_tasks = 200 if QUICK else 1000
+    node_tasks = 300 if QUICK else 2000
+    node_seconds = 4.0 if QUICK else 20.0
     postgres = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+    redis_cache = os.environ.get("BENCH_REDIS_CACHE_URL", "redis://127.0.0.1:6379/13")
     name = f"gs_scale_{os.getpid()}"
     data_dir = Path(tempfile.mkdtemp(prefix="groundswell-scale-"))
     env = {
@@ -268,41 +327,58 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(HERE)]),
     }
-    admin_sql(postgres, f'CREATE DATABASE "{name}"')
-    # A throw-away database: commits need not wait for the disk (migrating is most of the quick run's time).
-    admin_sql(postgres, f'ALTER DATABASE "{name}" SET synchronous_commit TO off')
     started = time.monotonic()
+    migrated_database(postgres, name, env)
     try:
-        subprocess.run([str(BIN / "groundswell"), "migrate", "--noinput", "-v", "0"], env=env, cwd=ROOT, check=True)
-        log(f"migrated a new PostgreSQL database in {time.monotonic() - started:.0f} s")
+        log(f"database ready in {time.monotonic() - started:.1f} s")
         os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
         sys.path.insert(0, str(HERE))
         import django
 
         django.setup()
+        import nodes
+
+        nodes.T0 = T0
         bench = Bench(env, data_dir)
         rates = {engine: throughput(bench, engine, tasks) for engine in ("db", "rabbitmq", "redis")}
-        chaos_engines = ["rabbitmq"] if QUICK else ["rabbitmq", "redis", "db"]
+        # Quick mode: the node run below kills a RabbitMQ worker under load; the full run adds each engine alone.
+        chaos_engines = [] if QUICK else ["rabbitmq", "redis", "db"]
         outcome = {engine: chaos(bench, engine, chaos_tasks) for engine in chaos_engines}
+        with configure("rabbitmq"):
+            reset("rabbitmq")
+            marks = data_dir / "marks-nodes"
+            scale = nodes.run(
+                base_env=env,
+                engine_env=bench.engine_env("rabbitmq", marks, 0.02),
+                data_dir=data_dir / "nodes",
+                redis_url=redis_cache,
+                marks=marks,
+                tasks=node_tasks,
+                seconds=node_seconds,
+                connections=16 if QUICK else 32,
+                enqueue=enqueue_all,
+                wait_finished=wait_finished,
+            )
     finally:
         from django.db import connections
 
         connections.close_all()
         admin_sql(postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     broker_runs = [engine for engine in chaos_engines if engine != "db"]
-    lost = sum(outcome[e][0] for e in broker_runs)
-    duplicated = sum(outcome[e][1] for e in broker_runs)
-    rerun = sum(outcome[e][2] for e in broker_runs)
+    tasks_sent = scale.tasks_sent + chaos_tasks * len(broker_runs)
+    lost = scale.tasks_lost + sum(outcome[e][0] for e in broker_runs)
+    duplicated = scale.tasks_duplicated + sum(outcome[e][1] for e in broker_runs)
+    rerun = scale.tasks_rerun + sum(outcome[e][2] for e in broker_runs)
     extra = f" db_chaos_lost={outcome['db'][0]}" if "db" in outcome else ""
     print(
-        f"BENCH scale workers={WORKERS} tasks={tasks} db_per_s={rates['db']:.0f} "
+        f"BENCH scale web_nodes={nodes.WEB_NODES} workers={WORKERS} clicks_sent={scale.clicks_sent} "
+        f"clicks_lost={scale.clicks_lost} tasks_sent={tasks_sent} tasks_lost={lost} tasks_duplicated={duplicated} "
+        f"clicks_per_s={scale.rps} clicks_drain_s={scale.drain_s:.1f} tasks={tasks} db_per_s={rates['db']:.0f} "
         f"rabbitmq_per_s={rates['rabbitmq']:.0f} rabbitmq_ratio={rates['rabbitmq'] / rates['db']:.2f} "
-        f"redis_per_s={rates['redis']:.0f} redis_ratio={rates['redis'] / rates['db']:.2f} "
-        f"tasks_sent={chaos_tasks * len(broker_runs)} tasks_lost={lost} tasks_duplicated={duplicated} "
-        f"tasks_rerun={rerun}{extra}",
+        f"redis_per_s={rates['redis']:.0f} redis_ratio={rates['redis'] / rates['db']:.2f} tasks_rerun={rerun}{extra}",
         flush=True,
     )
-    return 1 if lost else 0
+    return 1 if lost or duplicated or scale.clicks_lost else 0
 
 
 if __name__ == "__main__":

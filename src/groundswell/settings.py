@@ -135,6 +135,21 @@ else:
     # A database that stops answering must not hang the click flusher: fail fast, spool, retry.
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5, minimum=1))
 DATABASES = {"default": _db}
+# A PostgreSQL read replica (streaming replication) for dashboard and report reads (core/dbrouter.py).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+READ_REPLICA: str | None = None
+if DATABASE_REPLICA_URL:
+    try:
+        _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL is not a valid database URL: {exc}") from exc
+    if _replica["ENGINE"] != "django.db.backends.postgresql" or _db["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL, for both the primary and the replica")
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5, minimum=1))
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    READ_REPLICA = "replica"
+DATABASE_ROUTERS = ["groundswell.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------------
@@ -150,7 +165,18 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "gs"}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}
-    )
+    ),
+    # Short-link destinations shared by every web node (links/resolver.py, ADR 0033): Redis when configured,
+    # else this process's memory (one node: nothing to share, and no database round trip to save).
+    "links": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "gs"}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "links",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    ),
 }
 
 # --- Auth -----------------------------------------------------------------------------------------
@@ -298,6 +324,8 @@ CLICK_SPOOL_DIR = Path(env_str("CLICK_SPOOL_DIR", str(DATA_DIR / "click-spool"))
 CLICK_FLUSH_INTERVAL_SECONDS = env_float("CLICK_FLUSH_INTERVAL_SECONDS", 1.0, minimum=0.01)
 CLICK_FLUSH_BATCH_SIZE = env_int("CLICK_FLUSH_BATCH_SIZE", 1000, minimum=1)
 LINK_CACHE_TTL_SECONDS = env_int("LINK_CACHE_TTL_SECONDS", 60, minimum=0)
+# How long the shared link cache (CACHES["links"]) keeps a destination; changes invalidate it at once.
+LINK_SHARED_CACHE_SECONDS = env_int("LINK_SHARED_CACHE_SECONDS", 3600, minimum=1)
 # Links the redirect fast path loads into memory at start-up, and its on-disk cache for outages.
 LINK_PREWARM_COUNT = env_int("LINK_PREWARM_COUNT", 20000, minimum=0)
 LINK_DISK_CACHE_PATH = Path(env_str("LINK_DISK_CACHE_PATH", str(DATA_DIR / "link-cache.sqlite3")))
@@ -311,8 +339,9 @@ RECORD_MEMBER_VISITORS = env_bool("RECORD_MEMBER_VISITORS", True)
 # "inline": the web process writes click batches to the database itself (simple; one process).
 # "worker": the web process only journals clicks and `groundswell worker` (or
 # `flush_clicks --follow`) writes them, so no database work runs beside the redirect's event loop.
-# `groundswell serve` sets "worker" for its web server, since it always runs a worker beside it.
-CLICK_INGEST = env_choice("CLICK_INGEST", "inline", ("inline", "worker"))
+# "database": the web process hands each sealed batch to the database (one INSERT into a hand-off table)
+# and any worker on any host writes it: what many web nodes need (docs/adr/0033; `groundswell serve`'s default).
+CLICK_INGEST = env_choice("CLICK_INGEST", "inline", ("inline", "worker", "database"))
 
 # Secrets at rest (connected-account tokens): comma-separated Fernet keys, newest first (networks/crypto.py).
 ENCRYPTION_KEYS = env_list("GROUNDSWELL_ENCRYPTION_KEYS", [])

@@ -33,3 +33,7 @@ RECORD_MEMBER_VISITORS = False
 # shared in-memory database fails them with "table is locked", so those runs use a file (WAL, busy timeout).
 if os.environ.get("TASKS_ENGINE") and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.mkdtemp(prefix="groundswell-tasks-"), "test.sqlite3")}  # noqa: F405
+# A read-replica alias that mirrors the test database; routing to it is off (READ_REPLICA) except in the
+# tests that turn it on (core/tests/test_replica.py).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+READ_REPLICA = None

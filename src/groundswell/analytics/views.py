@@ -21,6 +21,7 @@ from groundswell.analytics.queries import (
     series,
     top_items,
 )
+from groundswell.core.dbrouter import reads_from_replica
 from groundswell.lib.export import csv_response
 from groundswell.lib.periods import local_day, period_label, period_start
 from groundswell.privacy.visibility import fold_small_groups
@@ -98,6 +99,7 @@ def _as_row(totals: Totals) -> BreakdownRow:
 
 
 @login_required
+@reads_from_replica
 def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace
@@ -151,6 +153,7 @@ CHART_KINDS = ("activity", "departments", "networks")
 
 
 @login_required
+@reads_from_replica
 def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace
@@ -170,6 +173,7 @@ def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def export_daily(request: HttpRequest, ws: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace
@@ -182,6 +186,7 @@ def export_daily(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def export_items(request: HttpRequest, ws: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace

@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from groundswell.links.clients import referrer_host
+from groundswell.links.handoff import drain_click_batches, hand_off_clicks
 from groundswell.links.ingest import ClickEvent, write_clicks
 from groundswell.links.visitor import NetworkHasher, VisitorHasher
 
@@ -458,8 +459,12 @@ class ClickBuffer:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                # Between open and lock, a replay may have taken the fresh, empty, unlocked file for a dead
+                # process's segment and deleted it: then the lock is on a file without a name, and clicks
+                # written there would be acknowledged and lost. Only a file still under its name is ours.
+                if os.stat(path).st_ino != os.fstat(fd).st_ino:
+                    raise FileNotFoundError(path)
             except OSError:
-                # A replay took the fresh file for a dead process's segment between open and lock.
                 os.close(fd)
                 continue
             _fsync_dir(self.spool_dir)  # the name is durable before any click in the file is acknowledged
@@ -663,8 +668,9 @@ class ClickBuffer:
                 )
         return result
 
-    def ingest_forever(self, stop: threading.Event, interval: float | None = None) -> None:
-        """Write spooled batches to the database until ``stop`` is set (the worker's side of hand-off).
+    def ingest_forever(self, stop: threading.Event, interval: float | None = None, *, drain: bool = True) -> None:
+        """Write spooled batches, and batches other nodes handed off, to the database until ``stop`` is set
+        (the worker's side of hand-off).
 
         Backs off while the database refuses writes; files stay in the spool until they are written.
         """
@@ -678,6 +684,11 @@ class ClickBuffer:
                     if not result.failed and self._backoff:
                         log.info("click ingest: database is back")
                         self._backoff = 0.0
+                    if not result.failed and drain:
+                        # Batches handed off by web nodes on any host (CLICK_INGEST=database).
+                        while drain_click_batches():
+                            if stop.is_set():
+                                break
             except Exception:
                 log.exception("click ingest: unexpected error")
                 self.stats["loop_errors"] += 1
@@ -709,6 +720,8 @@ def _from_settings() -> ClickBuffer:
         batch_size=int(settings.CLICK_FLUSH_BATCH_SIZE),
         autostart=bool(getattr(settings, "CLICK_FLUSHER_AUTOSTART", True)),
         handoff=getattr(settings, "CLICK_INGEST", "inline") == "worker",
+        # "database": the ingest thread only hands sealed batches to the database; any worker writes them.
+        writer=hand_off_clicks if getattr(settings, "CLICK_INGEST", "inline") == "database" else None,
     )
 
 

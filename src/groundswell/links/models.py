@@ -49,3 +49,17 @@ class UniqueVisit(models.Model):
         constraints = [models.UniqueConstraint(fields=["share", "visitor_hash"], name="uniq_visit")]
         # "Which of a member's links did this visitor open?" (rewards/antigaming.py, repeated visitors).
         indexes = [models.Index(fields=["visitor_hash"], name="unique_visit_visitor")]
+
+
+class ClickBatch(models.Model):
+    """A batch of journaled clicks handed from a web node to the database (docs/adr/0033).
+
+    The web process inserts one row per sealed journal batch (cheap: one INSERT, no rollups, no locks) and
+    deletes its journal file only after that commit; any worker drains the table with ``write_clicks``,
+    which is idempotent by click uid, so a batch handed off twice (a crash between commit and unlink)
+    still counts each click once. This is what lets web nodes run without a worker on the same host.
+    """
+
+    events = models.TextField(help_text="The clicks as JSON lines, one ClickEvent each.")
+    clicks = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)

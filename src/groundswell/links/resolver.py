@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.db import Error as DatabaseError
+from django.db import transaction
 
 from groundswell.content.models import ItemState
 from groundswell.links.destination import destination
@@ -203,6 +205,43 @@ class DiskLinkCache:
             self._conn = None
 
 
+class SharedLinkCache:
+    """Code → link in the cache every web node shares (``CACHES["links"]``: Redis when ``REDIS_URL`` is set,
+    process memory otherwise; docs/adr/0033). A node's in-memory miss costs one cache GET instead of a
+    database query, and a change anywhere is invalidated for every node (``invalidate_links``).
+
+    Failures are logged and answered as a miss: the shared cache only ever helps.
+    """
+
+    def __init__(self, cache: BaseCache, timeout: float) -> None:
+        self.cache = cache
+        self.timeout = timeout
+
+    @staticmethod
+    def key(code: str) -> str:
+        return f"link:{code}"
+
+    def get(self, code: str) -> ResolvedLink | None:
+        try:
+            text = self.cache.get(self.key(code))
+            return None if text is None else ResolvedLink.from_json(code, text)
+        except Exception:
+            log.exception("shared link cache: cannot read %s", code)
+            return None
+
+    def put(self, link: ResolvedLink) -> None:
+        try:
+            self.cache.set(self.key(link.code), link.to_json(), self.timeout)
+        except Exception:
+            log.exception("shared link cache: cannot write %s", link.code)
+
+    def forget(self, codes: Sequence[str]) -> None:
+        try:
+            self.cache.delete_many([self.key(code) for code in codes])
+        except Exception:
+            log.exception("shared link cache: cannot invalidate %d links", len(codes))
+
+
 class _Miss:
     """Sentinel: not in the in-process cache, or stale."""
 
@@ -218,9 +257,17 @@ class LinkResolver:
     "always ask the database" (the test-suite): the caches are then only used during an outage.
     """
 
-    def __init__(self, *, ttl: float, disk: DiskLinkCache | None, max_entries: int = MAX_MEMORY_ENTRIES) -> None:
+    def __init__(
+        self,
+        *,
+        ttl: float,
+        disk: DiskLinkCache | None,
+        max_entries: int = MAX_MEMORY_ENTRIES,
+        shared: SharedLinkCache | None = None,
+    ) -> None:
         self.ttl = ttl
         self.disk = disk
+        self.shared = shared
         self.max_entries = max_entries
         # code → (fresh until, monotonic; link or None for "no such code")
         self._memory: dict[str, tuple[float, ResolvedLink | None]] = {}
@@ -271,10 +318,17 @@ class LinkResolver:
 
     def _fetch(self, code: str) -> ResolvedLink | None:
         previous = self._memory.get(code)
+        if self.shared is not None:
+            cached = self.shared.get(code)
+            if cached is not None:
+                self._remember(code, cached, self.ttl)
+                return cached
         try:
             link = fetch_link(code)
         except DatabaseError as exc:
             return self._fallback(code, previous, exc)
+        if link is not None and self.shared is not None:
+            self.shared.put(link)
         self._remember(code, link, self.ttl if link is not None else min(self.ttl, NEGATIVE_TTL_SECONDS))
         if self.disk is not None:
             if link is None:
@@ -355,7 +409,9 @@ def get_resolver() -> LinkResolver:
         with _resolver_lock:
             if _resolver is None:
                 _resolver = LinkResolver(
-                    ttl=float(settings.LINK_CACHE_TTL_SECONDS), disk=DiskLinkCache(disk_cache_path())
+                    ttl=float(settings.LINK_CACHE_TTL_SECONDS),
+                    disk=DiskLinkCache(disk_cache_path()),
+                    shared=get_shared_cache(),
                 )
             resolver = _resolver
     return resolver
@@ -367,3 +423,38 @@ def set_resolver(resolver: LinkResolver | None) -> LinkResolver | None:
     with _resolver_lock:
         previous, _resolver = _resolver, resolver
     return previous
+
+
+_shared: SharedLinkCache | None = None
+
+
+def get_shared_cache() -> SharedLinkCache:
+    global _shared
+    if _shared is None:
+        _shared = SharedLinkCache(caches["links"], float(settings.LINK_SHARED_CACHE_SECONDS))
+    return _shared
+
+
+def set_shared_cache(shared: SharedLinkCache | None) -> SharedLinkCache | None:
+    """Replace the process-wide shared cache (tests); returns the previous one."""
+    global _shared
+    previous, _shared = _shared, shared
+    return previous
+
+
+def invalidate_links(codes: Sequence[str]) -> None:
+    """Forget these links everywhere once the change commits: in the shared cache (every node) and in this
+    process's memory. Other processes' memory caches follow within ``LINK_CACHE_TTL_SECONDS``, refreshing
+    from the shared cache or the database."""
+    codes = list(codes)
+    if not codes:
+        return
+
+    def forget() -> None:
+        get_shared_cache().forget(codes)
+        resolver = _resolver
+        if resolver is not None:
+            for code in codes:
+                resolver.forget(code)
+
+    transaction.on_commit(forget)

@@ -180,3 +180,32 @@ def test_a_segment_sealed_while_a_replay_runs_is_ingested_next_round(share: Shar
     result = buffer.maybe_replay()
     assert result is not None and result.written == 1
     assert Click.objects.count() == 2
+
+
+def test_a_segment_deleted_by_a_replay_before_its_writer_locks_it_is_not_used(
+    share: Share, spool_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race bench/scale found: a replay (another thread or process on the host) sees the writer's fresh,
+    still unlocked, empty segment as a dead process's, and deletes it; the writer must not journal into it."""
+    import fcntl
+
+    from groundswell.links import buffer as buffer_module
+
+    web = ClickBuffer(spool_dir=spool_dir, interval=60, batch_size=1000, autostart=False)
+    replayer = ClickBuffer(spool_dir=spool_dir, interval=60, batch_size=1000, autostart=False)
+    real_flock = fcntl.flock
+    raced = []
+
+    def flock(fd: int, operation: int) -> None:
+        if not raced and operation == fcntl.LOCK_EX | fcntl.LOCK_NB:
+            raced.append(True)
+            replayer._reclaim()  # runs between the writer's open and its lock
+        real_flock(fd, operation)
+
+    monkeypatch.setattr(buffer_module.fcntl, "flock", flock)
+    web.record(share.code, time.time(), "203.0.113.5", BROWSER, "", False)
+    assert raced
+    monkeypatch.setattr(buffer_module.fcntl, "flock", real_flock)
+    assert web.seal() == 1
+    assert web.replay_spool().written == 1
+    assert Click.objects.count() == 1

@@ -100,9 +100,9 @@ class Command(BaseCommand):
 
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
         web_env = dict(env)
-        if not options["no_worker"]:
-            # The worker beside it writes the clicks, so the web server only spools them (ADR 0004).
-            web_env.setdefault("CLICK_INGEST", "worker")
+        # The web server only hands journaled click batches to the database; any worker (the one beside it, or
+        # one on another node: `--no-worker` nodes rely on those, as for tasks) writes them (ADR 0033).
+        web_env.setdefault("CLICK_INGEST", "database")
         web_cmd = [
             sys.executable,
             "-m",
