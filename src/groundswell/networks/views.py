@@ -75,6 +75,7 @@ def _render(
         "promise": oauth.PROMISE,
         "connect_url": pages.url("connect", ws),
         "instance_url": pages.url("connect_instance", ws),
+        "for_company": pages.owner == accounts.Owner.WORKSPACE,
     }
     names = [f"{pages.namespace}/{template}", f"networks/{template}"]
     return render(request, names, {**base, **context}, status=status)

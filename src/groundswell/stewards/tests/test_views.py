@@ -112,6 +112,8 @@ def test_company_mastodon_goes_through_the_same_server_step(alice: Membership, a
     try:
         resp = alice_client.get(u("connect_start") + "?network=mastodon")
         assert resp.status_code == 302 and resp["Location"].startswith(u("connect_instance"))
+        server_step = alice_client.get(resp["Location"]).content.decode()
+        assert "Which server is the company's account on?" in server_step and "your account" not in server_step
         assert alice_client.get(u("connect_start") + "?network=mastodon&instance=not+a+server").status_code == 400
         page = alice_client.post(u("connect_instance"), {"network": "mastodon", "instance": "social.example"})
         assert page.status_code == 200 and u("connect") in page.content.decode()
