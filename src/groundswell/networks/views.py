@@ -99,9 +99,13 @@ def _my_account(member: Membership, raw_id: object) -> ConnectedAccount:
 
 
 def reconnect_url(ws: str, account: ConnectedAccount) -> str:
-    """Where the owner of ``account`` (the member, or an admin for a brand account) connects it again."""
+    """Where the owner of ``account`` (the member, or an admin for a brand account) connects it again; "" when
+    this server cannot connect that network at all (its OAuth app is not configured), so no page offers a
+    Reconnect link that leads to a refusal."""
     pages = PAGES[accounts.Owner.WORKSPACE if account.is_workspace_owned else accounts.Owner.MEMBER]
     net = oauth.option(account.network)
+    if net is None or not net.enabled:
+        return ""
     if net is not None and net.auth_kind == "app_password":
         return pages.url(
             "connect_password", ws, network=account.network, identifier=account.handle, service_url=account.service_url

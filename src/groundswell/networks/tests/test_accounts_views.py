@@ -302,6 +302,17 @@ def test_reconnect_link_of_app_password_and_mastodon_accounts(bob_client: Client
     assert url("start", network="mastodon", instance="social.example").replace("&", "&amp;") in html
 
 
+def test_no_reconnect_link_to_a_network_this_server_cannot_connect(
+    bob_client: Client, bob: Membership, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account = connected(bob)
+    accounts.mark_reconnect(account, "FakeNet revoked the token.")
+    monkeypatch.setattr(oauth, "is_configured", lambda key: False)  # its OAuth app's settings were removed
+    html = bob_client.get(url("accounts")).content.decode()
+    assert "needs reconnecting" in html and "cannot be connected on this server now" in html
+    assert url("start", network="fakeoauth") not in html  # a link that would only say "not enabled"
+
+
 # --- Disconnect -------------------------------------------------------------------------------------
 
 
