@@ -44,6 +44,19 @@ def main(argv: list[str] | None = None) -> int:
         args = ["groundswell"]
     if len(args) == 1 or (len(args) == 2 and args[1] in ("-h", "--help", "help")):
         sys.stdout.write(OVERVIEW + "\n")
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018 - read the settings now, so a configuration error is said plainly
+    except ImproperlyConfigured as exc:
+        sys.stderr.write(
+            f"groundswell: {exc}\n"
+            "Production settings are on because DEBUG is not set. Set the environment the README lists "
+            "(SECRET_KEY, GROUNDSWELL_ENCRYPTION_KEYS, SITE_URL, ...), or DEBUG=1 to try it on this machine.\n"
+        )
+        return 2
     _ensure_sqlite_dir()
     execute_from_command_line(args)
     return 0
