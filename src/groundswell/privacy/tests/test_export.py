@@ -129,3 +129,15 @@ def test_a_failing_provider_marks_the_job_failed(
     page = bob_client.get(url(bob, "export/")).content.decode()
     assert "Make a new export" in page
     assert bob_client.get(url(bob, "export/download/")).status_code == 404
+
+
+def test_the_privacy_centre_starts_an_export_in_one_click(bob: Membership, bob_client: Client) -> None:
+    centre = bob_client.get(url(bob)).content.decode()
+    export = url(bob, "export/")
+    assert f'<form method="post" action="{export}"' in centre and "Export my data" in centre
+    # The controls come first; the inventory is folded under them.
+    assert centre.index('id="lb-h"') < centre.index('id="who-h"') < centre.index('id="inventory-h"')
+    assert "<details>" in centre[centre.index('id="inventory-h"') :]
+    resp = bob_client.post(export)
+    assert resp.status_code == 302 and resp["Location"] == export
+    assert DataExport.objects.filter(member=bob).exists()
