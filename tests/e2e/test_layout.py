@@ -49,7 +49,7 @@ def _hostile_data(workspace: Workspace) -> Item:
         created_by=alice,
         published_at=timezone.now(),
     )
-    brand = ListeningTopic.objects.create(workspace=workspace, name="N" * 200, kind=TopicKind.BRAND, query="n")
+    brand = ListeningTopic.objects.create(workspace=workspace, name="N" * 120, kind=TopicKind.BRAND, query="n")
     source = Source.objects.create(workspace=workspace, kind=SourceKind.MASTODON, name="Mastodon search")
     volunteer(Membership.objects.get(user__email="bob@acme.test"))
     care_actions.open_cases_for(make_post(source, [brand], text="q" * 10_000)[1])
