@@ -65,13 +65,13 @@ def subscribe(member: Membership, *, endpoint: str, p256dh: str, auth: str, devi
     """Store (or refresh) the browser subscription ``endpoint`` for ``member``; NotifyError on bad input."""
     if not push.push_enabled():
         raise NotifyError("Push notifications are not set up on this server; e-mail is used instead.")
+    for name, value, size in (("p256dh", p256dh, 65), ("auth", auth, 16)):
+        if not push.key_has_size(value, size):
+            raise NotifyError(f"The subscription's {name} key is not valid.")
     try:
         push.check_endpoint(endpoint)
     except ValueError as exc:
         raise NotifyError(str(exc)) from None
-    for name, value, size in (("p256dh", p256dh, 65), ("auth", auth, 16)):
-        if not push.key_has_size(value, size):
-            raise NotifyError(f"The subscription's {name} key is not valid.")
     digest = endpoint_digest(endpoint)
     values = {"workspace_id": member.workspace_id, "endpoint": endpoint, "p256dh": p256dh, "auth": auth,
               "device": device[:120]}  # fmt: skip
