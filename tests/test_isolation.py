@@ -188,8 +188,13 @@ def _acme_push_subscription(bob: Membership) -> Any:
 
     endpoint = "https://push.example.net/acme-bob"
     return PushSubscription.objects.create(
-        workspace=bob.workspace, member=bob, endpoint=endpoint, endpoint_sha256=endpoint_digest(endpoint),
-        p256dh="BKey", auth="auth", device=f"Phone {MARKER}",
+        workspace=bob.workspace,
+        member=bob,
+        endpoint=endpoint,
+        endpoint_sha256=endpoint_digest(endpoint),
+        p256dh="BKey",
+        auth="auth",
+        device=f"Phone {MARKER}",
     )
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -114,10 +114,9 @@ def unsubscribe(request: HttpRequest, ws: str) -> JsonResponse:
 @allow_methods("POST")
 def remove_device(request: HttpRequest, ws: str, device_id: int) -> HttpResponse:
     member = get_membership(request.user, ws)
-    if actions.unsubscribe(member, subscription_id=device_id):
-        messages.success(request, "The device will get no more push notifications.")
-    else:
-        messages.info(request, "That device was already removed.")
+    device = get_object_or_404(PushSubscription.objects.filter(member=member), pk=device_id)  # another's: 404
+    actions.unsubscribe(member, subscription_id=device.pk)
+    messages.success(request, "The device will get no more push notifications.")
     return redirect("notify:settings", ws=ws)
 
 

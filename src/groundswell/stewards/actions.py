@@ -226,8 +226,8 @@ def notify_started_shifts(now: dt.datetime | None = None) -> int:
                 continue
             previous = handover_for(shift)
             message = _shift_started_mail(shift, previous)
-            notify.notify(shift.steward, notify.Kind.SHIFT_STARTED, message.subject, _shift_line(shift, previous),
-                          _shift_url(shift), email_body=message.body)  # fmt: skip
+            notify.notify(shift.steward, notify.Kind.SHIFT_STARTED, str(message.subject), _shift_line(shift, previous),
+                          _shift_url(shift), email_body=str(message.body))  # fmt: skip
             sent += 1
     return sent
 

@@ -60,7 +60,9 @@ class FakePushService:
                 status = 404 if device is None else (device.answers.pop(0) if device.answers else 201)
                 if status == 201 and device is not None:
                     try:
-                        service.received.append(service._open(device, {k.lower(): v for k, v in self.headers.items()}, body))
+                        service.received.append(
+                            service._open(device, {k.lower(): v for k, v in self.headers.items()}, body)
+                        )
                     except Exception as exc:  # a test reads service.errors
                         service.errors.append(repr(exc))
                         status = 400

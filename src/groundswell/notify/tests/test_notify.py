@@ -172,6 +172,9 @@ def test_keys_are_encrypted_at_rest(bob: Membership, push_service: FakePushServi
 # --- the endpoints pwa.js calls -----------------------------------------------------------------------------
 
 
+GOOD_KEYS = {"p256dh": "B" + "A" * 86, "auth": "A" * 22}
+
+
 def _subscribe(client: Client, body: object, ws: str = "acme", **extra: Any) -> Any:
     data = body if isinstance(body, str) else json.dumps(body)
     url = reverse("notify:subscribe", kwargs={"ws": ws})
@@ -195,9 +198,11 @@ def test_subscribe_stores_the_device_once(bob: Membership, push_service: FakePus
         ("not json", "not valid JSON"),
         ([], "must be a JSON object"),
         ({"endpoint": "https://push.example.net/x"}, "has no keys"),
-        ({"endpoint": "file:///etc/passwd", "keys": {"p256dh": "x", "auth": "y"}}, "Only http and https"),
-        ({"endpoint": "https://push.example.net/x", "keys": {"p256dh": "short", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}},
-         "p256dh key is not valid"),
+        ({"endpoint": "file:///etc/passwd", "keys": GOOD_KEYS}, "Only http and https"),
+        (
+            {"endpoint": "https://push.example.net/x", "keys": {"p256dh": "short", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}},
+            "p256dh key is not valid",
+        ),
     ],
     ids=["not-json", "not-object", "no-keys", "file-scheme", "bad-key"],
 )
@@ -267,7 +272,9 @@ def test_settings_page_saves_channels_and_removes_devices(
     bad = client.post(url, {Kind.NEW_ITEM: "carrier-pigeon"})
     assert bad.status_code == 400 and "Unknown channel" in bad.content.decode()
     # Another member's device id changes nothing.
-    client.post(reverse("notify:remove_device", kwargs={"ws": "acme", "device_id": alices.pk}))
+    assert (
+        client.post(reverse("notify:remove_device", kwargs={"ws": "acme", "device_id": alices.pk})).status_code == 404
+    )
     assert PushSubscription.objects.filter(pk=alices.pk).exists()
     client.post(reverse("notify:remove_device", kwargs={"ws": "acme", "device_id": device.pk}))
     assert not PushSubscription.objects.filter(pk=device.pk).exists()
@@ -280,9 +287,10 @@ def test_outsider_gets_404(charlie: Membership, bob: Membership, push_service: F
     assert _subscribe(client, push_service.new_subscription()).status_code == 404
     remove = reverse("notify:remove_device", kwargs={"ws": "acme", "device_id": device.pk})
     assert client.post(remove).status_code == 404
-    assert PushSubscription.objects.filter(pk=device.pk).exists() and not PushSubscription.objects.filter(
-        member=charlie
-    ).exists()
+    assert (
+        PushSubscription.objects.filter(pk=device.pk).exists()
+        and not PushSubscription.objects.filter(member=charlie).exists()
+    )
 
 
 def test_settings_page_query_count_does_not_grow_with_devices(
