@@ -34,13 +34,14 @@ def push_service() -> Iterator[FakePushService]:
     service.close()
 
 
-def until(check: Callable[[], Any], what: str, seconds: float = 15.0) -> Any:
+def until(page: Any, check: Callable[[], Any], what: str, seconds: float = 15.0) -> Any:
+    """Poll ``check``; waiting through the page lets Playwright deliver events (CDP) meanwhile."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = check()
         if value:
             return value
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -72,13 +73,14 @@ def test_push_from_notify_is_shown_by_the_apps_service_worker(
     page.context.grant_permissions(["notifications"], origin=base)
     page.goto(f"{base}/w/acme/notifications/")
     assert page.get_by_role("button", name="Enable on this device").is_visible()
-    until(lambda: _worker_active(page), "the service worker to activate")
+    until(page, lambda: _worker_active(page), "the service worker to activate")
 
     cdp = page.context.new_cdp_session(page)
     registrations: list[dict[str, Any]] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"]))
     cdp.send("ServiceWorker.enable")
     registration = until(
+        page,
         lambda: next((r for r in registrations if r["scopeURL"] == f"{base}/" and not r["isDeleted"]), None),
         "the registration over CDP",
     )
@@ -99,6 +101,7 @@ def test_push_from_notify_is_shown_by_the_apps_service_worker(
         {"origin": base, "registrationId": registration["registrationId"], "data": json.dumps(got.payload)},
     )
     shown = until(
+        page,
         lambda: page.evaluate(
             "navigator.serviceWorker.ready.then(r => r.getNotifications())"
             ".then(ns => ns.map(n => ({title: n.title, body: n.body, url: n.data && n.data.url})))"
@@ -126,8 +129,9 @@ def test_shell_and_latest_items_render_offline_after_one_visit(browser: Any, liv
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     page.goto(f"{base}/w/acme/")  # one visit: the worker installs and keeps the latest items
-    until(lambda: _worker_active(page), "the service worker to activate")
+    until(page, lambda: _worker_active(page), "the service worker to activate")
     until(
+        page,
         lambda: page.evaluate(
             "caches.open('gs-pages-v1').then(c => c.match('/w/acme/content/list/')).then(r => Boolean(r))"
         ),

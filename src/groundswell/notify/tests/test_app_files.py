@@ -6,8 +6,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.test import Client
+from PIL import Image
 from py_vapid import Vapid
 
 from groundswell.conftest import client_for
@@ -23,8 +26,11 @@ def test_manifest_is_served_with_the_fields_an_install_needs(client: Client) -> 
     sizes = {(i["sizes"], i.get("purpose", "any")) for i in data["icons"]}
     assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
     for icon in data["icons"]:
-        png = client.get(icon["src"])
-        assert png.status_code == 200 and b"".join(png.streaming_content).startswith(b"\x89PNG")
+        found = finders.find(icon["src"].removeprefix(settings.STATIC_URL))
+        assert found, icon["src"]
+        with Image.open(found) as png:
+            side = int(icon["sizes"].split("x")[0])
+            assert png.format == "PNG" and png.size == (side, side)
 
 
 def test_service_worker_is_served_at_the_root_scope(client: Client) -> None:

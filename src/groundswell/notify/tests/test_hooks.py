@@ -83,3 +83,24 @@ def test_a_contest_draw_tells_its_entrants(
     (got,) = push_service.received
     assert got.payload["title"] == "Results: November raffle"
     assert got.payload["url"].endswith(f"/w/acme/recognition/contests/{c.pk}/")
+
+
+def test_a_routed_case_is_pushed_to_the_assignee(
+    workspace: Workspace, bob: Membership, push_service: FakePushService, django_capture_on_commit_callbacks: Any
+) -> None:
+    from groundswell.care import actions as care
+    from groundswell.care.tests.conftest import make_post, volunteer
+    from groundswell.listening.models import Source, SourceKind, Topic, TopicKind
+
+    brand = Topic.objects.create(workspace=workspace, name="Northwind", kind=TopicKind.BRAND, query="northwind")
+    source = Source.objects.create(workspace=workspace, kind=SourceKind.MASTODON, name="Mastodon search")
+    volunteer(bob)
+    device(bob, push_service)
+    _, mentions = make_post(source, [brand], text="Does the Northwind tent survive a storm?")
+    with django_capture_on_commit_callbacks(execute=True):
+        [case] = care.open_cases_for(mentions)
+    assert case.assignee_id == bob.pk
+    (got,) = push_service.received
+    assert got.payload["title"] == "A customer is waiting for an answer"
+    assert got.payload["body"].startswith("Does the Northwind tent survive a storm?")
+    assert got.payload["url"].endswith(f"/w/acme/care/cases/{case.pk}/") and mail.outbox == []

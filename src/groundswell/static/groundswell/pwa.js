@@ -12,8 +12,13 @@
   ready.then((registration) => {
     // A newer worker waits until the page asks it to take over (no surprise reloads mid-task).
     if (registration.waiting) registration.waiting.postMessage({ type: "skip-waiting" });
+    // Keep the latest items readable offline: at most one refresh every five minutes, not one per page view.
     const latest = meta("gs-latest");
-    if (latest && navigator.onLine) registration.active?.postMessage({ type: "keep", url: latest });
+    const last = Number(sessionStorage.getItem("gs-latest-at") || 0);
+    if (latest && navigator.onLine && Date.now() - last > 5 * 60 * 1000) {
+      sessionStorage.setItem("gs-latest-at", String(Date.now()));
+      registration.active?.postMessage({ type: "keep", url: latest });
+    }
   }).catch(() => {});
 
   // Signing out forgets the pages this device kept.

@@ -33,8 +33,15 @@ self.addEventListener("message", (event) => {
 async function keep(request) {
   try {
     const response = await fetch(request);
-    if (response.ok && !response.redirected) await remember(request, response);
+    if (keepable(response)) await remember(request, response);
   } catch (_) { /* offline: keep what we have */ }
+}
+
+// Only HTML pages the server lets us store (never downloads, never Cache-Control: no-store).
+function keepable(response) {
+  return response.ok && !response.redirected
+    && (response.headers.get("Content-Type") || "").startsWith("text/html")
+    && !(response.headers.get("Cache-Control") || "").includes("no-store");
 }
 
 async function remember(request, response) {
@@ -47,7 +54,7 @@ async function remember(request, response) {
 async function page(request) {
   try {
     const response = await fetch(request);
-    if (response.ok && !response.redirected) remember(request, response.clone());
+    if (keepable(response)) remember(request, response.clone());
     return response;
   } catch (_) {
     const kept = await caches.match(request, { cacheName: PAGES, ignoreSearch: false });
