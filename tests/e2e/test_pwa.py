@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from groundswell.content.models import Item, ItemKind, ItemState
 from groundswell.notify import actions
@@ -72,7 +73,8 @@ def test_push_from_notify_is_shown_by_the_apps_service_worker(
     page = sign_in(browser, base, "bob@acme.test")
     page.context.grant_permissions(["notifications"], origin=base)
     page.goto(f"{base}/w/acme/notifications/")
-    assert page.get_by_role("button", name="Enable on this device").is_visible()
+    expect(page.get_by_role("button", name="Enable on this device")).to_be_visible()  # shown by pwa.js
+    expect(page.get_by_role("button", name="Turn off on this device")).to_be_hidden()
     until(page, lambda: _worker_active(page), "the service worker to activate")
 
     cdp = page.context.new_cdp_session(page)
