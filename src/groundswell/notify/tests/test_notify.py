@@ -318,3 +318,16 @@ def test_a_second_workspace_member_is_told_separately(
     globex_bob = make_member(other_workspace, "bob2@acme.test")
     actions.set_channel(bob, Kind.CASE_ROUTED, Channel.OFF)
     assert send(django_capture_on_commit_callbacks, globex_bob) == Channel.EMAIL
+
+
+def test_deactivating_a_member_forgets_their_devices(
+    bob: Membership, alice: Membership, push_service: FakePushService
+) -> None:
+    from groundswell.workspaces.offboarding import preview
+    from groundswell.workspaces.signals import send_member_deactivated
+
+    subscribed(bob, push_service)
+    assert "Their 1 device stops getting push notifications." in preview(bob)
+    Membership.objects.filter(pk=bob.pk).update(is_active=False)
+    send_member_deactivated(bob.pk, "admin")
+    assert not PushSubscription.objects.filter(member=bob).exists()
