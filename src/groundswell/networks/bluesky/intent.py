@@ -4,6 +4,7 @@ from groundswell.networks.intent import Network, ShareContext
 class Bluesky(Network):
     key = "bluesky"
     label = "Bluesky"
+    icon = "brand-bluesky"
     max_length = 300
 
     def intent_url(self, ctx: ShareContext) -> str:

@@ -4,6 +4,7 @@ from groundswell.networks.intent import Network, ShareContext
 class CopyLink(Network):
     key = "copy"
     label = "Copy link"
+    icon = "link"
     is_copy = True
 
     def intent_url(self, ctx: ShareContext) -> str:

@@ -4,6 +4,7 @@ from groundswell.networks.intent import Network, ShareContext
 class LinkedIn(Network):
     key = "linkedin"
     label = "LinkedIn"
+    icon = "brand-linkedin"
     max_length = 3000
 
     def intent_url(self, ctx: ShareContext) -> str:

@@ -26,6 +26,7 @@ def normalise_instance(value: str) -> str:
 class Mastodon(Network):
     key = "mastodon"
     label = "Mastodon"
+    icon = "brand-mastodon"
     max_length = 500
     requires_profile_field = "mastodon_instance"
 

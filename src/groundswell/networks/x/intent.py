@@ -4,6 +4,7 @@ from groundswell.networks.intent import Network, ShareContext
 class X(Network):
     key = "x"
     label = "X"
+    icon = "brand-x"
     # A link counts as 23 characters on X (see ``validate``).
     max_length = 280
 
