@@ -41,8 +41,13 @@ def avatar(member_id: int | None, name: str, size: str = "md", anonymous: bool =
     size = size if size in SIZES else "md"
     if anonymous or member_id is None:
         return format_html(
-            '<span class="avatar avatar-{} avatar-anon" aria-hidden="true">{}</span>', size, assets.icon("user", size=16)
+            '<span class="avatar avatar-{} avatar-anon" aria-hidden="true">{}</span>',
+            size,
+            assets.icon("user", size=16),
         )
     return format_html(
-        '<span class="avatar avatar-{} avatar-h{}" aria-hidden="true">{}</span>', size, avatar_hue(member_id), initials(name)
+        '<span class="avatar avatar-{} avatar-h{}" aria-hidden="true">{}</span>',
+        size,
+        avatar_hue(member_id),
+        initials(name),
     )
