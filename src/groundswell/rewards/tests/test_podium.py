@@ -101,8 +101,8 @@ def test_rank_change_against_the_previous_period_counts_only_people_the_viewer_c
     assert all(r.previous_rank is None for r in leaderboard(viewer(workspace), "m", month()))
 
     html = bob_client.get(URL).content.decode()
-    assert "1<span class=\"sr-only\"> places up since last month</span>" in html
-    assert "1<span class=\"sr-only\"> places down since last month</span>" in html
+    assert '1<span class="sr-only"> places up since last month</span>' in html
+    assert '1<span class="sr-only"> places down since last month</span>' in html
     assert 'class="trend trend-new"' in html
     # All time has no previous period: no arrows.
     assert "trend" not in bob_client.get(URL, {"period": "a"}).content.decode().split("<tbody>")[1]
