@@ -188,7 +188,10 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
             ],
             # The top three on the first page of the Top view (rows already follow the privacy rule).
             "podium": [r for r in rows if r.rank <= 3][:3] if view == "top" and page == 1 and len(rows) >= 3 else [],
-            "previous_label": PREVIOUS_LABELS.get(period, "") if view == "top" else "",
+            # Arrows only when someone on the page had points last period (else every row would say "new").
+            "previous_label": PREVIOUS_LABELS.get(period, "")
+            if view == "top" and any(r.previous_rank is not None for r in rows)
+            else "",
             "normalised": [
                 (
                     r.rank,
@@ -197,6 +200,8 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
                     f"{r.opportunities:,}",
                     f"{r.ratio:.2f}",
                     r.member_id == member.pk,
+                    r.member_id,
+                    r.is_anonymous,
                 )
                 for r in normalised
             ],
