@@ -125,3 +125,23 @@ def test_rank_change_adds_no_query(
 
     assert queries(previous_start=last_month()) == queries()
     assert queries(previous_start=last_month(), offset=1) == queries(offset=1)
+
+
+@pytest.mark.django_db
+def test_no_arrows_when_nobody_on_the_page_had_points_last_period(
+    workspace: Workspace, bob: Membership, carol: Membership, item: Item, bob_client: Client
+) -> None:
+    share_with_clicks(bob, item, 1)
+    share_with_clicks(carol, item, 2)
+    html = bob_client.get(URL).content.decode()
+    assert "trend" not in html.split("<tbody>")[1]  # not a column of "new"
+    assert "avatar-h" in html.split("<tbody>")[1]
+
+
+@pytest.mark.django_db
+def test_points_per_opportunity_rows_have_avatars(
+    workspace: Workspace, bob: Membership, item: Item, bob_client: Client
+) -> None:
+    share_with_clicks(bob, item, 1)
+    html = bob_client.get(URL, {"view": "normalised"}).content.decode()
+    assert f"avatar-h{avatar_hue(bob.pk)}" in html.split("<tbody>")[1]
