@@ -100,3 +100,20 @@ def test_stylesheets_use_tokens_not_hard_coded_colours(name: str) -> None:
         text = text[text.index("---- end of tokens ----") :]
     found = re.findall(r"#[0-9a-fA-F]{3,8}\b", text)
     assert not found, f"{name}: {found}"
+
+
+def test_charts_follow_dark_mode_with_the_same_surface() -> None:
+    """Charts are <img> SVGs: they cannot read the tokens, so they carry their own dark media query, with the
+    dark surface of app.css, in drawn and empty charts alike."""
+    import datetime as dt
+
+    from groundswell.analytics import charts
+    from groundswell.analytics.queries import DayPoint
+
+    assert tokens("dark")["surface"] == charts.DARK_SURFACE
+    drawn = charts.activity_chart([DayPoint(dt.date(2026, 1, d), d, 2 * d, 1) for d in range(1, 5)], "Activity")
+    empty = charts.empty_chart("Activity", "Nothing yet")
+    for svg in (drawn, empty):
+        assert b"@media (prefers-color-scheme:dark)" in svg.replace(b": ", b":"), svg[:300]
+        assert charts.DARK_SURFACE.encode() in svg
+    assert b"<script" not in drawn
