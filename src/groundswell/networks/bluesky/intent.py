@@ -3,8 +3,8 @@ from groundswell.networks.intent import Network, ShareContext
 
 class Bluesky(Network):
     key = "bluesky"
-    label = "Bluesky"
     icon = "brand-bluesky"
+    label = "Bluesky"
     max_length = 300
 
     def intent_url(self, ctx: ShareContext) -> str:

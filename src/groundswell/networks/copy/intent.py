@@ -3,8 +3,8 @@ from groundswell.networks.intent import Network, ShareContext
 
 class CopyLink(Network):
     key = "copy"
-    label = "Copy link"
     icon = "link"
+    label = "Copy link"
     is_copy = True
 
     def intent_url(self, ctx: ShareContext) -> str:

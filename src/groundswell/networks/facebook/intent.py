@@ -3,8 +3,8 @@ from groundswell.networks.intent import Network, ShareContext
 
 class Facebook(Network):
     key = "facebook"
-    label = "Facebook"
     icon = "brand-facebook"
+    label = "Facebook"
     max_length = 63206
 
     def intent_url(self, ctx: ShareContext) -> str:

@@ -3,8 +3,8 @@ from groundswell.networks.intent import Network, ShareContext
 
 class LinkedIn(Network):
     key = "linkedin"
-    label = "LinkedIn"
     icon = "brand-linkedin"
+    label = "LinkedIn"
     max_length = 3000
 
     def intent_url(self, ctx: ShareContext) -> str:

@@ -25,8 +25,8 @@ def normalise_instance(value: str) -> str:
 
 class Mastodon(Network):
     key = "mastodon"
-    label = "Mastodon"
     icon = "brand-mastodon"
+    label = "Mastodon"
     max_length = 500
     requires_profile_field = "mastodon_instance"
 
