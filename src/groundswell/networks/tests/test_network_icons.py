@@ -55,10 +55,3 @@ def test_my_shares_shows_each_network_logo(bob: Membership, bob_client: Client, 
     html = bob_client.get(reverse("sharing:mine", kwargs={"ws": "acme"})).content.decode()
     assert "net-logo-bluesky" in html and "net-logo-x" in html
     assert '<span class="net-name">Bluesky</span>' in html
-
-
-@pytest.mark.django_db
-def test_the_share_page_shows_logos_on_the_network_choices(bob_client: Client, item: Item) -> None:
-    html = bob_client.get(reverse("sharing:share", kwargs={"ws": "acme", "item_id": item.pk})).content.decode()
-    for key in ("linkedin", "x", "facebook", "bluesky"):
-        assert f"net-logo-{key}" in html
