@@ -51,6 +51,7 @@ def _int_param(value: str | None) -> int | None:
 VIEWS = {"top": "Top", "near": "Near me", "normalised": "Points per opportunity"}
 #: The period a rank change is measured against (none for all time).
 PREVIOUS_LABELS = {"w": "last week", "m": "last month", "q": "last quarter", "y": "last year"}
+TREND_PAGES = 4
 
 
 class BoardCell(NamedTuple):
@@ -136,7 +137,10 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
         has_next = len(everyone) > offset + PAGE_SIZE
         my_normalised = next((r for r in everyone if r.member_id == member.pk), None)
     else:
-        previous_start = period_start(period, start - dt.timedelta(days=1)) if period in PREVIOUS_LABELS else None
+        # Rank changes on the first pages only: each row's previous rank is a count over the people ahead of
+        # it, whose cost grows with the depth of the page.
+        measured = period in PREVIOUS_LABELS and page <= TREND_PAGES
+        previous_start = period_start(period, start - dt.timedelta(days=1)) if measured else None
         rows = board_rows(
             member,
             period,

@@ -145,3 +145,19 @@ def test_points_per_opportunity_rows_have_avatars(
     share_with_clicks(bob, item, 1)
     html = bob_client.get(URL, {"view": "normalised"}).content.decode()
     assert f"avatar-h{avatar_hue(bob.pk)}" in html.split("<tbody>")[1]
+
+
+@pytest.mark.django_db
+def test_rank_changes_stop_after_the_first_pages(
+    workspace: Workspace, bob: Membership, item: Item, bob_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from groundswell.rewards import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(views, "TREND_PAGES", 1)
+    carol = make_member(workspace, "carol2@acme.test")
+    for member in (bob, carol):
+        share_with_clicks(member, item, 1, when=in_last_month())
+        share_with_clicks(member, item, 1)
+    assert "trend" in bob_client.get(URL).content.decode().split("<tbody>")[1]
+    assert "trend" not in bob_client.get(URL, {"page": "2"}).content.decode().split("<tbody>")[1]
