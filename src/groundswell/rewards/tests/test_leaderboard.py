@@ -190,3 +190,19 @@ def test_outsider_gets_404_everywhere(workspace: Workspace, charlie_client: Clie
 def test_anonymous_user_is_sent_to_login(workspace: Workspace) -> None:
     response = Client().get(reverse("rewards:leaderboard", kwargs={"ws": "acme"}))
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_top_view_asks_the_visibility_rule_once(
+    workspace: Workspace, bob: Membership, bob_client: Client, item: Item
+) -> None:
+    """The rule's count of anonymous people reads the whole board: the rows and the viewer's standing share
+    one answer (bench/dashboard: it was asked twice per page)."""
+    share_with_clicks(bob, item, 1)
+    grow(workspace, item, 3, prefix="a")
+    with CaptureQueriesContext(connection) as ctx:
+        assert bob_client.get(reverse("rewards:leaderboard", kwargs={"ws": "acme"})).status_code == 200
+    anonymous_counts = [
+        q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)") and "'anonymous'" in q["sql"]
+    ]
+    assert len(anonymous_counts) == 1, anonymous_counts
