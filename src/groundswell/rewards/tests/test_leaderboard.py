@@ -29,7 +29,7 @@ def test_ranking_ties_visibility_and_departments(
 ) -> None:
     share_with_clicks(bob, item, 3)  # 10 + 3*2 = 16
     share_with_clicks(carol, item, 3)  # 16 (tie)
-    share_with_clicks(alice, item, 0)  # 10
+    share_with_clicks(alice, item, 0)  # 0: a share link earns its 10 at its first human click
     dave = make_member(workspace, "dave@acme.test", leaderboard_visibility="anonymous")
     share_with_clicks(dave, item, 10)  # 30
     erin = make_member(workspace, "erin@acme.test", leaderboard_visibility="hidden")
@@ -40,7 +40,7 @@ def test_ranking_ties_visibility_and_departments(
         (1, ANONYMOUS_NAME, 30),
         (2, "Bob", 16),
         (2, "Carol", 16),
-        (4, "Alice", 10),
+        (4, "Alice", 0),
     ]
     assert rows[0].is_anonymous and rows[1].shares == 1 and rows[1].clicks == 3
 
