@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +23,7 @@ from groundswell.policy.actions import needs_acknowledgement
 from groundswell.sharing import composer, posting
 from groundswell.sharing.actions import ShareError, create_share, intent_url, set_mastodon_instance, short_url
 from groundswell.sharing.forms import POST_ACTIONS, POST_NOW, SCHEDULE, SPREAD, ShareForm
-from groundswell.sharing.models import Share
+from groundswell.sharing.models import Share, ShareMethod
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership
 from groundswell.workspaces.models import Membership
 
@@ -270,9 +270,13 @@ def share_result(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
 def my_shares(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
     shares = Share.objects.filter(workspace=member.workspace, member=member).select_related("item")
-    totals = shares.aggregate(human=Sum("human_clicks"), unique=Sum("unique_clicks"))
+    totals = shares.aggregate(
+        human=Sum("human_clicks"),
+        unique=Sum("unique_clicks"),
+        confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+    )
     page = Paginator(shares.order_by("-created_at", "-pk"), MY_SHARES_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(s, _network_label(s.network)) for s in page.object_list]
+    rows = [(s, _network_label(s.network), share_state(s)) for s in page.object_list]
     return _page(
         request,
         "sharing/mine.html",
@@ -282,4 +286,13 @@ def my_shares(request: HttpRequest, ws: str) -> HttpResponse:
         total_shares=page.paginator.count,
         total_human=totals["human"] or 0,
         total_unique=totals["unique"] or 0,
+        total_confirmed=totals["confirmed"] or 0,
     )
+
+
+def share_state(share: Share) -> str:
+    """ "confirmed" (it happened: points earned), "waiting" (a share link without a human click yet) or
+    "posting" (Groundswell has not posted it yet). ADR 0034."""
+    if share.confirmed_at is not None:
+        return "confirmed"
+    return "waiting" if share.method == ShareMethod.INTENT else "posting"

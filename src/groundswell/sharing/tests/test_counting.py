@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess  # noqa: S404
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ SAMPLES = [
     "e\u0301 composed by NFC, q\u0307\u0323 not composable, a\u0308\u0304",
     "क्षत्रिय हिन्दी",
     "مرحبا بالعالم",
-    "“Quotes” — dashes – and … ellipsis ‘′’",
+    "\u201cQuotes\u201d \u2014 dashes \u2013 and \u2026 ellipsis \u2018\u2032\u2019",
     "Zero\u200bwidth and soft\u00adhyphen",
     "emoji next to link 🎉https://example.com/🎉 then text",
     "line\nbreaks\r\nand\ttabs",
