@@ -139,10 +139,7 @@ def _shares_by_code(codes: set[str]) -> dict[str, _ShareRow]:
             "confirmed_at",
         )
     )
-    return {
-        code: _ShareRow(*rest, waiting=method == ShareMethod.INTENT and confirmed_at is None)  # type: ignore[arg-type]
-        for code, *rest, method, confirmed_at in rows
-    }
+    return {row[0]: _ShareRow._make((*row[1:9], row[9] == ShareMethod.INTENT and row[10] is None)) for row in rows}
 
 
 _CLICK_COLUMNS = (
