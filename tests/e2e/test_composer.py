@@ -46,7 +46,7 @@ def test_composer_counts_previews_and_warns_on_a_phone(browser: Any, live_server
     preview = page.locator("[data-preview-text]")
 
     # X: the short link counts 23 whatever its length.
-    page.locator("label[for=net-x]").click()
+    page.locator("#net-x").check()  # the whole tile is the radio button
     textarea = page.get_by_label("Your caption")
     textarea.fill("")
     textarea.press_sequentially("Hello 日本")
@@ -56,13 +56,13 @@ def test_composer_counts_previews_and_warns_on_a_phone(browser: Any, live_server
     assert "example.com" in page.locator(".link-card").inner_text()
 
     # Bluesky: graphemes, the link as typed; the preview follows the choice.
-    page.locator("label[for=net-bluesky]").click()
+    page.get_by_label("Bluesky").check()
     link = f"{settings.SITE_URL}/•••••••"
     assert counter.inner_text() == f"{len('Hello 日本') + 2 + len(link)} / 300"
     assert page.locator("[data-preview-network]").inner_text() == "on Bluesky"
 
     # A tapped suggestion replaces the text.
-    page.locator("label", has_text="Suggested: have a look").click()
+    page.get_by_label(re.compile("Suggested: have a look")).check()
     assert textarea.input_value() == "Suggested: have a look at what we built."
     assert preview.inner_text().startswith("Suggested: have a look")
 
