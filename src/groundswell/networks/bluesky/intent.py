@@ -4,6 +4,7 @@ from groundswell.networks.length import LengthRule
 
 class Bluesky(Network):
     key = "bluesky"
+    icon = "brand-bluesky"
     label = "Bluesky"
     max_length = 300
     # 300 graphemes (what a reader sees as one character); the link as typed.

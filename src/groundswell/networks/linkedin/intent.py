@@ -4,6 +4,7 @@ from groundswell.networks.length import CHARACTERS
 
 class LinkedIn(Network):
     key = "linkedin"
+    icon = "brand-linkedin"
     label = "LinkedIn"
     max_length = 3000
     # 3,000 characters, the link as typed.

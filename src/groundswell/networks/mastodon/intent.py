@@ -26,6 +26,7 @@ def normalise_instance(value: str) -> str:
 
 class Mastodon(Network):
     key = "mastodon"
+    icon = "brand-mastodon"
     label = "Mastodon"
     # The default of a Mastodon server (some allow more); graphemes, every link counts as 23.
     max_length = 500

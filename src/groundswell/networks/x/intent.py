@@ -4,6 +4,7 @@ from groundswell.networks.length import LengthRule
 
 class X(Network):
     key = "x"
+    icon = "brand-x"
     label = "X"
     max_length = 280
     # Every link counts as 23; CJK characters and emoji count 2.
