@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.templatetags.static import static
 
 from groundswell.content.models import Caption, Item
 from groundswell.networks.models import ConnectedAccount
@@ -17,16 +16,10 @@ from groundswell.workspaces.models import Membership
 #: The short link before the share exists: as long as a real one (7 characters), so every rule counts it the
 #: same (``check_share`` validates with ``XXXXXXX``).
 LINK_PLACEHOLDER = "•" * 7
-FALLBACK_IMAGE = "groundswell/link-card.svg"
 
 
 def preview_link() -> str:
     return f"{settings.SITE_URL}/{LINK_PLACEHOLDER}"
-
-
-def initials(name: str) -> str:
-    parts = [p for p in name.split() if p[:1].isalnum()]
-    return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
 def handles(member: Membership) -> dict[str, str]:
@@ -61,18 +54,18 @@ def count(network: str, caption: str) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class LinkCard:
-    image: str
+    """The link card under the post; its picture is the item's (``content/_item_cover.html`` draws a cover
+    when there is none)."""
+
     has_image: bool
     title: str
     domain: str
 
 
 def link_card(item: Item) -> LinkCard:
-    image = item.image.url if item.image else item.image_url
     domain = urlsplit(item.url).hostname if item.url else urlsplit(settings.SITE_URL).hostname
     return LinkCard(
-        image=image or static(FALLBACK_IMAGE),
-        has_image=bool(image),
+        has_image=bool(item.image or item.image_url),
         title=item.display_title,
         domain=(domain or "").removeprefix("www."),
     )

@@ -28,16 +28,6 @@ from groundswell.workspaces.access import allow_methods, get_for_workspace, get_
 from groundswell.workspaces.models import Membership
 
 MY_SHARES_PAGE_SIZE = 50
-#: The icon of each network's tile on the composer (``{% icon %}``, the pinned icon package).
-NETWORK_ICONS = {
-    "linkedin": "brand-linkedin",
-    "x": "brand-x",
-    "facebook": "brand-facebook",
-    "bluesky": "brand-bluesky",
-    "mastodon": "brand-mastodon",
-    "email": "mail",
-    "copy": "copy",
-}
 
 
 @dataclass(frozen=True)
@@ -48,10 +38,6 @@ class NetworkOption:
     @property
     def key(self) -> str:
         return self.network.key
-
-    @property
-    def icon(self) -> str:
-        return NETWORK_ICONS.get(self.network.key, "share")
 
 
 def _page(request: HttpRequest, template: str, member: Membership, **context: Any) -> HttpResponse:
@@ -239,7 +225,6 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
         preview_link=composer.preview_link(),
         preview_text=composer.post_text(shown_network, caption_value, composer.preview_link()),
         link_card=composer.link_card(item),
-        initials=composer.initials(member.display_name),
         length=length,
         limit=limit,
         over=bool(limit and length > limit),
