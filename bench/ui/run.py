@@ -18,7 +18,8 @@ for a static file (/static/groundswell/app.css) in the same run.
 Last line: ``BENCH ui pages=<n> axe_critical=<n> axe_serious=<n> overflow_pages=<n> p95_load_ms=<x>
 static_p95_ms=<x> ratio=<x> server_errors=<n>``.
 
-BENCH_QUICK=1: 30 people over 14 days, about 12 pages per role in the demo and 6 in the empty workspace.
+BENCH_QUICK=1: 30 people over 14 days, about 12 pages per role in the demo and 6 in the empty workspace; axe
+runs once per (URL name, size), screenshots only in the demo.
 Exit status 1 when a page answers 5xx, or (BENCH_UI_STRICT=1: the default in the full run, 0 in quick mode for
 now) when an axe violation is critical or serious or a page overflows.
 """
@@ -68,7 +69,7 @@ EMPTY_PAGE_CAP = int(os.environ.get("BENCH_EMPTY_PAGES", "6" if QUICK else str(P
 DETAIL_PAGES = 1 if QUICK else 2  # instances kept of a URL pattern with an id in it
 STATIC_FETCHES = 10 if QUICK else 30
 VIEWPORTS = [(1366, 900), (390, 844)]
-OUT = ROOT / "bench" / "out" / "ui"
+OUT = Path(os.environ.get("BENCH_UI_OUT", str(ROOT / "bench" / "out" / "ui")))
 SCREENS = OUT / "screens"
 PASSWORD = "northwind-demo"
 EMPTY_PASSWORD = "empty-workspace-" + secrets.token_urlsafe(12)
@@ -158,6 +159,9 @@ class PageResult:
 
 
 PHASES: dict[str, float] = {}
+# Quick mode runs axe once per (URL name, size), for the first role that reaches the page (axe is most of the
+# time); the full run checks every role's page.
+AXED: set[tuple[str, str]] = set()
 
 
 @contextmanager
@@ -287,13 +291,15 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
     context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
     page = sign_in(context, account)
     start = page.url
+    # The main pages (photographed) go first, so that a capped crawl still reaches them.
+    main_pages: deque[str] = deque()
     queue: deque[str] = deque([start])
     seen_urls = {urldefrag(start)[0]}
     per_name: dict[str, int] = {}
     visited = 0
     shot: set[str] = set()
-    while queue and visited < account.cap:
-        url = queue.popleft()
+    while (main_pages or queue) and visited < account.cap:
+        url = main_pages.popleft() if main_pages else queue.popleft()
         kind = classify(url)
         if kind is None:
             continue
@@ -325,7 +331,8 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
             href = urldefrag(href)[0]
             if href not in seen_urls:
                 seen_urls.add(href)
-                queue.append(href)
+                link_kind = classify(href)
+                (main_pages if link_kind and link_kind[0] in SCREEN_PAGES else queue).append(href)
         for width, height in VIEWPORTS:
             size = f"{width}x{height}"
             page.set_viewport_size({"width": width, "height": height})
@@ -336,11 +343,13 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
                 result.loads[size] = timing
             with phase("overflow"):
                 result.overflow[size] = page_overflow(page)
-            with phase("axe"):
-                for v in run_axe(page, axe_path):
-                    result.violations.append({**asdict(v), "viewport": size})
+            if not QUICK or (url_name, size) not in AXED:
+                AXED.add((url_name, size))
+                with phase("axe"):
+                    for v in run_axe(page, axe_path):
+                        result.violations.append({**asdict(v), "viewport": size})
             screen = SCREEN_PAGES.get(url_name)
-            if screen and f"{screen}-{width}" not in shot:
+            if screen and f"{screen}-{width}" not in shot and (account.demo or not QUICK):
                 shot.add(f"{screen}-{width}")
                 with phase("screenshot"):
                     page.screenshot(path=str(SCREENS / f"{account.label}-{width}-{screen}.png"), full_page=True)
