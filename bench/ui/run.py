@@ -326,6 +326,8 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
             continue
         per_name[url_name] = per_name.get(url_name, 0) + 1
         visited += 1
+        if not QUICK:
+            log(f"  {account.label} {status} {url_name} {url.removeprefix(BASE)}")
         result = PageResult(account.label, url, url_name, status)
         results.append(result)
         if status >= 500:
