@@ -16,12 +16,13 @@ demo's measured loads (the load event's end from the navigation's start); the re
 for a static file (/static/groundswell/app.css) in the same run.
 
 Last line: ``BENCH ui pages=<n> axe_critical=<n> axe_serious=<n> overflow_pages=<n> p95_load_ms=<x>
-static_p95_ms=<x> ratio=<x> server_errors=<n>``.
+static_p95_ms=<x> ratio=<x> server_errors=<n> broken_links=<n>`` (a link shown to someone that answers
+them 4xx).
 
 BENCH_QUICK=1: 30 people over 14 days, about 12 pages per role in the demo and 6 in the empty workspace; axe
 runs once per (URL name, size), screenshots only in the demo.
 Exit status 1 when a page answers 5xx, or (BENCH_UI_STRICT=1: the default in the full run, 0 in quick mode for
-now) when an axe violation is critical or serious or a page overflows.
+now) when an axe violation is critical or serious, a page overflows or a link is broken.
 """
 
 from __future__ import annotations
@@ -153,6 +154,7 @@ class PageResult:
     url: str
     url_name: str
     status: int
+    linked_from: str = ""
     loads: dict[str, dict[str, float]] = field(default_factory=dict)  # "1366x900" → timing
     overflow: dict[str, dict[str, Any]] = field(default_factory=dict)
     violations: list[dict[str, Any]] = field(default_factory=list)
@@ -299,6 +301,7 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
     main_pages: deque[str] = deque()
     queue: deque[str] = deque([start])
     seen_urls = {urldefrag(start)[0]}
+    linked_from: dict[str, str] = {}
     per_name: dict[str, int] = {}
     visited = 0
     shot: set[str] = set()
@@ -328,15 +331,15 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
         visited += 1
         if not QUICK:
             log(f"  {account.label} {status} {url_name} {url.removeprefix(BASE)}")
-        result = PageResult(account.label, url, url_name, status)
+        result = PageResult(account.label, url, url_name, status, linked_from.get(url, ""))
         results.append(result)
-        if status >= 500:
-            log(f"  {status} {url} ({account.label})")
+        if status >= 400:  # counted (server error or broken link), not checked further
             continue
         for href in page.evaluate(LINKS_JS):
             href = urldefrag(href)[0]
             if href not in seen_urls:
                 seen_urls.add(href)
+                linked_from[href] = url
                 link_kind = classify(href)
                 (main_pages if link_kind and link_kind[0] in SCREEN_PAGES else queue).append(href)
         for width, height in VIEWPORTS:
@@ -420,6 +423,7 @@ def report(results: list[PageResult], static_times: list[float], elapsed: float)
     by_impact = {impact: sorted(k for k, i in unique.items() if i == impact) for impact in IMPACTS}
     overflowing = sorted({r.url_name for r in results for o in r.overflow.values() if o.get("overflow")})
     errors = [r for r in results if r.status >= 500]
+    broken = [r for r in results if 400 <= r.status < 500]
     loads = [t["load_ms"] for r in results if r.role in demo_roles for t in r.loads.values()]
     load_p95 = p95(loads)
     static_p95 = p95(static_times)
@@ -435,7 +439,12 @@ def report(results: list[PageResult], static_times: list[float], elapsed: float)
             {"rule": rule, "url_name": name, "impact": impact} for (rule, name), impact in sorted(unique.items())
         ],
         "overflow_url_names": overflowing,
-        "server_errors": [{"role": r.role, "url": r.url, "status": r.status} for r in errors],
+        "server_errors": [
+            {"role": r.role, "url": r.url, "status": r.status, "linked_from": r.linked_from} for r in errors
+        ],
+        "broken_links": [
+            {"role": r.role, "url": r.url, "status": r.status, "linked_from": r.linked_from} for r in broken
+        ],
         "p95_load_ms": round(load_p95, 1),
         "static_p95_ms": round(static_p95, 1),
     }
@@ -454,19 +463,23 @@ def report(results: list[PageResult], static_times: list[float], elapsed: float)
         size, o = next((s, o) for s, o in r.overflow.items() if o.get("overflow"))
         log(f"overflow: {name} {r.url} [{size}] scrollWidth {o['scroll_width']} > {o['viewport']}: {o.get('widest')}")
     for r in errors:
-        log(f"server error: {r.status} {r.url} as {r.role}")
+        log(f"server error: {r.status} {r.url} as {r.role} (linked from {r.linked_from or 'the sign-in'})")
+    for r in broken:
+        log(f"broken link: {r.status} {r.url} as {r.role}, linked from {r.linked_from}")
     log(
         f"{len(results)} pages (role and URL, each at {len(VIEWPORTS)} sizes) in {elapsed:.0f}s; violations counted "
         f"once per (rule, URL name): moderate {len(by_impact['moderate'])}, minor {len(by_impact['minor'])}; "
         f"report {OUT / 'report.json'}, screenshots {SCREENS}/"
     )
-    failed = bool(errors) or (STRICT and (by_impact["critical"] or by_impact["serious"] or overflowing))
-    if not STRICT and (by_impact["critical"] or by_impact["serious"] or overflowing):
+    findings = by_impact["critical"] or by_impact["serious"] or overflowing or broken
+    failed = bool(errors) or (STRICT and bool(findings))
+    if not STRICT and findings:
         log("targets not met (BENCH_UI_STRICT=0: reported, not failing)")
     log(
         f"BENCH ui pages={len(results)} axe_critical={len(by_impact['critical'])} "
         f"axe_serious={len(by_impact['serious'])} overflow_pages={len(overflowing)} p95_load_ms={load_p95:.1f} "
-        f"static_p95_ms={static_p95:.1f} ratio={ratio:.2f} server_errors={len(errors)}"
+        f"static_p95_ms={static_p95:.1f} ratio={ratio:.2f} server_errors={len(errors)} "
+        f"broken_links={len(broken)}"
     )
     return 1 if failed else 0
 
