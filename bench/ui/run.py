@@ -345,9 +345,17 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
         for width, height in VIEWPORTS:
             size = f"{width}x{height}"
             page.set_viewport_size({"width": width, "height": height})
-            with phase("load"):
-                page.goto(url, wait_until="load")
-                timing = page_timing(page)
+            try:
+                with phase("load"):
+                    again = page.goto(url, wait_until="load")
+                    timing = page_timing(page)
+            except Exception as exc:  # a time-out: counted with the server errors
+                log(f"  failed to load {url} at {size} as {account.label}: {str(exc).splitlines()[0]}")
+                result.status = 599
+                break
+            if again is not None and again.status >= 500:
+                result.status = again.status
+                break
             if timing:
                 result.loads[size] = timing
             with phase("overflow"):
