@@ -397,13 +397,14 @@ def main() -> int:
     started = time.monotonic()
     shutil.rmtree(OUT, ignore_errors=True)
     SCREENS.mkdir(parents=True)
-    accounts = build_data()
-    server = start_server()
-    log(f"server ready at {BASE} ({time.monotonic() - started:.1f}s)")
     results: list[PageResult] = []
     args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage"]
     args += ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
+    server = None
     try:
+        accounts = build_data()
+        server = start_server()
+        log(f"server ready at {BASE} ({time.monotonic() - started:.1f}s)")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium_path(), args=args, headless=True)
             for account in accounts:
@@ -415,7 +416,8 @@ def main() -> int:
             log("browser time: " + ", ".join(f"{k} {v:.1f}s" for k, v in PHASES.items()))
             browser.close()
     finally:
-        stop_server(server)
+        if server is not None:
+            stop_server(server)
         shutil.rmtree(TMP, ignore_errors=True)
     return report(results, static_times, time.monotonic() - started)
 
