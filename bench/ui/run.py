@@ -327,6 +327,10 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
         final_kind = classify(page.url)
         if final_kind is None:
             continue
+        if final_kind[0] != url_name:  # redirected: the page is the one it landed on
+            url, (url_name, detail) = page.url, final_kind
+            if per_name.get(url_name, 0) >= (DETAIL_PAGES if detail else 1):
+                continue
         per_name[url_name] = per_name.get(url_name, 0) + 1
         visited += 1
         if not QUICK:
