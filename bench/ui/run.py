@@ -327,6 +327,7 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
         final_kind = classify(page.url)
         if final_kind is None:
             continue
+        source = linked_from.get(url, "")
         if final_kind[0] != url_name:  # redirected: the page is the one it landed on
             url, (url_name, detail) = page.url, final_kind
             if per_name.get(url_name, 0) >= (DETAIL_PAGES if detail else 1):
@@ -335,7 +336,7 @@ def crawl(browser: Any, account: Account, axe_path: Path, results: list[PageResu
         visited += 1
         if not QUICK:
             log(f"  {account.label} {status} {url_name} {url.removeprefix(BASE)}")
-        result = PageResult(account.label, url, url_name, status, linked_from.get(url, ""))
+        result = PageResult(account.label, url, url_name, status, source)
         results.append(result)
         if status >= 400:  # counted (server error or broken link), not checked further
             continue
