@@ -30,6 +30,7 @@ PRESETS: dict[str, str] = {
     "ytd": "Year to date",
 }
 
+_DAY_PRESETS = {"7d": 7, "30d": 30, "90d": 90}
 #: ``?days=N`` from before the picker existed.
 _LEGACY_DAYS = {"7": "7d", "30": "30d", "90": "90d"}
 
@@ -76,8 +77,8 @@ class RangeChoice:
 
 
 def preset_range(preset: str, today: dt.date) -> DateRange:
-    if preset.endswith("d") and preset in PRESETS:
-        days = int(preset[:-1])
+    if preset in _DAY_PRESETS:
+        days = _DAY_PRESETS[preset]
         return DateRange(start=today - dt.timedelta(days=days - 1), end=today, preset=preset)
     if preset == "month":
         return DateRange(start=period_start("m", today), end=today, preset=preset)
