@@ -42,8 +42,9 @@
     var series = spec.series || [];
     for (var i = 0; i < series.length; i++) {
       var s = series[i];
-      // A series that is 0 throughout says nothing: leave it out (unless it is the only one).
-      if (series.length > 1 && allZero(s.data)) continue;
+      // A series that is 0 throughout says nothing: leave it out (unless it is the only one, or the
+      // previous period someone asked to compare with, where a flat line is the answer).
+      if (series.length > 1 && !s.previous && allZero(s.data)) continue;
       var colour = colours[s.color] || colours.accent;
       var ds = {
         label: s.label,
