@@ -195,7 +195,9 @@ def empty_states(html: str, cls: str = "empty-state") -> list[bool]:
 
 
 def test_the_parser_finds_links_inside_empty_states_only() -> None:
-    html = '<div class="empty empty-state"><p>None <a href="/x">Add</a></p></div><p class="empty-state">x</p><a href="/y">'
+    html = (
+        '<div class="empty empty-state"><p>None <a href="/x">Add</a></p></div><p class="empty-state">x</p><a href="/y">'
+    )
     assert empty_states(html) == [True, False]
 
 

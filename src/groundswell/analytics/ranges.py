@@ -129,7 +129,5 @@ def parse_range(params: Mapping[str, str], today: dt.date) -> RangeChoice:
         return RangeChoice(default, f"Figures start in {ALL_TIME_START.year}: choose a later start date.")
     chosen = DateRange(start=start, end=end, preset=CUSTOM, compare=compare)
     if chosen.days > MAX_DAYS:
-        return RangeChoice(
-            default, f"That range is {chosen.days:,} days; the longest is {MAX_DAYS} days (two years)."
-        )
+        return RangeChoice(default, f"That range is {chosen.days:,} days; the longest is {MAX_DAYS} days (two years).")
     return RangeChoice(chosen)

@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from groundswell.analytics.charts import CHART_CSP, activity_chart, breakdown_chart
 from groundswell.analytics.chart_data import activity_data, breakdown_data
+from groundswell.analytics.charts import CHART_CSP, activity_chart, breakdown_chart
 from groundswell.analytics.models import Dimension
 from groundswell.analytics.queries import (
     BreakdownRow,
@@ -28,6 +28,7 @@ from groundswell.lib.periods import local_day, period_label, period_start
 from groundswell.privacy.visibility import fold_small_groups
 from groundswell.workspaces.access import get_membership, require_role
 from groundswell.workspaces.models import Membership, Role, Workspace
+
 
 def _range(request: HttpRequest, workspace: Workspace) -> RangeChoice:
     """The range the query string asks for, days counted in the workspace's time zone."""
@@ -98,13 +99,13 @@ class Kpi:
 
     @property
     def delta_text(self) -> str:
-        """"+12%", "−5%", "0%"; "new" from nothing; "–" when both periods are 0."""
+        """A signed percentage ("+12%", minus sign for a fall, "0%"); "new" from nothing; a dash when both are 0."""
         if self.previous is None:
             return ""
         if not self.previous:
-            return "new" if self.value else "–"
+            return "new" if self.value else "\u2013"
         percent = self.delta_percent or 0
-        return f"+{percent}%" if percent > 0 else (f"−{-percent}%" if percent < 0 else "0%")
+        return f"+{percent}%" if percent > 0 else (f"\u2212{-percent}%" if percent < 0 else "0%")
 
     @property
     def direction(self) -> str:
@@ -145,8 +146,8 @@ _SPANS = {
 
 
 def _span(window: DateRange) -> str:
-    """The range in words, to follow "in" ("in the last 30 days", "in 01 Jan 2026 – 31 Jan 2026")."""
-    return _SPANS.get(window.preset) or f"{window.start:%d %b %Y} – {window.end:%d %b %Y}"
+    """The range in words, to follow "in" ("in the last 30 days", "in 01 Jan 2026 to 31 Jan 2026" with a dash)."""
+    return _SPANS.get(window.preset) or f"{window.start:%d %b %Y} \u2013 {window.end:%d %b %Y}"
 
 
 @login_required

@@ -63,7 +63,7 @@ def test_compare_off_and_on(alice_client: Client, bob: Membership, item: Item) -
     kpis = {k.label: k for k in on.context["kpis"]}
     assert (kpis["Human clicks"].value, kpis["Human clicks"].previous) == (8, 4)
     assert kpis["Human clicks"].delta_text == "+100%" and kpis["Shares"].delta_text == "+100%"
-    assert kpis["Engagements"].delta_text == "–"
+    assert kpis["Engagements"].delta_text == "\u2013"
     assert '<div class="delta up"><span class="delta-value">+100%</span>' in body
     # The table behind the chart gains the previous period's columns, one row per day.
     assert "Previous period</th>" in body and "Human clicks before</th>" in body
@@ -74,7 +74,7 @@ def test_compare_off_and_on(alice_client: Client, bob: Membership, item: Item) -
 def test_kpi_delta_wording() -> None:
     from groundswell.analytics.views import Kpi
 
-    assert Kpi("x", 5, 10).delta_text == "−50%" and Kpi("x", 5, 10).direction == "down"
+    assert Kpi("x", 5, 10).delta_text == "\u221250%" and Kpi("x", 5, 10).direction == "down"
     assert Kpi("x", 3, 0).delta_text == "new" and Kpi("x", 3, 3).delta_text == "0%"
     assert Kpi("x", 3).delta_text == "" and Kpi("x", 3).direction == "flat"
 
@@ -178,7 +178,9 @@ def test_query_count_is_flat_with_compare_and_long_ranges(
 
 
 @pytest.mark.django_db
-def test_svg_charts_follow_the_range_for_the_pdf_and_old_links(alice_client: Client, bob: Membership, item: Item) -> None:
+def test_svg_charts_follow_the_range_for_the_pdf_and_old_links(
+    alice_client: Client, bob: Membership, item: Item
+) -> None:
     share_with_clicks(bob, item, 3)
     url = reverse("analytics:chart", kwargs={"ws": "acme", "kind": "activity"})
     svg = alice_client.get(url, {"range": "month"})
