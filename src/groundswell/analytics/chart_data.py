@@ -63,3 +63,13 @@ def breakdown_data(rows: Sequence[BreakdownRow], *, title: str) -> dict[str, Any
             {"label": "Shares", "data": [r.shares for r in shown], "color": "warn"},
         ],
     }
+
+
+def count_over_time_data(points: Sequence[tuple[dt.date, int]], *, label: str, title: str) -> dict[str, Any]:
+    """One count per day (volunteers of a call at the end of each day), as a single line."""
+    return {
+        "type": "line",
+        "title": title,
+        "labels": [_day_label(day) for day, _ in points],
+        "series": [{"label": label, "data": [n for _, n in points], "color": "accent"}],
+    }
