@@ -94,6 +94,9 @@ def test_charts_draw_with_tooltips_and_fit_a_phone(browser: Any, live_server: An
     page.wait_for_selector(f"{activity}.drawn")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert page.locator(activity).bounding_box()["width"] <= 390
+    # A long department name is shortened on the axis of a narrow chart instead of being cut off.
+    tick = _chart(page, departments, "chart.scales.y.ticks[0].label")
+    assert tick.endswith("\u2026") and len(tick) <= 14, tick
     assert errors == [], errors  # no CSP violation, no script error
 
 

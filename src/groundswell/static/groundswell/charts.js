@@ -50,7 +50,8 @@
         label: s.label,
         data: s.data,
         borderColor: colour,
-        backgroundColor: colour,
+        // The previous period is an outline: its legend box is dashed like its line.
+        backgroundColor: s.previous ? "transparent" : colour,
         gsDates: s.dates || null
       };
       if (spec.type === "line") {
@@ -58,7 +59,7 @@
         ds.borderDash = s.previous ? [6, 4] : [];
         ds.pointRadius = s.data.length <= 31 ? (s.previous ? 0 : 2.5) : 0;
         ds.pointHoverRadius = 5;
-        ds.tension = 0.2;
+        ds.tension = 0; // straight segments: a curve would invent values between the days
         ds.fill = false;
       } else {
         ds.borderWidth = 0;
@@ -84,6 +85,14 @@
       grid: { display: false },
       border: { color: colours.border }
     };
+    if (horizontal) {
+      // Long names are shortened on the axis (the tooltip and the table keep them whole).
+      categoryAxis.ticks.callback = function (value) {
+        var label = String(this.getLabelForValue(value));
+        var max = this.chart.width < 520 ? 14 : 30;
+        return label.length > max ? label.slice(0, max - 1) + "\u2026" : label;
+      };
+    }
     return {
       indexAxis: horizontal ? "y" : "x",
       responsive: true,
