@@ -108,6 +108,7 @@ FORM_PAGES = {
     "listening:credential_bluesky",
     "care:settings",
     "care:profile",
+    "notify:settings",  # which notifications, on which channel
 }
 
 NOT_EMPTY = {
@@ -147,6 +148,8 @@ NOT_PAGES = {
     "listening:credential_bluesky_check",
     "listening:credential_reddit_remove",
     "listening:credential_bluesky_remove",
+    "notify:subscribe",
+    "notify:unsubscribe",
 }
 
 ROLES = (Role.ADMIN, Role.MANAGER, Role.EMPLOYEE)
