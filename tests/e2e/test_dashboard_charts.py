@@ -1,7 +1,7 @@
 """The dashboard's charts in a real browser: Chart.js draws each canvas from the page's JSON under the strict
 CSP (no console error), labels are >= 12 px, colours come from the CSS tokens, hovering a day shows its
-tooltip at 1366 px, nothing scrolls sideways on a phone, reduced motion turns animation off, and the
-date-range picker puts its state in the URL (the back button returns to the previous range)."""
+tooltip at 1366 px, nothing scrolls sideways on a phone, reduced motion turns animation off, a dark system
+theme redraws them in the dark tokens, and the date-range picker puts its state in the URL (the back button returns to the previous range)."""
 
 from __future__ import annotations
 
@@ -120,11 +120,22 @@ def test_range_picker_keeps_its_state_in_the_url(browser: Any, live_server: Any)
     assert page.get_by_role("link", name="Last 7 days").get_attribute("aria-current") == "page"
 
 
-def test_reduced_motion_turns_animation_off(browser: Any, live_server: Any) -> None:
+def test_reduced_motion_and_dark_mode(browser: Any, live_server: Any) -> None:
     base = live_server.url
     _workspace_with_activity()
     page = sign_in(browser, base, "alice@acme.test")
-    page.emulate_media(reduced_motion="reduce")
+    activity = 'canvas[data-chart="chart-activity-data"]'
+    page.emulate_media(reduced_motion="reduce", color_scheme="light")
     page.goto(f"{base}/w/acme/dashboard/")
-    page.wait_for_selector('canvas[data-chart="chart-activity-data"].drawn')
-    assert _chart(page, 'canvas[data-chart="chart-activity-data"]', "chart.options.animation") is False
+    page.wait_for_selector(f"{activity}.drawn")
+    assert _chart(page, activity, "chart.options.animation") is False
+    light = _chart(page, activity, "chart.options.plugins.legend.labels.color")
+    # Switching the system to dark redraws the charts in the dark tokens.
+    page.emulate_media(reduced_motion="reduce", color_scheme="dark")
+    text = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--text').trim()")
+    page.wait_for_function(
+        "t => Chart.getChart(document.querySelector('canvas[data-chart=\"chart-activity-data\"]'))"
+        ".options.plugins.legend.labels.color === t",
+        arg=text,
+    )
+    assert text and text != light
