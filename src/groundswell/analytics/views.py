@@ -119,7 +119,7 @@ def _kpis(totals: Totals, before: Totals | None) -> list[Kpi]:
         return getattr(before, name) if before is not None else None
 
     return [
-        Kpi("Shares", totals.shares, pick("shares")),
+        Kpi("Shares started", totals.shares, pick("shares")),
         Kpi("Human clicks", totals.clicks, pick("clicks")),
         Kpi("Unique visitors", totals.unique, pick("unique")),
         Kpi("Estimated reach", totals.reach, pick("reach")),

@@ -62,7 +62,7 @@ def test_compare_off_and_on(alice_client: Client, bob: Membership, item: Item) -
     assert activity["series"][2]["dates"][0] == previous.start.strftime("%d %b")  # type: ignore[index]
     kpis = {k.label: k for k in on.context["kpis"]}
     assert (kpis["Human clicks"].value, kpis["Human clicks"].previous) == (8, 4)
-    assert kpis["Human clicks"].delta_text == "+100%" and kpis["Shares"].delta_text == "+100%"
+    assert kpis["Human clicks"].delta_text == "+100%" and kpis["Shares started"].delta_text == "+100%"
     assert kpis["Engagements"].delta_text == "\u2013"
     assert '<div class="delta up"><span class="delta-value">+100%</span>' in body
     # The table behind the chart gains the previous period's columns, one row per day.
