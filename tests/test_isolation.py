@@ -361,7 +361,11 @@ def walk(
 ) -> Iterator[Route | str]:
     """Every leaf pattern as a ``Route`` (or an error message for one that cannot be reversed)."""
     for p in patterns:
-        own = tuple(_pattern_kwargs(p))
+        # Without "ws" (given by the /w/<ws>/ prefix every route here is under): once Django's resolver has
+        # populated its namespaces it copies the prefix's converters into the included patterns' own
+        # (django/urls/resolvers.py, URLResolver._populate), so whether "ws" shows up here depended on which
+        # test reversed a URL first (a sweep then found no fillable route).
+        own = tuple(k for k in _pattern_kwargs(p) if k != "ws" and k not in kwargs)
         if isinstance(p, URLResolver):
             ns = (*namespaces, p.namespace) if p.namespace else namespaces
             yield from walk(p.url_patterns, ns, kwargs + own)

@@ -124,7 +124,16 @@ class Membership(models.Model):
                 name="uniq_member_employee_id",
             ),
         ]
-        indexes = [models.Index(fields=["workspace", "department"]), models.Index(fields=["workspace", "role"])]
+        indexes = [
+            models.Index(fields=["workspace", "department"]),
+            models.Index(fields=["workspace", "role"]),
+            # Boards join every rollup row to its member only to apply the visibility rule (privacy.visibility):
+            # this narrow index answers that join without reading the wide member row (bench/leagues: near me
+            # on 100,000 people; ADR 0025).
+            models.Index(fields=["id", "is_active", "leaderboard_visibility"], name="membership_board_rule"),
+            # The rule's count of anonymous people starts from them (a few percent), not from the whole board.
+            models.Index(fields=["workspace", "leaderboard_visibility", "is_active"], name="membership_visibility"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
