@@ -16,6 +16,8 @@ BIN := $(VENV)/bin
 # The project's interpreter (bench fragments use it too).
 PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed-stamp
+# Front-end packages (frontend/package.json, pinned by its package-lock.json), installed with npm ci.
+ASSETS := frontend/node_modules/.installed-stamp
 DATA_DIR := $(CURDIR)/var
 # loadgroup keeps tests that share one expensive server (the local Bluesky network) on one worker.
 PYTEST_ARGS ?= -n auto --dist loadgroup
@@ -39,9 +41,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(STAMP)
+# npm's download cache stays in ~/.npm (outside the repo); --ignore-scripts: no package runs code at install.
+$(ASSETS): frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js 20+ and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
-demo: $(STAMP)
+install: $(STAMP) $(ASSETS)
+
+demo: $(STAMP) $(ASSETS)
 	DEBUG=1 GROUNDSWELL_DATA_DIR=$(DATA_DIR) $(BIN)/groundswell demo $(DEMO_ARGS)
 
 # Browser tests launch Debian's chromium (never a Playwright download), and the audit PDF test needs the
@@ -65,37 +73,37 @@ chromium:
 		echo "DejaVu fonts are missing and we are not root: the audit PDF font test will fail (sudo apt-get install fonts-dejavu-core)"; \
 	fi
 
-test: $(STAMP) chromium
+test: $(STAMP) $(ASSETS) chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Everything but the browser and process-spawning tests.
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(ASSETS)
 	$(BIN)/pytest $(PYTEST_ARGS) -m 'not browser and not slow'
 
 # The task tests (marked tasks_engine) on one engine, with real workers: the database backend, RabbitMQ on
 # 127.0.0.1:5672 (guest/guest) or Redis on 127.0.0.1:6379 (TASKS_RABBITMQ_URL / TASKS_REDIS_URL change them).
 TASKS_ENGINE ?= db
-test-tasks: $(STAMP)
+test-tasks: $(STAMP) $(ASSETS)
 	TASKS_ENGINE=$(TASKS_ENGINE) $(BIN)/pytest -n 0 -q -m tasks_engine
 
 # The fast suite at instants where clock bugs hide: early on a Monday in Berlin, New Year's Eve in UTC, the
 # night Europe moves to summer time, a month's last evening in Los Angeles.
 CLOCKS ?= 2027-01-03T23:58:30+00:00 2026-12-31T23:58:00+00:00 2027-03-28T00:58:00+00:00 2027-07-01T06:58:30+00:00
-test-clocks: $(STAMP)
+test-clocks: $(STAMP) $(ASSETS)
 	@for t in $(CLOCKS); do echo "== clock at $$t"; \
 		GROUNDSWELL_TEST_NOW=$$t $(BIN)/pytest $(PYTEST_ARGS) -q -m 'not browser and not slow' || exit 1; done
 
-lint: $(STAMP)
+lint: $(STAMP) $(ASSETS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-format: $(STAMP)
+format: $(STAMP) $(ASSETS)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-check: $(STAMP)
+check: $(STAMP) $(ASSETS)
 	DEBUG=1 GROUNDSWELL_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py check
 	DEBUG=1 GROUNDSWELL_DATA_DIR=$(DATA_DIR) $(BIN)/python manage.py makemigrations --check --dry-run
 
@@ -106,18 +114,18 @@ BENCH_TARGETS := $(patsubst bench/%/Makefile.fragment,bench-%,$(BENCH_FRAGMENTS)
 BENCH_TARGETS := $(sort $(BENCH_TARGETS))
 
 ifneq ($(strip $(BENCH_TARGETS)),)
-$(BENCH_TARGETS): $(STAMP)
+$(BENCH_TARGETS): $(STAMP) $(ASSETS)
 endif
 
-bench: $(STAMP) $(BENCH_TARGETS)
+bench: $(STAMP) $(ASSETS) $(BENCH_TARGETS)
 	@if [ -z "$(strip $(BENCH_TARGETS))" ]; then echo "No benchmarks registered (bench/*/Makefile.fragment)."; fi
 
 # Each benchmark in turn with BENCH_QUICK=1 (seconds each); fails when one fails or does not end with its
 # `BENCH <name> …` line. Logs in bench/out/quick/.
-bench-quick: $(STAMP)
+bench-quick: $(STAMP) $(ASSETS)
 	bash bench/quick.sh $(BENCH_TARGETS)
 
 clean:
-	rm -rf $(VENV) var build dist .mypy_cache .ruff_cache .pytest_cache bench/out
+	rm -rf $(VENV) frontend/node_modules var build dist .mypy_cache .ruff_cache .pytest_cache bench/out
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 	find . -name '*.egg-info' -type d -prune -exec rm -rf {} +

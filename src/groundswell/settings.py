@@ -263,8 +263,20 @@ TASKS_REPUBLISH_AFTER_SECONDS = env_int("TASKS_REPUBLISH_AFTER_SECONDS", 600, mi
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Front-end packages from the npm registry, pinned in frontend/package-lock.json and installed by
+# `make install` (npm ci) into frontend/node_modules; an installed copy elsewhere is named by
+# GROUNDSWELL_ASSETS_DIR. The `core` system check says how to install them when they are missing.
+ASSETS_DIR = Path(
+    env_str("GROUNDSWELL_ASSETS_DIR", str(BASE_DIR.parent.parent / "frontend" / "node_modules"))
+).resolve()
+# Files of those packages served under /static/vendor/<name>/ (only what pages load).
+VENDOR_STATIC = {
+    "vendor/chart.js": ASSETS_DIR / "chart.js" / "dist",
+}
 # The project's own assets (src/groundswell/static) are not inside an installed app.
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"] + [
+    (prefix, path) for prefix, path in VENDOR_STATIC.items() if path.is_dir()
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {

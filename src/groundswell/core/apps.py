@@ -21,4 +21,6 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from groundswell.core import assets  # noqa: F401  (registers the front-end packages' system check)
+
         post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="groundswell.core.cache_table")
