@@ -27,9 +27,12 @@ def test_phone_bottom_bar_and_laptop_top_bar(browser: Any, live_server: Any) -> 
     tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count())) if box}
     assert len(tops) == 1, tops  # one line
     assert not page.get_by_role("navigation", name="Main (phone)").is_visible()
-    assert page.get_by_role("navigation", name="Share pages").get_by_role("link", name="Content").get_attribute(
-        "aria-current"
-    ) == "page"
+    assert (
+        page.get_by_role("navigation", name="Share pages")
+        .get_by_role("link", name="Content")
+        .get_attribute("aria-current")
+        == "page"
+    )
 
     page.set_viewport_size({"width": 390, "height": 844})
     for path in ("/w/acme/", "/w/acme/content/list/", "/w/acme/people/", "/w/acme/dashboard/"):

@@ -61,8 +61,17 @@ SECTIONS: tuple[Section, ...] = (
             Page("Review", "content:review", ("content:review",), needs="admin"),
             Page("Topics", "content:topics", ("content:topics",), needs="admin"),
             Page("Suggest", "content:submit", ("content:submit", "content:submissions")),
-            Page("Outbox", "posting:overview", ("posting:overview", "posting:policy", "posting:send_to_ambassadors"), needs="admin"),
-            Page("Brand shifts", "stewards:my_shifts", ("stewards:my_shifts", "stewards:handover", "stewards:release", "stewards:write")),
+            Page(
+                "Outbox",
+                "posting:overview",
+                ("posting:overview", "posting:policy", "posting:send_to_ambassadors"),
+                needs="admin",
+            ),
+            Page(
+                "Brand shifts",
+                "stewards:my_shifts",
+                ("stewards:my_shifts", "stewards:handover", "stewards:release", "stewards:write"),
+            ),
         ),
     ),
     Section(
@@ -102,7 +111,12 @@ SECTIONS: tuple[Section, ...] = (
             Page("Listening", "listening:mentions", ("listening:*",)),
             Page("Chatter audit", "audit:report", ("audit:*",)),
             Page("My team", "enrolment:team", ("enrolment:team",), needs="manager-only"),
-            Page("Enrolment", "enrolment:calls", ("enrolment:calls", "enrolment:open_call", "enrolment:volunteers", "enrolment:settings"), needs="admin"),
+            Page(
+                "Enrolment",
+                "enrolment:calls",
+                ("enrolment:calls", "enrolment:open_call", "enrolment:volunteers", "enrolment:settings"),
+                needs="admin",
+            ),
         ),
         needs="manager",
     ),

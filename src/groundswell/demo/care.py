@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -56,6 +57,25 @@ def _topic(ws: Workspace, name: str, kind: str, query: str) -> Topic:
     return topic
 
 
+#: The local time of day the care story ends at (near the end of the default 9-17 shift, see ``shift_end``).
+STORY_ENDS_AT = dt.time(16, 0)
+
+
+def shift_end(ws: Workspace, now: dt.datetime) -> dt.datetime:
+    """The latest weekday 16:00 in the workspace's time zone at or before ``now``.
+
+    The cases are routed and escalated by the responders' shifts (9-17 on weekdays by default), so a story
+    told relative to ``now`` would come out differently at 03:00 than at 15:00 (everyone off shift, every case
+    overdue). Told relative to this moment, it is the same mix at any hour: some open within the shift, some
+    overdue, most answered."""
+    tz = ZoneInfo(ws.timezone)
+    local = now.astimezone(tz)
+    day = local.date() if local.time() >= STORY_ENDS_AT else local.date() - dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return dt.datetime.combine(day, STORY_ENDS_AT, tzinfo=tz).astimezone(dt.UTC)
+
+
 def build_care(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
     """Runs inside the demo builder's transaction. The actions queue their e-mails for after the commit; the
     demo drops them (nobody should get mail about made-up customers)."""
@@ -63,7 +83,7 @@ def build_care(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
         return
     connection = transaction.get_connection()
     queued = len(connection.run_on_commit)
-    _build(ws, now, rng)
+    _build(ws, shift_end(ws, now), rng)
     del connection.run_on_commit[queued:]
 
 

@@ -16,15 +16,16 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -38,6 +39,7 @@ from groundswell.demo.data import MIN_EMPLOYEES
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.listening import build_listening
 from groundswell.demo.listening_bluesky import build_bluesky_listening
+from groundswell.demo.policy import publish_policy
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
 from groundswell.demo.replies import build_replies
@@ -65,6 +67,7 @@ from groundswell.workspaces.models import (
 DEMO_PASSWORD = "northwind-demo"  # noqa: S105 - a published demo-only password, refused outside DEBUG
 
 CLICK_BATCH = 2000
+COVERS = Path(__file__).parent / "static" / "demo" / "covers"
 
 # Activity tiers: (share of people, shares per weekday). A few champions, many occasional sharers.
 TIERS = [(0.06, 0.50), (0.16, 0.14), (0.30, 0.04), (0.20, 0.012), (0.28, 0.0)]
@@ -136,6 +139,7 @@ class DemoBuilder:
         self.interests: dict[int, set[str]] = defaultdict(set)
         self.networks: dict[int, list[str]] = {}
         self.propensity: dict[int, float] = {}
+        self._covers: dict[str, str] = {}
         self.campaign_day = (self.now - dt.timedelta(days=max(2, round(self.days * 0.42)))).astimezone(self.tz).date()
 
     # --- entry point -------------------------------------------------------------------------------
@@ -156,6 +160,7 @@ class DemoBuilder:
             self._people()
             self._content()
             self.log(f"  {len(self.members)} people, {len(self.items)} items")
+            self._policy()
             shares = self._shares()
             self.log(f"  {len(shares)} shares")
             clicks = self._clicks(shares)
@@ -364,7 +369,17 @@ class DemoBuilder:
     # --- content -----------------------------------------------------------------------------------
 
     def _cover(self, n: int) -> str:
-        return f"{settings.SITE_URL}{static(f'demo/covers/{n}.svg')}" if n else ""
+        """The stored name of cover ``n`` (an uploaded image, served from this server's /media/ on whatever host
+        and port it runs: a URL with SITE_URL in it broke every cover when the demo ran on another port)."""
+        if not n:
+            return ""
+        name = f"demo/covers/{n}.svg"
+        if name not in self._covers:
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            source = COVERS / f"{n}.svg"
+            self._covers[name] = default_storage.save(name, ContentFile(source.read_bytes()))
+        return self._covers[name]
 
     def _captions(self, spec: data.ItemSpec, item: Item) -> list[Caption]:
         tags = f" {spec.tags}" if spec.tags else ""
@@ -410,7 +425,7 @@ class DemoBuilder:
                     url=f"https://{spec.host}{spec.path}",
                     title=spec.title,
                     description=spec.description,
-                    image_url=self._cover(spec.cover),
+                    image=self._cover(spec.cover),
                     unfurl_state=UnfurlState.DONE,
                     created_by=rng.choice([admin, admin, second_admin]),
                     created_at=published - dt.timedelta(hours=rng.randint(1, 48)),
@@ -445,7 +460,7 @@ class DemoBuilder:
                 url=f"https://www.{data.DOMAIN}/events/repair-cafe",
                 title="Repair Café at every store, next Saturday",
                 description="Bring anything with a broken zip, a torn seam or a tired buckle; our techs will show you how.",
-                image_url=self._cover(6),
+                image=self._cover(6),
                 unfurl_state=UnfurlState.DONE,
                 created_by=admin,
                 created_at=self.now - dt.timedelta(days=1),
@@ -519,6 +534,15 @@ class DemoBuilder:
         self.captions: dict[int, dict[str, str]] = defaultdict(dict)
         for c in captions:
             self.captions[c.item_id].setdefault(c.network, c.text)
+
+    def _policy(self) -> None:
+        """The starter policy, published before the history starts; everyone who shares has read it (sharing
+        asks for that first). Its own random stream, so the rest of the company stays as it was."""
+        personas = {demo_email(p[1]) for p in (data.ADMIN, data.SECOND_ADMIN, data.MANAGER, data.EMPLOYEE)}
+        readers = [m for m in self.members if m.is_active and (self.propensity[m.pk] > 0 or m.user.email in personas)]
+        admin = self.by_email[demo_email(data.ADMIN[1])]
+        published = self.now - dt.timedelta(days=self.days + 30)
+        publish_policy(self.ws, admin, readers, published, random.Random(self.seed * 7919 + 1))
 
     # --- shares --------------------------------------------------------------------------------------
 
