@@ -1,8 +1,10 @@
 """Build the Northwind Outfitters demo workspace.
 
-People, content and submissions are bulk-inserted; every share and click goes through the real write
-layer (``sharing.actions.create_share`` and ``links.ingest.write_clicks``), so points, counters and
-rollups are exactly what the product would have recorded. Everything is seeded: the same seed and the
+People, content and submissions are bulk-inserted; every share passes the product's own check
+(``sharing.actions.check_share``) and is counted as ``record_share`` counts it, batched (points through
+``rewards.actions.award_points_batch``, one rollup batch); every click goes through the real write layer
+(``links.ingest.write_clicks``), so points, counters and rollups are exactly what the product would have
+recorded. Everything is seeded: the same seed and the
 same ``now`` give the same company.
 """
 
@@ -30,11 +32,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from groundswell.analytics.models import Dimension, SegmentPeriod
+from groundswell.analytics.rollups import Delta
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.demo import data
 from groundswell.demo import scim as scim_demo
 from groundswell.demo.audit import build_audit_schedule
 from groundswell.demo.care import build_care
+from groundswell.demo.counting import Event, count_events
 from groundswell.demo.data import MIN_EMPLOYEES
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.listening import build_listening
@@ -51,10 +55,10 @@ from groundswell.demo.updates import build_updates_and_lessons
 from groundswell.goals.models import Goal, Metric, PeriodKind
 from groundswell.lib.periods import local_day, period_start
 from groundswell.links.ingest import ClickEvent, write_clicks
-from groundswell.rewards.actions import award_points, ensure_default_rules
+from groundswell.rewards.actions import Claim, award_points, ensure_default_rules
 from groundswell.rewards.models import Action
-from groundswell.sharing.actions import ShareError, create_share
-from groundswell.sharing.models import Share
+from groundswell.sharing.actions import ShareError, check_share
+from groundswell.sharing.models import Share, ShareMethod
 from groundswell.workspaces.models import (
     Department,
     LeaderboardVisibility,
@@ -634,14 +638,44 @@ class DemoBuilder:
                 continue
             nets = self.networks[member.pk]
             network = rng.choices(nets, [net_weights[n] for n in nets])[0]
+            caption = self._caption_for(item, network).strip()
             try:
-                share = create_share(
-                    member=member, item=item, network=network, caption=self._caption_for(item, network), now=at
-                )
+                check_share(member=member, item=item, network=network, caption=caption, now=at)
             except ShareError:
-                share = create_share(member=member, item=item, network="linkedin", caption="", now=at)
-            shares.append(share)
+                network, caption = "linkedin", ""
+                check_share(member=member, item=item, network=network, caption=caption, now=at)
+            shares.append(
+                Share(
+                    workspace_id=member.workspace_id,
+                    item=item,
+                    member=member,
+                    network=network,
+                    caption=caption,
+                    method=ShareMethod.INTENT,
+                    reach_estimate=member.audience_size,
+                    created_at=at,
+                )
+            )
+        Share.objects.bulk_create(shares, batch_size=500)
+        self._count_shares(shares)
         return shares
+
+    def _count_shares(self, shares: list[Share]) -> None:
+        """What ``sharing.actions.record_share`` does for each share (the rollups and the share points), for all
+        of them at once (see demo/counting.py)."""
+        events = []
+        for share in shares:
+            day = local_day(share.created_at, self.ws.timezone)
+            claim = Claim(
+                key=f"share:{share.pk}",
+                workspace_id=share.workspace_id,
+                member_id=share.member_id,
+                day=day,
+                at=share.created_at,
+            )
+            delta = Delta(shares=1, reach=share.reach_estimate)
+            events.append(Event(share.member, claim, delta, network=share.network, item_id=share.item_id))
+        count_events(Action.SHARE, events)
 
     # --- clicks --------------------------------------------------------------------------------------
 
