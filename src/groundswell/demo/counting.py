@@ -34,18 +34,27 @@ def count_events(action: str, events: Sequence[Event], batch: RollupBatch | None
     points = award_points_batch(action, [e.claim for e in events])
     rollup = batch or RollupBatch()
     for event in events:
-        member = event.member
-        where = {
-            "workspace_id": event.claim.workspace_id,
-            "member_id": member.pk,
-            "department_id": member.department_id,
-            "location_id": member.location_id,
-            "day": event.claim.day,
-        }
+        member, claim = event.member, event.claim
         if event.delta is not None:
-            rollup.add(**where, network=event.network, item_id=event.item_id, delta=event.delta)
-        if points.get(event.claim.key):
-            rollup.add(**where, delta=Delta(points=points[event.claim.key]))
+            rollup.add(
+                workspace_id=claim.workspace_id,
+                member_id=member.pk,
+                department_id=member.department_id,
+                location_id=member.location_id,
+                day=claim.day,
+                network=event.network,
+                item_id=event.item_id,
+                delta=event.delta,
+            )
+        if points.get(claim.key):
+            rollup.add(
+                workspace_id=claim.workspace_id,
+                member_id=member.pk,
+                department_id=member.department_id,
+                location_id=member.location_id,
+                day=claim.day,
+                delta=Delta(points=points[claim.key]),
+            )
     if batch is None:
         rollup.write()
     return points
