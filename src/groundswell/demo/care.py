@@ -87,6 +87,25 @@ def build_care(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
     del connection.run_on_commit[queued:]
 
 
+#: When the customers asked (local times): five during the previous weekday's shift, five during the last one.
+#: The first seven get answered; of the last three, two wait past the first-response target (overdue) and the
+#: last one is still open within the shift when the story ends.
+ASKED = (
+    (1, dt.time(9, 20)), (1, dt.time(10, 35)), (1, dt.time(11, 50)), (1, dt.time(13, 5)), (1, dt.time(14, 20)),
+    (0, dt.time(9, 15)), (0, dt.time(10, 30)), (0, dt.time(11, 45)), (0, dt.time(13, 40)), (0, dt.time(15, 25)),
+)  # fmt: skip
+
+
+def _asked_at(ws: Workspace, end: dt.datetime) -> list[dt.datetime]:
+    tz = ZoneInfo(ws.timezone)
+    last = end.astimezone(tz).date()
+    previous = last - dt.timedelta(days=1)
+    while previous.weekday() >= 5:
+        previous -= dt.timedelta(days=1)
+    days = {0: last, 1: previous}
+    return [dt.datetime.combine(days[back], at, tzinfo=tz).astimezone(dt.UTC) for back, at in ASKED]
+
+
 def _build(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
     brand = _topic(ws, "Northwind", TopicKind.BRAND, "northwind")
     topics = {
@@ -101,8 +120,9 @@ def _build(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
     source = Source.objects.create(workspace=ws, kind=SourceKind.MASTODON, name="Mastodon: northwind")
     for member_id in responder_ids(ws):
         actions.ensure_profile(Membership.objects.select_related("workspace").get(pk=member_id))
+    asked = _asked_at(ws, now)
     for i, (lang, topic_name, intent, text) in enumerate(QUESTIONS):
-        at = now - dt.timedelta(hours=40 - 4 * i, minutes=rng.randint(0, 50))
+        at = asked[i] + dt.timedelta(minutes=rng.randint(0, 9))
         post = Post.objects.create(
             workspace=ws, source=source, external_id=f"https://mastodon.example/@customer{i}/{1000 + i}",
             url=f"https://mastodon.example/@customer{i}/{1000 + i}", author=f"@customer{i}@mastodon.example",

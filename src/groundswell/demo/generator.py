@@ -169,6 +169,10 @@ class DemoBuilder:
             self.log(f"  {len(shares)} shares")
             clicks = self._clicks(shares)
             self.log(f"  {clicks} clicks")
+            # How many draws the shares and clicks took depends on the hour of the build (a share planned for
+            # later today is left out). A fresh stream from here keeps the rest (who volunteers, who left, the
+            # care story) the same at any hour.
+            self.rng = random.Random(self.seed * 1_000_003 + 17)
             self._submissions()
             self._goals()
             build_updates_and_lessons(self)
@@ -184,7 +188,7 @@ class DemoBuilder:
             build_audit_schedule(self.ws)
             build_listening(self.ws, self.by_email.get(demo_email(data.ADMIN[1])), self.rng, self.now, self.days)
             build_bluesky_listening(self.ws, self.now)
-            build_care(self.ws, self.now, self.rng)
+            build_care(self.ws, self.now, random.Random(self.seed * 1_000_003 + 29))
             build_replies(self.ws)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
