@@ -314,11 +314,17 @@ def run(
         elapsed = time.monotonic() - started
         answered = {int(n) for path in answered_files for n in path.read_text().split()}
         load_done = time.monotonic()
+        # Wait for the hand-off to drain: done when every answered click is stored and no spool file is left,
+        # given up after 90 s without progress (a loaded machine drains slowly; a lost click never arrives).
         stored: set[int] = set()
-        while time.monotonic() - load_done < 90:
+        progress_at, seen = load_done, (-1, -1)
+        while time.monotonic() - progress_at < 90 and time.monotonic() - load_done < 1800:
             stored = stored_tags()
-            if answered <= stored and not pending_files(data_dir):
+            pending = pending_files(data_dir)
+            if answered <= stored and not pending:
                 break
+            if (len(stored), pending) != seen:
+                seen, progress_at = (len(stored), pending), time.monotonic()
             time.sleep(0.25)
         drain_s = time.monotonic() - load_done
     finally:
