@@ -179,7 +179,23 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
     )
     extra["listening_source"] = ListeningSource.objects.create(workspace=ws, kind="csv", name=f"Source {MARKER}")
     extra["case"], extra["snippet"], extra["skill"] = _acme_care(ws, alice, bob)
+    extra["push_subscription"] = _acme_push_subscription(bob)
     return extra
+
+
+def _acme_push_subscription(bob: Membership) -> Any:
+    from groundswell.notify.models import PushSubscription, endpoint_digest
+
+    endpoint = "https://push.example.net/acme-bob"
+    return PushSubscription.objects.create(
+        workspace=bob.workspace,
+        member=bob,
+        endpoint=endpoint,
+        endpoint_sha256=endpoint_digest(endpoint),
+        p256dh="BKey",
+        auth="auth",
+        device=f"Phone {MARKER}",
+    )
 
 
 def _acme_care(ws: Workspace, alice: Membership, bob: Membership) -> tuple[Any, Any, Any]:
@@ -275,6 +291,7 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "snippet_id": lambda a: a.extra["snippet"].pk,
     "skill_id": lambda a: a.extra["skill"].pk,
     "triage_id": lambda a: _triage_item(a).pk,
+    "device_id": lambda a: a.extra["push_subscription"].pk,
 }
 
 
@@ -422,6 +439,7 @@ def _assert_untouched(acme: Acme) -> None:
     acme.extra["brand"].refresh_from_db()
     assert acme.extra["shift"].status == "assigned" and MARKER in acme.extra["shift"].handover_note
     assert acme.extra["brand_post"].status == "pending" and acme.extra["brand"].require_approval
+    assert type(acme.extra["push_subscription"]).objects.filter(pk=acme.extra["push_subscription"].pk).exists()
 
 
 # --- The web sweep --------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "groundswell.listening",
     "groundswell.audit",
     "groundswell.care",
+    "groundswell.notify",
     "groundswell.analytics",
     "groundswell.networks",
     "groundswell.api",
@@ -375,6 +376,21 @@ BLUESKY_APPVIEW_URL = env_str("BLUESKY_APPVIEW_URL", "https://public.api.bsky.ap
 # Where a signed-in listening search is forwarded by the account's server (the ``atproto-proxy`` header,
 # "<AppView DID>#bsky_appview"); empty: the server's own default AppView.
 BLUESKY_APPVIEW_PROXY = env_str("BLUESKY_APPVIEW_PROXY", "did:web:api.bsky.app#bsky_appview")
+
+# Web Push (notify/): a VAPID key pair (`groundswell vapid_keys` prints a fresh one) and a contact the push
+# services can reach (mailto: or https:). Without the keys push is off and members are told e-mail is used.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "")
+if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
+    raise ImproperlyConfigured("VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together: set both, or neither")
+if VAPID_PUBLIC_KEY and not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(
+        f"VAPID_SUBJECT={VAPID_SUBJECT!r} must be a mailto: or https: contact for the push services"
+    )
+# Seconds a push service keeps an undelivered notification (the phone is off), and attempts on transient errors.
+PUSH_TTL_SECONDS = env_int("PUSH_TTL_SECONDS", 24 * 3600, minimum=0)
+PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 4, minimum=1, maximum=10)
 
 LOGGING = {
     "version": 1,

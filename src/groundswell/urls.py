@@ -6,6 +6,7 @@ from groundswell.api.api import api
 from groundswell.core import views as core_views
 from groundswell.links import views as link_views
 from groundswell.networks import views as networks_views
+from groundswell.notify import views as notify_views
 from groundswell.sharing.models import CODE_REGEX
 
 handler404 = "groundswell.core.views.not_found"
@@ -35,11 +36,15 @@ workspace_patterns = [
     path("audit/", include("groundswell.audit.urls")),
     path("listening/", include("groundswell.listening.urls")),
     path("care/", include("groundswell.care.urls")),
+    path("notifications/", include("groundswell.notify.urls")),
 ]
 
 urlpatterns = [
     path("", core_views.index, name="index"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("manifest.webmanifest", notify_views.manifest, name="manifest"),
+    path("sw.js", notify_views.service_worker, name="service_worker"),
+    path("offline/", notify_views.offline, name="offline"),
     path("accounts/", include("allauth.urls")),
     path("invite/", include("groundswell.workspaces.invite_urls")),
     path("start/", include("groundswell.workspaces.start_urls")),

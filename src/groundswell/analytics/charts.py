@@ -29,8 +29,30 @@ STYLE = Style(
     title_font_size=16,
 )
 
+#: Dark mode for charts shown with ``<img>``: an SVG image follows the page's colour scheme through its own
+#: media query (it cannot read the page's CSS tokens), so the dark values of app.css's tokens are repeated
+#: here; ``!important`` beats pygal's per-chart rules.
+DARK_SURFACE = "#161c24"
+DARK_CSS = (
+    "@media (prefers-color-scheme: dark) {"
+    f".pygal-chart {{ background-color: {DARK_SURFACE} !important; }}"
+    f".pygal-chart .background {{ fill: {DARK_SURFACE} !important; }}"
+    ".pygal-chart .graph, .pygal-chart text, .pygal-chart .title, .pygal-chart .legends .legend text,"
+    " .pygal-chart .axis text, .pygal-chart .axis text.major { fill: #e7eaf0 !important; }"
+    ".pygal-chart .subtle { fill: #a1aaba !important; }"
+    ".pygal-chart .axis .line, .pygal-chart .axis .major.line { stroke: #a1aaba !important; }"
+    ".pygal-chart .axis .guide.line { stroke: #3a4352 !important; }"
+    + "".join(
+        f".pygal-chart .color-{i}, .pygal-chart .color-{i} a:visited {{ stroke: {c} !important; fill: {c} !important; }}"
+        for i, c in enumerate(("#2dd4bf", "#fbbf24", "#a78bfa", "#fb7185"))
+    )
+    + ".pygal-chart .nofill { fill: none !important; }"
+    "}"
+)
+
 COMMON = {
     "js": [],
+    "css": ("file://style.css", "file://graph.css", "inline:" + DARK_CSS),
     "style": STYLE,
     "width": 800,
     "height": 340,
@@ -54,10 +76,12 @@ def empty_chart(title: str, message: str) -> bytes:
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}: {escape(message)}" class="pygal-chart empty-chart">'
-        f'<rect width="100%" height="100%" fill="{STYLE.background}"/>'
+        f"<style>{DARK_CSS}</style>"
+        f'<rect class="background" width="100%" height="100%" fill="{STYLE.background}"/>'
         f'<text x="{width // 2}" y="40" text-anchor="middle" font-family="{escape(STYLE.font_family)}" '
         f'font-size="{STYLE.title_font_size}" fill="{STYLE.foreground_strong}">{escape(title)}</text>'
-        f'<text x="{width // 2}" y="{height // 2}" text-anchor="middle" font-family="{escape(STYLE.font_family)}" '
+        f'<text class="subtle" x="{width // 2}" y="{height // 2}" text-anchor="middle" '
+        f'font-family="{escape(STYLE.font_family)}" '
         f'font-size="{STYLE.legend_font_size}" fill="{STYLE.foreground_subtle}">{escape(message)}</text>'
         "</svg>"
     )

@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from groundswell.analytics.rollups import RollupBatch
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
+from groundswell.content.targeting import audience_ids
 from groundswell.lib.periods import local_day
+from groundswell.notify import actions as notify
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
 from groundswell.workspaces.models import Department, Location, Membership, Role
@@ -168,6 +171,8 @@ def create_item(*, member: Membership, data: ItemData, publish: bool = False, no
         replace_captions(item, data.captions)
         if needs_unfurl:
             _enqueue_unfurl(item)
+        if publish:
+            _announce(item, now)
     return item
 
 
@@ -217,6 +222,13 @@ _VERBS = {
 }
 
 
+def _announce(item: Item, now: dt.datetime) -> None:
+    """Tell the item's audience, by the channel each chose for new items (default: nothing), if it is live now."""
+    if item.starts_at is None or item.starts_at <= now:
+        url = reverse("content:detail", kwargs={"ws": item.workspace.slug, "pk": item.pk})
+        notify.notify_many(audience_ids(item), notify.Kind.NEW_ITEM, "New to share", item.display_title, url)
+
+
 def _transition(item: Item, target: str) -> Item:
     """Lock the item, check the move is allowed and return the fresh, locked row."""
     locked = Item.objects.select_for_update().get(pk=item.pk)
@@ -254,6 +266,7 @@ def publish_item(*, member: Membership, item: Item, now: dt.datetime | None = No
             raise InvalidTransition("This item is waiting for review: approve it instead.")
         locked.state, locked.published_at, locked.reviewed_by = ItemState.PUBLISHED, now, member
         locked.save(update_fields=["state", "published_at", "reviewed_by", "updated_at"])
+        _announce(locked, now)
     return _sync(item, locked)
 
 
@@ -271,6 +284,7 @@ def approve_item(*, member: Membership, item: Item, now: dt.datetime | None = No
         locked.state, locked.published_at, locked.reviewed_by = ItemState.PUBLISHED, now, member
         locked.rejection_reason = ""
         locked.save(update_fields=["state", "published_at", "reviewed_by", "rejection_reason", "updated_at"])
+        _announce(locked, now)
         submitter = (
             Membership.objects.select_related("workspace").filter(pk=locked.submitted_by_id).first()
             if locked.submitted_by_id

@@ -44,3 +44,18 @@ def items_for_member(member: Membership, now: dt.datetime) -> QuerySet[Item]:
         .filter(targeting_q(member))
         .order_by("-published_at", "-pk")
     )
+
+
+def audience_ids(item: Item) -> list[int]:
+    """The active members ``item`` is aimed at (the same rule as ``targeting_q``, from the item's side)."""
+    members = Membership.objects.filter(workspace_id=item.workspace_id, is_active=True)
+    departments = list(_Departments.objects.filter(item_id=item.pk).values_list("department_id", flat=True))
+    locations = list(_Locations.objects.filter(item_id=item.pk).values_list("location_id", flat=True))
+    topics = list(_Topics.objects.filter(item_id=item.pk).values_list("topic_id", flat=True))
+    if departments:
+        members = members.filter(department_id__in=departments)
+    if locations:
+        members = members.filter(location_id__in=locations)
+    if topics:
+        members = members.filter(Exists(_Interests.objects.filter(membership_id=OuterRef("pk"), topic_id__in=topics)))
+    return list(members.values_list("pk", flat=True))

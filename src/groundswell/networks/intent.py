@@ -25,6 +25,8 @@ class ShareContext:
 class Network:
     key: str = ""
     label: str = ""
+    #: The network's logo: a Tabler icon name (``{% network_icon key %}`` draws it beside the label).
+    icon: str = "share"
     #: Maximum post length the network accepts (including the link), or 0 for no limit we enforce. The API
     #: plug-in uses the same limit.
     max_length: int = 0

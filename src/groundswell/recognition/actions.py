@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.analytics.models import MemberPeriod
 from groundswell.lib.export import csv_text
 from groundswell.lib.periods import ALL_TIME_START, period_start
+from groundswell.notify import actions as notify
 from groundswell.recognition import draws
 from groundswell.recognition.allocation import Allocation, FormulaError, PoolFormula, allocate
 from groundswell.recognition.models import (
@@ -232,8 +234,14 @@ def draw_contest(*, contest: Contest, by: Membership, today: dt.date) -> Draw:
             ContestWinner(workspace_id=contest.workspace_id, contest=contest, member_id=by_key[key], position=i + 1)
             for i, key in enumerate(winners)
         )
+        notify.notify_many([e.member_id for e in entries], notify.Kind.CONTEST_RESULT, f"Results: {contest.name}",
+                           "The draw is published: see who won.", _contest_url(contest))  # fmt: skip
     contest.status = ContestStatus.DRAWN
     return draw
+
+
+def _contest_url(contest: Contest) -> str:
+    return reverse("recognition:contest", kwargs={"ws": contest.workspace.slug, "contest_id": contest.pk})
 
 
 def verify_draw(draw: Draw) -> bool:

@@ -10,7 +10,9 @@ people on the viewer's board with strictly more points in the period.
 
 Query budget (constant whatever the size of the workspace; each read adds one count for the rule):
 
-* ``leaderboard``: two queries (three when ``offset > 0``, to rank the first row of the page);
+* ``leaderboard``: two queries (three when ``offset > 0``, to rank the first row of the page); with
+  ``previous_start`` each row also carries its rank on the previous period's board, computed by subqueries
+  inside the same statement (no query per row, no extra query);
 * ``member_standing`` / ``member_rank``: two queries;
 * ``near_me``: six queries (the rule, standing, above, below, and two counts for the ranks).
 """
@@ -19,8 +21,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from groundswell.analytics.models import MemberPeriod
@@ -40,6 +43,14 @@ class LeaderboardRow:
     shares: int
     clicks: int
     is_anonymous: bool = False
+    #: The person's rank on the previous period's board as the viewer would have seen it (the same rule), or
+    #: ``None`` when they had no points then or the trend was not asked for.
+    previous_rank: int | None = None
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since the previous period (negative: lost), ``None`` when new or not asked."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank
 
 
 @dataclass(frozen=True)
@@ -106,9 +117,12 @@ def board_size(viewer: Membership, period: str, start: dt.date, scope: Scope | N
 _ROW_FIELDS = ("member_id", "member__display_name", "member__leaderboard_visibility", "points", "shares", "clicks")
 
 
-def _row(viewer: Membership, rank: int, values: tuple[int, str, str, int, int, int]) -> LeaderboardRow:
+def _row(
+    viewer: Membership, rank: int, values: tuple[int, str, str, int, int, int], previous_rank: int | None = None
+) -> LeaderboardRow:
     member_id, name, vis, points, shares, clicks = values
     return LeaderboardRow(
+        previous_rank=previous_rank,
         rank=rank,
         member_id=member_id,
         display_name=visibility.board_name(viewer, member_id, name, vis),
@@ -127,12 +141,24 @@ def leaderboard(
     scope: Scope | None = None,
     limit: int = 50,
     offset: int = 0,
+    previous_start: dt.date | None = None,
 ) -> list[LeaderboardRow]:
-    """The ranked board for one period as ``viewer`` sees it (``start`` is the period's first day)."""
+    """The ranked board for one period as ``viewer`` sees it (``start`` is the period's first day).
+
+    With ``previous_start`` (the previous period's first day) each row carries its previous rank."""
     limit = max(0, min(limit, 500))
     offset = max(0, offset)
     board = board_for(viewer, period, start, scope).rows
-    rows = list(board.order_by("-points", "member_id").values_list(*_ROW_FIELDS)[offset : offset + limit])
+    ordered = board.order_by("-points", "member_id")
+    previous: list[int | None] = []
+    if previous_start is not None:
+        for name, expression in _previous_rank(viewer, period, previous_start, _scope(scope)).items():
+            ordered = ordered.annotate(**{name: expression})
+        raw = list(ordered.values_list(*_ROW_FIELDS, "previous_rank")[offset : offset + limit])
+        rows = [r[:6] for r in raw]
+        previous = [r[6] for r in raw]
+    else:
+        rows = list(ordered.values_list(*_ROW_FIELDS)[offset : offset + limit])
     if not rows:
         return []
     first_rank = 1 if offset == 0 else 1 + board.filter(points__gt=rows[0][3]).count()
@@ -144,8 +170,49 @@ def leaderboard(
         if position > 0 and points != previous_points:
             rank = offset + position + 1
         previous_points = points
-        out.append(_row(viewer, rank, values))
+        out.append(_row(viewer, rank, values, previous[position] if previous else None))
     return out
+
+
+def _previous_rank(viewer: Membership, period: str, previous_start: dt.date, scope: Scope) -> dict[str, Any]:
+    """Annotations giving a row its competition rank on the previous period's board, inside the row's query.
+
+    The previous board follows the same rule as the current one (``privacy.visibility.board_rows``): named
+    people, the viewer, and anonymous people only when the previous board had at least ``min_group_size``
+    of them, so a rank change never counts someone the viewer could not have seen. NULL when the person had
+    no points in the previous period.
+    """
+    whole = _whole_board(viewer.workspace_id, period, previous_start, scope)
+    vis = "member__leaderboard_visibility"
+    anonymous = (
+        whole.filter(**{vis: LeaderboardVisibility.ANONYMOUS})
+        .order_by()
+        .values("workspace_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    shown = whole.alias(anonymous_n=Coalesce(Subquery(anonymous, output_field=IntegerField()), 0)).filter(
+        Q(**{vis: LeaderboardVisibility.NAME})
+        | Q(member_id=viewer.pk)
+        | Q(**{vis: LeaderboardVisibility.ANONYMOUS}, anonymous_n__gte=viewer.workspace.min_group_size)
+    )
+    ahead = (
+        shown.filter(points__gt=OuterRef("previous_points"))
+        .order_by()
+        .values("workspace_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return {
+        "previous_points": Subquery(
+            whole.filter(member_id=OuterRef("member_id")).values("points")[:1], output_field=IntegerField()
+        ),
+        "previous_rank": Case(
+            When(previous_points__isnull=False, then=1 + Coalesce(Subquery(ahead, output_field=IntegerField()), 0)),
+            default=Value(None),
+            output_field=IntegerField(),
+        ),
+    }
 
 
 def _standing(

@@ -169,6 +169,11 @@ class LeagueRow:
     points: int
     zone: str  # "up", "down" or ""
 
+    @property
+    def is_anonymous(self) -> bool:
+        """Shown without a name (its avatar must not carry the person's colour either)."""
+        return self.display_name == visibility.ANONYMOUS_NAME
+
 
 @dataclass(frozen=True)
 class LeagueView:

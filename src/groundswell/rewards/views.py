@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,6 +49,24 @@ def _int_param(value: str | None) -> int | None:
 
 
 VIEWS = {"top": "Top", "near": "Near me", "normalised": "Points per opportunity"}
+#: The period a rank change is measured against (none for all time).
+PREVIOUS_LABELS = {"w": "last week", "m": "last month", "q": "last quarter", "y": "last year"}
+TREND_PAGES = 4
+
+
+class BoardCell(NamedTuple):
+    """One row of the board as the template draws it (numbers already formatted)."""
+
+    rank: int
+    name: str
+    points: str
+    shares: str
+    clicks: str
+    is_me: bool
+    member_id: int
+    is_anonymous: bool
+    change: int | None  # places gained since the previous period; None when new or not measured
+    is_new: bool
 
 
 @dataclass(frozen=True)
@@ -118,7 +137,19 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
         has_next = len(everyone) > offset + PAGE_SIZE
         my_normalised = next((r for r in everyone if r.member_id == member.pk), None)
     else:
-        rows = board_rows(member, period, start, scope=choice.scope, limit=PAGE_SIZE + 1, offset=offset)
+        # Rank changes on the first pages only: each row's previous rank is a count over the people ahead of
+        # it, whose cost grows with the depth of the page.
+        measured = period in PREVIOUS_LABELS and page <= TREND_PAGES
+        previous_start = period_start(period, start - dt.timedelta(days=1)) if measured else None
+        rows = board_rows(
+            member,
+            period,
+            start,
+            scope=choice.scope,
+            limit=PAGE_SIZE + 1,
+            offset=offset,
+            previous_start=previous_start,
+        )
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
     mine = member_standing(member, period, start, scope=choice.scope)
@@ -145,9 +176,26 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
             "rows": rows,
             # Pre-formatted cells: the hot loop of the page renders plain strings.
             "board": [
-                (r.rank, r.display_name, f"{r.points:,}", f"{r.shares:,}", f"{r.clicks:,}", r.member_id == member.pk)
+                BoardCell(
+                    r.rank,
+                    r.display_name,
+                    f"{r.points:,}",
+                    f"{r.shares:,}",
+                    f"{r.clicks:,}",
+                    r.member_id == member.pk,
+                    r.member_id,
+                    r.is_anonymous,
+                    r.rank_change,
+                    r.previous_rank is None,
+                )
                 for r in rows
             ],
+            # The top three on the first page of the Top view (rows already follow the privacy rule).
+            "podium": [r for r in rows if r.rank <= 3][:3] if view == "top" and page == 1 and len(rows) >= 3 else [],
+            # Arrows only when someone on the page had points last period (else every row would say "new").
+            "previous_label": PREVIOUS_LABELS.get(period, "")
+            if view == "top" and any(r.previous_rank is not None for r in rows)
+            else "",
             "normalised": [
                 (
                     r.rank,
@@ -156,6 +204,8 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
                     f"{r.opportunities:,}",
                     f"{r.ratio:.2f}",
                     r.member_id == member.pk,
+                    r.member_id,
+                    r.is_anonymous,
                 )
                 for r in normalised
             ],

@@ -36,9 +36,11 @@ def _page(request: HttpRequest, template: str, member: Membership, nav: str, **c
 def _row(post: OutboundPost) -> dict[str, Any]:
     waiting = post.status in ACTIVE
     share = getattr(post, "share", None)  # the reverse side of Share.outbound: none for brand posts, replies
+    key = share.network if share is not None else post.account.network if post.account else ""
     return {
         "post": post,
-        "network": network_label(share.network if share is not None else post.account.network if post.account else ""),
+        "network": network_label(key),
+        "network_key": key,
         "can_cancel": waiting,
         "needs_reconnect": waiting and post.account is not None and post.account.status == AccountStatus.RECONNECT,
         "account_gone": waiting and post.account is None,

@@ -23,6 +23,7 @@ from groundswell.lib.periods import local_day
 from groundswell.networks import outbox
 from groundswell.networks import policy as posting_policy
 from groundswell.networks.models import ConnectedAccount
+from groundswell.notify import actions as notify
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
 from groundswell.stewards.models import BrandAccount, BrandPost, BrandPostStatus, Shift, ShiftStatus
@@ -225,14 +226,25 @@ def notify_started_shifts(now: dt.datetime | None = None) -> int:
                 continue
             previous = handover_for(shift)
             message = _shift_started_mail(shift, previous)
-            transaction.on_commit(lambda message=message: message.send(fail_silently=False))  # type: ignore[misc]
+            notify.notify(shift.steward, notify.Kind.SHIFT_STARTED, str(message.subject), _shift_line(shift, previous),
+                          _shift_url(shift), email_body=str(message.body))  # fmt: skip
             sent += 1
     return sent
 
 
+def _shift_url(shift: Shift) -> str:
+    return settings.SITE_URL + reverse("stewards:my_shifts", kwargs={"ws": shift.steward.workspace.slug})
+
+
+def _shift_line(shift: Shift, previous: Shift | None) -> str:
+    ends = _when(shift.ends_at, shift.steward.workspace.timezone)
+    note = f" Hand-over: {previous.handover_note[:120]}" if previous is not None and previous.handover_note else ""
+    return f"Until {ends}.{note}"
+
+
 def _shift_started_mail(shift: Shift, previous: Shift | None) -> EmailMessage:
     workspace = shift.steward.workspace
-    url = settings.SITE_URL + reverse("stewards:my_shifts", kwargs={"ws": workspace.slug})
+    url = _shift_url(shift)
     body = render_to_string(
         "stewards/email/shift_started.txt",
         {"shift": shift, "previous": previous, "url": url, "ends": _when(shift.ends_at, workspace.timezone)},

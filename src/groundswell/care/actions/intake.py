@@ -14,6 +14,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from groundswell.care import queries
@@ -22,6 +23,7 @@ from groundswell.care.hours import shift_end
 from groundswell.care.models import CareSettings, Case, CaseStatus, EventKind, ResponderProfile
 from groundswell.care.routing import Needs, Responder, choose, language_of, next_step, schedules_for
 from groundswell.listening.models import Mention, Post, Topic, TopicKind
+from groundswell.notify import actions as notify
 from groundswell.workspaces.models import Membership, Role, Workspace
 
 # --- opening ---------------------------------------------------------------------------
@@ -168,13 +170,15 @@ def _route(
          member_id=chosen.member_id, note=note)  # fmt: skip
     assignee = Membership.objects.select_related("user", "workspace").get(pk=chosen.member_id)
     case.workspace = assignee.workspace
-    _mail(
-        "assigned.txt",
-        "A customer is waiting for an answer",
-        [assignee.user.email],
-        {"case": case, "member": assignee, "url": _url(case), "due": _local(case.escalate_at, assignee)},
-    )
+    context = {"case": case, "member": assignee, "url": _url(case), "due": _local(case.escalate_at, assignee)}
+    notify.notify(assignee, notify.Kind.CASE_ROUTED, "A customer is waiting for an answer", _ask(case, context),
+                  _url(case), email_body=render_to_string("care/email/assigned.txt", context))  # fmt: skip
     return chosen
+
+
+def _ask(case: Case, context: dict[str, object]) -> str:
+    due = f" Please answer by {context['due']}." if context["due"] else ""
+    return f"{case.post.text[:140]}{due}"
 
 
 def _local(moment: dt.datetime | None, member: Membership) -> str:

@@ -3,6 +3,7 @@ from groundswell.networks.intent import Network, ShareContext
 
 class Bluesky(Network):
     key = "bluesky"
+    icon = "brand-bluesky"
     label = "Bluesky"
     max_length = 300
 

@@ -3,6 +3,7 @@ from groundswell.networks.intent import Network, ShareContext
 
 class CopyLink(Network):
     key = "copy"
+    icon = "link"
     label = "Copy link"
     is_copy = True
 

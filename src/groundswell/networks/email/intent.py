@@ -3,6 +3,7 @@ from groundswell.networks.intent import Network, ShareContext
 
 class Email(Network):
     key = "email"
+    icon = "mail"
     label = "Email"
 
     def intent_url(self, ctx: ShareContext) -> str:

@@ -3,6 +3,7 @@ from groundswell.networks.intent import Network, ShareContext
 
 class Facebook(Network):
     key = "facebook"
+    icon = "brand-facebook"
     label = "Facebook"
     max_length = 63206
 

@@ -3,6 +3,7 @@ from groundswell.networks.intent import Network, ShareContext
 
 class LinkedIn(Network):
     key = "linkedin"
+    icon = "brand-linkedin"
     label = "LinkedIn"
     max_length = 3000
 

@@ -25,6 +25,7 @@ def normalise_instance(value: str) -> str:
 
 class Mastodon(Network):
     key = "mastodon"
+    icon = "brand-mastodon"
     label = "Mastodon"
     max_length = 500
     requires_profile_field = "mastodon_instance"

@@ -3,6 +3,7 @@ from groundswell.networks.intent import Network, ShareContext
 
 class X(Network):
     key = "x"
+    icon = "brand-x"
     label = "X"
     # A link counts as 23 characters on X (see ``validate``).
     max_length = 280
