@@ -99,11 +99,13 @@ def test_dashboard_and_people_fit_a_laptop(browser: Any, live_server: Any) -> No
     page.set_viewport_size({"width": 1366, "height": 900})
 
     page.goto(f"{base}/w/acme/dashboard/")
-    # The breakdown charts are drawn 800 px wide with 13 px labels: shown >= 677 px wide, labels are >= 11 px.
-    charts = page.locator(".breakdowns img.chart").all()
+    # The breakdown charts are drawn by Chart.js (charts.js) as wide as their column, with >= 12 px labels.
+    page.wait_for_selector(".breakdowns canvas.drawn")
+    charts = page.locator(".breakdowns canvas.drawn").all()
     assert len(charts) >= 1
     for chart in charts:
-        assert chart.bounding_box()["width"] >= 800 * 11 / 13
+        assert chart.bounding_box()["width"] >= 677
+        assert chart.evaluate("c => Chart.getChart(c).options.scales.y.ticks.font.size") >= 12
     by_network = page.locator(".breakdowns .table-wrap").last
     assert by_network.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # the whole table shows
     tops = page.eval_on_selector_all(".kpis .stat", "els => els.map(e => Math.round(e.getBoundingClientRect().top))")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from groundswell.analytics.chart_data import activity_data, breakdown_data
 from groundswell.analytics.charts import CHART_CSP, activity_chart, breakdown_chart
 from groundswell.analytics.models import Dimension
 from groundswell.analytics.queries import (
@@ -21,6 +21,7 @@ from groundswell.analytics.queries import (
     series,
     top_items,
 )
+from groundswell.analytics.ranges import PRESETS, DateRange, RangeChoice, parse_range
 from groundswell.core.dbrouter import reads_from_replica
 from groundswell.lib.export import csv_response
 from groundswell.lib.periods import local_day, period_label, period_start
@@ -28,26 +29,10 @@ from groundswell.privacy.visibility import fold_small_groups
 from groundswell.workspaces.access import get_membership, require_role
 from groundswell.workspaces.models import Membership, Role, Workspace
 
-RANGES = (30, 90)
-DEFAULT_RANGE = 30
 
-
-@dataclass(frozen=True)
-class Window:
-    days: int
-    start: dt.date
-    end: dt.date  # inclusive (today)
-
-
-def _window(request: HttpRequest, workspace: Workspace) -> Window:
-    try:
-        days = int(request.GET.get("days", DEFAULT_RANGE))
-    except ValueError:
-        days = DEFAULT_RANGE
-    if days not in RANGES:
-        days = DEFAULT_RANGE
-    end = local_day(timezone.now(), workspace.timezone)
-    return Window(days=days, start=end - dt.timedelta(days=days - 1), end=end)
+def _range(request: HttpRequest, workspace: Workspace) -> RangeChoice:
+    """The range the query string asks for, days counted in the workspace's time zone."""
+    return parse_range(request.GET, local_day(timezone.now(), workspace.timezone))
 
 
 def _manager(request: HttpRequest, ws: str) -> Membership:
@@ -98,17 +83,89 @@ def _as_row(totals: Totals) -> BreakdownRow:
     )
 
 
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: int | float
+    previous: int | float | None = None  # the previous period's figure when comparing
+    decimals: int = 0
+
+    @property
+    def delta_percent(self) -> int | None:
+        """The change against the previous period in whole percent; None without a comparison or from 0."""
+        if self.previous is None or not self.previous:
+            return None
+        return round(100 * (self.value - self.previous) / self.previous)
+
+    @property
+    def delta_text(self) -> str:
+        """A signed percentage ("+12%", minus sign for a fall, "0%"); "new" from nothing; a dash when both are 0."""
+        if self.previous is None:
+            return ""
+        if not self.previous:
+            return "new" if self.value else "\u2013"
+        percent = self.delta_percent or 0
+        return f"+{percent}%" if percent > 0 else (f"\u2212{-percent}%" if percent < 0 else "0%")
+
+    @property
+    def direction(self) -> str:
+        if self.previous is None or self.value == self.previous:
+            return "flat"
+        return "up" if self.value > self.previous else "down"
+
+
+def _kpis(totals: Totals, before: Totals | None) -> list[Kpi]:
+    def pick(name: str) -> int | None:
+        return getattr(before, name) if before is not None else None
+
+    return [
+        Kpi("Shares started", totals.shares, pick("shares")),
+        Kpi("Human clicks", totals.clicks, pick("clicks")),
+        Kpi("Unique visitors", totals.unique, pick("unique")),
+        Kpi("Estimated reach", totals.reach, pick("reach")),
+        Kpi("Engagements", totals.engagements, pick("engagements")),
+        Kpi("Impressions", totals.impressions, pick("impressions")),
+        Kpi(
+            "Clicks per share",
+            totals.clicks_per_share,
+            before.clicks_per_share if before is not None else None,
+            decimals=1,
+        ),
+    ]
+
+
+_SPANS = {
+    "7d": "the last 7 days",
+    "30d": "the last 30 days",
+    "90d": "the last 90 days",
+    "month": "this month",
+    "last-month": "last month",
+    "quarter": "this quarter",
+    "ytd": "the year to date",
+}
+
+
+def _span(window: DateRange) -> str:
+    """The range in words, to follow "in" ("in the last 30 days", "in 01 Jan 2026 to 31 Jan 2026" with a dash)."""
+    return _SPANS.get(window.preset) or f"{window.start:%d %b %Y} \u2013 {window.end:%d %b %Y}"
+
+
 @login_required
 @reads_from_replica
 def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace
-    window = _window(request, workspace)
+    choice = _range(request, workspace)
+    window = choice.range
     points = series(workspace, window.start, window.end)
+    previous = window.previous() if window.compare else None
+    # The comparison costs one query more (its daily series), whatever the size of either period.
+    before = series(workspace, previous.start, previous.end) if previous is not None else None
     month = period_start("m", window.end)
     quarter = period_start("q", window.end)
     base = reverse("analytics:dashboard", kwargs={"ws": workspace.slug})
     totals = _totals(points)
+    before_totals = _totals(before) if before is not None else None
     departments = fold_small_groups(
         member,
         Dimension.DEPARTMENT,
@@ -116,6 +173,7 @@ def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
         _as_row(totals),
     )
     networks = breakdown_range(workspace, Dimension.NETWORK, window.start, window.end)
+    span = _span(window)
     return render(
         request,
         "analytics/dashboard.html",
@@ -124,9 +182,19 @@ def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
             "member": member,
             "nav": "dashboard",
             "window": window,
-            "ranges": [(d, f"Last {d} days", f"{base}?days={d}") for d in RANGES],
+            "previous": previous,
+            "range_error": choice.error,
+            "span": span,
+            "query": window.query(),
+            "presets": [
+                (key, label, f"{base}?{window.query(preset=key)}", key == window.preset)
+                for key, label in PRESETS.items()
+            ],
+            "compare_url": f"{base}?{window.query(compare=not window.compare)}",
             "totals": totals,
+            "kpis": _kpis(totals, before_totals),
             "points": points,
+            "rows": list(zip(points, before, strict=True)) if before is not None else [(p, None) for p in points],
             "has_activity": bool(totals.shares or totals.clicks or totals.engagements or totals.impressions),
             "participation_month": participation(workspace, "m", month),
             "participation_quarter": participation(workspace, "q", quarter),
@@ -137,6 +205,9 @@ def dashboard(request: HttpRequest, ws: str) -> HttpResponse:
             "networks": networks,
             "max_dept_clicks": max((r.clicks for r in departments), default=0),
             "max_net_clicks": max((r.clicks for r in networks), default=0),
+            "activity_chart": activity_data(points, before, title=f"Human clicks and shares per day in {span}"),
+            "department_chart": breakdown_data(departments, title=f"By department in {span}"),
+            "network_chart": breakdown_data(networks, title=f"By network in {span}"),
         },
     )
 
@@ -157,18 +228,18 @@ CHART_KINDS = ("activity", "departments", "networks")
 def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace
-    window = _window(request, workspace)
-    span = f"last {window.days} days"
+    window = _range(request, workspace).range
+    span = _span(window)
     if kind == "activity":
-        return _svg(activity_chart(series(workspace, window.start, window.end), f"Human clicks and shares, {span}"))
+        return _svg(activity_chart(series(workspace, window.start, window.end), f"Human clicks and shares in {span}"))
     if kind == "departments":
         rows = breakdown_range(workspace, Dimension.DEPARTMENT, window.start, window.end)
         total = _as_row(_totals(series(workspace, window.start, window.end)))
         folded = fold_small_groups(member, Dimension.DEPARTMENT, rows, total)
-        return _svg(breakdown_chart(folded, f"By department, {span}"))
+        return _svg(breakdown_chart(folded, f"By department in {span}"))
     if kind == "networks":
         rows = breakdown_range(workspace, Dimension.NETWORK, window.start, window.end)
-        return _svg(breakdown_chart(rows, f"By network, {span}"))
+        return _svg(breakdown_chart(rows, f"By network in {span}"))
     raise Http404("No such chart")
 
 
@@ -177,7 +248,10 @@ def chart(request: HttpRequest, ws: str, kind: str) -> HttpResponse:
 def export_daily(request: HttpRequest, ws: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace
-    window = _window(request, workspace)
+    choice = _range(request, workspace)
+    if choice.error:
+        return HttpResponseBadRequest(choice.error, content_type="text/plain; charset=utf-8")
+    window = choice.range
     response, writer = csv_response(f"groundswell-{workspace.slug}-daily-{window.start}-{window.end}.csv")
     writer.writerow(["date", "shares", "human_clicks", "unique_clicks", "bot_clicks", "estimated_reach", "points"])
     for p in series(workspace, window.start, window.end):
@@ -190,7 +264,10 @@ def export_daily(request: HttpRequest, ws: str) -> HttpResponse:
 def export_items(request: HttpRequest, ws: str) -> HttpResponse:
     member = _manager(request, ws)
     workspace = member.workspace
-    window = _window(request, workspace)
+    choice = _range(request, workspace)
+    if choice.error:
+        return HttpResponseBadRequest(choice.error, content_type="text/plain; charset=utf-8")
+    window = choice.range
     response, writer = csv_response(f"groundswell-{workspace.slug}-items-{window.start}-{window.end}.csv")
     writer.writerow(["item_id", "title", "url", "shares", "human_clicks", "unique_clicks", "estimated_reach"])
     for item in top_items(workspace, window.start, window.end, limit=10_000):

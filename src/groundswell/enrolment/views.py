@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from groundswell.analytics.chart_data import count_over_time_data
 from groundswell.analytics.charts import CHART_CSP
 from groundswell.enrolment import actions, queries
 from groundswell.enrolment.actions import Answers, EnrolmentError
@@ -24,7 +25,7 @@ from groundswell.enrolment.totals import team_view
 from groundswell.lib.periods import local_day
 from groundswell.policy.views import safe_next
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
-from groundswell.workspaces.models import Membership, Role
+from groundswell.workspaces.models import Membership, Role, Workspace
 
 VOLUNTEERS_PER_PAGE = 50
 CALLS_SHOWN = 20
@@ -134,6 +135,7 @@ def calls(request: HttpRequest, ws: str) -> HttpResponse:
     current = queries.open_call(workspace)
     recent = list(CallForInterest.objects.filter(workspace=workspace).select_related("opened_by")[:CALLS_SHOWN])
     rows = [(c, queries.call_counts(c)) for c in recent]
+    points = _volunteer_points(current, workspace) if current else []
     return _page(
         request,
         "enrolment/calls.html",
@@ -142,6 +144,8 @@ def calls(request: HttpRequest, ws: str) -> HttpResponse:
         current_counts=queries.call_counts(current) if current else None,
         rows=rows,
         volunteers_count=queries.volunteers(workspace).count(),
+        volunteer_points=points,
+        volunteers_chart=count_over_time_data(points, label="People taking part", title="People taking part, by day"),
     )
 
 
@@ -194,19 +198,23 @@ def close_call(request: HttpRequest, ws: str, call_id: int) -> HttpResponse:
     return redirect("enrolment:calls", ws=ws)
 
 
+def _volunteer_points(call: CallForInterest, workspace: Workspace) -> list[tuple[dt.date, int]]:
+    """People taking part at the end of each day since the call opened (its last MAX_CHART_DAYS days)."""
+    start = local_day(call.opened_at, workspace.timezone)
+    today = local_day(timezone.now(), workspace.timezone)
+    end = max(start, min(today, local_day(call.closed_at, workspace.timezone) if call.closed_at else today))
+    start = max(start, end - dt.timedelta(days=MAX_CHART_DAYS - 1))
+    return queries.volunteers_over_time(workspace, start, end)
+
+
 @login_required
 @allow_methods("GET")
 def call_chart(request: HttpRequest, ws: str, call_id: int) -> HttpResponse:
     """Volunteers at the end of each day since the call opened (counts only), as SVG."""
     member = get_membership(request.user, ws)
     require_role(member, Role.ADMIN)
-    workspace = member.workspace
-    call = get_for_workspace(CallForInterest.objects.all(), workspace, pk=call_id)
-    start = local_day(call.opened_at, workspace.timezone)
-    today = local_day(timezone.now(), workspace.timezone)
-    end = max(start, min(today, local_day(call.closed_at, workspace.timezone) if call.closed_at else today))
-    start = max(start, end - dt.timedelta(days=MAX_CHART_DAYS - 1))
-    svg = volunteers_chart(queries.volunteers_over_time(workspace, start, end), "People taking part, by day")
+    call = get_for_workspace(CallForInterest.objects.all(), member.workspace, pk=call_id)
+    svg = volunteers_chart(_volunteer_points(call, member.workspace), "People taking part, by day")
     response = HttpResponse(svg, content_type="image/svg+xml")
     response.headers["Content-Security-Policy"] = CHART_CSP
     response.headers["Cache-Control"] = "private, max-age=300"

@@ -24,7 +24,8 @@ from groundswell.links.models import Click, UniqueVisit
 from groundswell.rewards.actions import Claim, award_points_batch, rules_for
 from groundswell.rewards.antigaming import ScreenedClick, screen_clicks
 from groundswell.rewards.models import Action
-from groundswell.sharing.models import Share
+from groundswell.sharing.actions import FirstClick, confirm_first_clicks
+from groundswell.sharing.models import Share, ShareMethod
 
 log = logging.getLogger(__name__)
 _dumps = json.JSONEncoder(separators=(",", ":")).encode
@@ -116,6 +117,8 @@ class _ShareRow(NamedTuple):
     timezone: str
     network: str
     item_id: int
+    #: A share link still waiting for its first human click (its share points come then: ADR 0034).
+    waiting: bool
 
 
 def _shares_by_code(codes: set[str]) -> dict[str, _ShareRow]:
@@ -132,9 +135,11 @@ def _shares_by_code(codes: set[str]) -> dict[str, _ShareRow]:
             "workspace__timezone",
             "network",
             "item_id",
+            "method",
+            "confirmed_at",
         )
     )
-    return {code: _ShareRow(*rest) for code, *rest in rows}  # type: ignore[arg-type]
+    return {row[0]: _ShareRow._make((*row[1:9], row[9] == ShareMethod.INTENT and row[10] is None)) for row in rows}
 
 
 _CLICK_COLUMNS = (
@@ -291,6 +296,28 @@ def write_clicks(events: list[ClickEvent]) -> int:
             ],
             rules=rules,
         )
+        # A share link's first human click (not a bot, not screened out) confirms it: its share points, once.
+        firsts: dict[int, tuple[ClickEvent, _ShareRow, dt.date]] = {}
+        for event, share, _, day, is_unique in decided:
+            if share.waiting and is_unique and event.uid not in excluded:
+                first = firsts.get(share.pk)
+                if first is None or event.clicked_at < first[0].clicked_at:
+                    firsts[share.pk] = (event, share, day)
+        share_points: dict[str, int] = {}
+        if firsts:
+            paid = confirm_first_clicks(
+                [
+                    FirstClick(
+                        share_id=share.pk,
+                        workspace_id=share.workspace_id,
+                        member_id=share.member_id,
+                        day=day,
+                        at=event.clicked_at,
+                    )
+                    for event, share, day in firsts.values()
+                ]
+            )
+            share_points = {firsts[share_id][0].uid: points for share_id, points in paid.items()}
         for event, share, uid_hex, day, is_unique in decided:
             if is_unique:
                 unique[share.pk] += 1
@@ -310,7 +337,7 @@ def write_clicks(events: list[ClickEvent]) -> int:
                     event.network_hash,
                 )
             )
-            points = awarded.get(f"click:{event.uid}", 0)
+            points = awarded.get(f"click:{event.uid}", 0) + share_points.get(event.uid, 0)
             group_key = (
                 share.workspace_id,
                 share.member_id,

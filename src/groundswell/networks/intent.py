@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
+from groundswell.networks.length import CHARACTERS, LengthRule
+
 
 @dataclass(frozen=True)
 class ShareContext:
@@ -30,6 +32,11 @@ class Network:
     #: Maximum post length the network accepts (including the link), or 0 for no limit we enforce. The API
     #: plug-in uses the same limit.
     max_length: int = 0
+    #: How the network counts a post's length against ``max_length`` (``networks/length.py``; the share
+    #: composer's script mirrors it).
+    length_rule: LengthRule = CHARACTERS
+    #: Between the caption and the link when the network composes the post.
+    link_separator: str = "\n\n"
     #: A share on this network needs something from the member's profile (e.g. their Mastodon server).
     requires_profile_field: str = ""
     #: Copying the link and caption is done in the browser; nothing to open.
@@ -39,12 +46,26 @@ class Network:
         raise NotImplementedError
 
     def full_text(self, ctx: ShareContext) -> str:
-        return f"{ctx.text}\n\n{ctx.url}".strip() if ctx.text else ctx.url
+        return f"{ctx.text}{self.link_separator}{ctx.url}".strip() if ctx.text else ctx.url
+
+    def count(self, text: str) -> int:
+        """The length of ``text`` as this network counts it."""
+        return self.length_rule.count(text)
+
+    def too_long_message(self, length: int) -> str:
+        note = self.length_rule.note
+        how = f" ({note})" if note else ""
+        return (
+            f"{self.label} allows {self.max_length} characters including the link{how}; this has {length}. "
+            f"Shorten it by {length - self.max_length}."
+        )
 
     def validate(self, ctx: ShareContext) -> str | None:
         """A human-readable problem with this share, or None."""
-        if self.max_length and len(self.full_text(ctx)) > self.max_length:
-            return f"{self.label} allows {self.max_length} characters including the link; this has {len(self.full_text(ctx))}."
+        if self.max_length:
+            length = self.count(self.full_text(ctx))
+            if length > self.max_length:
+                return self.too_long_message(length)
         return None
 
     @staticmethod

@@ -137,9 +137,11 @@ def create_job(
 
 
 def too_long(network: str, text: str) -> int | None:
-    """The network's length limit when ``text`` exceeds it, else None."""
-    limit = registry.get_network(network).max_length if network in registry.NETWORKS else 0
-    return limit if limit and len(text) > limit else None
+    """The network's length limit when ``text`` exceeds it (counted by the network's rule), else None."""
+    known = registry.NETWORKS.get(network)
+    if known is None or not known.max_length:
+        return None
+    return known.max_length if known.count(text) > known.max_length else None
 
 
 def schedule_account_post(
@@ -177,7 +179,7 @@ def schedule_account_post(
         if limit is not None:
             raise PostingError(
                 f"{network_label(account.network)} allows {limit} characters including the link; "
-                f"this post has {len(full)}."
+                f"this post has {registry.get_network(account.network).count(full)}."
             )
         label = network_label(account.network)
         if at <= now + PAST_SLACK:
@@ -226,7 +228,9 @@ def schedule_reply(
             raise PostingError(f"The answer contains “{word}”, which your program does not allow. Please remove it.")
         limit = too_long(account.network, text)
         if limit is not None:
-            raise PostingError(f"{label} allows {limit} characters; this answer has {len(text)}.")
+            raise PostingError(
+                f"{label} allows {limit} characters; this answer has {registry.get_network(account.network).count(text)}."
+            )
         post = create_job(
             account, text, now, now=now, reply_to=target, note=f"Queued to reply on {label} now as @{account.handle}."
         )

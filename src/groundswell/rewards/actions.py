@@ -209,11 +209,13 @@ def award_points(
     rollup: RollupBatch,
     reason: str = "",
     at: dt.datetime | None = None,
+    note: str = "",
 ) -> int:
     """Award the rule's points for ``action`` (diminishing, then capped per day) once per ``key``.
 
     Returns the points awarded. The member's tally for the day is locked while the award is decided, so
-    concurrent awards never exceed the cap. ``at`` is when the event happened (defaults to now). The caller
+    concurrent awards never exceed the cap. ``at`` is when the event happened (defaults to now). ``reason``
+    replaces the rule's explanation on the ledger line; ``note`` (what happened) goes before it. The caller
     writes ``rollup`` in the same transaction.
     """
     rule = rule_for(member.workspace_id, action, day)
@@ -236,7 +238,7 @@ def award_points(
                     points=award.points,
                     day=day,
                     key=key,
-                    reason=reason or award.explanation,
+                    reason=reason or note + award.explanation,
                     created_at=at or timezone.now(),
                 )
         except IntegrityError:
@@ -262,6 +264,9 @@ class Claim:
     member_id: int
     day: dt.date
     at: dt.datetime
+    #: What happened, put before the rule's explanation on the ledger line ("Your share link got its first
+    #: click from a person. 1st share confirmed today: 10 points.").
+    note: str = ""
 
 
 def rules_for(action: str, keys: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], Rule | None]:
@@ -314,7 +319,7 @@ def award_points_batch(
                     points=award.points,
                     day=claim.day,
                     key=claim.key,
-                    reason=award.explanation,
+                    reason=claim.note + award.explanation,
                     created_at=claim.at,
                 )
             )

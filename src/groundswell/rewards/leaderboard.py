@@ -142,13 +142,16 @@ def leaderboard(
     limit: int = 50,
     offset: int = 0,
     previous_start: dt.date | None = None,
+    seen: visibility.Board[MemberPeriod] | None = None,
 ) -> list[LeaderboardRow]:
     """The ranked board for one period as ``viewer`` sees it (``start`` is the period's first day).
 
-    With ``previous_start`` (the previous period's first day) each row carries its previous rank."""
+    With ``previous_start`` (the previous period's first day) each row carries its previous rank. ``seen`` is
+    ``board_for(viewer, period, start, scope)`` when the caller already has it (a page that also shows the
+    viewer's standing asks the rule once: its count of anonymous people reads the whole board)."""
     limit = max(0, min(limit, 500))
     offset = max(0, offset)
-    board = board_for(viewer, period, start, scope).rows
+    board = (seen if seen is not None else board_for(viewer, period, start, scope)).rows
     ordered = board.order_by("-points", "member_id")
     previous: list[int | None] = []
     if previous_start is not None:
@@ -246,10 +249,21 @@ def _standing(
     )
 
 
-def member_standing(viewer: Membership, period: str, start: dt.date, *, scope: Scope | None = None) -> Standing | None:
-    """The viewer's own totals and place for the period; ``None`` when they have no activity."""
+def member_standing(
+    viewer: Membership,
+    period: str,
+    start: dt.date,
+    *,
+    scope: Scope | None = None,
+    seen: visibility.Board[MemberPeriod] | None = None,
+) -> Standing | None:
+    """The viewer's own totals and place for the period; ``None`` when they have no activity.
+
+    ``seen``: the board as the viewer sees it, when the caller already has it (see ``leaderboard``)."""
     scope = _scope(scope)
-    return _standing(viewer, board_for(viewer, period, start, scope), scope, period, start)
+    return _standing(
+        viewer, seen if seen is not None else board_for(viewer, period, start, scope), scope, period, start
+    )
 
 
 def member_rank(viewer: Membership, period: str, start: dt.date) -> int | None:

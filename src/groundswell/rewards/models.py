@@ -13,7 +13,8 @@ from groundswell.workspaces.models import Membership, Workspace
 
 
 class Action(models.TextChoices):
-    SHARE = "share", "Share made"
+    #: A share that happened: a post Groundswell made, or a share link whose first human click came in.
+    SHARE = "share", "Share confirmed"
     UNIQUE_CLICK = "unique_click", "Unique human click earned"
     SUBMISSION_APPROVED = "submission_approved", "Submitted item approved"
     #: Points per like, repost or reply on a post Groundswell made (networks/sync.py), capped per day.

@@ -23,7 +23,7 @@ from groundswell.privacy import visibility
 from groundswell.rewards.actions import RULE_ACTIONS, FindingError, RuleError, add_rule, adjust_points, decide_finding
 from groundswell.rewards.antigaming import RULE_TEXT
 from groundswell.rewards.forms import AdjustmentForm, RuleForm
-from groundswell.rewards.leaderboard import EVERYONE, Scope, member_standing, near_me
+from groundswell.rewards.leaderboard import EVERYONE, Scope, board_for, member_standing, near_me
 from groundswell.rewards.leaderboard import leaderboard as board_rows
 from groundswell.rewards.leagues import league_for
 from groundswell.rewards.models import LEAGUE_TIERS, Action, Finding, FindingStatus, PointsEntry, PointsRule
@@ -128,6 +128,7 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
     has_next = False
     normalised: list[NormalisedRow] = []
     my_normalised: NormalisedRow | None = None
+    seen = None  # the board as this viewer sees it, asked once for the rows and the standing (Top view)
     if view == "near":
         rows = near_me(member, period, start, scope=choice.scope)
     elif view == "normalised":
@@ -141,6 +142,7 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
         # it, whose cost grows with the depth of the page.
         measured = period in PREVIOUS_LABELS and page <= TREND_PAGES
         previous_start = period_start(period, start - dt.timedelta(days=1)) if measured else None
+        seen = board_for(member, period, start, choice.scope)
         rows = board_rows(
             member,
             period,
@@ -149,10 +151,11 @@ def leaderboard(request: HttpRequest, ws: str) -> HttpResponse:
             limit=PAGE_SIZE + 1,
             offset=offset,
             previous_start=previous_start,
+            seen=seen,
         )
         has_next = len(rows) > PAGE_SIZE
         rows = rows[:PAGE_SIZE]
-    mine = member_standing(member, period, start, scope=choice.scope)
+    mine = member_standing(member, period, start, scope=choice.scope, seen=seen)
     me_listed = any(r.member_id == member.pk for r in rows) or view != "top"
     base = reverse("rewards:leaderboard", kwargs={"ws": workspace.slug})
     scope_qs = choice.query

@@ -38,5 +38,7 @@ class ShareForm(forms.Form):
         help_text="For “Schedule”, and optionally where “Spread it out” starts.",
         error_messages={"invalid": "Enter a date and time, for example 2026-05-04 09:30."},
     )
+    #: The composer's inline Mastodon server, when the member has none in their profile (saved there).
+    mastodon_instance = forms.CharField(label="Your Mastodon server", required=False, max_length=253)
     #: Set when the member has seen the policy's warnings for exactly this post.
     confirm = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)

@@ -37,6 +37,9 @@ class Share(models.Model):
     human_clicks = models.PositiveIntegerField(default=0)
     unique_clicks = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    #: When the share was known to have happened: the outbox posted it (method "api"), or its short link got
+    #: its first human click (a share link). Its share points are awarded then (ADR 0034). Empty: waiting.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     #: The outbox job that posts this share through the network's API (method "api"); deleting the share
     #: deletes a job still waiting (``sharing.receivers``).
     outbound = models.OneToOneField(

@@ -32,6 +32,7 @@ from groundswell.networks.outbox import (
     network_label,
     too_long,
 )
+from groundswell.networks.registry import get_network
 from groundswell.sharing.actions import ShareError, create_share, short_url
 from groundswell.sharing.models import ShareMethod
 from groundswell.workspaces.models import Membership
@@ -202,10 +203,8 @@ def schedule_post(
         text = compose_text(text_caption, link)
         limit = too_long(account.network, text)
         if limit is not None:
-            raise PostingError(
-                f"{network_label(account.network)} allows {limit} characters including the link; "
-                f"this post has {len(text)}."
-            )
+            network = get_network(account.network)
+            raise PostingError(network.too_long_message(network.count(text)))
         label = network_label(account.network)
         if at <= now + PAST_SLACK and not spread:
             note = f"Queued to post on {label} now as @{account.handle}."

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,10 +20,10 @@ from groundswell.networks.models import AccountStatus, ConnectedAccount, Outboun
 from groundswell.networks.policy import Problem
 from groundswell.networks.registry import NETWORKS, Network
 from groundswell.policy.actions import needs_acknowledgement
-from groundswell.sharing import posting
-from groundswell.sharing.actions import ShareError, create_share, intent_url, short_url
+from groundswell.sharing import composer, posting
+from groundswell.sharing.actions import ShareError, create_share, intent_url, set_mastodon_instance, short_url
 from groundswell.sharing.forms import POST_ACTIONS, POST_NOW, SCHEDULE, SPREAD, ShareForm
-from groundswell.sharing.models import Share
+from groundswell.sharing.models import Share, ShareMethod
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership
 from groundswell.workspaces.models import Membership
 
@@ -137,6 +137,29 @@ def _network_label(key: str) -> str:
     return NETWORKS[key].label if key in NETWORKS else key
 
 
+def _with_suggestion(request: HttpRequest, captions: list[Caption]) -> Any:
+    """The POST data, with the caption replaced by the suggestion picked as a radio choice (the composer works
+    without its script: the chips are radio buttons)."""
+    data = request.POST.copy()
+    picked = composer.suggestion_for(captions, data.get("suggestion", ""))
+    if picked is not None:
+        data["caption"] = picked.text
+    return data
+
+
+def _mastodon_inline(member: Membership, form: ShareForm, data: Any) -> bool:
+    """Save the Mastodon server typed on the composer (the member has none yet); False, with the error on the
+    form, when it is missing or not a server name."""
+    if form.cleaned_data["network"] != "mastodon" or member.mastodon_instance:
+        return True
+    try:
+        set_mastodon_instance(member, str(data.get("mastodon_instance", "")))
+    except ShareError as exc:
+        form.add_error("mastodon_instance", str(exc))
+        return False
+    return True
+
+
 @login_required
 @allow_methods("GET", "POST")
 def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
@@ -144,6 +167,7 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
     item = visible_item(member, item_id)
     captions = list(item.captions.all())
     pfm = post_for_me(member)
+    suggestion = ""
     # The social media policy gate: no share (nor post-for-me) until the current version is acknowledged.
     policy_gate = needs_acknowledgement(member)
     if request.method == "POST" and policy_gate is not None:
@@ -152,7 +176,9 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
         form.add_error(None, "Please read and acknowledge the social media policy first (just above), then share.")
         network = request.POST.get("network", "")
     elif request.method == "POST":
-        form = ShareForm(request.POST)
+        data = _with_suggestion(request, captions)
+        suggestion = data.get("suggestion", "")
+        form = ShareForm(data)
         action = request.POST.get("action", "")
         pfm.action = action if action in POST_ACTIONS else ""
         with timezone.override(member.workspace.timezone):  # "When" is in the workspace's time zone
@@ -161,7 +187,7 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
             share: Share | None = _post_it(request, member, item, form, pfm)
             if share is not None:
                 return redirect("sharing:result", ws=ws, pk=share.pk)
-        elif valid:
+        elif valid and _mastodon_inline(member, form, data):
             try:
                 share = create_share(
                     member=member, item=item, network=form.cleaned_data["network"], caption=form.cleaned_data["caption"]
@@ -178,18 +204,34 @@ def share_item(request: HttpRequest, ws: str, item_id: int) -> HttpResponse:
         picked = suggested_caption(captions, network, request.GET.get("caption", ""))
         form = ShareForm(initial={"network": network or None, "caption": picked.text if picked else ""})
     ordered = sorted(captions, key=lambda c: (c.network != network if network else bool(c.network), c.position))
+    caption_value = str(form["caption"].value() or "")
+    shown_network = network if network in NETWORKS else ""
+    length, limit = composer.count(shown_network, caption_value)
+    networks_json = composer.networks_json(member)
     return _page(
         request,
         "sharing/share.html",
         member,
         item=item,
         form=form,
-        network=network,
+        network=shown_network,
         networks=network_options(member),
         captions=[(c, _network_label(c.network) if c.network else "Any network") for c in ordered],
+        suggestion=suggestion,
         is_live=item.is_live(),
         pfm=pfm,
         policy_gate=policy_gate,
+        composer_networks=networks_json,
+        preview_link=composer.preview_link(),
+        preview_text=composer.post_text(shown_network, caption_value, composer.preview_link()),
+        link_card=composer.link_card(item),
+        length=length,
+        limit=limit,
+        over=bool(limit and length > limit),
+        over_by=length - limit,
+        preview_label=_network_label(shown_network) if shown_network else "",
+        preview_handle=str(networks_json[shown_network]["handle"]) if shown_network else "",
+        needs_mastodon=not member.mastodon_instance,
     )
 
 
@@ -227,9 +269,13 @@ def share_result(request: HttpRequest, ws: str, pk: int) -> HttpResponse:
 def my_shares(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
     shares = Share.objects.filter(workspace=member.workspace, member=member).select_related("item")
-    totals = shares.aggregate(human=Sum("human_clicks"), unique=Sum("unique_clicks"))
+    totals = shares.aggregate(
+        human=Sum("human_clicks"),
+        unique=Sum("unique_clicks"),
+        confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+    )
     page = Paginator(shares.order_by("-created_at", "-pk"), MY_SHARES_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(s, _network_label(s.network)) for s in page.object_list]
+    rows = [(s, _network_label(s.network), share_state(s)) for s in page.object_list]
     return _page(
         request,
         "sharing/mine.html",
@@ -239,4 +285,13 @@ def my_shares(request: HttpRequest, ws: str) -> HttpResponse:
         total_shares=page.paginator.count,
         total_human=totals["human"] or 0,
         total_unique=totals["unique"] or 0,
+        total_confirmed=totals["confirmed"] or 0,
     )
+
+
+def share_state(share: Share) -> str:
+    """ "confirmed" (it happened: points earned), "waiting" (a share link without a human click yet) or
+    "posting" (Groundswell has not posted it yet). ADR 0034."""
+    if share.confirmed_at is not None:
+        return "confirmed"
+    return "waiting" if share.method == ShareMethod.INTENT else "posting"

@@ -88,7 +88,9 @@ def test_dashboard_shows_aggregates_with_constant_queries(
     body = response.content.decode()
     assert response.context["totals"].shares == 37
     assert "Top content" in body and "We launched" in body and "Sales" in body
-    assert 'src="/w/acme/dashboard/chart/activity.svg?days=30"' in body
+    assert '<canvas data-chart="chart-activity-data"' in body and 'id="chart-activity-data"' in body
+    assert '<canvas data-chart="chart-departments-data"' in body and '<canvas data-chart="chart-networks-data"' in body
+    assert "/static/vendor/chart.js/chart.umd.min.js" in body and "/static/groundswell/charts.js" in body
     # Aggregates only: no member names on the manager's dashboard.
     assert "Bob" not in body.replace("Bob", "", 0) or "Extra0" not in body
     assert "Extra0" not in body and "Bob</td>" not in body

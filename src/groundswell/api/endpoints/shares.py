@@ -108,7 +108,8 @@ def list_shares(
 def create(request: HttpRequest, payload: ShareIn) -> Status[ShareOut]:
     """Record a share of a live item on a network. The response has your own tracked `short_url` and an
     `intent_url` that opens the network's compose window with your caption and the link filled in.
-    Points are awarded at once. A share that cannot be made (item not live, unknown network, caption too
+    Its share points come when the short link gets its first human click (a bot or your own click does not
+    count). A share that cannot be made (item not live, unknown network, caption too
     long for the network, no Mastodon server in your profile…) is a 422 with the reason in `detail`."""
     me = member_of(request)
     item = visible_item(me, payload.item_id)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from groundswell.analytics.tests.helpers import share_with_clicks
 from groundswell.api.endpoints.common import local_today
 from groundswell.api.schemas import GoalPage, LeaderboardOut
 from groundswell.goals.models import Goal
@@ -14,12 +15,14 @@ def test_leaderboard(bob_api, carol_api, charlie_api, bob, carol, item, sales):
     for m in (bob, carol):
         privacy_actions.set_leaderboard_visibility(m, LeaderboardVisibility.NAME)
     Workspace.objects.filter(pk=bob.workspace_id).update(min_group_size=1)
-    create_share(member=bob, item=item, network="linkedin", caption="")
-    create_share(member=bob, item=item, network="x", caption="")
-    create_share(member=carol, item=item, network="linkedin", caption="")
+    # Share links earn their share points (10) at their first human click, which earns 2 more (ADR 0034).
+    share_with_clicks(bob, item, 1, network="linkedin")
+    share_with_clicks(bob, item, 1, network="x")
+    share_with_clicks(carol, item, 1, network="linkedin")
+    create_share(member=carol, item=item, network="x", caption="")  # never clicked: nothing
     body = LeaderboardOut.model_validate(bob_api.get("/api/leaderboard", {"period": "week"}).json())
     assert [(r.rank, r.member_id, r.is_me) for r in body.results] == [(1, bob.pk, True), (2, carol.pk, False)]
-    assert body.total == 2 and body.me and body.me.rank == 1 and body.me.points == 20
+    assert body.total == 2 and body.me and body.me.rank == 1 and body.me.points == 24
     assert body.start == period_start("w", local_today(bob))
     # Department filter.
     assert bob_api.get("/api/leaderboard", {"department": sales.pk}).json()["total"] == 2

@@ -16,7 +16,9 @@ def test_create_share(bob_api, bob, item):
     assert share.member == bob and share.item == item and share.caption == "Proud!"
     assert body.short_url == f"http://testserver/{share.code}"
     assert body.intent_url.startswith("https://www.linkedin.com/")
-    assert PointsEntry.objects.filter(member=bob, key=f"share:{share.pk}").exists()
+    # A share link earns its points at its first human click, not when it is made (ADR 0034).
+    assert share.confirmed_at is None
+    assert not PointsEntry.objects.filter(member=bob, key=f"share:{share.pk}").exists()
 
 
 @pytest.mark.parametrize(

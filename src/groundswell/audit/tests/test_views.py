@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -203,3 +204,13 @@ def test_without_the_font_the_pdf_falls_back_to_helvetica(tmp_path: Any) -> None
 
     missing = str(tmp_path / "nope.ttf")
     assert pdf._register_fonts(missing, missing) == ("Helvetica", "Helvetica-Bold")
+
+
+def test_remove_button_name_starts_with_its_visible_text(chatter: Chatter, alice: Membership, bob: Membership) -> None:
+    """axe label-content-name-mismatch (found by bench-ui): a voice user says "Remove", so the name must hold it."""
+    client_for(alice).post("/w/acme/audit/schedules/", {"member": bob.pk, "frequency": "weekly"})
+    html = client_for(alice).get("/w/acme/audit/schedules/").content.decode()
+    button = re.search(r'<button type="submit" class="link" aria-label="([^"]*)">([^<]*)</button>', html)
+    assert button is not None
+    assert button.group(2) == "Remove"
+    assert button.group(1).startswith("Remove ") and bob.display_name in button.group(1)

@@ -299,3 +299,13 @@ def test_poll_now_while_a_poll_runs_does_not_start_a_second(alice: Membership, f
     assert pipeline.claim(feed.pk)
     page = client_for(alice).post(url("source_poll", source_id=feed.pk), follow=True).content.decode()
     assert "is being polled already" in page
+
+
+def test_a_manager_is_not_linked_to_the_admins_credentials_page(alice: Membership, carol: Membership) -> None:
+    """Found by bench-ui: the empty sources page linked managers to credentials, which answer them 404."""
+    credentials = url("credentials")
+    assert credentials in client_for(alice).get(url("sources")).content.decode()
+    page = client_for(carol).get(url("sources")).content.decode()
+    assert credentials not in page
+    assert "which a program admin sets up" in page
+    assert client_for(carol).get(credentials).status_code == 404

@@ -3,6 +3,7 @@ import re
 import idna
 
 from groundswell.networks.intent import Network, ShareContext
+from groundswell.networks.length import LengthRule
 
 #: A DNS name with a top-level domain of letters or its punycode (``xn--p1ai`` for ``.рф``).
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
@@ -27,7 +28,9 @@ class Mastodon(Network):
     key = "mastodon"
     icon = "brand-mastodon"
     label = "Mastodon"
+    # The default of a Mastodon server (some allow more); graphemes, every link counts as 23.
     max_length = 500
+    length_rule = LengthRule("graphemes", url_length=23)
     requires_profile_field = "mastodon_instance"
 
     def intent_url(self, ctx: ShareContext) -> str:

@@ -26,8 +26,8 @@ from groundswell.networks import crypto, registry, sync
 from groundswell.networks.base import AuthError, Metrics, NetworkClient, TokenSet, TransientError
 from groundswell.networks.models import AccountStatus, ConnectedAccount, EngagementSnapshot, OutboundPost, PostStatus
 from groundswell.rewards.models import Action, PointsEntry, PointsRule
-from groundswell.sharing.actions import create_share
-from groundswell.sharing.models import Share
+from groundswell.sharing.actions import create_share, record_share
+from groundswell.sharing.models import Share, ShareMethod
 from groundswell.workspaces.models import Membership, Workspace
 
 T0 = dt.datetime(2026, 11, 10, 9, 0, tzinfo=dt.UTC)
@@ -77,7 +77,7 @@ def connect(member: Membership, handle: str = "bob") -> ConnectedAccount:
 
 def post(account: ConnectedAccount, item: Item, remote_id: str, sent_at: dt.datetime = T0) -> OutboundPost:
     member = account.member
-    share = create_share(member=member, item=item, network="linkedin", caption="", now=sent_at)
+    share = create_share(member=member, item=item, network="linkedin", caption="", now=sent_at, method=ShareMethod.API)
     sent = OutboundPost.objects.create(
         workspace_id=member.workspace_id,
         account=account,
@@ -90,6 +90,7 @@ def post(account: ConnectedAccount, item: Item, remote_id: str, sent_at: dt.date
         sent_at=sent_at,
     )
     Share.objects.filter(pk=share.pk).update(outbound=sent)
+    record_share(share, sent_at)  # what post_sent does: the share counts and earns now
     return sent
 
 

@@ -1,18 +1,16 @@
 from groundswell.networks.intent import Network, ShareContext
+from groundswell.networks.length import LengthRule
 
 
 class X(Network):
     key = "x"
     icon = "brand-x"
     label = "X"
-    # A link counts as 23 characters on X (see ``validate``).
     max_length = 280
+    # Every link counts as 23; CJK characters and emoji count 2.
+    length_rule = LengthRule("weighted", url_length=23)
+    # X's compose page puts the link after the text with a space.
+    link_separator = " "
 
     def intent_url(self, ctx: ShareContext) -> str:
         return "https://x.com/intent/post?" + self.q({"text": ctx.text, "url": ctx.url})
-
-    def validate(self, ctx: ShareContext) -> str | None:
-        length = len(ctx.text) + 1 + 23
-        if length > self.max_length:
-            return f"X allows {self.max_length} characters (a link counts as 23); this has {length}."
-        return None

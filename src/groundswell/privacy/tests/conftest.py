@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from groundswell.content.models import Item
-from groundswell.links.models import Click
+from groundswell.links.ingest import ClickEvent, write_clicks
 from groundswell.networks import accounts
 from groundswell.networks.base import TokenSet
 from groundswell.networks.models import ConnectedAccount, OutboundPost, PostStatus
@@ -40,13 +40,17 @@ class Activity:
 @pytest.fixture
 def activity(bob: Membership, item: Item, fake_networks: Calls) -> Activity:
     share = create_share(member=bob, item=item, network="linkedin", caption=CAPTION)
-    Click.objects.create(
-        uid=uuid.uuid4(),
-        workspace=bob.workspace,
-        share=share,
-        clicked_at=timezone.now(),
-        visitor_hash="VISITOR-HASH-abc123",
-        user_agent="Mozilla/5.0",
+    # Through the ingest: the first human click confirms the share link, which earns its points (ADR 0034).
+    write_clicks(
+        [
+            ClickEvent(
+                uid=str(uuid.uuid4()),
+                code=share.code,
+                clicked_at=timezone.now(),
+                visitor_hash="VISITOR-HASH-abc123",
+                user_agent="Mozilla/5.0",
+            )
+        ]
     )
     account = accounts.connect(
         bob,

@@ -39,7 +39,7 @@ def test_decay_values_and_explanations() -> None:
     sixth = rule.decide(count_before=5, points_before=50)
     assert sixth.points == 5
     assert sixth.explanation == (
-        "6th share made today: 5 instead of 10, because after 5 a day each further one is worth 50% of the one before."
+        "6th share confirmed today: 5 instead of 10, because after 5 a day each further one is worth 50% of the one before."
     )
     capped = Rule(points=10, daily_cap=25, action=Action.SHARE).decide(count_before=2, points_before=20)
     assert capped.points == 5 and "Capped to 5: at most 25 points a day" in capped.explanation
@@ -56,8 +56,8 @@ def test_award_points_decays_caps_and_explains_each_line(workspace: Workspace, b
     assert got == [10, 10, 10, 10, 10, 5, 2, 0, 0]
     assert award(bob, "share:0") == 0  # a replayed key pays nothing
     lines = list(PointsEntry.objects.filter(member=bob).order_by("created_at", "pk").values_list("points", "reason"))
-    assert lines[0] == (10, "1st share made today: 10 points.")
-    assert lines[5][1].startswith("6th share made today: 5 instead of 10")
+    assert lines[0] == (10, "1st share confirmed today: 10 points.")
+    assert lines[5][1].startswith("6th share confirmed today: 5 instead of 10")
     assert lines[6][1].endswith(
         "3 instead of 10, because after 5 a day each further one is worth 50% of the one before. Capped to 2: at most 57 points a day for this."
     )
@@ -141,7 +141,7 @@ def test_history_explains_each_line_and_names_the_author(
         award(bob, f"share:h{i}", day=timezone.localdate())
     adjust_points(member=bob, points=-3, reason="Duplicate share", author=alice, key="adj:h", day=TODAY)
     response = bob_client.get(reverse("rewards:history", kwargs={"ws": "acme"}))
-    assert b"4th share made today: 5 instead of 10, because after 3 a day" in response.content
+    assert b"4th share confirmed today: 5 instead of 10, because after 3 a day" in response.content
     assert b"Duplicate share" in response.content and b"By Alice" in response.content
 
 
@@ -218,7 +218,7 @@ def test_a_batch_is_decided_like_single_awards_in_a_fixed_number_of_queries(
     lines = PointsEntry.objects.filter(member=bob).order_by("created_at", "pk").values_list("points", "reason")
     assert list(lines)[6] == (
         2,
-        "7th share made today: 3 instead of 10, because after 5 a day each further one is worth 50% of the one "
+        "7th share confirmed today: 3 instead of 10, because after 5 a day each further one is worth 50% of the one "
         "before. Capped to 2: at most 57 points a day for this.",
     )
     replay = Claim(f"share:{bob.pk}:0", workspace.pk, bob.pk, TODAY + dt.timedelta(days=1), at)

@@ -89,8 +89,9 @@ def test_share_page_lists_captions_and_networks(bob_client: Client, item: Item) 
     assert "Generic words" in html and "LinkedIn words" in html
     for label in ("LinkedIn", "X", "Facebook", "Bluesky", "Mastodon", "Email", "Copy link"):
         assert f">{label}" in html
-    assert 'data-count="caption-count"' in html and 'id="caption-count"' in html
+    assert 'id="caption-count"' in html and 'aria-live="polite"' in html
     assert "style=" not in html and "<script>" not in html
+    assert 'src="/static/groundswell/composer.js"' in html
     # With no network chosen the generic caption is prefilled.
     assert response.context["form"]["caption"].value() == "Generic words"
 
@@ -107,23 +108,43 @@ def test_picking_a_caption_or_network_prefills(bob_client: Client, item: Item) -
     assert response.status_code == 200
 
 
-def test_mastodon_needs_profile_link(bob_client: Client, bob: Membership, item: Item) -> None:
-    profile = reverse("workspaces:profile", kwargs={"ws": "acme"})
+def test_mastodon_server_is_asked_inline_and_saved_to_the_profile(
+    bob_client: Client, bob: Membership, item: Item
+) -> None:
     html = bob_client.get(share_url(item)).content.decode()
-    assert profile in html and "Mastodon server" in html
+    assert 'name="mastodon_instance"' in html and "Your Mastodon server" in html
     response = bob_client.post(share_url(item), {"network": "mastodon", "caption": "Toot"})
     assert response.status_code == 200
-    assert "Add your Mastodon server to your profile first" in response.content.decode()
+    assert "Enter your Mastodon server, for example mastodon.social." in response.content.decode()
+    assert response.context["form"].errors["mastodon_instance"]
+    response = bob_client.post(
+        share_url(item), {"network": "mastodon", "caption": "Toot", "mastodon_instance": "not a server!"}
+    )
+    assert response.status_code == 200
+    assert "is not a server name such as mastodon.social" in response.content.decode()
     assert not Share.objects.exists()
-    bob.mastodon_instance = "mastodon.social"
-    bob.save()
-    html = bob_client.get(share_url(item)).content.decode()
-    assert profile not in html.split('class="networks"')[1].split("</fieldset>")[0]
-    response = bob_client.post(share_url(item), {"network": "mastodon", "caption": "Toot"})
-    share = Share.objects.get()
+    bob.refresh_from_db()
+    assert bob.mastodon_instance == ""
+    # The existing rule: the URL is reduced to its host name, an internationalised one to its IDNA form.
+    response = bob_client.post(
+        share_url(item),
+        {"network": "mastodon", "caption": "Toot", "mastodon_instance": "https://Mastodon.Bücher.Example/@me"},
+    )
     assert response.status_code == 302
+    bob.refresh_from_db()
+    assert bob.mastodon_instance == "mastodon.xn--bcher-kva.example"
+    share = Share.objects.get()
     html = bob_client.get(result_url(share)).content.decode()
-    assert "https://mastodon.social/share?text=Toot" in html
+    assert "https://mastodon.xn--bcher-kva.example/share?text=Toot" in html
+    # Now known: no inline field any more.
+    assert 'name="mastodon_instance"' not in bob_client.get(share_url(item)).content.decode()
+
+
+def test_the_server_field_is_ignored_for_other_networks(bob_client: Client, bob: Membership, item: Item) -> None:
+    response = bob_client.post(share_url(item), {"network": "linkedin", "caption": "Hi", "mastodon_instance": "x y"})
+    assert response.status_code == 302
+    bob.refresh_from_db()
+    assert bob.mastodon_instance == ""
 
 
 def test_share_creates_tracked_link_and_shows_intent(
