@@ -1,10 +1,10 @@
 """Counting many demo events at once, as the product counts them one at a time.
 
-The product's write functions (``sharing.actions.record_share``, ``learning.actions.complete_lesson``) award
-points with ``award_points`` and write a rollup batch per event: about ten queries each, which made the demo
-build take most of a minute. Here the points go through ``rewards.actions.award_points_batch`` (in the given
-order, so diminishing returns and daily caps come out exactly as one by one) and all rollups through one
-``RollupBatch``: a fixed number of queries. ``test_demo_rollups_match_raw_rows`` checks they agree.
+The product's write function ``learning.actions.complete_lesson`` awards points with ``award_points`` and
+writes a rollup batch per lesson completed: about ten queries each, a good part of the demo build. Here the
+points go through ``rewards.actions.award_points_batch`` (in the given order, so diminishing returns and daily
+caps come out exactly as one by one) and all rollups through one ``RollupBatch``: a fixed number of queries.
+``test_demo_rollups_match_raw_rows`` checks they agree with the ledger.
 """
 
 from __future__ import annotations

@@ -1,11 +1,10 @@
 """Build the Northwind Outfitters demo workspace.
 
 People, content and submissions are bulk-inserted; every share passes the product's own check
-(``sharing.actions.check_share``) and is counted as ``record_share`` counts it, batched (points through
-``rewards.actions.award_points_batch``, one rollup batch); every click goes through the real write layer
-(``links.ingest.write_clicks``), so points, counters and rollups are exactly what the product would have
-recorded. Everything is seeded: the same seed and the
-same ``now`` give the same company.
+(``sharing.actions.check_share``) and is counted as ``create_share`` counts it, in one rollup batch; every
+click goes through the real write layer (``links.ingest.write_clicks``, which also pays a share's points at
+its first human click), so points, counters and rollups are exactly what the product would have recorded.
+Everything is seeded: the same seed and the same ``now`` give the same company.
 """
 
 from __future__ import annotations
@@ -33,13 +32,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from groundswell.analytics.models import Dimension, SegmentPeriod
-from groundswell.analytics.rollups import Delta
+from groundswell.analytics.rollups import Delta, RollupBatch
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.demo import data
 from groundswell.demo import scim as scim_demo
 from groundswell.demo.audit import build_audit_schedule
 from groundswell.demo.care import build_care
-from groundswell.demo.counting import Event, count_events
 from groundswell.demo.data import MIN_EMPLOYEES
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.listening import build_listening
@@ -57,7 +55,7 @@ from groundswell.goals.models import Goal, Metric, PeriodKind
 from groundswell.lib.periods import local_day, period_start
 from groundswell.links.ingest import ClickEvent, write_clicks
 from groundswell.networks.registry import NETWORKS, ShareContext
-from groundswell.rewards.actions import Claim, award_points, ensure_default_rules
+from groundswell.rewards.actions import award_points, ensure_default_rules
 from groundswell.rewards.models import Action
 from groundswell.sharing.actions import MAX_CAPTION, ShareError, check_share
 from groundswell.sharing.models import Share, ShareMethod
@@ -688,21 +686,23 @@ class DemoBuilder:
             raise ShareError(problem)
 
     def _count_shares(self, shares: list[Share]) -> None:
-        """What ``sharing.actions.record_share`` does for each share (the rollups and the share points), for all
-        of them at once (see demo/counting.py)."""
-        events = []
+        """What ``sharing.actions.create_share`` counts for each share link at once (the share rollups: shares
+        started, estimated reach), for all of them in one rollup batch. Their points come with their first
+        human click, through the click ingest (ADR 0034)."""
+        batch = RollupBatch()
         for share in shares:
-            day = local_day(share.created_at, self.ws.timezone)
-            claim = Claim(
-                key=f"share:{share.pk}",
+            member = share.member
+            batch.add(
                 workspace_id=share.workspace_id,
-                member_id=share.member_id,
-                day=day,
-                at=share.created_at,
+                member_id=member.pk,
+                department_id=member.department_id,
+                location_id=member.location_id,
+                day=local_day(share.created_at, self.ws.timezone),
+                network=share.network,
+                item_id=share.item_id,
+                delta=Delta(shares=1, reach=share.reach_estimate),
             )
-            delta = Delta(shares=1, reach=share.reach_estimate)
-            events.append(Event(share.member, claim, delta, network=share.network, item_id=share.item_id))
-        count_events(Action.SHARE, events)
+        batch.write()
 
     # --- clicks --------------------------------------------------------------------------------------
 
