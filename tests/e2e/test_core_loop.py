@@ -81,7 +81,7 @@ def test_publish_share_click_points_goal(browser: Any, live_server: Any) -> None
         employee = sign_in(browser, base, "bob@acme.test")
         employee.goto(f"{base}/w/acme/content/list/")
         employee.get_by_role("link", name=re.compile("Our spring launch")).first.click()
-        employee.get_by_role("link", name=re.compile(r"^Share", re.I)).first.click()
+        employee.locator("main").get_by_role("link", name=re.compile(r"^Share", re.I)).first.click()
         employee.get_by_label("LinkedIn").check()
         employee.get_by_label(re.compile("caption", re.I)).first.fill("Proud of my team: we just launched this.")
         employee.get_by_role("button", name="Get my share link").click()
@@ -123,10 +123,10 @@ def test_publish_share_click_points_goal(browser: Any, live_server: Any) -> None
         # The phone layout of the employee home is usable too.
         employee.set_viewport_size({"width": 390, "height": 844})
         employee.goto(f"{base}/w/acme/")
-        menu = employee.locator("summary[aria-label=Menu]")
-        assert menu.is_visible()
-        menu.click()
-        assert employee.locator("nav.nav-narrow").get_by_role("link", name="Leaderboard").is_visible()
+        bar = employee.get_by_role("navigation", name="Main (phone)")
+        assert bar.get_by_role("link", name="Share").is_visible()
+        bar.get_by_text("More").click()
+        assert bar.get_by_role("link", name="Leaderboard").is_visible()
 
         for page in (admin, employee, visitor):
             page.context.close()  # no request may still be in flight when the live server stops

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -56,6 +57,25 @@ def _topic(ws: Workspace, name: str, kind: str, query: str) -> Topic:
     return topic
 
 
+#: The local time of day the care story ends at (near the end of the default 9-17 shift, see ``shift_end``).
+STORY_ENDS_AT = dt.time(16, 0)
+
+
+def shift_end(ws: Workspace, now: dt.datetime) -> dt.datetime:
+    """The latest weekday 16:00 in the workspace's time zone at or before ``now``.
+
+    The cases are routed and escalated by the responders' shifts (9-17 on weekdays by default), so a story
+    told relative to ``now`` would come out differently at 03:00 than at 15:00 (everyone off shift, every case
+    overdue). Told relative to this moment, it is the same mix at any hour: some open within the shift, some
+    overdue, most answered."""
+    tz = ZoneInfo(ws.timezone)
+    local = now.astimezone(tz)
+    day = local.date() if local.time() >= STORY_ENDS_AT else local.date() - dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return dt.datetime.combine(day, STORY_ENDS_AT, tzinfo=tz).astimezone(dt.UTC)
+
+
 def build_care(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
     """Runs inside the demo builder's transaction. The actions queue their e-mails for after the commit; the
     demo drops them (nobody should get mail about made-up customers)."""
@@ -63,8 +83,27 @@ def build_care(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
         return
     connection = transaction.get_connection()
     queued = len(connection.run_on_commit)
-    _build(ws, now, rng)
+    _build(ws, shift_end(ws, now), rng)
     del connection.run_on_commit[queued:]
+
+
+#: When the customers asked (local times): five during the previous weekday's shift, five during the last one.
+#: The first seven get answered; of the last three, two wait past the first-response target (overdue) and the
+#: last one is still open within the shift when the story ends.
+ASKED = (
+    (1, dt.time(9, 20)), (1, dt.time(10, 35)), (1, dt.time(11, 50)), (1, dt.time(13, 5)), (1, dt.time(14, 20)),
+    (0, dt.time(9, 15)), (0, dt.time(10, 30)), (0, dt.time(11, 45)), (0, dt.time(13, 40)), (0, dt.time(15, 25)),
+)  # fmt: skip
+
+
+def _asked_at(ws: Workspace, end: dt.datetime) -> list[dt.datetime]:
+    tz = ZoneInfo(ws.timezone)
+    last = end.astimezone(tz).date()
+    previous = last - dt.timedelta(days=1)
+    while previous.weekday() >= 5:
+        previous -= dt.timedelta(days=1)
+    days = {0: last, 1: previous}
+    return [dt.datetime.combine(days[back], at, tzinfo=tz).astimezone(dt.UTC) for back, at in ASKED]
 
 
 def _build(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
@@ -81,8 +120,9 @@ def _build(ws: Workspace, now: dt.datetime, rng: random.Random) -> None:
     source = Source.objects.create(workspace=ws, kind=SourceKind.MASTODON, name="Mastodon: northwind")
     for member_id in responder_ids(ws):
         actions.ensure_profile(Membership.objects.select_related("workspace").get(pk=member_id))
+    asked = _asked_at(ws, now)
     for i, (lang, topic_name, intent, text) in enumerate(QUESTIONS):
-        at = now - dt.timedelta(hours=40 - 4 * i, minutes=rng.randint(0, 50))
+        at = asked[i] + dt.timedelta(minutes=rng.randint(0, 9))
         post = Post.objects.create(
             workspace=ws, source=source, external_id=f"https://mastodon.example/@customer{i}/{1000 + i}",
             url=f"https://mastodon.example/@customer{i}/{1000 + i}", author=f"@customer{i}@mastodon.example",

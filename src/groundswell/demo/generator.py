@@ -1,9 +1,10 @@
 """Build the Northwind Outfitters demo workspace.
 
-People, content and submissions are bulk-inserted; every share and click goes through the real write
-layer (``sharing.actions.create_share`` and ``links.ingest.write_clicks``), so points, counters and
-rollups are exactly what the product would have recorded. Everything is seeded: the same seed and the
-same ``now`` give the same company.
+People, content and submissions are bulk-inserted; every share passes the product's own check
+(``sharing.actions.check_share``) and is counted as ``create_share`` counts it, in one rollup batch; every
+click goes through the real write layer (``links.ingest.write_clicks``, which also pays a share's points at
+its first human click), so points, counters and rollups are exactly what the product would have recorded.
+Everything is seeded: the same seed and the same ``now`` give the same company.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,12 +25,14 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.text import slugify
 
 from groundswell.analytics.models import Dimension, SegmentPeriod
+from groundswell.analytics.rollups import Delta, RollupBatch
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.demo import data
 from groundswell.demo import scim as scim_demo
@@ -38,6 +42,7 @@ from groundswell.demo.data import MIN_EMPLOYEES
 from groundswell.demo.enrolment import add_enrolment
 from groundswell.demo.listening import build_listening
 from groundswell.demo.listening_bluesky import build_bluesky_listening
+from groundswell.demo.policy import publish_policy
 from groundswell.demo.privacy import add_privacy
 from groundswell.demo.recognition import build_recognition
 from groundswell.demo.replies import build_replies
@@ -49,10 +54,11 @@ from groundswell.demo.updates import build_updates_and_lessons
 from groundswell.goals.models import Goal, Metric, PeriodKind
 from groundswell.lib.periods import local_day, period_start
 from groundswell.links.ingest import ClickEvent, write_clicks
+from groundswell.networks.registry import NETWORKS, ShareContext
 from groundswell.rewards.actions import award_points, ensure_default_rules
 from groundswell.rewards.models import Action
-from groundswell.sharing.actions import ShareError, create_share
-from groundswell.sharing.models import Share
+from groundswell.sharing.actions import MAX_CAPTION, ShareError, check_share
+from groundswell.sharing.models import Share, ShareMethod
 from groundswell.workspaces.models import (
     Department,
     LeaderboardVisibility,
@@ -65,6 +71,7 @@ from groundswell.workspaces.models import (
 DEMO_PASSWORD = "northwind-demo"  # noqa: S105 - a published demo-only password, refused outside DEBUG
 
 CLICK_BATCH = 2000
+COVERS = Path(__file__).parent / "static" / "demo" / "covers"
 
 # Activity tiers: (share of people, shares per weekday). A few champions, many occasional sharers.
 TIERS = [(0.06, 0.50), (0.16, 0.14), (0.30, 0.04), (0.20, 0.012), (0.28, 0.0)]
@@ -136,6 +143,8 @@ class DemoBuilder:
         self.interests: dict[int, set[str]] = defaultdict(set)
         self.networks: dict[int, list[str]] = {}
         self.propensity: dict[int, float] = {}
+        self._covers: dict[str, str] = {}
+        self._may_share: set[int] = set()
         self.campaign_day = (self.now - dt.timedelta(days=max(2, round(self.days * 0.42)))).astimezone(self.tz).date()
 
     # --- entry point -------------------------------------------------------------------------------
@@ -156,10 +165,15 @@ class DemoBuilder:
             self._people()
             self._content()
             self.log(f"  {len(self.members)} people, {len(self.items)} items")
+            self._policy()
             shares = self._shares()
             self.log(f"  {len(shares)} shares")
             clicks = self._clicks(shares)
             self.log(f"  {clicks} clicks")
+            # How many draws the shares and clicks took depends on the hour of the build (a share planned for
+            # later today is left out). A fresh stream from here keeps the rest (who volunteers, who left, the
+            # care story) the same at any hour.
+            self.rng = random.Random(self.seed * 1_000_003 + 17)
             self._submissions()
             self._goals()
             build_updates_and_lessons(self)
@@ -175,7 +189,7 @@ class DemoBuilder:
             build_audit_schedule(self.ws)
             build_listening(self.ws, self.by_email.get(demo_email(data.ADMIN[1])), self.rng, self.now, self.days)
             build_bluesky_listening(self.ws, self.now)
-            build_care(self.ws, self.now, self.rng)
+            build_care(self.ws, self.now, random.Random(self.seed * 1_000_003 + 29))
             build_replies(self.ws)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
@@ -364,7 +378,17 @@ class DemoBuilder:
     # --- content -----------------------------------------------------------------------------------
 
     def _cover(self, n: int) -> str:
-        return f"{settings.SITE_URL}{static(f'demo/covers/{n}.svg')}" if n else ""
+        """The stored name of cover ``n`` (an uploaded image, served from this server's /media/ on whatever host
+        and port it runs: a URL with SITE_URL in it broke every cover when the demo ran on another port)."""
+        if not n:
+            return ""
+        name = f"demo/covers/{n}.svg"
+        if name not in self._covers:
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            source = COVERS / f"{n}.svg"
+            self._covers[name] = default_storage.save(name, ContentFile(source.read_bytes()))
+        return self._covers[name]
 
     def _captions(self, spec: data.ItemSpec, item: Item) -> list[Caption]:
         tags = f" {spec.tags}" if spec.tags else ""
@@ -410,7 +434,7 @@ class DemoBuilder:
                     url=f"https://{spec.host}{spec.path}",
                     title=spec.title,
                     description=spec.description,
-                    image_url=self._cover(spec.cover),
+                    image=self._cover(spec.cover),
                     unfurl_state=UnfurlState.DONE,
                     created_by=rng.choice([admin, admin, second_admin]),
                     created_at=published - dt.timedelta(hours=rng.randint(1, 48)),
@@ -445,7 +469,7 @@ class DemoBuilder:
                 url=f"https://www.{data.DOMAIN}/events/repair-cafe",
                 title="Repair Café at every store, next Saturday",
                 description="Bring anything with a broken zip, a torn seam or a tired buckle; our techs will show you how.",
-                image_url=self._cover(6),
+                image=self._cover(6),
                 unfurl_state=UnfurlState.DONE,
                 created_by=admin,
                 created_at=self.now - dt.timedelta(days=1),
@@ -519,6 +543,15 @@ class DemoBuilder:
         self.captions: dict[int, dict[str, str]] = defaultdict(dict)
         for c in captions:
             self.captions[c.item_id].setdefault(c.network, c.text)
+
+    def _policy(self) -> None:
+        """The starter policy, published before the history starts; everyone who shares has read it (sharing
+        asks for that first). Its own random stream, so the rest of the company stays as it was."""
+        personas = {demo_email(p[1]) for p in (data.ADMIN, data.SECOND_ADMIN, data.MANAGER, data.EMPLOYEE)}
+        readers = [m for m in self.members if m.is_active and (self.propensity[m.pk] > 0 or m.user.email in personas)]
+        admin = self.by_email[demo_email(data.ADMIN[1])]
+        published = self.now - dt.timedelta(days=self.days + 30)
+        publish_policy(self.ws, admin, readers, published, random.Random(self.seed * 7919 + 1))
 
     # --- shares --------------------------------------------------------------------------------------
 
@@ -610,14 +643,66 @@ class DemoBuilder:
                 continue
             nets = self.networks[member.pk]
             network = rng.choices(nets, [net_weights[n] for n in nets])[0]
+            caption = self._caption_for(item, network).strip()
             try:
-                share = create_share(
-                    member=member, item=item, network=network, caption=self._caption_for(item, network), now=at
-                )
+                self._check_share(member, item, network, caption, at)
             except ShareError:
-                share = create_share(member=member, item=item, network="linkedin", caption="", now=at)
-            shares.append(share)
+                network, caption = "linkedin", ""
+                self._check_share(member, item, network, caption, at)
+            shares.append(
+                Share(
+                    workspace_id=member.workspace_id,
+                    item=item,
+                    member=member,
+                    network=network,
+                    caption=caption,
+                    method=ShareMethod.INTENT,
+                    reach_estimate=member.audience_size,
+                    created_at=at,
+                )
+            )
+        Share.objects.bulk_create(shares, batch_size=500)
+        self._count_shares(shares)
         return shares
+
+    def _check_share(self, member: Membership, item: Item, network: str, caption: str, at: dt.datetime) -> None:
+        """``sharing.actions.check_share`` for a member's first share; after that, its checks of the share itself
+        (the member passed the policy gate, a query that made up a fifth of the build when asked every time)."""
+        if member.pk not in self._may_share:
+            check_share(member=member, item=item, network=network, caption=caption, now=at)
+            self._may_share.add(member.pk)
+            return
+        if not item.is_live(at) or len(caption) > MAX_CAPTION or network not in NETWORKS:
+            raise ShareError("not shareable")
+        problem = NETWORKS[network].validate(
+            ShareContext(
+                text=caption,
+                url=f"{settings.SITE_URL}/XXXXXXX",
+                title=item.display_title,
+                mastodon_instance=member.mastodon_instance,
+            )
+        )
+        if problem:
+            raise ShareError(problem)
+
+    def _count_shares(self, shares: list[Share]) -> None:
+        """What ``sharing.actions.create_share`` counts for each share link at once (the share rollups: shares
+        started, estimated reach), for all of them in one rollup batch. Their points come with their first
+        human click, through the click ingest (ADR 0034)."""
+        batch = RollupBatch()
+        for share in shares:
+            member = share.member
+            batch.add(
+                workspace_id=share.workspace_id,
+                member_id=member.pk,
+                department_id=member.department_id,
+                location_id=member.location_id,
+                day=local_day(share.created_at, self.ws.timezone),
+                network=share.network,
+                item_id=share.item_id,
+                delta=Delta(shares=1, reach=share.reach_estimate),
+            )
+        batch.write()
 
     # --- clicks --------------------------------------------------------------------------------------
 

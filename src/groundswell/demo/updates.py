@@ -1,5 +1,5 @@
 """Demo data for program updates, the digest and lessons: a few months of progress news, the starter track
-released weekly, and lesson completions by the more engaged people (through the real write layer)."""
+released weekly, and lesson completions by the more engaged people (counted as ``complete_lesson`` counts them, batched)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ from django.db.models import Sum
 
 from groundswell.analytics.models import Dimension, SegmentPeriod
 from groundswell.demo import data
+from groundswell.demo.counting import Event, count_events
 from groundswell.goals.models import Goal, Metric
 from groundswell.goals.progress import METRIC_FIELDS
-from groundswell.learning.actions import complete_lesson, install_starter_lessons, set_schedule
-from groundswell.learning.models import Lesson
+from groundswell.learning.actions import install_starter_lessons, set_schedule
+from groundswell.learning.models import Lesson, LessonCompletion
+from groundswell.lib.periods import local_day
+from groundswell.rewards.actions import Claim
+from groundswell.rewards.models import Action, PointsEntry
 from groundswell.updates.models import Update
 
 if TYPE_CHECKING:
@@ -108,6 +112,8 @@ def build_updates_and_lessons(builder: DemoBuilder) -> None:
     starts_on = (now - dt.timedelta(weeks=len(lessons) - 2, days=1)).astimezone(builder.tz).date()
     track = set_schedule(workspace=ws, starts_on=starts_on, interval_days=7)
     today = now.astimezone(builder.tz).date()
+    completions: list[LessonCompletion] = []
+    events: list[Event] = []
     for member in builder.members:
         keen = builder.propensity.get(member.pk, 0.0)
         if keen <= 0:
@@ -118,4 +124,15 @@ def build_updates_and_lessons(builder: DemoBuilder) -> None:
                 continue
             offset = dt.timedelta(days=builder.rng.randint(0, 6), hours=builder.rng.randint(8, 18))
             at = dt.datetime.combine(release, dt.time(), tzinfo=builder.tz) + offset
-            complete_lesson(member=member, lesson=lesson, choice=lesson.correct_choice, at=min(at, now))
+            at = min(at, now)
+            completions.append(LessonCompletion(workspace_id=ws.pk, lesson=lesson, member=member, completed_at=at))
+            day = local_day(at, ws.timezone)
+            key = f"lesson:{lesson.pk}:{member.pk}"
+            events.append(Event(member, Claim(key=key, workspace_id=ws.pk, member_id=member.pk, day=day, at=at)))
+    # What ``complete_lesson`` does for each right answer, for all of them at once (see demo/counting.py).
+    LessonCompletion.objects.bulk_create(completions, batch_size=500)
+    count_events(Action.LESSON, events)
+    for lesson in lessons:
+        PointsEntry.objects.filter(workspace=ws, action=Action.LESSON, key__startswith=f"lesson:{lesson.pk}:").update(
+            reason=f"Lesson: {lesson.title}"[:300]
+        )
