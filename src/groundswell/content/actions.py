@@ -223,10 +223,45 @@ _VERBS = {
 
 
 def _announce(item: Item, now: dt.datetime) -> None:
-    """Tell the item's audience, by the channel each chose for new items (default: nothing), if it is live now."""
+    """Tell the item's audience, by the channel each chose for new items (default: nothing), if it is live now.
+
+    An item scheduled for later is told when it goes live (``announce_started_items``); either way once."""
     if item.starts_at is None or item.starts_at <= now:
         url = reverse("content:detail", kwargs={"ws": item.workspace.slug, "pk": item.pk})
         notify.notify_many(audience_ids(item), notify.Kind.NEW_ITEM, "New to share", item.display_title, url)
+        Item.objects.filter(pk=item.pk).update(announced_at=now)
+        item.announced_at = now
+
+
+def announce_started_items(now: dt.datetime | None = None, *, batch: int = 200) -> int:
+    """Announce the published items whose start time has come and that nobody was told about yet (periodic).
+
+    Each item is claimed under a row lock that other workers skip, and marked in the same transaction as the
+    notifications are enqueued, so an item is announced once however many workers run this. An item that
+    expired before its turn came is marked without telling anyone."""
+    now = now or timezone.now()
+    due = list(
+        Item.objects.filter(state=ItemState.PUBLISHED, announced_at__isnull=True, starts_at__lte=now)
+        .order_by("starts_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    told = 0
+    for pk in due:
+        with transaction.atomic():
+            item = (
+                Item.objects.select_for_update(skip_locked=True)
+                .select_related("workspace")
+                .filter(pk=pk, state=ItemState.PUBLISHED, announced_at__isnull=True)
+                .first()
+            )
+            if item is None:
+                continue
+            if item.is_live(now):
+                _announce(item, now)
+                told += 1
+            else:
+                Item.objects.filter(pk=item.pk).update(announced_at=now)
+    return told
 
 
 def _transition(item: Item, target: str) -> Item:

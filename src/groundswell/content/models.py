@@ -76,10 +76,19 @@ class Item(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # When its audience was told it is there to share (notify); empty while an item scheduled for later waits.
+    announced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
-        indexes = [models.Index(fields=["workspace", "state", "-published_at"])]
+        indexes = [
+            models.Index(fields=["workspace", "state", "-published_at"]),
+            models.Index(
+                fields=["starts_at"],
+                name="item_awaiting_announcement",
+                condition=Q(state="published", announced_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_title

@@ -7,8 +7,10 @@ import logging
 from django.db import transaction
 from django_tasks import task
 
+from groundswell.content.actions import announce_started_items
 from groundswell.content.models import Item, ItemKind, UnfurlState
 from groundswell.content.unfurl import Preview, fetch_preview
+from groundswell.core.scheduler import register_periodic
 from groundswell.lib.safe_fetch import FetchError
 
 log = logging.getLogger(__name__)
@@ -45,3 +47,12 @@ def unfurl_item(item_id: int, url: str) -> str:
                     fields.append(name)
         item.save(update_fields=fields)
         return str(item.unfurl_state)
+
+
+@task()
+def announce_started() -> int:
+    """Items scheduled for later reach their audience when they go live (``actions.announce_started_items``)."""
+    return announce_started_items()
+
+
+register_periodic(announce_started, every_seconds=5 * 60)

@@ -67,6 +67,45 @@ def test_an_item_scheduled_for_later_is_not_announced_yet(
     with django_capture_on_commit_callbacks(execute=True):
         content.publish_item(member=alice, item=item)
     assert push_service.received == []
+    item.refresh_from_db()
+    assert item.announced_at is None
+
+
+def test_an_item_scheduled_for_later_is_announced_once_when_it_goes_live(
+    workspace: Workspace, alice: Membership, bob: Membership, push_service: FakePushService,
+    django_capture_on_commit_callbacks: Any,
+) -> None:  # fmt: skip
+    device(bob, push_service)
+    start = timezone.now() + dt.timedelta(days=2)
+    item = Item.objects.create(
+        workspace=workspace, kind=ItemKind.URL, state=ItemState.DRAFT, url="https://example.com/x",
+        title="Later", created_by=alice, starts_at=start,
+    )  # fmt: skip
+    gone = Item.objects.create(
+        workspace=workspace, kind=ItemKind.URL, state=ItemState.DRAFT, url="https://example.com/y",
+        title="Expired before its turn", created_by=alice, starts_at=start - dt.timedelta(hours=2),
+        expires_at=start - dt.timedelta(hours=1),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        content.publish_item(member=alice, item=item)
+        content.publish_item(member=alice, item=gone)
+        assert content.announce_started_items(start - dt.timedelta(minutes=1)) == 0  # not yet
+    assert push_service.received == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert content.announce_started_items(start + dt.timedelta(minutes=3)) == 1
+    (got,) = push_service.received
+    assert got.payload["body"] == "Later"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert content.announce_started_items(start + dt.timedelta(minutes=8)) == 0  # once
+    assert len(push_service.received) == 1
+    gone.refresh_from_db()
+    assert gone.announced_at is not None  # marked, nobody told about an expired item
+
+
+def test_the_periodic_job_is_registered() -> None:
+    from groundswell.core.scheduler import discover
+
+    assert any(job.name.endswith("announce_started") for job in discover())
 
 
 def test_a_contest_draw_tells_its_entrants(
