@@ -38,7 +38,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from groundswell.analytics.models import Dimension
 from groundswell.analytics.queries import BreakdownRow
@@ -194,15 +194,9 @@ def board_rows(viewer: Membership, rows: QuerySet[M], member: str = "member") ->
     people left out); ``member`` is the name of its foreign key to ``Membership``. One count query.
     """
     vis = f"{member}__leaderboard_visibility"
-    # Counted from the anonymous people (a few percent of a workspace, on an index) with a row on this board,
-    # rather than by reading every row of the board and its member (bench/leagues).
-    anonymous = (
-        Membership.objects.filter(
-            workspace_id=viewer.workspace_id, leaderboard_visibility=LeaderboardVisibility.ANONYMOUS, is_active=True
-        )
-        .filter(Exists(rows.filter(**{f"{member}_id": OuterRef("pk")})))
-        .count()
-    )
+    # The count reads every row of the board with its member's visibility: the narrow index
+    # ``membership_board_rule`` answers that join without reading member rows (bench/leagues, ADR 0025).
+    anonymous = rows.filter(**{vis: LeaderboardVisibility.ANONYMOUS}).order_by().count()
     shown = Q(**{vis: LeaderboardVisibility.NAME}) | Q(**{f"{member}_id": viewer.pk})
     anonymous_listed = anonymous >= viewer.workspace.min_group_size
     if anonymous_listed:

@@ -131,8 +131,6 @@ class Membership(models.Model):
             # this narrow index answers that join without reading the wide member row (bench/leagues: near me
             # on 100,000 people; ADR 0025).
             models.Index(fields=["id", "is_active", "leaderboard_visibility"], name="membership_board_rule"),
-            # The rule's count of anonymous people starts from them (a few percent), not from the whole board.
-            models.Index(fields=["workspace", "leaderboard_visibility", "is_active"], name="membership_visibility"),
         ]
 
     def __str__(self) -> str:
