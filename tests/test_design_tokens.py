@@ -47,6 +47,8 @@ SURFACES = ("bg", "surface", "surface-sunken")
 BODY_TEXT = [
     *[(fg, bg) for fg in ("fg", "muted", "accent") for bg in (*SURFACES, "accent-soft")],
     *[(fg, bg) for fg in ("good", "warn", "bad") for bg in ("bg", "surface")],
+    # A leaderboard's rank arrows on the viewer's own highlighted row (bench/ui found "good" at 4.3:1 there)
+    *[(fg, "accent-soft") for fg in ("good", "bad")],
     *[("fg", soft) for soft in ("good-soft", "warn-soft", "bad-soft", "info-soft")],
     ("accent-fg", "accent"),
     ("bad-fg", "bad"),

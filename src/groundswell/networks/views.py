@@ -110,10 +110,11 @@ def reconnect_url(ws: str, account: ConnectedAccount) -> str:
         return pages.url(
             "connect_password", ws, network=account.network, identifier=account.handle, service_url=account.service_url
         )
-    query = {"network": account.network}
-    if net is not None and net.needs_instance and account.service_url:
-        query["instance"] = account.service_url
-    return pages.url(pages.start, ws, **query)
+    if net.needs_instance:
+        # The server's page, filled in: the member sees which server they reconnect to and can correct it
+        # (a server that has moved or closed gets its error on that form, not a refusal page).
+        return pages.url("connect_instance", ws, network=account.network, instance=account.service_url)
+    return pages.url(pages.start, ws, network=account.network)
 
 
 @login_required

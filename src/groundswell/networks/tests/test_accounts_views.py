@@ -299,7 +299,11 @@ def test_reconnect_link_of_app_password_and_mastodon_accounts(bob_client: Client
         ).replace("&", "&amp;")
         in html
     )
-    assert url("start", network="mastodon", instance="social.example").replace("&", "&amp;") in html
+    # Mastodon: the server's form, filled in (no refusal page when the server has moved; bench/ui found one)
+    link = url("connect_instance", network="mastodon", instance="social.example")
+    assert link.replace("&", "&amp;") in html
+    page = bob_client.get(link)
+    assert page.status_code == 200 and 'value="social.example"' in page.content.decode()
 
 
 def test_no_reconnect_link_to_a_network_this_server_cannot_connect(
