@@ -127,10 +127,6 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["workspace", "department"]),
             models.Index(fields=["workspace", "role"]),
-            # Boards join every rollup row to its member only to apply the visibility rule (privacy.visibility):
-            # this narrow index answers that join without reading the wide member row (bench/leagues: near me
-            # on 100,000 people; ADR 0025).
-            models.Index(fields=["id", "is_active", "leaderboard_visibility"], name="membership_board_rule"),
         ]
 
     def __str__(self) -> str:

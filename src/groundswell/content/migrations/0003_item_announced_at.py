@@ -7,7 +7,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('content', '0002_initial'),
-        ('workspaces', '0006_board_rule_indexes'),
     ]
 
     operations = [
