@@ -451,8 +451,10 @@ def main() -> int:
             # Graceful stop first: the server spools what it still holds; the ingester writes it.
             code = stop(app[0])
             log(f"  uvicorn stopped (exit {code}{', graceful SIGTERM' if code == -signal.SIGTERM else ''})")
-        # Wait for the flusher (inline) or the ingester (worker) to catch up.
-        deadline = time.time() + 120
+        # Wait for the flusher (inline) or the ingester (worker) to catch up: until every click is stored or
+        # nothing has arrived for 15 s, never a fixed total (on a quiet machine the load is larger and draining
+        # it took more than the 120 s once allowed: 22,308 clicks still in the spool were counted as lost).
+        deadline = time.time() + 1800
         waited = time.time()
         human = bots = 0
         progress = (time.time(), -1)
