@@ -3,10 +3,6 @@ drains them; nothing depends on a worker reading the web node's own disk."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -20,7 +16,7 @@ from groundswell.links.handoff import drain_click_batches, hand_off_clicks
 from groundswell.links.ingest import ClickEvent
 from groundswell.links.models import Click, ClickBatch
 from groundswell.links.tests.conftest import BROWSER
-from groundswell.links.tests.test_journal import CHILD, stored_tags
+from groundswell.links.tests.test_journal import kill_after_acknowledged, stored_tags
 from groundswell.sharing.models import Share
 
 # Committed rows: the worker drains in a thread of its own, with its own connection.
@@ -92,25 +88,7 @@ def test_database_down_keeps_the_segment_on_disk_and_retries(share: Share, tmp_p
 
 def test_a_restarted_web_node_hands_off_the_segments_of_its_killed_predecessor(share: Share, tmp_path: Path) -> None:
     spool = tmp_path / "spool"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "groundswell.test_settings", "GROUNDSWELL_DATA_DIR": str(tmp_path)}
-    child = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", CHILD, str(spool), share.code], env=env, stdout=subprocess.PIPE, text=True
-    )
-    acknowledged: set[int] = set()
-    try:
-        assert child.stdout is not None
-        deadline = time.monotonic() + 60
-        while len(acknowledged) < 1000 and time.monotonic() < deadline:
-            line = child.stdout.readline()
-            if not line:
-                break
-            acknowledged.add(int(line))
-        child.send_signal(signal.SIGKILL)
-        child.wait(10)
-        acknowledged.update(int(line) for line in child.stdout.read().split())
-    finally:
-        if child.poll() is None:
-            child.kill()
+    acknowledged, _ = kill_after_acknowledged(spool, share.code, tmp_path, 1000)
     assert len(acknowledged) >= 1000
     assert list(spool.glob("journal-*.open")), "the killed web node left its open segment"
 

@@ -56,29 +56,37 @@ def stored_tags() -> set[int]:
     return {int(host.split(".", 1)[0][1:]) for host in hosts}
 
 
-def test_clicks_acknowledged_before_sigkill_are_all_ingested(share: Share, tmp_path: Path) -> None:
-    spool = tmp_path / "spool"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "groundswell.test_settings", "GROUNDSWELL_DATA_DIR": str(tmp_path)}
+def kill_after_acknowledged(spool: Path, code: str, data_dir: Path, count: int) -> tuple[set[int], int | None]:
+    """Run CHILD (a web process answering redirects into ``spool``), SIGKILL it once it has acknowledged
+    ``count`` clicks (no shutdown, no flush, no atexit), and return every tag it acknowledged before the kill
+    and its exit status."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "groundswell.test_settings", "GROUNDSWELL_DATA_DIR": str(data_dir)}
     child = subprocess.Popen(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", CHILD, str(spool), share.code], env=env, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", CHILD, str(spool), code], env=env, stdout=subprocess.PIPE, text=True
     )
     acknowledged: set[int] = set()
     try:
         assert child.stdout is not None
         deadline = time.monotonic() + 60
-        while len(acknowledged) < 3000 and time.monotonic() < deadline:
+        while len(acknowledged) < count and time.monotonic() < deadline:
             line = child.stdout.readline()
             if not line:
                 break
             acknowledged.add(int(line))
-        child.send_signal(signal.SIGKILL)  # no shutdown, no flush, no atexit
+        child.send_signal(signal.SIGKILL)
         child.wait(10)
         acknowledged.update(int(line) for line in child.stdout.read().split())  # acked before the kill
     finally:
         if child.poll() is None:
             child.kill()
+    return acknowledged, child.returncode
+
+
+def test_clicks_acknowledged_before_sigkill_are_all_ingested(share: Share, tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    acknowledged, returncode = kill_after_acknowledged(spool, share.code, tmp_path, 3000)
     assert len(acknowledged) >= 3000
-    assert child.returncode == -signal.SIGKILL
+    assert returncode == -signal.SIGKILL
     assert list(spool.glob("journal-*.open")), "the killed process left its open segment behind"
 
     ingester = ClickBuffer(spool_dir=spool, interval=0.05, batch_size=500, autostart=False)
