@@ -27,7 +27,7 @@ DEMO_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast test-tasks test-clocks lint format check bench bench-quick chromium clean
+.PHONY: help install demo test test-fast test-tasks test-clocks lint format check bench bench-quick chromium ffmpeg clean
 
 help:
 	@sed -n 's/^#   \(make .*\)/\1/p' Makefile
@@ -49,11 +49,11 @@ $(ASSETS): frontend/package.json frontend/package-lock.json
 
 install: $(STAMP) $(ASSETS)
 
-demo: $(STAMP) $(ASSETS)
+demo: $(STAMP) $(ASSETS) ffmpeg
 	DEBUG=1 GROUNDSWELL_DATA_DIR=$(DATA_DIR) $(BIN)/groundswell demo $(DEMO_ARGS)
 
-# Browser tests launch Debian's chromium (never a Playwright download), and the audit PDF test needs the
-# DejaVu fonts (fonts-dejavu-core); install them when we can.
+# Browser tests launch Debian's chromium (never a Playwright download), the audit PDF test needs the
+# DejaVu fonts (fonts-dejavu-core), and videos need Debian's ffmpeg (the worker runs it); install them when we can.
 FONT_FILE := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 chromium:
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "$$CHROMIUM" ]; then \
@@ -73,7 +73,18 @@ chromium:
 		echo "DejaVu fonts are missing and we are not root: the audit PDF font test will fail (sudo apt-get install fonts-dejavu-core)"; \
 	fi
 
-test: $(STAMP) $(ASSETS) chromium
+# Videos: the worker transcodes with Debian's ffmpeg (the demo's videos and the video tests need it too).
+ffmpeg:
+	@if command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || [ -n "$$FFMPEG" ]; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing ffmpeg for the video tests and the worker's transcoding…"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null; \
+	else \
+		echo "ffmpeg is missing and we are not root: videos cannot be processed and their tests will fail (sudo apt-get install ffmpeg)"; \
+	fi
+
+test: $(STAMP) $(ASSETS) chromium ffmpeg
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Everything but the browser and process-spawning tests.

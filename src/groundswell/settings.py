@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "groundswell.audit",
     "groundswell.care",
     "groundswell.notify",
+    "groundswell.videos",
+    "groundswell.stories",
+    "groundswell.chat",
     "groundswell.analytics",
     "groundswell.networks",
     "groundswell.api",
@@ -280,8 +283,14 @@ STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"] + [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Members-only uploads (story images, videos): never under MEDIA_ROOT, served by access-checked views.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(DATA_DIR / "private"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -37,6 +37,10 @@ workspace_patterns = [
     path("listening/", include("groundswell.listening.urls")),
     path("care/", include("groundswell.care.urls")),
     path("notifications/", include("groundswell.notify.urls")),
+    path("stories/prompts/", include("groundswell.stories.prompt_urls")),
+    path("stories/", include("groundswell.stories.urls")),
+    path("videos/", include("groundswell.videos.urls")),
+    path("chat/", include("groundswell.chat.urls")),
 ]
 
 urlpatterns = [
@@ -49,6 +53,8 @@ urlpatterns = [
     path("invite/", include("groundswell.workspaces.invite_urls")),
     path("start/", include("groundswell.workspaces.start_urls")),
     path("unsubscribe/", include("groundswell.updates.public_urls")),
+    path("watch/", include("groundswell.videos.public_urls")),  # a video shared outside, by its share code
+    path("chat/", include("groundswell.chat.public_urls")),  # Slack and Teams call these (signed requests)
     path("connect/callback/", networks_views.oauth_callback, name="oauth_callback"),
     path("api/", api.urls),
     path("scim/v2/", include("groundswell.scim.urls")),

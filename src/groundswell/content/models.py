@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from groundswell.videos.models import Video
 from groundswell.workspaces.models import Department, Location, Membership, Workspace
 
 
@@ -28,6 +29,7 @@ class ItemKind(models.TextChoices):
     URL = "url", "Link"
     TEXT = "text", "Text post"
     IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
 
 
 class ItemState(models.TextChoices):
@@ -46,7 +48,7 @@ class UnfurlState(models.TextChoices):
 
 
 class Item(models.Model):
-    """Something employees may share: a link, a text post, or an image."""
+    """Something employees may share: a link, a text post, an image or a video."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(max_length=8, choices=ItemKind.choices, default=ItemKind.URL)
@@ -57,6 +59,8 @@ class Item(models.Model):
     image_url = models.URLField(max_length=2000, blank=True)
     image = models.ImageField(upload_to="items/%Y/%m/", blank=True)
     body = models.TextField(blank=True, help_text="The text of a text post.")
+    #: The video a video item shows (its share link opens a public page that plays it).
+    video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.PROTECT, related_name="items")
     topics = models.ManyToManyField(Topic, blank=True, related_name="items")
     target_departments = models.ManyToManyField(Department, blank=True, related_name="+")
     target_locations = models.ManyToManyField(Location, blank=True, related_name="+")
