@@ -1,4 +1,13 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from groundswell.chat import public_views
+from groundswell.chat.slack import views as slack
 
 app_name = "chat_public"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("go/<str:token>/", public_views.go, name="go"),
+    path("slack/events/", slack.events, name="slack_events"),
+    path("slack/interactivity/", slack.interactivity, name="slack_interactivity"),
+    path("slack/commands/", slack.commands, name="slack_commands"),
+    path("slack/oauth/", slack.oauth_callback, name="slack_oauth"),
+]
