@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
@@ -86,12 +85,13 @@ def personal_share_url(identity: ChatIdentity, item: Item, network: str) -> str:
     return absolute(reverse("chat_public:go", kwargs={"token": token}))
 
 
-@dataclass(frozen=True)
 class ShareRefused(Exception):
     """A share link that cannot make a share now, with a message and where to go instead."""
 
-    message: str
-    url: str = ""
+    def __init__(self, message: str, url: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.url = url
 
 
 def _caption(item: Item, network: str) -> str:
