@@ -50,7 +50,7 @@ def test_link_a_slack_user_from_the_slash_command(browser: Any, live_server: Any
 
     answer = _signed_command(base, "link")
     assert answer["response_type"] == "ephemeral"
-    [link] = re.findall(r"http://\S+/w/acme/chat/link/\S+/", answer["text"])
+    [link] = re.findall(r"http://\S+/w/acme/chat/link/\?token=\S+", answer["text"])
 
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()

@@ -73,7 +73,7 @@ def sign(body: bytes, *, timestamp: int | None = None, secret: str = SIGNING_SEC
 
 
 def post_signed(path: str, body: bytes, content_type: str, **headers: Any) -> Any:
-    extra = sign(body) if not headers else headers
+    extra = headers if headers else sign(body)
     return Client().post(path, data=body, content_type=content_type, **extra)
 
 

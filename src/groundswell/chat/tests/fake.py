@@ -58,10 +58,7 @@ class FakeSlack:
         method = url.removeprefix(API + "/") if url.startswith(API) else "response_url"
         content_type = request.headers.get("content-type", "")
         raw = request.content.decode()
-        if "json" in content_type:
-            body = json.loads(raw or "{}")
-        else:
-            body = dict(parse_qsl(raw))
+        body = json.loads(raw or "{}") if "json" in content_type else dict(parse_qsl(raw))
         self.calls.append(Call(method, url, dict(request.headers), body))
         pending = self.queued.get(method) or []
         if pending:

@@ -47,7 +47,8 @@ def test_refusals_are_permanent_with_a_sentence_for_the_admin(slack: FakeSlack, 
 
 def test_http_429_is_transient_with_retry_after(slack: FakeSlack) -> None:
     slack.queue(
-        "chat.postMessage", httpx.Response(429, json={"ok": False, "error": "ratelimited"}, headers={"Retry-After": "7"})
+        "chat.postMessage",
+        httpx.Response(429, json={"ok": False, "error": "ratelimited"}, headers={"Retry-After": "7"}),
     )
     with pytest.raises(TransientChatError) as info:
         client.call("chat.postMessage", BOT_TOKEN, {})

@@ -133,9 +133,7 @@ def test_an_auth_error_marks_the_installation_failing_with_what_to_do(
     assert len(slack.calls) == 1
 
 
-def test_a_claim_left_by_a_dead_worker_is_failed_not_resent(
-    slack: FakeSlack, installation: ChatInstallation
-) -> None:
+def test_a_claim_left_by_a_dead_worker_is_failed_not_resent(slack: FakeSlack, installation: ChatInstallation) -> None:
     old = timezone.now() - dt.timedelta(hours=1)
     ChatMessage.objects.create(workspace=installation.workspace, installation=installation, key="item:9",
                                target="channel:C0NEWS", created_at=old, payload=MESSAGE.as_dict())  # fmt: skip
