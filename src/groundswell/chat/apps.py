@@ -1,3 +1,5 @@
+from importlib.util import find_spec
+
 from django.apps import AppConfig
 
 
@@ -16,5 +18,10 @@ class ChatConfig(AppConfig):
         from groundswell.content.signals import item_announced
 
         register_platform("slack", SlackPlatform())
+        # Microsoft Teams (chat/teams/, built on this core) registers itself when it is there.
+        if find_spec("groundswell.chat.teams") and find_spec("groundswell.chat.teams.platform"):
+            from groundswell.chat.teams.platform import TeamsPlatform  # type: ignore[import-not-found,unused-ignore]
+
+            register_platform("teams", TeamsPlatform())
         item_announced.connect(receivers.on_item_announced, dispatch_uid="chat-item-announced")
         post_save.connect(receivers.on_case_event, sender=CaseEvent, dispatch_uid="chat-case-routed")

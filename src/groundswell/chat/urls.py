@@ -1,9 +1,11 @@
-from django.urls import path
+from importlib.util import find_spec
+
+from django.urls import URLPattern, URLResolver, include, path
 
 from groundswell.chat import views
 
 app_name = "chat"
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.settings_page, name="settings"),
     # The signed link's token is in the query string (?token=): it names no object of the workspace.
     path("link/", views.link, name="link"),
@@ -14,3 +16,6 @@ urlpatterns = [
     path("slack/disconnect/", views.slack_disconnect, name="slack_disconnect"),
     path("slack/manifest.json", views.slack_manifest, name="slack_manifest"),
 ]
+# Microsoft Teams' admin pages (chat/teams/web_urls.py) under /w/<ws>/chat/teams/ when the module exists.
+if find_spec("groundswell.chat.teams") and find_spec("groundswell.chat.teams.web_urls"):
+    urlpatterns.append(path("teams/", include("groundswell.chat.teams.web_urls")))
