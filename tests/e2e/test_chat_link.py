@@ -76,3 +76,29 @@ def test_link_a_slack_user_from_the_slash_command(browser: Any, live_server: Any
     assert "You are linked to your membership in Acme" in _signed_command(base, "")["text"]
     assert not [p for p in problems if "Content Security Policy" in p], problems
     context.close()
+
+
+def test_the_admin_chat_page_fits_a_phone(browser: Any, live_server: Any, settings: Any) -> None:
+    from groundswell.chat.models import InstallationState
+    from tests.e2e.test_core_loop import sign_in
+
+    settings.SLACK_CLIENT_ID, settings.SLACK_CLIENT_SECRET, settings.SLACK_SIGNING_SECRET = "1.2", "s", SECRET
+    base = live_server.url
+    workspace = Workspace.objects.create(name="Acme", slug="acme")
+    ensure_default_rules(workspace)
+    make_user(workspace, "alice@acme.test", Role.ADMIN)
+    ChatInstallation.objects.create(workspace=workspace, platform=Platform.SLACK, external_id="T0E2E",
+                                    name="Acme Slack " + "x" * 80, bot_token="xoxb-e2e", channel_id="C0NEWS",
+                                    channel_name="news", state=InstallationState.FAILING,
+                                    last_error="Slack refused Groundswell's token (invalid_auth). Reinstall the Slack "
+                                    "app: open the chat page in Groundswell and choose “Reinstall Slack app”.")  # fmt: skip
+    page = sign_in(browser, base, "alice@acme.test")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/w/acme/chat/")
+    assert page.get_by_role("heading", name="Slack", exact=True).is_visible()
+    assert page.get_by_text("Needs attention").is_visible()
+    assert page.get_by_role("button", name="Reinstall Slack app").is_visible()
+    page.get_by_text("Slack app manifest for this server").click()
+    assert "/chat/slack/events/" in page.get_by_label("Manifest (JSON)").input_value()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path="/tmp/chat-admin-390.png", full_page=True)
