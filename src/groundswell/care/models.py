@@ -120,6 +120,8 @@ class Case(models.Model):
     )
     opened_at = models.DateTimeField(default=timezone.now)
     assigned_at = models.DateTimeField(null=True, blank=True)
+    #: When the assignee said they have it in hand (from chat or the case page); cleared on reassignment.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
     escalations = models.PositiveSmallIntegerField(default=0, help_text="Reassignments because nobody answered")
     escalate_at = models.DateTimeField(null=True, blank=True, help_text="When the next escalation is due")
     sla_due_at = models.DateTimeField(null=True, blank=True, help_text="First-response target, in staffed time")
@@ -183,6 +185,7 @@ class EventKind(models.TextChoices):
     QUEUED = "queued", "Waiting for someone on shift"
     ASSIGNED = "assigned", "Assigned"
     REASSIGNED = "reassigned", "Reassigned"
+    ACKNOWLEDGED = "acked", "Acknowledged: on it"
     ESCALATED = "escalated", "Escalated to admins"
     REPLIED = "replied", "Answered"
     REPLY_FAILED = "failed", "Answer not posted"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:case_id>/retry-reply/", views.retry_reply, name="retry_reply"),
     path("cases/<int:case_id>/posted-by-hand/", views.posted_by_hand, name="posted_by_hand"),
     path("cases/<int:case_id>/resolve/", views.resolve, name="resolve"),
+    path("cases/<int:case_id>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("cases/<int:case_id>/reassign/", views.reassign, name="reassign"),
     path("cases/<int:case_id>/close/", views.close, name="close"),
     path("queue/", views.queue, name="queue"),

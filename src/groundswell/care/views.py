@@ -253,6 +253,21 @@ def resolve(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
 
 @login_required
 @allow_methods("POST")
+def acknowledge(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
+    """The assignee says they are on it (the same action as the button in Slack or Teams)."""
+    member = get_membership(request.user, ws)
+    found = _case(member, case_id)
+    try:
+        first = actions.acknowledge_case(found, member, via="the case page")
+    except actions.CareError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Noted: the team sees you are on it." if first else "You had already said so.")
+    return redirect("care:case", ws=ws, case_id=found.pk)
+
+
+@login_required
+@allow_methods("POST")
 def reassign(request: HttpRequest, ws: str, case_id: int) -> HttpResponse:
     member = _admin(request, ws)
     found = _case(member, case_id)

@@ -16,9 +16,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from groundswell.care import actions as care_actions
 from groundswell.care.models import UNANSWERED, Case
 from groundswell.chat import actions, messages
-from groundswell.chat.models import ChatIdentity, ChatInstallation, InstallationState
+from groundswell.chat.models import ChatIdentity, ChatInstallation, InstallationState, Platform
 from groundswell.chat.platforms import OutgoingMessage
 from groundswell.chat.tokens import TokenError, make_link_token, make_share_token, read_share_token
 from groundswell.content.models import Item
@@ -188,18 +189,27 @@ def schedule_for_me(identity: ChatIdentity, item_id: int, network: str) -> str:
 
 
 def acknowledge_case(identity: ChatIdentity, case_id: int) -> str:
-    """The assignee says from chat that they have the case in hand. Only the member the case is routed to may;
-    the reply links to the case to answer it."""
+    """The assignee says from chat that they have the case in hand (``care.actions.acknowledge_case``: logged
+    in the case's history and shown in the team queue). Only the member the case is routed to may; the reply
+    links to the case to answer it."""
     case = Case.objects.select_related("workspace").filter(pk=case_id, workspace_id=identity.workspace_id).first()
     if case is None or case.assignee_id != identity.member_id:
         return "This case is not routed to you (any more)."
     url = absolute(reverse("care:case", kwargs={"ws": case.workspace.slug, "case_id": case.pk}))
     if case.status not in UNANSWERED:
         return f"This case is already {case.get_status_display().lower()}: {url}"
-    first = actions.record_case_acknowledged(identity, case.pk)
+    try:
+        first = care_actions.acknowledge_case(case, identity.member, via=_platform_label(identity.platform))
+    except care_actions.CareError as exc:
+        return f"{exc} {url}"
+    actions.record_case_acknowledged(identity, case.pk)
     if not first:
         return f"You already acknowledged this case. Answer it here: {url}"
     return f"Thanks, it is yours. Answer the customer here: {url}"
+
+
+def _platform_label(platform: str) -> str:
+    return Platform(platform).label if platform in Platform.values else platform
 
 
 def handle_action(

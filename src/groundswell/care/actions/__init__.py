@@ -30,6 +30,7 @@ from groundswell.care.actions.intake import (
     route_waiting,
 )
 from groundswell.care.actions.lifecycle import (
+    acknowledge_case,
     close_case,
     reassign_case,
     release_cases_of,
@@ -66,6 +67,7 @@ __all__ = [
     "NOT_POSTED_YET",
     "RECONNECT_STUCK_AFTER",
     "CareError",
+    "acknowledge_case",
     "add_department_skill",
     "can_answer",
     "case_from_triage",

@@ -118,7 +118,13 @@ def _open_case(
             _route(case, settings, found_responders, now, kind=EventKind.ASSIGNED)
         else:
             due = _due(schedules_for(found_responders, _needs(case)), now, settings.first_response_minutes)
-            values = {"status": CaseStatus.ASSIGNED, "assignee_id": take.pk, "assigned_at": now, "escalate_at": due}
+            values = {
+                "status": CaseStatus.ASSIGNED,
+                "assignee_id": take.pk,
+                "assigned_at": now,
+                "acknowledged_at": None,
+                "escalate_at": due,
+            }
             for name, value in values.items():
                 setattr(case, name, value)
             case.save(update_fields=list(values))
@@ -144,7 +150,9 @@ def _route(
     chosen = choose(found, needs, now, settings.max_open_per_person)
     if chosen is None:
         if case.status != CaseStatus.NEW:
-            Case.objects.filter(pk=case.pk).update(status=CaseStatus.NEW, assignee=None, escalate_at=None)
+            Case.objects.filter(pk=case.pk).update(
+                status=CaseStatus.NEW, assignee=None, acknowledged_at=None, escalate_at=None
+            )
             case.status, case.assignee_id, case.escalate_at = CaseStatus.NEW, None, None
         if kind == EventKind.ASSIGNED:
             _log(case, EventKind.QUEUED, now, note="Nobody who can answer it is on shift and free.")
@@ -157,6 +165,7 @@ def _route(
         "status": CaseStatus.ASSIGNED,
         "assignee_id": chosen.member_id,
         "assigned_at": now,
+        "acknowledged_at": None,
         "escalate_at": min(escalate_at, off_at) if off_at is not None else escalate_at,
     }
     for name, value in values.items():
@@ -239,7 +248,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
             claimed = Case.objects.filter(
                 pk=pk, status=CaseStatus.ASSIGNED, assignee_id=assignee_id, escalations=level,
                 first_response_at__isnull=True,
-            ).update(status=CaseStatus.NEW, assignee=None, escalations=level + 1, escalate_at=None)  # fmt: skip
+            ).update(status=CaseStatus.NEW, assignee=None, acknowledged_at=None, escalations=level + 1, escalate_at=None)  # fmt: skip
             if not claimed:
                 continue  # answered meanwhile, or another worker escalated it first
             case = Case.objects.select_related("workspace", "post").get(pk=pk)
@@ -278,7 +287,9 @@ def escalate_overdue(now: dt.datetime | None = None) -> int:
 
 
 def _to_admins(case: Case, now: dt.datetime, why: str) -> None:
-    Case.objects.filter(pk=case.pk).update(status=CaseStatus.ESCALATED, assignee=None, escalate_at=None)
+    Case.objects.filter(pk=case.pk).update(
+        status=CaseStatus.ESCALATED, assignee=None, acknowledged_at=None, escalate_at=None
+    )
     case.status = CaseStatus.ESCALATED
     _log(case, EventKind.ESCALATED, now, note=why)
     admins = Membership.objects.filter(workspace_id=case.workspace_id, is_active=True, role=Role.ADMIN)

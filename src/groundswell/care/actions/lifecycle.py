@@ -44,6 +44,30 @@ def resolve_case(case: Case, member: Membership, *, now: dt.datetime | None = No
     return case
 
 
+def acknowledge_case(case: Case, member: Membership, *, via: str = "", now: dt.datetime | None = None) -> bool:
+    """The assignee says they have the case in hand (a button in Slack or Teams, or the case page).
+
+    Logged once per assignment, so the team queue and the case's history show that someone is on it; the
+    escalation timer keeps running (the customer is still waiting for an answer, not for an acknowledgement).
+    False when this assignee had already acknowledged it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Case.objects.filter(
+            pk=case.pk, assignee=member, status__in=UNANSWERED, acknowledged_at__isnull=True
+        ).update(acknowledged_at=now)
+        if not claimed:
+            fresh = Case.objects.filter(pk=case.pk).values("assignee_id", "status").first()
+            if fresh is None or fresh["assignee_id"] != member.pk:
+                raise CareError("This case is assigned to someone else.")
+            if fresh["status"] not in UNANSWERED:
+                raise CareError("This case is already answered or closed.")
+            return False
+        case.refresh_from_db()
+        _log(case, EventKind.ACKNOWLEDGED, now, actor=member, member_id=member.pk, note=f"from {via}" if via else "")
+    return True
+
+
 def close_case(case: Case, admin: Membership, note: str, *, now: dt.datetime | None = None) -> Case:
     """An admin closes a case that needs no answer (spam, answered elsewhere), saying why."""
     now = now or timezone.now()
@@ -79,6 +103,7 @@ def reassign_case(case: Case, admin: Membership, to: Membership, *, now: dt.date
             "status": CaseStatus.ASSIGNED,
             "assignee_id": to.pk,
             "assigned_at": now,
+            "acknowledged_at": None,
             "escalate_at": _due(
                 schedules_for(queries.responders(locked.workspace), _needs(locked)),
                 now,
@@ -125,7 +150,7 @@ def release_cases_of(member: Membership, *, reason: str = "", now: dt.datetime |
         _locked_settings(member.workspace_id)  # routing of this workspace waits for us
         for case in Case.objects.filter(assignee=member, status=CaseStatus.ASSIGNED).order_by("opened_at", "pk"):
             if not Case.objects.filter(pk=case.pk, assignee=member, status=CaseStatus.ASSIGNED).update(
-                status=CaseStatus.NEW, assignee=None, escalate_at=None
+                status=CaseStatus.NEW, assignee=None, acknowledged_at=None, escalate_at=None
             ):
                 continue
             _log(case, EventKind.QUEUED, now, member_id=member.pk, note=note)

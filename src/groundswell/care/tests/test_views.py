@@ -69,6 +69,30 @@ def test_answer_from_the_page_records_it_and_awards_points(case: Case, bob: Memb
     assert case.status == CaseStatus.RESOLVED
 
 
+def test_the_assignee_says_they_are_on_it_once_and_a_reassignment_clears_it(
+    case: Case, alice: Membership, bob: Membership, carol: Membership
+) -> None:
+    client = client_for(bob)
+    assert "I'm on it" in client.get(url("case", case_id=case.pk)).content.decode()
+    assert client.get(url("acknowledge", case_id=case.pk)).status_code == 405
+    assert client.post(url("acknowledge", case_id=case.pk)).status_code == 302
+    case.refresh_from_db()
+    assert case.acknowledged_at is not None
+    page = client.get(url("case", case_id=case.pk)).content.decode()
+    assert "You said you are on it" in page and "I'm on it</button>" not in page
+    assert "Acknowledged: on it" in page  # the case's history
+    with pytest.raises(actions.CareError):
+        actions.acknowledge_case(case, carol)  # not theirs
+    assert actions.acknowledge_case(case, bob) is False  # once per assignment
+    assert case.events.filter(kind="acked").count() == 1
+    volunteer(carol)
+    actions.reassign_case(case, alice, carol)
+    case.refresh_from_db()
+    assert case.assignee_id == carol.pk and case.acknowledged_at is None
+    assert actions.acknowledge_case(case, carol) is True
+    assert client_for(carol).post(url("acknowledge", case_id=case.pk)).status_code == 302
+
+
 def test_someone_elses_case_and_admin_pages_are_404_for_employees(case: Case, carol: Membership) -> None:
     client = client_for(carol)
     assert client.get(url("case", case_id=case.pk)).status_code == 404

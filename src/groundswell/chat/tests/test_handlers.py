@@ -216,7 +216,13 @@ def test_only_the_assignee_acknowledges_a_case(
     reply = handlers.acknowledge_case(bob_slack, routed_case.pk)
     assert reply.startswith("Thanks, it is yours") and f"/w/acme/care/cases/{routed_case.pk}/" in reply
     assert ChatMessage.objects.get().acted_at is not None
+    # The case itself records it: its history and the team queue show someone is on it.
+    routed_case.refresh_from_db()
+    assert routed_case.acknowledged_at is not None
+    event = routed_case.events.get(kind="acked")
+    assert event.actor_id == bob_slack.member_id and event.note == "from Slack"
     assert handlers.acknowledge_case(bob_slack, routed_case.pk).startswith("You already acknowledged")
+    assert routed_case.events.filter(kind="acked").count() == 1
 
 
 def test_an_answered_case_needs_no_acknowledgement(bob_slack: ChatIdentity, routed_case: Case) -> None:
