@@ -81,6 +81,7 @@ def test_the_assignee_says_they_are_on_it_once_and_a_reassignment_clears_it(
     page = client.get(url("case", case_id=case.pk)).content.decode()
     assert "You said you are on it" in page and "I'm on it</button>" not in page
     assert "Acknowledged: on it" in page  # the case's history
+    assert ">on it</span>" in client_for(alice).get(url("queue")).content.decode()  # the team queue
     with pytest.raises(actions.CareError):
         actions.acknowledge_case(case, carol)  # not theirs
     assert actions.acknowledge_case(case, bob) is False  # once per assignment
