@@ -66,6 +66,7 @@ def _direction(request: HttpRequest) -> int:
 
 
 @login_required
+@allow_methods("GET", "HEAD")
 def track(request: HttpRequest, ws: str) -> HttpResponse:
     """Every track meant for the member, with progress and the next released lesson."""
     member = get_membership(request.user, ws)
@@ -82,6 +83,7 @@ def track(request: HttpRequest, ws: str) -> HttpResponse:
 
 
 @login_required
+@allow_methods("GET", "HEAD")
 def track_detail(request: HttpRequest, ws: str, track_id: int) -> HttpResponse:
     member = get_membership(request.user, ws)
     obj = get_for_workspace(LessonTrack.objects.prefetch_related("departments"), member.workspace, pk=track_id)
@@ -141,6 +143,7 @@ def lesson(request: HttpRequest, ws: str, lesson_id: int) -> HttpResponse:
 
 
 @login_required
+@allow_methods("GET", "HEAD")
 def lesson_image(request: HttpRequest, ws: str, lesson_id: int) -> FileResponse:
     """The lesson's image, for members who may read the lesson (it is in the private storage)."""
     member = get_membership(request.user, ws)
@@ -159,6 +162,7 @@ def lesson_image(request: HttpRequest, ws: str, lesson_id: int) -> FileResponse:
 
 
 @login_required
+@allow_methods("GET", "HEAD")
 def progress(request: HttpRequest, ws: str) -> HttpResponse:
     """The member's own progress (no streaks, no ranking) and, for admins, completion per track in counts."""
     member = get_membership(request.user, ws)
@@ -334,6 +338,7 @@ def lesson_move(request: HttpRequest, ws: str, lesson_id: int) -> HttpResponse:
 
 
 @login_required
+@allow_methods("GET", "HEAD")
 def tips(request: HttpRequest, ws: str) -> HttpResponse:
     member = _admin(request, ws)
     today = _today(member)
