@@ -7,6 +7,7 @@ import datetime as dt
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -111,7 +112,8 @@ def set_schedule(
     return track
 
 
-def _swap(rows: list[Lesson] | list[LessonTrack], index: int, direction: int) -> None:
+def _swap(rows: list[Any], index: int, direction: int) -> None:
+    """Swap the row at ``index`` with its neighbour and renumber the positions 1..n (lessons or tracks)."""
     other = index + direction
     if not 0 <= other < len(rows):
         return
@@ -186,15 +188,15 @@ def _apply(lesson: Lesson, draft: LessonDraft, media: Media | None) -> None:
     lesson.title, lesson.body_markdown, lesson.pass_percent = draft.title, draft.body_markdown, draft.pass_percent
     if media is None:
         return
-    video = media.video
-    if media.video_upload is not None:
-        video = _upload_video(media, lesson.title)
-    if video is not None and (video.workspace_id != lesson.workspace_id or video.state == VideoState.FAILED):
-        raise LessonError("Choose a video of this workspace that could be processed.")
     alt = media.image_alt.strip()
     keeps_image = (bool(lesson.image) and not media.remove_image) or media.image is not None
     if keeps_image and not alt:
         raise LessonError("Describe the image in one sentence (alt text) for people who cannot see it.")
+    video = media.video
+    if video is not None and (video.workspace_id != lesson.workspace_id or video.state == VideoState.FAILED):
+        raise LessonError("Choose a video of this workspace that could be processed.")
+    if media.video_upload is not None:  # last: nothing else can fail after the clip is handed over
+        video = _upload_video(media, lesson.title)
     lesson.video = video
     if lesson.image and (media.remove_image or media.image is not None):
         old = lesson.image.name

@@ -256,13 +256,14 @@ def _lesson_form(request: HttpRequest, ws: str, *, lesson_id: int | None, track_
     member = _admin(request, ws)
     workspace = member.workspace
     obj: Lesson | None = None
+    target: LessonTrack | None
     if lesson_id is not None:
         obj = get_for_workspace(Lesson.objects.select_related("track", "video"), workspace, pk=lesson_id)
         target = obj.track
     elif track_id is not None:
         target = get_for_workspace(LessonTrack.objects.all(), workspace, pk=track_id)
-    else:
-        target = actions.ensure_track(workspace)
+    else:  # the first track (created with the first lesson when there is none: never on a GET)
+        target = LessonTrack.objects.filter(workspace=workspace).order_by("position", "pk").first()
     post = request.method == "POST"
     form = LessonForm(
         request.POST if post else None,

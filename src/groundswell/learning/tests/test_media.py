@@ -14,7 +14,6 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
-from pytest_django.fixtures import SettingsWrapper
 
 from groundswell.conftest import client_for
 from groundswell.learning.models import Lesson, LessonTrack
@@ -39,7 +38,7 @@ def track(workspace: Workspace) -> LessonTrack:
 
 
 @pytest.fixture
-def player(settings: SettingsWrapper) -> None:
+def player(settings: Any) -> None:
     """The videos app's player partial, stood in for by a stub (the lesson page only includes it)."""
     templates = [dict(t) for t in settings.TEMPLATES]
     templates[0]["DIRS"] = [HERE / "templates", *templates[0].get("DIRS", [])]
