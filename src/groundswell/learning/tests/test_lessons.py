@@ -18,7 +18,7 @@ from groundswell.learning.actions import (
 from groundswell.learning.drafts import LessonDraft
 from groundswell.learning.models import Lesson, LessonCompletion, LessonTrack
 from groundswell.learning.queries import lessons_with_status, next_lesson
-from groundswell.learning.starter import STARTER_LESSONS
+from groundswell.learning.starter import STARTER_LESSONS, STARTER_TRACKS
 from groundswell.rewards.models import Action, PointsEntry, PointsRule
 from groundswell.updates.actions import set_digest_frequency
 from groundswell.updates.digest import send_due_digests
@@ -234,3 +234,27 @@ def test_next_lesson_in_the_digest(
     body = mail.outbox[0].body
     assert "Your next lesson" in body and starter[0].title in body
     assert f"http://testserver/w/acme/learn/{starter[0].pk}/" in body
+
+
+def test_second_starter_track_tells_stories_with_multi_question_quizzes(
+    alice_client: Client, bob_client: Client, workspace: Workspace
+) -> None:
+    stories = STARTER_TRACKS["stories"]
+    assert stories.title == "Telling our stories" and len(stories.lessons) >= 3
+    titles = " ".join(d.title for d in stories.lessons).lower()
+    assert "story" in titles and "30-second video" in titles
+    for draft in stories.lessons:
+        assert 120 <= len(draft.body_markdown.split()) <= 450, draft.title
+        assert len(draft.questions) >= 2 and all(0 <= (q.correct_choice or 0) < len(q.choices) for q in draft.questions)
+    assert alice_client.post("/w/acme/learn/starter/", {"track": "nonsense"}).status_code == 302
+    assert not LessonTrack.objects.exists()
+    assert alice_client.post("/w/acme/learn/starter/", {"track": "stories"}).status_code == 302
+    track = LessonTrack.objects.get()
+    assert track.title == "Telling our stories"
+    assert Lesson.objects.filter(track=track).count() == len(stories.lessons)
+    first = Lesson.objects.filter(track=track).first()
+    assert first is not None
+    page = bob_client.get(f"/w/acme/learn/{first.pk}/").content.decode()  # released today
+    assert page.count("<fieldset") == len(stories.lessons[0].questions)
+    again = alice_client.post("/w/acme/learn/starter/", {"track": "stories"}, follow=True)
+    assert "already in your track" in again.content.decode()

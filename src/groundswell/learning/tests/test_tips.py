@@ -9,13 +9,13 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from groundswell.learning.actions import LessonError, install_starter_tips, save_tip
+from groundswell.learning.actions import LessonError, install_starter_tips, save_tip, set_schedule
 from groundswell.learning.drafts import TipDraft
 from groundswell.learning.models import Tip as TipRow
 from groundswell.learning.starter import STARTER_TIPS
 from groundswell.learning.tests.helpers import make_lesson, make_track
 from groundswell.learning.tips import Tip, tip_for_week
-from groundswell.updates.actions import post_update, set_digest_frequency
+from groundswell.updates.actions import set_digest_frequency
 from groundswell.updates.digest import send_due_digests
 from groundswell.updates.models import Frequency
 from groundswell.updates.tests.test_digest import next_monday
@@ -97,7 +97,10 @@ def test_the_digest_carries_the_tip_but_a_tip_alone_sends_nothing(
     save_tip(workspace=workspace, draft=TipDraft("Ask a question", "End with a question.", ""), week_of=None)
     monday = next_monday(9)
     assert send_due_digests(now=monday).sent == 0  # the tip is context, not news
-    post_update(workspace=workspace, author=alice, title="Launch day", body_markdown="We launched.")
+    # A lesson released during the week before the next digest is news: the tip rides along.
+    track = make_track(workspace, "Basics")
+    make_lesson(track, "Released this week")
+    set_schedule(workspace=workspace, starts_on=monday.date() + dt.timedelta(days=2), interval_days=7, track=track)
     assert send_due_digests(now=monday + dt.timedelta(days=7)).sent == 1
     body = mail.outbox[0].body
     assert "Tip of the week" in body and "Ask a question" in body and "End with a question." in body
