@@ -199,10 +199,9 @@ def _apply(lesson: Lesson, draft: LessonDraft, media: Media | None) -> None:
         video = _upload_video(media, lesson.title)
     lesson.video = video
     if lesson.image and (media.remove_image or media.image is not None):
-        old = lesson.image.name
-        storage = lesson.image.storage
+        old, storage = lesson.image.name or "", lesson.image.storage
         transaction.on_commit(lambda: storage.delete(old))
-        lesson.image = ""  # type: ignore[assignment]
+        lesson.image = ""
     if media.image is not None:
         lesson.image.save(media.image.name or "image", media.image, save=False)
     lesson.image_alt = alt if keeps_image else ""
@@ -408,7 +407,10 @@ def save_tip(*, workspace: Workspace, draft: TipDraft, week_of: dt.date | None, 
     """Create or edit a tip. ``week_of`` pins it to that week (any day of it); None puts it in the rotation."""
     draft = clean_tip(draft)
     week = monday_of(week_of) if week_of else None
-    if week and Tip.objects.filter(workspace=workspace, week_of=week).exclude(pk=tip.pk if tip else None).exists():
+    same_week = Tip.objects.filter(workspace=workspace, week_of=week)
+    if tip is not None:
+        same_week = same_week.exclude(pk=tip.pk)
+    if week and same_week.exists():
         raise LessonError(f"Another tip is already set for the week of {week:%d %B %Y}.")
     if tip is None:
         last = Tip.objects.filter(workspace=workspace).aggregate(p=Max("position"))["p"]

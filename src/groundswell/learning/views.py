@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -144,18 +144,19 @@ def lesson(request: HttpRequest, ws: str, lesson_id: int) -> HttpResponse:
 
 @login_required
 @allow_methods("GET", "HEAD")
-def lesson_image(request: HttpRequest, ws: str, lesson_id: int) -> FileResponse:
+def lesson_image(request: HttpRequest, ws: str, lesson_id: int) -> HttpResponse:
     """The lesson's image, for members who may read the lesson (it is in the private storage)."""
     member = get_membership(request.user, ws)
     obj, _ = _visible_lesson(member, lesson_id)
     if not obj.image:
         raise Http404("No image")
     try:
-        handle = obj.image.open("rb")
+        with obj.image.open("rb") as handle:
+            data = handle.read()  # at most MAX_IMAGE_UPLOAD_BYTES (checked on upload)
     except FileNotFoundError:
         raise Http404("No image") from None
-    content_type = mimetypes.guess_type(obj.image.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
+    content_type = mimetypes.guess_type(obj.image.name or "")[0] or "application/octet-stream"
+    response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
