@@ -17,7 +17,7 @@ from django.utils import timezone
 from groundswell.analytics.rollups import RollupBatch
 from groundswell.learning.drafts import LessonDraft, QuestionDraft, TipDraft, TrackDraft
 from groundswell.learning.models import Lesson, LessonCompletion, LessonQuestion, LessonTrack, QuizAttempt, Tip
-from groundswell.learning.starter import STARTER_TIPS, STARTER_TRACKS
+from groundswell.learning.starter import RENAMED, STARTER_TIPS, STARTER_TRACKS
 from groundswell.lib.periods import local_day
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
@@ -280,6 +280,12 @@ def install_starter_track(*, workspace: Workspace, author: Membership | None, ke
     """Add a starter track that ships with Groundswell (``starter.STARTER_TRACKS``), or the lessons it lacks
     when a track of that title exists. Returns the lessons added."""
     starter = STARTER_TRACKS[key]
+    # Titles anywhere in the workspace count: a workspace migrated from the single track has the first starter
+    # lessons in its "Lessons" track (some under a title used before, see ``RENAMED``).
+    have = set(Lesson.objects.filter(workspace=workspace).values_list("title", flat=True))
+    missing = [d for d in starter.lessons if d.title not in have and RENAMED.get(d.title) not in have]
+    if not missing:
+        return []
     track = LessonTrack.objects.filter(workspace=workspace, title=starter.title).first()
     if track is None:
         track = create_track(
@@ -287,12 +293,7 @@ def install_starter_track(*, workspace: Workspace, author: Membership | None, ke
             draft=TrackDraft(starter.title, starter.description),
             starts_on=_today(workspace),
         )
-    have = set(Lesson.objects.filter(track=track).values_list("title", flat=True))
-    return [
-        create_lesson(workspace=workspace, author=author, draft=draft, track=track)
-        for draft in starter.lessons
-        if draft.title not in have
-    ]
+    return [create_lesson(workspace=workspace, author=author, draft=draft, track=track) for draft in missing]
 
 
 def install_starter_lessons(*, workspace: Workspace, author: Membership | None) -> list[Lesson]:

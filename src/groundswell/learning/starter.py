@@ -50,9 +50,11 @@ A quick recipe:
         ),
     ),
     LessonDraft(
-        title="What not to share",
+        title="Share with confidence: what not to share",
         body_markdown="""\
-Sharing is voluntary and should feel safe. A few things are never yours to post, however exciting they are.
+Sharing is voluntary and should feel safe. Almost everything you are proud of at work is fine to share: what
+you learned, a launch that is already public, a team you enjoy working with. A short list of things is never
+yours to post, however exciting they are — knowing it is what lets you share everything else without worry.
 
 **Confidential information.** Unreleased products, numbers that are not public, customer names we have not
 announced, anything marked internal. If it is not on our website or in the Groundswell content hub, assume it is
@@ -67,7 +69,8 @@ legal matters, incidents or rumours. Send journalists and complaints to the team
 **Heated topics in the company's name.** Your private opinions are yours. When you post about work, keep politics
 and fights out of it.
 
-When in doubt, leave it out — or ask your program admin first. Nobody was ever in trouble for asking.
+Not sure? Ask your program admin first — nobody was ever in trouble for asking, and most answers are "yes, go
+ahead".
 """,
         questions=(
             QuestionDraft(
@@ -438,6 +441,9 @@ STARTER_TRACKS: dict[str, StarterTrack] = {
         STORY_LESSONS,
     ),
 }
+
+#: Starter lessons renamed since they first shipped: new title → old title (installed copies keep the old one).
+RENAMED: dict[str, str] = {"Share with confidence: what not to share": "What not to share"}
 
 STARTER_TIPS: list[TipDraft] = [
     TipDraft(

@@ -258,3 +258,14 @@ def test_second_starter_track_tells_stories_with_multi_question_quizzes(
     assert page.count("<fieldset") == len(stories.lessons[0].questions)
     again = alice_client.post("/w/acme/learn/starter/", {"track": "stories"}, follow=True)
     assert "already in your track" in again.content.decode()
+
+
+def test_starter_lessons_already_installed_under_the_old_title_are_not_added_again(
+    workspace: Workspace, alice: Membership
+) -> None:
+    old = create_lesson(workspace=workspace, author=alice, draft=LessonDraft("What not to share", "Old text."))
+    added = install_starter_lessons(workspace=workspace, author=alice)
+    assert len(added) == len(STARTER_LESSONS) - 1
+    assert "Share with confidence: what not to share" not in {lesson.title for lesson in added}
+    assert Lesson.objects.get(pk=old.pk).track.title == "Lessons"
+    assert install_starter_lessons(workspace=workspace, author=alice) == []
