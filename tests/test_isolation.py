@@ -34,7 +34,7 @@ from groundswell.conftest import client_for, make_member
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
 from groundswell.enrolment.models import CallForInterest
 from groundswell.goals.models import Goal
-from groundswell.learning.models import Lesson
+from groundswell.learning.models import Lesson, LessonTrack, Tip
 from groundswell.rewards.actions import ensure_default_rules
 from groundswell.rewards.models import Finding, FindingKind
 from groundswell.sharing.models import Share
@@ -141,6 +141,7 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
     )
     extra["update"] = Update.objects.create(workspace=ws, title=f"Update {MARKER}", body_markdown="News", author=alice)
     extra["lesson"] = Lesson.objects.create(workspace=ws, title=f"Lesson {MARKER}", body_markdown="Tip", position=1)
+    extra["tip"] = Tip.objects.create(workspace=ws, title=f"Tip {MARKER}", text="Reply within a day.")
     extra["call"] = CallForInterest.objects.create(
         workspace=ws, title=f"Call {MARKER}", message=MARKER, opened_by=alice, deadline=timezone.localdate()
     )
@@ -274,6 +275,8 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "period_id": lambda a: a.extra["bonus_period"].pk,
     "update_id": lambda a: a.extra["update"].pk,
     "lesson_id": lambda a: a.extra["lesson"].pk,
+    "track_id": lambda a: a.extra["lesson"].track_id,
+    "tip_id": lambda a: a.extra["tip"].pk,
     "call_id": lambda a: a.extra["call"].pk,
     "team_id": lambda a: a.extra["team"].pk,
     "seat_id": lambda a: a.extra["seat"].pk,
@@ -427,6 +430,8 @@ def _assert_untouched(acme: Acme) -> None:
     assert acme.workspace.memberships.count() == 2
     assert Update.objects.filter(pk=acme.extra["update"].pk, title__contains=MARKER, deleted_at__isnull=True).exists()
     assert Lesson.objects.filter(pk=acme.extra["lesson"].pk, title__contains=MARKER).exists()
+    assert Tip.objects.filter(pk=acme.extra["tip"].pk, title__contains=MARKER).exists()
+    assert LessonTrack.objects.filter(pk=acme.extra["lesson"].track_id, position=0).exists()
     assert CallForInterest.objects.filter(pk=acme.extra["call"].pk, closed_at__isnull=True).exists()
     assert not acme.workspace.memberships.filter(enrolment__isnull=False).exists()
     acme.extra["team"].refresh_from_db()

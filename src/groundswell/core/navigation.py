@@ -81,6 +81,13 @@ SECTIONS: tuple[Section, ...] = (
         (
             Page("Vision & goals", "goals:program", ("goals:*",)),
             Page("Lessons", "learning:track", ("learning:*",)),
+            Page("Lesson progress", "learning:progress", ("learning:progress",)),
+            Page(
+                "Tips of the week",
+                "learning:tips",
+                ("learning:tips", "learning:tip_create", "learning:tip_edit"),
+                needs="admin",
+            ),
             Page("Policy", "policy:page", ("policy:*",)),
             Page("Updates", "updates:feed", ("updates:feed", "updates:create", "updates:edit"), needs="admin"),
             Page("Teams", "teams:list", ("teams:*",)),

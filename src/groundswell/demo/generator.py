@@ -40,6 +40,7 @@ from groundswell.demo.audit import build_audit_schedule
 from groundswell.demo.care import build_care
 from groundswell.demo.data import MIN_EMPLOYEES
 from groundswell.demo.enrolment import add_enrolment
+from groundswell.demo.learning import build_learning
 from groundswell.demo.listening import build_listening
 from groundswell.demo.listening_bluesky import build_bluesky_listening
 from groundswell.demo.policy import publish_policy
@@ -177,6 +178,7 @@ class DemoBuilder:
             self._submissions()
             self._goals()
             build_updates_and_lessons(self)
+            build_learning(self)
             build_recognition(self.ws, local_day(self.now, self.ws.timezone))
             add_privacy(self.members, self.rng, self.now)
             build_teams(self)

@@ -1,8 +1,14 @@
-"""The starter track that ships with Groundswell: seven two-minute lessons an admin can install and adapt."""
+"""The starter content that ships with Groundswell, for an admin to install and adapt: two tracks of
+two-minute lessons ("Getting started", "Telling our stories") and a queue of tips of the week.
+
+The tone is encouraging, not restrictive: each lesson says what to do (and why it works) before what to avoid,
+and every quiz explanation starts from what the member got right."""
 
 from __future__ import annotations
 
-from groundswell.learning.drafts import LessonDraft
+from dataclasses import dataclass
+
+from groundswell.learning.drafts import LessonDraft, QuestionDraft, TipDraft
 
 STARTER_LESSONS: list[LessonDraft] = [
     LessonDraft(
@@ -29,20 +35,26 @@ A quick recipe:
 2. One line on what you did or learned.
 3. One line on why a reader might care.
 """,
-        question="Twenty colleagues want to share the same launch. What helps the post most?",
-        choices=(
-            "Everyone posts the suggested caption word for word, so the message is consistent",
-            "Everyone changes at least the first line to say why it matters to them",
-            "Everyone adds as many hashtags as possible",
+        questions=(
+            QuestionDraft(
+                text="Twenty colleagues want to share the same launch. What helps the post most?",
+                choices=(
+                    "Everyone posts the suggested caption word for word, so the message is consistent",
+                    "Everyone changes at least the first line to say why it matters to them",
+                    "Everyone adds as many hashtags as possible",
+                ),
+                correct_choice=1,
+                explanation="Identical posts look like a campaign and reach fewer people. Your own first line "
+                "— why it matters to you — is what makes people stop and read.",
+            ),
         ),
-        correct_choice=1,
-        explanation="Identical posts look like a campaign and reach fewer people. Your own first line "
-        "— why it matters to you — is what makes people stop and read.",
     ),
     LessonDraft(
-        title="What not to share",
+        title="Share with confidence: what not to share",
         body_markdown="""\
-Sharing is voluntary and should feel safe. A few things are never yours to post, however exciting they are.
+Sharing is voluntary and should feel safe. Almost everything you are proud of at work is fine to share: what
+you learned, a launch that is already public, a team you enjoy working with. A short list of things is never
+yours to post, however exciting they are — knowing it is what lets you share everything else without worry.
 
 **Confidential information.** Unreleased products, numbers that are not public, customer names we have not
 announced, anything marked internal. If it is not on our website or in the Groundswell content hub, assume it is
@@ -57,17 +69,22 @@ legal matters, incidents or rumours. Send journalists and complaints to the team
 **Heated topics in the company's name.** Your private opinions are yours. When you post about work, keep politics
 and fights out of it.
 
-When in doubt, leave it out — or ask your program admin first. Nobody was ever in trouble for asking.
+Not sure? Ask your program admin first — nobody was ever in trouble for asking, and most answers are "yes, go
+ahead".
 """,
-        question="A customer sent you a lovely thank-you email. Can you post a screenshot of it?",
-        choices=(
-            "Yes, it is good news",
-            "Only after asking the customer and hiding any personal details",
-            "Yes, if you blur the logo",
+        questions=(
+            QuestionDraft(
+                text="A customer sent you a lovely thank-you email. Can you post a screenshot of it?",
+                choices=(
+                    "Yes, it is good news",
+                    "Only after asking the customer and hiding any personal details",
+                    "Yes, if you blur the logo",
+                ),
+                correct_choice=1,
+                explanation="The email is the customer's words and may show their name and address. Ask them first, "
+                "and remove personal details — or simply describe the praise in your own words.",
+            ),
         ),
-        correct_choice=1,
-        explanation="The email is the customer's words and may show their name and address. Ask them first, "
-        "and remove personal details — or simply describe the praise in your own words.",
     ),
     LessonDraft(
         title="How links are tracked — and what we never see",
@@ -91,15 +108,19 @@ posts that Groundswell made for you.
 
 Tracking is there to show what works, not to watch people.
 """,
-        question="Which of these does Groundswell learn when someone clicks your short link?",
-        choices=(
-            "The visitor's name and profile",
-            "That a (human) click happened on your share",
-            "Everything else the visitor looks at afterwards",
+        questions=(
+            QuestionDraft(
+                text="Which of these does Groundswell learn when someone clicks your short link?",
+                choices=(
+                    "The visitor's name and profile",
+                    "That a (human) click happened on your share",
+                    "Everything else the visitor looks at afterwards",
+                ),
+                correct_choice=1,
+                explanation="We only count the click (and whether it looks human). We never learn who the visitor "
+                "is or what they do afterwards.",
+            ),
         ),
-        correct_choice=1,
-        explanation="We only count the click (and whether it looks human). We never learn who the visitor "
-        "is or what they do afterwards.",
     ),
     LessonDraft(
         title="How to answer a customer",
@@ -123,15 +144,19 @@ channel in our social media policy.
 
 Be human, be brief, and hand over when it is not yours to solve.
 """,
-        question="A customer replies to your post with an angry complaint about a late delivery. What do you do?",
-        choices=(
-            "Explain in the thread why the delay was not our fault",
-            "Ignore it: it is not your department",
-            "Acknowledge it kindly, point them to support, and let support know",
+        questions=(
+            QuestionDraft(
+                text="A customer replies to your post with an angry complaint about a late delivery. What do you do?",
+                choices=(
+                    "Explain in the thread why the delay was not our fault",
+                    "Ignore it: it is not your department",
+                    "Acknowledge it kindly, point them to support, and let support know",
+                ),
+                correct_choice=2,
+                explanation="Arguing in public makes it worse and ignoring it looks careless. A kind acknowledgement "
+                "plus a hand-over to support solves it and shows the customer we listen.",
+            ),
         ),
-        correct_choice=2,
-        explanation="Arguing in public makes it worse and ignoring it looks careless. A kind acknowledgement "
-        "plus a hand-over to support solves it and shows the customer we listen.",
     ),
     LessonDraft(
         title="LinkedIn basics",
@@ -154,11 +179,15 @@ it shows it to more people.
 
 **Tag sparingly.** Tag a colleague or partner only when they are really part of the story — and ideally ask first.
 """,
-        question="What does LinkedIn show before a reader taps “see more”?",
-        choices=("The link preview only", "The first two or three lines of your text", "Your hashtags"),
-        correct_choice=1,
-        explanation="Only the first lines are visible at first, so put your own, most interesting sentence "
-        "there — not the link or the hashtags.",
+        questions=(
+            QuestionDraft(
+                text="What does LinkedIn show before a reader taps “see more”?",
+                choices=("The link preview only", "The first two or three lines of your text", "Your hashtags"),
+                correct_choice=1,
+                explanation="Only the first lines are visible at first, so put your own, most interesting sentence "
+                "there — not the link or the hashtags.",
+            ),
+        ),
     ),
     LessonDraft(
         title="Bluesky and Mastodon basics",
@@ -182,15 +211,19 @@ not for work news.
 
 **Be a good neighbour.** Reply, boost others' posts, and do not post the same link many times a day.
 """,
-        question="Why write hashtags in CamelCase (#OpenSource rather than #opensource)?",
-        choices=(
-            "Screen readers can read the words separately",
-            "The networks rank CamelCase higher",
-            "It is required on Mastodon",
+        questions=(
+            QuestionDraft(
+                text="Why write hashtags in CamelCase (#OpenSource rather than #opensource)?",
+                choices=(
+                    "Screen readers can read the words separately",
+                    "The networks rank CamelCase higher",
+                    "It is required on Mastodon",
+                ),
+                correct_choice=0,
+                explanation="CamelCase lets screen readers (and everyone else) see where words start. It does not "
+                "change ranking, and it is not required — just kind.",
+            ),
         ),
-        correct_choice=0,
-        explanation="CamelCase lets screen readers (and everyone else) see where words start. It does not "
-        "change ranking, and it is not required — just kind.",
     ),
     LessonDraft(
         title="Accessibility: alt text and readable posts",
@@ -215,14 +248,245 @@ tiring. Never use emoji instead of words.
 Writing alt text takes ten seconds and makes your post work for everyone. Every network has a field for it
 ("Add alt text" or "Description") when you attach an image.
 """,
-        question="Which is the best alt text for a photo of your team receiving an award?",
-        choices=(
-            "IMG_2041.jpg",
-            "Photo",
-            "Our six-person support team holding the Customer Care Award on stage",
+        questions=(
+            QuestionDraft(
+                text="Which is the best alt text for a photo of your team receiving an award?",
+                choices=(
+                    "IMG_2041.jpg",
+                    "Photo",
+                    "Our six-person support team holding the Customer Care Award on stage",
+                ),
+                correct_choice=2,
+                explanation="Alt text should say what the picture shows and why it matters. A file name or the word "
+                "“photo” tells a screen-reader user nothing.",
+            ),
         ),
-        correct_choice=2,
-        explanation="Alt text should say what the picture shows and why it matters. A file name or the word "
-        "“photo” tells a screen-reader user nothing.",
+    ),
+]
+
+
+STORY_LESSONS: list[LessonDraft] = [
+    LessonDraft(
+        title="Write a story about your work",
+        body_markdown="""\
+The best stories about a company are small and true: a customer you helped, a problem you solved, a colleague
+who made your week. You already have several — you just have not written them down yet.
+
+**Start with a moment.** "On Tuesday a customer called because her delivery was stuck at the border…" pulls the
+reader in. "Our logistics team is committed to excellence" does not.
+
+**Say what you did, and what you learned.** Three parts are enough: the situation, what happened, why it
+mattered (to the customer, to you, to the team).
+
+**Name people only with their OK.** Customers and colleagues like being thanked, but ask before you use a name
+or a photo. "A customer in Lyon" works just as well.
+
+**Short is fine.** 100 to 200 words read in under a minute. A photo or a 30-second video makes it twice as
+likely that colleagues read to the end.
+
+**Post it inside first.** Write it under *Stories*: your colleagues react and comment, and if it is a good fit
+for the outside world, the program team may ask you whether it can become a post to share — only with your
+consent, and with your name on it.
+
+Not sure where to start? Finish this sentence: "Last month I was proud when…".
+""",
+        questions=(
+            QuestionDraft(
+                text="Which opening makes a reader want to keep going?",
+                choices=(
+                    "Our team is committed to excellence in everything we do.",
+                    "On Tuesday a customer called because her delivery was stuck at the border.",
+                    "This is a story about our values.",
+                ),
+                correct_choice=1,
+                explanation="A concrete moment — a day, a person, a problem — makes people curious. Slogans "
+                "sound like every other company; your moment is yours alone.",
+            ),
+            QuestionDraft(
+                text="You want to thank a customer by name in your story. What do you do first?",
+                choices=(
+                    "Ask the customer whether they are happy to be named",
+                    "Post it: thanking someone is always fine",
+                    "Add their photo from their website so people recognise them",
+                ),
+                correct_choice=0,
+                explanation="Most people love being thanked, and asking takes one message. Without their OK, "
+                "“a customer in Lyon” tells the story just as well.",
+            ),
+            QuestionDraft(
+                text="How long should a story be?",
+                choices=(
+                    "At least 1,000 words, to look serious",
+                    "100 to 200 words is plenty",
+                    "One word and a hashtag",
+                ),
+                correct_choice=1,
+                explanation="A minute of reading is enough for a good story. A photo or a short video helps more "
+                "than extra paragraphs.",
+            ),
+        ),
+    ),
+    LessonDraft(
+        title="Record a 30-second video with your phone",
+        body_markdown="""\
+You do not need a studio. A phone, a window and thirty seconds are enough for a video colleagues will watch.
+
+**Light from the front.** Face a window; never stand with the window behind you, or you become a silhouette.
+
+**Hold the phone still, at eye level.** Lean it on a stack of books or ask a colleague. Vertical is fine for
+stories; horizontal suits longer explanations.
+
+**Sound beats picture.** Find a quiet corner, stay close to the phone (an arm's length), and turn off the fan.
+People forgive a slightly blurry picture; they stop watching when they cannot hear you.
+
+**One message, three beats.** Who you are (five seconds), the one thing you want to say (twenty seconds), and
+what the viewer can do or take away (five seconds). Write it down as three bullet points, not a script.
+
+**Two takes are normal.** Record, watch it once, record again. The second take is almost always the one.
+
+**Captions.** Many people watch without sound. Groundswell lets you add or edit captions after the upload.
+
+Then upload it with your story: Groundswell prepares a version that plays everywhere.
+""",
+        questions=(
+            QuestionDraft(
+                text="Where should the window be when you record yourself?",
+                choices=("Behind you", "In front of you", "It does not matter"),
+                correct_choice=1,
+                explanation="Light on your face makes you easy to see. With the window behind you, the camera "
+                "turns you into a dark outline.",
+            ),
+            QuestionDraft(
+                text="Your picture is a bit soft but the sound is clear. Should you re-record?",
+                choices=(
+                    "Yes: only a perfect picture is good enough",
+                    "No: clear sound matters more than a sharp picture",
+                ),
+                correct_choice=1,
+                explanation="Viewers forgive a soft picture but leave when they cannot hear you. You did the "
+                "important part right.",
+            ),
+            QuestionDraft(
+                text="What helps people who watch without sound?",
+                choices=("Captions", "A louder voice", "Background music"),
+                correct_choice=0,
+                explanation="Captions carry your words when the sound is off — on a train, in an open office, or "
+                "for colleagues who are deaf or hard of hearing.",
+            ),
+        ),
+    ),
+    LessonDraft(
+        title="From a story inside to a post outside",
+        body_markdown="""\
+Some stories are too good to keep inside. When the program team asks whether your story can become a post to
+share outside, here is what happens and what you can expect.
+
+**It is your choice.** Nothing leaves the company without your consent. You can say no, or "yes, but without
+the customer's name".
+
+**You are credited.** The shared post names you as the author, and you earn story points once.
+
+**Colleagues share it with their own words.** Each person who shares it gets a tracked link; the report counts
+clicks, never who clicked.
+
+**Check it one last time.** Before you agree, reread your story as a stranger would: is anything confidential
+(prices, unreleased plans, a customer who did not agree to be named)? If in doubt, ask the program team —
+they will gladly adjust it with you.
+
+**Share it yourself first.** Add one sentence of your own about why it mattered to you: it is the most
+convincing post of the lot.
+""",
+        questions=(
+            QuestionDraft(
+                text="The program team would like to share your story outside. Who decides?",
+                choices=("You do", "Your manager does", "The program team decides alone"),
+                correct_choice=0,
+                explanation="Your story leaves the company only with your consent — and you can ask for changes "
+                "before you agree.",
+            ),
+            QuestionDraft(
+                text="What do you check before agreeing?",
+                choices=(
+                    "That nothing confidential is in it, and that people named agreed",
+                    "That it has at least ten hashtags",
+                ),
+                correct_choice=0,
+                explanation="A last read as a stranger catches confidential details and names. Hashtags can wait "
+                "— two are plenty.",
+            ),
+        ),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class StarterTrack:
+    key: str
+    title: str
+    description: str
+    lessons: list[LessonDraft]
+
+
+STARTER_TRACKS: dict[str, StarterTrack] = {
+    "getting-started": StarterTrack(
+        "getting-started",
+        "Getting started",
+        "Seven two-minute lessons on sharing in your own voice, safely and kindly.",
+        STARTER_LESSONS,
+    ),
+    "stories": StarterTrack(
+        "stories",
+        "Telling our stories",
+        "Write a story about your work, record a short video with your phone, and take a story outside.",
+        STORY_LESSONS,
+    ),
+}
+
+#: Starter lessons renamed since they first shipped: new title → old title (installed copies keep the old one).
+RENAMED: dict[str, str] = {"Share with confidence: what not to share": "What not to share"}
+
+STARTER_TIPS: list[TipDraft] = [
+    TipDraft(
+        "Add one sentence of your own",
+        "Before you share, add one line on why it matters to you. It is the "
+        "line people read first, and the reason they stop scrolling.",
+    ),
+    TipDraft(
+        "Reply to comments within a day",
+        "A quick reply turns a post into a conversation, and the networks "
+        "show conversations to more people. A thank-you counts.",
+    ),
+    TipDraft(
+        "Two hashtags are plenty",
+        "Pick one or two that people really follow, in CamelCase (#OpenSource), at the end of the post.",
+    ),
+    TipDraft(
+        "Describe your images",
+        "Add alt text when you attach a picture: one sentence on what it shows and why "
+        "it matters. It takes ten seconds.",
+    ),
+    TipDraft(
+        "Ask a question at the end",
+        "\u201cHow does your team handle this?\u201d invites replies from people you would never have reached.",
+    ),
+    TipDraft(
+        "Share what you learned, not only what we launched",
+        "A short note on something you figured out this week is often more interesting than an announcement.",
+    ),
+    TipDraft(
+        "Thank a colleague in public",
+        "Name a colleague (with their OK) who helped you this month. Generous posts are the ones people remember.",
+    ),
+    TipDraft(
+        "Weekday mornings work well",
+        "Your audience reads on weekday mornings in their time zone. You can schedule a share for then.",
+    ),
+    TipDraft(
+        "Quality over quantity",
+        "One thoughtful post a week beats five rushed ones. Skip a week whenever you like: there is no streak to keep.",
+    ),
+    TipDraft(
+        "When in doubt, ask",
+        "Not sure whether something is public yet? Ask the program team first. Nobody was ever in trouble for asking.",
     ),
 ]
