@@ -410,6 +410,23 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Chat (Slack)
+# A Slack app the company creates from the manifest on /w/<ws>/chat/ (ADR 0040). Secrets may come from
+# SLACK_CLIENT_SECRET_FILE / SLACK_SIGNING_SECRET_FILE; they are never logged. Without the client id and
+# secret the chat page shows how to set them up instead of "Add to Slack".
+SLACK_CLIENT_ID = env_str("SLACK_CLIENT_ID", "")
+SLACK_CLIENT_SECRET = env_str("SLACK_CLIENT_SECRET", "")
+SLACK_SIGNING_SECRET = env_str("SLACK_SIGNING_SECRET", "")
+SLACK_API_URL = env_str("SLACK_API_URL", "https://slack.com/api").rstrip("/")
+SLACK_OAUTH_URL = env_str("SLACK_OAUTH_URL", "https://slack.com/oauth/v2/authorize")
+if bool(SLACK_CLIENT_ID) != bool(SLACK_CLIENT_SECRET):
+    raise ImproperlyConfigured("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both, or neither")
+if SLACK_CLIENT_ID and not SLACK_SIGNING_SECRET:
+    raise ImproperlyConfigured("SLACK_SIGNING_SECRET is required with SLACK_CLIENT_ID (inbound requests are verified)")
+# Signed links the bot hands out: "link my account" (minutes) and personal share buttons (days).
+CHAT_LINK_MAX_AGE_SECONDS = env_int("CHAT_LINK_MAX_AGE_SECONDS", 30 * 60, minimum=60)
+CHAT_SHARE_LINK_MAX_AGE_SECONDS = env_int("CHAT_SHARE_LINK_MAX_AGE_SECONDS", 14 * 24 * 3600, minimum=3600)
+
 # --- Chat (Microsoft Teams) -----------------------------------------------------------------------------------
 # The Azure Bot's Microsoft App ID and a client secret of its Entra app registration (docs/teams.md); without
 # both, Teams is not offered. The bot's messaging endpoint is {SITE_URL}/chat/teams/messages.

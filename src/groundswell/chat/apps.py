@@ -5,3 +5,16 @@ class ChatConfig(AppConfig):
     name = "groundswell.chat"
     label = "chat"
     verbose_name = "Slack and Microsoft Teams"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from groundswell.care.models import CaseEvent
+        from groundswell.chat import privacy, receivers  # noqa: F401  (privacy registers its provider)
+        from groundswell.chat.platforms import register_platform
+        from groundswell.chat.slack.platform import SlackPlatform
+        from groundswell.content.signals import item_announced
+
+        register_platform("slack", SlackPlatform())
+        item_announced.connect(receivers.on_item_announced, dispatch_uid="chat-item-announced")
+        post_save.connect(receivers.on_case_event, sender=CaseEvent, dispatch_uid="chat-case-routed")

@@ -90,6 +90,7 @@ class ChatIdentity(models.Model):
 
 class MessageStatus(models.TextChoices):
     CLAIMED = "claimed", "Being sent"
+    RETRYING = "retrying", "Waiting to try again"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
 
@@ -112,6 +113,11 @@ class ChatMessage(models.Model):
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    #: The message as sent (``OutgoingMessage.as_dict``), so a retry sends the same thing.
+    payload = models.JSONField(default=dict, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    #: When the recipient used the message's action (a routed case acknowledged from chat).
+    acted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from groundswell.analytics.rollups import RollupBatch
+from groundswell.content import signals
 from groundswell.content.models import Caption, Item, ItemKind, ItemState, Topic, UnfurlState
 from groundswell.content.targeting import audience_ids
 from groundswell.lib.periods import local_day
@@ -231,6 +232,7 @@ def _announce(item: Item, now: dt.datetime) -> None:
         notify.notify_many(audience_ids(item), notify.Kind.NEW_ITEM, "New to share", item.display_title, url)
         Item.objects.filter(pk=item.pk).update(announced_at=now)
         item.announced_at = now
+        signals.item_announced.send(sender=Item, item=item, now=now)
 
 
 def announce_started_items(now: dt.datetime | None = None, *, batch: int = 200) -> int:

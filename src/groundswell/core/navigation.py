@@ -149,6 +149,7 @@ ME = Section(
         Page("Connected accounts", "networks:accounts", ("networks:*",)),
         Page("Volunteering", "enrolment:answer", ("enrolment:answer", "enrolment:done", "enrolment:leave")),
         Page("Notifications", "notify:settings", ("notify:*",)),
+        Page("Slack and Teams", "chat:settings", ("chat:*",)),
         Page("Email digest", "updates:digest_settings", ("updates:digest_settings",)),
         Page("Privacy", "privacy:centre", ("privacy:*",)),
         Page("API tokens", "apitokens:list", ("apitokens:*",)),
