@@ -13,8 +13,10 @@ class ChatConfig(AppConfig):
         from groundswell.chat import privacy, receivers  # noqa: F401  (privacy registers its provider)
         from groundswell.chat.platforms import register_platform
         from groundswell.chat.slack.platform import SlackPlatform
+        from groundswell.chat.teams.platform import TeamsPlatform
         from groundswell.content.signals import item_announced
 
         register_platform("slack", SlackPlatform())
+        register_platform("teams", TeamsPlatform())
         item_announced.connect(receivers.on_item_announced, dispatch_uid="chat-item-announced")
         post_save.connect(receivers.on_case_event, sender=CaseEvent, dispatch_uid="chat-case-routed")
