@@ -42,6 +42,11 @@ def _str(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _ids(value: object) -> list[str]:
+    """The ``id`` of each account in a ``membersAdded``/``membersRemoved`` list."""
+    return [_str(_dict(m).get("id")) for m in value] if isinstance(value, list) else []
+
+
 @dataclass(frozen=True)
 class Context:
     """The parts of an activity the bot uses, read once (every field may be missing in a malformed activity)."""
@@ -127,8 +132,8 @@ def _team_reference(ctx: Context) -> actions.TeamReference:
 
 
 def _conversation_update(ctx: Context) -> None:
-    added = [_dict(m).get("id") for m in ctx.activity.get("membersAdded") or []]
-    removed = [_dict(m).get("id") for m in ctx.activity.get("membersRemoved") or []]
+    added = _ids(ctx.activity.get("membersAdded"))
+    removed = _ids(ctx.activity.get("membersRemoved"))
     event = _str(_dict(ctx.activity.get("channelData")).get("eventType"))
     bot_added = bool(ctx.bot_id) and ctx.bot_id in added
     if ctx.team_id and ((ctx.bot_id and ctx.bot_id in removed) or event in _REMOVED_EVENTS):

@@ -88,8 +88,10 @@ def connect(request: HttpRequest, token: str) -> HttpResponse:
     context: dict[str, Any] = {"team": team, "choices": choices}
     if request.method == "POST":
         slug = request.POST.get("workspace", "")
-        member = next((m for m in choices if m.workspace.slug == slug), None)
-        if member is None:
+        member = None
+        if any(m.workspace.slug == slug for m in choices):
+            member = get_membership(request.user, slug)  # the workspace's own entry rules (SSO) apply
+        if member is None or not member.is_admin:
             context["error"] = "Choose one of your workspaces."
             return render(request, "chat/teams/connect.html", context, status=400)
         try:

@@ -180,7 +180,12 @@ def test_link_in_a_personal_chat_answers_with_the_signed_link_and_linking_works(
 def test_link_said_in_a_channel_is_answered_privately(bot: fake_bot.FakeBotFramework, alice: Membership) -> None:
     connected(alice)
     activity = fake_bot.personal_message("<at>Groundswell</at> link")
-    activity["conversation"] = {"isGroup": True, "conversationType": "channel", "tenantId": fake_bot.TENANT, "id": fake_bot.TEAM_ID}
+    activity["conversation"] = {
+        "isGroup": True,
+        "conversationType": "channel",
+        "tenantId": fake_bot.TENANT,
+        "id": fake_bot.TEAM_ID,
+    }
     assert post(activity).status_code == 200
     assert bot.activities(fake_bot.TEAM_ID) == []  # nothing in the channel
     (conversation,) = opened(bot)
@@ -220,13 +225,15 @@ def test_the_core_delivers_to_the_channel_and_opens_a_personal_chat_once(
 
 
 @pytest.mark.django_db
-def test_a_refused_bot_marks_the_installation_for_attention(
-    bot: fake_bot.FakeBotFramework, alice: Membership
-) -> None:
+def test_a_refused_bot_marks_the_installation_for_attention(bot: fake_bot.FakeBotFramework, alice: Membership) -> None:
     import httpx
 
     installation = connected(alice)
-    bot.fail("POST", "/activities", httpx.Response(403, json={"error": {"code": "BotDisabledByAdmin", "message": "The bot is disabled"}}))
+    bot.fail(
+        "POST",
+        "/activities",
+        httpx.Response(403, json={"error": {"code": "BotDisabledByAdmin", "message": "The bot is disabled"}}),
+    )
     row = dispatch.deliver(installation, Target.channel(installation), "test:1", OutgoingMessage("T", "x", "T"))
     assert row is not None and row.status == MessageStatus.FAILED
     installation.refresh_from_db()
@@ -317,7 +324,9 @@ def test_an_unlinked_clicker_gets_the_link_card(bot: fake_bot.FakeBotFramework, 
 
 
 @pytest.mark.django_db
-def test_a_universal_action_is_answered_with_the_card(bot: fake_bot.FakeBotFramework, alice: Membership, bob: Membership, item: Item) -> None:
+def test_a_universal_action_is_answered_with_the_card(
+    bot: fake_bot.FakeBotFramework, alice: Membership, bob: Membership, item: Item
+) -> None:
     connected(alice)
     linked(bob)
     invoke = fake_bot.personal_message("", activity_id="inv-1")
@@ -332,3 +341,40 @@ def test_a_universal_action_is_answered_with_the_card(bot: fake_bot.FakeBotFrame
     assert body["statusCode"] == 200
     assert body["type"] == "application/vnd.microsoft.card.adaptive"
     assert any("/chat/go/" in a.get("url", "") for a in all_actions(body["value"]))
+
+
+@pytest.mark.django_db
+def test_a_case_routed_to_a_member_is_acknowledged_from_teams(
+    bot: fake_bot.FakeBotFramework,
+    alice: Membership,
+    bob: Membership,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    from django.utils import timezone
+
+    from groundswell.care import actions as care_actions
+    from groundswell.care.tests.conftest import make_post, volunteer
+    from groundswell.listening.models import Source, SourceKind, Topic, TopicKind
+
+    connected(alice)
+    linked(bob)
+    source = Source.objects.create(workspace=bob.workspace, kind=SourceKind.MASTODON, name="Mastodon search")
+    brand = Topic.objects.create(workspace=bob.workspace, name="Northwind", kind=TopicKind.BRAND, query="northwind")
+    volunteer(bob)
+    make_post(source, [brand], text="Anyone tried Northwind tents?", external_id="root-1")
+    _, mentions = make_post(source, [brand], text="Is the Northwind tent waterproof?", in_reply_to="root-1")
+    with django_capture_on_commit_callbacks(execute=True):
+        [case] = care_actions.open_cases_for(mentions, now=timezone.now())
+    assert case.assignee_id == bob.pk
+    (told,) = bot.activities(fake_bot.BOB_CHAT)
+    ack = [a for a in all_actions(card_of(told)) if a["type"] == "Action.Submit"]
+    assert [a["data"] for a in ack] == [{"action": "ack_case", "value": str(case.pk)}]
+    delivery = ChatMessage.objects.get(key=f"case:{case.pk}", target=f"member:{bob.pk}")
+
+    assert post(fake_bot.submit(ack[0]["data"], reply_to=delivery.external_id)).status_code == 200
+    delivery.refresh_from_db()
+    assert delivery.acted_at is not None
+    (update,) = bot.calls("PUT")
+    updated = card_of(update.body)
+    assert "it is yours" in updated["body"][-1]["text"]
+    assert not [a for a in all_actions(updated) if a["type"] == "Action.Submit"]
