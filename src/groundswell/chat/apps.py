@@ -1,3 +1,5 @@
+from importlib.util import find_spec
+
 from django.apps import AppConfig
 
 
@@ -13,10 +15,13 @@ class ChatConfig(AppConfig):
         from groundswell.chat import privacy, receivers  # noqa: F401  (privacy registers its provider)
         from groundswell.chat.platforms import register_platform
         from groundswell.chat.slack.platform import SlackPlatform
-        from groundswell.chat.teams.platform import TeamsPlatform
         from groundswell.content.signals import item_announced
 
         register_platform("slack", SlackPlatform())
-        register_platform("teams", TeamsPlatform())
+        # Microsoft Teams (chat/teams/, built on this core) registers itself when it is there.
+        if find_spec("groundswell.chat.teams") and find_spec("groundswell.chat.teams.platform"):
+            from groundswell.chat.teams.platform import TeamsPlatform  # type: ignore[import-not-found,unused-ignore]
+
+            register_platform("teams", TeamsPlatform())
         item_announced.connect(receivers.on_item_announced, dispatch_uid="chat-item-announced")
         post_save.connect(receivers.on_case_event, sender=CaseEvent, dispatch_uid="chat-case-routed")

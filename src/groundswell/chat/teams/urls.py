@@ -1,10 +1,11 @@
-"""Workspace pages of the Teams bot, included by ``chat/urls.py`` under ``/w/<ws>/chat/teams/``."""
+"""What the Bot Connector calls (bearer-token verified) and the connect link's page, included by
+``chat/public_urls.py`` under ``/chat/teams/``."""
 
 from django.urls import path
 
 from groundswell.chat.teams import views
 
 urlpatterns = [
-    path("", views.admin, name="teams_admin"),
-    path("app.zip", views.package, name="teams_package"),
+    path("messages", views.messages, name="teams_messages"),
+    path("connect/<str:token>/", views.connect, name="teams_connect"),
 ]

@@ -70,7 +70,7 @@ def test_an_hs256_token_signed_with_the_public_key_is_refused(bot: fake_bot.Fake
 
     forged = pyjwt.encode(
         {"iss": fake_bot.ISSUER, "aud": fake_bot.APP_ID, "exp": 9999999999, "serviceurl": fake_bot.SERVICE_URL},
-        "secret",
+        "a-shared-secret-long-enough-for-hs256-0123456789",
         algorithm="HS256",
         headers={"kid": "key-1"},
     )
