@@ -65,6 +65,7 @@ LIST_PAGES = {
     "care:queue",
     "care:triage",
     "care:snippets",
+    "chat:settings",  # my linked chat accounts (and, for admins, the Slack connection)
 }
 
 #: Pages whose empty block lives in a template another helper owns this week (sharing/*): checked for an
@@ -150,6 +151,13 @@ NOT_PAGES = {
     "listening:credential_bluesky_remove",
     "notify:subscribe",
     "notify:unsubscribe",
+    "chat:link",  # opened from the link the bot gives (?token=), not from the navigation
+    "chat:unlink",
+    "chat:direct_messages",
+    "chat:slack_install",
+    "chat:slack_channel",  # after the install
+    "chat:slack_disconnect",
+    "chat:slack_manifest",
 }
 
 ROLES = (Role.ADMIN, Role.MANAGER, Role.EMPLOYEE)

@@ -197,18 +197,16 @@ def mark_revoked(platform: str, external_id: str, why: str) -> int:
 
 
 def record_case_acknowledged(identity: ChatIdentity, case_id: int, *, now: dt.datetime | None = None) -> bool:
-    """The assignee acknowledged the case from chat: mark the message that told them (first time only).
-    True when this is the first acknowledgement."""
+    """The assignee acknowledged the case from chat: mark the message that told them. False when they had
+    already acknowledged it."""
     now = now or timezone.now()
-    return (
-        ChatMessage.objects.filter(
-            workspace_id=identity.workspace_id,
-            key=f"case:{case_id}",
-            target=f"member:{identity.member_id}",
-            acted_at__isnull=True,
-        ).update(acted_at=now)
-        > 0
+    told = ChatMessage.objects.filter(
+        workspace_id=identity.workspace_id, key=f"case:{case_id}", target=f"member:{identity.member_id}"
     )
+    if told.filter(acted_at__isnull=False).exists():
+        return False
+    told.update(acted_at=now)  # none when they were not told in chat (linked later): still theirs to take
+    return True
 
 
 def workspace_installations(workspace: Workspace) -> dict[str, ChatInstallation]:

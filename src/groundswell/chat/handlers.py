@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -62,6 +62,7 @@ def identity_for(platform: str, team_id: str, user_id: str) -> ChatIdentity | No
             member__is_active=True,
             workspace__chat_installations__platform=platform,
             workspace__chat_installations__external_id=team_id,
+            workspace__chat_installations__state=InstallationState.ACTIVE,
         )
         .order_by("-linked_at")
         .first()
@@ -76,7 +77,8 @@ def link_url(platform: str, team_id: str, user_id: str, display_name: str, conve
     if installation is None:
         raise LookupError(f"No Groundswell workspace is connected to this {platform} team.")
     token = make_link_token(platform, team_id, user_id, display_name, conversation)
-    return absolute(reverse("chat:link", kwargs={"ws": installation.workspace.slug, "token": token}))
+    path = reverse("chat:link", kwargs={"ws": installation.workspace.slug})
+    return absolute(f"{path}?{urlencode({'token': token})}")
 
 
 def personal_share_url(identity: ChatIdentity, item: Item, network: str) -> str:
@@ -86,12 +88,13 @@ def personal_share_url(identity: ChatIdentity, item: Item, network: str) -> str:
     return absolute(reverse("chat_public:go", kwargs={"token": token}))
 
 
-@dataclass(frozen=True)
 class ShareRefused(Exception):
     """A share link that cannot make a share now, with a message and where to go instead."""
 
-    message: str
-    url: str = ""
+    def __init__(self, message: str, url: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.url = url
 
 
 def _caption(item: Item, network: str) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 import importlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -127,7 +127,7 @@ def _tip_function() -> Callable[[Workspace, dt.date], Any] | None:
     except ImportError:
         return None
     found = getattr(module, "tip_for_week", None)
-    return found if callable(found) else None
+    return cast("Callable[[Workspace, dt.date], Any]", found) if callable(found) else None
 
 
 def send_tips(now: dt.datetime | None = None) -> int:

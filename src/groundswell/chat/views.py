@@ -56,14 +56,6 @@ def _admin_context(member: Membership, installation: ChatInstallation | None) ->
                 installation=installation, status=MessageStatus.FAILED, member__isnull=True
             ).order_by("-created_at")[:5]
         )
-        context["form"] = ChannelForm(
-            initial={
-                "channel": installation.channel_id,
-                "announce_items": installation.announce_items,
-                "send_digest": installation.send_digest,
-                "send_tips": installation.send_tips,
-            }
-        )
     return context
 
 
@@ -81,9 +73,10 @@ def settings_page(request: HttpRequest, ws: str) -> HttpResponse:
 
 @login_required
 @allow_methods("GET", "POST")
-def link(request: HttpRequest, ws: str, token: str) -> HttpResponse:
+def link(request: HttpRequest, ws: str) -> HttpResponse:
     """ "Link Slack user <name> (<team>) to your membership in <workspace>?" and, on POST, the link."""
     member = get_membership(request.user, ws)
+    token = request.GET.get("token", "")
     try:
         data = read_link_token(token)
     except TokenError as exc:
@@ -109,8 +102,9 @@ def link(request: HttpRequest, ws: str, token: str) -> HttpResponse:
 
 @login_required
 @allow_methods("POST")
-def unlink(request: HttpRequest, ws: str, platform: str) -> HttpResponse:
+def unlink(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
+    platform = request.POST.get("platform", "")
     if platform not in Platform.values:
         raise Http404("Not found")
     if actions.unlink_identity(member, platform):
@@ -120,8 +114,9 @@ def unlink(request: HttpRequest, ws: str, platform: str) -> HttpResponse:
 
 @login_required
 @allow_methods("POST")
-def direct_messages(request: HttpRequest, ws: str, platform: str) -> HttpResponse:
+def direct_messages(request: HttpRequest, ws: str) -> HttpResponse:
     member = get_membership(request.user, ws)
+    platform = request.POST.get("platform", "")
     if platform not in Platform.values:
         raise Http404("Not found")
     enabled = request.POST.get("direct_messages") == "on"

@@ -12,15 +12,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from dataclasses import dataclass
 
 from groundswell.chat import verify
 
 
-@dataclass(frozen=True)
 class Refused(Exception):
-    status: int
-    reason: str
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
 
 
 def expected_signature(secret: str, timestamp: str, body: bytes) -> str:
