@@ -59,7 +59,9 @@ def opened(bot: fake_bot.FakeBotFramework) -> list[fake_bot.Recorded]:
 
 
 def path_of(url: str) -> str:
-    return urlsplit(url).path
+    """The URL without its scheme and host (what the test client asks for), its query kept."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def connected(alice: Membership) -> ChatInstallation:
