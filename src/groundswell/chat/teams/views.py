@@ -71,7 +71,7 @@ def messages(request: HttpRequest) -> HttpResponse:
 def _admin_memberships(request: HttpRequest) -> list[Membership]:
     return list(
         Membership.objects.select_related("workspace")
-        .filter(user_id=request.user.pk, is_active=True, role=Role.ADMIN)
+        .filter(user_id=request.user.pk or 0, is_active=True, role=Role.ADMIN)
         .order_by("workspace__name")
     )
 

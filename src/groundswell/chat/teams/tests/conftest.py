@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from pytest_django.fixtures import SettingsWrapper
 
 from groundswell.chat.teams import auth, client
 from groundswell.chat.teams.tests import fake_bot
 
 
 @pytest.fixture
-def bot(settings: SettingsWrapper) -> Iterator[fake_bot.FakeBotFramework]:
+def bot(settings: Any) -> Iterator[fake_bot.FakeBotFramework]:
     """Teams configured with the fake Bot Framework behind the choke point."""
     settings.TEAMS_APP_ID = fake_bot.APP_ID
     settings.TEAMS_APP_PASSWORD = fake_bot.APP_PASSWORD

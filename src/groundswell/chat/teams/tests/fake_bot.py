@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, unquote
 
 import httpx
 import jwt
@@ -98,8 +99,6 @@ class FakeBotFramework:
         """The activities posted (not updates), optionally to one conversation."""
         posted = [r for r in self.requests if r.method == "POST" and r.url.endswith("/activities")]
         if conversation_id is not None:
-            from urllib.parse import quote
-
             posted = [r for r in posted if f"/v3/conversations/{quote(conversation_id, safe='')}/" in r.url]
         return [r.body for r in posted]
 
@@ -153,7 +152,7 @@ class FakeBotFramework:
         if method == "POST" and url.endswith("/activities"):
             return httpx.Response(201, json={"id": f"1:{1700000000000 + next(self._ids)}"})
         if method == "PUT" and "/activities/" in url:
-            return httpx.Response(200, json={"id": url.rsplit("/", 1)[1]})
+            return httpx.Response(200, json={"id": unquote(url.rsplit("/", 1)[1])})
         return httpx.Response(400, json={"error": {"code": "BadArgument", "message": "Unknown request"}})
 
 
