@@ -380,3 +380,55 @@ def test_a_case_routed_to_a_member_is_acknowledged_from_teams(
     updated = card_of(update.body)
     assert "it is yours" in updated["body"][-1]["text"]
     assert not [a for a in all_actions(updated) if a["type"] == "Action.Submit"]
+
+
+@pytest.mark.django_db
+def test_an_installation_update_removing_the_app_revokes_too(bot: fake_bot.FakeBotFramework, alice: Membership) -> None:
+    connected(alice)
+    activity = fake_bot.bot_added_to_team(activity_id="f:install-remove")
+    del activity["membersAdded"]
+    activity.update(type="installationUpdate", action="remove")
+    assert post(activity).status_code == 200
+    assert ChatInstallation.objects.get(workspace=alice.workspace).state == InstallationState.REVOKED
+
+
+@pytest.mark.django_db
+def test_added_to_another_team_of_the_tenant_does_not_touch_the_connected_one(
+    bot: fake_bot.FakeBotFramework, alice: Membership
+) -> None:
+    connected(alice)
+    other = fake_bot.bot_removed_from_team(activity_id="f:other-team")
+    other["channelData"]["team"]["id"] = "19:another-team@thread.skype"
+    assert post(other).status_code == 200
+    assert ChatInstallation.objects.get(workspace=alice.workspace).state == InstallationState.ACTIVE
+
+
+@pytest.mark.django_db
+def test_help_explains_and_malformed_activities_do_no_harm(bot: fake_bot.FakeBotFramework) -> None:
+    assert post(fake_bot.personal_message("help")).status_code == 200
+    (answer,) = bot.activities(fake_bot.BOB_CHAT)
+    assert "link" in json.dumps(card_of(answer))
+    weird = fake_bot.bot_added_to_team(activity_id="f:weird")
+    weird["membersAdded"] = "28:not-a-list"
+    weird["channelData"] = ["not", "a", "dict"]
+    assert post(weird).status_code == 200
+    unknown = fake_bot.personal_message("", activity_id="typing-1")
+    unknown["type"] = "typing"
+    assert post(unknown).status_code == 200
+    assert len(bot.activities()) == 1
+
+
+@pytest.mark.django_db
+def test_the_chat_page_shows_the_teams_section_to_admins(
+    bot: fake_bot.FakeBotFramework, alice: Membership, bob: Membership
+) -> None:
+    admin = Client()
+    admin.force_login(alice.user)
+    page = admin.get("/w/acme/chat/").content.decode()
+    assert 'id="teams"' in page and "Not connected" in page and "/w/acme/chat/teams/" in page
+    connected(alice)
+    page = admin.get("/w/acme/chat/teams/").content.decode()
+    assert "Marketing" in page and "Connected" in page and "/w/acme/chat/teams/app.zip" in page
+    member = Client()
+    member.force_login(bob.user)
+    assert 'id="teams"' not in member.get("/w/acme/chat/").content.decode()
