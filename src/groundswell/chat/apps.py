@@ -1,3 +1,4 @@
+from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import AppConfig
@@ -20,8 +21,7 @@ class ChatConfig(AppConfig):
         register_platform("slack", SlackPlatform())
         # Microsoft Teams (chat/teams/, built on this core) registers itself when it is there.
         if find_spec("groundswell.chat.teams") and find_spec("groundswell.chat.teams.platform"):
-            from groundswell.chat.teams.platform import TeamsPlatform  # type: ignore[import-not-found,unused-ignore]
-
-            register_platform("teams", TeamsPlatform())
+            teams = import_module("groundswell.chat.teams.platform")
+            register_platform("teams", teams.TeamsPlatform())
         item_announced.connect(receivers.on_item_announced, dispatch_uid="chat-item-announced")
         post_save.connect(receivers.on_case_event, sender=CaseEvent, dispatch_uid="chat-case-routed")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -178,7 +179,12 @@ def schedule_for_me(identity: ChatIdentity, item_id: int, network: str) -> str:
         post = schedule_post(member, item, account, _caption(item, network), None, True, now=now)
     except (PostingError, ShareError) as exc:
         return f"Not scheduled: {exc}"
-    return post.note or f"Scheduled on {label(network)}."
+    local = timezone.localtime(post.scheduled_at, ZoneInfo(member.workspace.timezone))
+    return (
+        f"Scheduled: your post goes out on {label(network)} as @{account.handle} on "
+        f"{local.strftime('%d %b %Y at %H:%M')} ({member.workspace.timezone}), spread out from colleagues' posts. "
+        "You can change or cancel it in Groundswell under Scheduled posts."
+    )
 
 
 def acknowledge_case(identity: ChatIdentity, case_id: int) -> str:

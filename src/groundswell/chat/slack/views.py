@@ -19,6 +19,7 @@ from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 
 from groundswell.chat import actions, handlers
+from groundswell.chat import messages as chat_messages
 from groundswell.chat.errors import ChatError
 from groundswell.chat.models import Platform
 from groundswell.chat.slack import install, signature
@@ -134,7 +135,7 @@ def commands(request: HttpRequest) -> HttpResponse:
     if text in ("", "link"):
         message = handlers.link_reply(Platform.SLACK, team_id, user_id, request.POST.get("user_name", ""), "")
     else:
-        message = handlers.messages.text(
+        message = chat_messages.text(
             f"Try `{install.COMMAND} link` to link your Slack account to Groundswell. "
             "New items to share, your digest and customer cases routed to you then arrive here."
         )

@@ -116,7 +116,7 @@ def test_a_bad_payload_is_400_not_500(installation: ChatInstallation) -> None:
 # --- events --------------------------------------------------------------------------------------------
 
 
-def test_url_verification_echoes_the_challenge() -> None:
+def test_url_verification_echoes_the_challenge(db: None) -> None:
     body = json.dumps({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
                        "type": "url_verification"}).encode()  # fmt: skip
     response = Client().post(EVENTS, data=body, content_type="application/json", **sign(body))

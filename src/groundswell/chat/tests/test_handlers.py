@@ -152,7 +152,7 @@ def test_schedule_for_me_schedules_a_spread_out_post(bob_slack: ChatIdentity, bo
                                     status=AccountStatus.ACTIVE)  # fmt: skip
     reply = handlers.schedule_for_me(bob_slack, item.pk, "x")
     post = OutboundPost.objects.get()
-    assert reply == post.note and "on X" in reply
+    assert reply.startswith("Scheduled: your post goes out on X as @bobby on ") and "spread out" in reply
     share = Share.objects.get()
     assert (share.member, share.method, share.outbound) == (bob, ShareMethod.API, post)
 
