@@ -61,7 +61,7 @@ def connect_team(member: Membership, team: TeamReference, *, now: dt.datetime | 
     """Connect ``member``'s workspace to the Teams team (an admin confirmed the bot's connect link).
 
     The installation is keyed by the tenant (a Teams identity is a tenant's user); new items, the digest and the
-    tip of the week go to the team's channel the bot was added in.
+    tip of the week go to the team's channel the bot was added in. Once committed, the channel is told.
     """
     installed = chat_actions.Installed(
         platform=Platform.TEAMS,
@@ -79,7 +79,15 @@ def connect_team(member: Membership, team: TeamReference, *, now: dt.datetime | 
         ChatInstallation.objects.filter(pk=installation.pk).update(**values)
         for name, value in values.items():
             setattr(installation, name, value)
+        installation_id = installation.pk
+        transaction.on_commit(lambda: _tell_team_connected(installation_id))
     return installation
+
+
+def _tell_team_connected(installation_id: int) -> None:
+    from groundswell.chat.teams import tasks
+
+    tasks.tell_team_connected.enqueue(installation_id)
 
 
 def team_removed(tenant_id: str, team_id: str) -> int:

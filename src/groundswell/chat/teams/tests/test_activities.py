@@ -150,6 +150,19 @@ def test_a_forged_or_damaged_connect_link_is_refused(alice: Membership) -> None:
 
 
 @pytest.mark.django_db
+def test_once_connected_the_channel_is_told_how_members_link(
+    bot: fake_bot.FakeBotFramework, alice: Membership, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        installation = connected(alice)
+    (told,) = bot.activities(fake_bot.TEAM_ID)
+    card = card_of(told)
+    assert card["body"][0]["text"] == "Groundswell is connected"
+    assert "send “link”" in card["body"][1]["text"]
+    assert ChatMessage.objects.get(installation=installation).status == MessageStatus.SENT
+
+
+@pytest.mark.django_db
 def test_removed_from_the_team_the_installation_is_revoked(bot: fake_bot.FakeBotFramework, alice: Membership) -> None:
     connected(alice)
     assert post(fake_bot.bot_removed_from_team()).status_code == 200
