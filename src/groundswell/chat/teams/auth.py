@@ -11,6 +11,7 @@ once a minute, so made-up key ids cannot make us hammer the key service).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ ALGORITHM = "RS256"
 LEEWAY_SECONDS = 300
 KEYS_TTL_SECONDS = 24 * 3600
 REFRESH_MIN_INTERVAL_SECONDS = 60
+#: How far an activity's ``timestamp`` may be from now. Replayed activity ids are remembered (``SeenRequest``)
+#: for longer than this, so a verbatim replay is refused whenever it comes.
+ACTIVITY_WINDOW = dt.timedelta(minutes=5)
 
 
 class Unauthenticated(Exception):
@@ -132,3 +136,23 @@ def verify(authorization: str | None, activity: dict[str, Any]) -> dict[str, Any
     if not service_url or service_url != activity.get("serviceUrl"):
         raise Forbidden("The token's serviceUrl is not the activity's.")
     return claims
+
+
+def check_timestamp(activity: dict[str, Any], now: dt.datetime | None = None) -> None:
+    """Refuse (:class:`Forbidden`) an activity stamped more than :data:`ACTIVITY_WINDOW` from now.
+
+    The token does not sign the body, so this only stops verbatim replays once the activity id has been
+    forgotten; activities without a readable ``timestamp`` rely on the id alone.
+    """
+    raw = activity.get("timestamp")
+    if not isinstance(raw, str):
+        return
+    try:
+        stamped = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return
+    if stamped.tzinfo is None:
+        stamped = stamped.replace(tzinfo=dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
+    if abs(now - stamped) > ACTIVITY_WINDOW:
+        raise Forbidden(f"The activity is stamped {raw}, too far from now.")

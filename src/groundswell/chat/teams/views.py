@@ -47,6 +47,7 @@ def messages(request: HttpRequest) -> HttpResponse:
         return _refuse(400, "not a JSON activity")
     try:
         auth.verify(request.headers.get("Authorization"), activity)
+        auth.check_timestamp(activity)
     except auth.Unauthenticated as exc:
         return _refuse(401, str(exc))
     except auth.Forbidden as exc:

@@ -156,13 +156,17 @@ class FakeBotFramework:
         return httpx.Response(400, json={"error": {"code": "BadArgument", "message": "Unknown request"}})
 
 
+def now_stamp(delta: dt.timedelta = dt.timedelta()) -> str:
+    """An activity's ``timestamp`` as Teams writes it (UTC, milliseconds, "Z")."""
+    return (dt.datetime.now(dt.UTC) + delta).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def personal_message(text: str = "link", *, activity_id: str = "1481567603816", **extra: Any) -> dict[str, Any]:
     """A message in the personal chat with the bot, as Teams sends it."""
     return {
         "type": "message",
         "id": activity_id,
-        "timestamp": "2026-12-07T22:00:00.000Z",
-        "localTimestamp": "2026-12-07T23:00:00.000+01:00",
+        "timestamp": now_stamp(),
         "serviceUrl": SERVICE_URL,
         "channelId": "msteams",
         "from": {"id": BOB_TEAMS_ID, "name": "Bob Employee", "aadObjectId": "e2b2a4a4-9a1e-4b6e-8a2e-1d1b5c1a7c11"},
@@ -198,7 +202,7 @@ def bot_added_to_team(*, activity_id: str = "f:3f6b4a0e-team-added") -> dict[str
     return {
         "type": "conversationUpdate",
         "id": activity_id,
-        "timestamp": "2026-12-07T22:00:00.000Z",
+        "timestamp": now_stamp(),
         "serviceUrl": SERVICE_URL,
         "channelId": "msteams",
         "membersAdded": [{"id": f"28:{APP_ID}"}],

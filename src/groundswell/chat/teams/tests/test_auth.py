@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -86,6 +87,16 @@ def test_a_replayed_activity_is_refused(bot: fake_bot.FakeBotFramework) -> None:
     assert post(activity, fake_bot.token()).status_code == 403
     assert len(bot.requests) == before
     assert SeenRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("minutes", [-6, 6])
+def test_an_activity_stamped_far_from_now_is_refused(bot: fake_bot.FakeBotFramework, minutes: int) -> None:
+    """A verbatim replay after its id was forgotten (the replay log is pruned) is still refused."""
+    activity = fake_bot.personal_message("help", timestamp=fake_bot.now_stamp(dt.timedelta(minutes=minutes)))
+    assert post(activity, fake_bot.token()).status_code == 403
+    assert not SeenRequest.objects.exists()
+    assert connector_calls(bot) == []
 
 
 @pytest.mark.django_db
