@@ -160,6 +160,7 @@ NOT_PAGES = {
     "chat:slack_disconnect",
     "chat:slack_manifest",
     "chat:teams_package",  # the Teams app package (zip)
+    "chat:teams_disconnect",  # POST only
 }
 
 ROLES = (Role.ADMIN, Role.MANAGER, Role.EMPLOYEE)

@@ -8,13 +8,14 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from groundswell.chat.actions import ChatActionError
+from groundswell.chat.actions import ChatActionError, remove_installation
 from groundswell.chat.errors import ChatError
 from groundswell.chat.models import ChatInstallation, Platform
 from groundswell.chat.teams import actions, activities, auth, client, manifest
@@ -144,3 +145,19 @@ def package(request: HttpRequest, ws: str) -> HttpResponse:
     response = HttpResponse(manifest.package(), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="groundswell-teams-app.zip"'
     return response
+
+
+@login_required
+@allow_methods("POST")
+def disconnect(request: HttpRequest, ws: str) -> HttpResponse:
+    """Disconnect Teams from the workspace: nothing more is posted, members' Teams links are forgotten. The app
+    stays in the team until someone removes it there (adding it again posts a new connect card)."""
+    member = get_membership(request.user, ws)
+    require_role(member, Role.ADMIN)
+    installation = ChatInstallation.objects.filter(workspace_id=member.workspace_id, platform=Platform.TEAMS).first()
+    if installation is not None:
+        remove_installation(member, installation)
+        flash.success(
+            request, "Microsoft Teams is disconnected. Remove the Groundswell app from the team in Teams too."
+        )
+    return redirect("chat:teams_admin", ws=member.workspace.slug)

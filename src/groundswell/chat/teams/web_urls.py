@@ -7,4 +7,5 @@ from groundswell.chat.teams import views
 urlpatterns = [
     path("", views.admin, name="teams_admin"),
     path("app.zip", views.package, name="teams_package"),
+    path("disconnect/", views.disconnect, name="teams_disconnect"),
 ]

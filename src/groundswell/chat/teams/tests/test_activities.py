@@ -445,3 +445,25 @@ def test_the_chat_page_shows_the_teams_section_to_admins(
     member = Client()
     member.force_login(bob.user)
     assert 'id="teams"' not in member.get("/w/acme/chat/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_admin_disconnects_teams(
+    bot: fake_bot.FakeBotFramework, alice: Membership, bob: Membership, charlie: Membership
+) -> None:
+    connected(alice)
+    linked(bob)
+    url = "/w/acme/chat/teams/disconnect/"
+    for outsider in (bob, charlie):
+        other = Client()
+        other.force_login(outsider.user)
+        assert other.post(url).status_code == 404
+    admin = Client()
+    admin.force_login(alice.user)
+    assert admin.get(url).status_code == 405
+    assert ChatInstallation.objects.filter(platform="teams").exists()
+    response = admin.post(url)
+    assert response.status_code == 302
+    assert not ChatInstallation.objects.filter(platform="teams").exists()
+    assert not ChatIdentity.objects.filter(platform="teams").exists()
+    assert "disconnected" in admin.get(response["Location"]).content.decode()
