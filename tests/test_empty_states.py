@@ -120,6 +120,7 @@ NOT_EMPTY = {
     "workspaces:settings",  # the workspace's own settings
     "enrolment:team",  # the employee's own answer: a form to join
     "privacy:centre",  # the member's own controls
+    "chat:teams_admin",  # the Teams connection's state and the set-up steps
 }
 
 NOT_PAGES = {
@@ -162,6 +163,8 @@ NOT_PAGES = {
     "chat:slack_channel",  # after the install
     "chat:slack_disconnect",
     "chat:slack_manifest",
+    "chat:teams_package",  # the Teams app package (zip)
+    "chat:teams_disconnect",  # POST only
 }
 
 ROLES = (Role.ADMIN, Role.MANAGER, Role.EMPLOYEE)

@@ -426,3 +426,32 @@ if SLACK_CLIENT_ID and not SLACK_SIGNING_SECRET:
 # Signed links the bot hands out: "link my account" (minutes) and personal share buttons (days).
 CHAT_LINK_MAX_AGE_SECONDS = env_int("CHAT_LINK_MAX_AGE_SECONDS", 30 * 60, minimum=60)
 CHAT_SHARE_LINK_MAX_AGE_SECONDS = env_int("CHAT_SHARE_LINK_MAX_AGE_SECONDS", 14 * 24 * 3600, minimum=3600)
+
+# --- Chat (Microsoft Teams) -----------------------------------------------------------------------------------
+# The Azure Bot's Microsoft App ID and a client secret of its Entra app registration (docs/teams.md); without
+# both, Teams is not offered. The bot's messaging endpoint is {SITE_URL}/chat/teams/messages.
+TEAMS_APP_ID = env_str("TEAMS_APP_ID", "")
+TEAMS_APP_PASSWORD = env_str("TEAMS_APP_PASSWORD", "")
+if bool(TEAMS_APP_ID) != bool(TEAMS_APP_PASSWORD):
+    raise ImproperlyConfigured("TEAMS_APP_ID and TEAMS_APP_PASSWORD go together: set both, or neither")
+# A single-tenant bot: its Entra tenant (tokens are asked there, and only that tenant's activities are taken).
+TEAMS_TENANT_ID = env_str("TEAMS_TENANT_ID", "")
+# Where the Bot Connector's signing keys are published (its jwks_uri), and where the bot asks for its token.
+TEAMS_OPENID_METADATA_URL = env_str(
+    "TEAMS_OPENID_METADATA_URL", "https://login.botframework.com/v1/.well-known/openidconfiguration"
+)
+TEAMS_TOKEN_URL = env_str(
+    "TEAMS_TOKEN_URL",
+    f"https://login.microsoftonline.com/{TEAMS_TENANT_ID or 'botframework.com'}/oauth2/v2.0/token",
+)
+# Hosts an activity's serviceUrl may name (the host itself or a subdomain; https only): the Bot Connector's
+# public, GCC, GCC High and DoD clouds. A loopback host listed here may use http (the test-suite's fake).
+TEAMS_SERVICE_HOSTS = env_list(
+    "TEAMS_SERVICE_HOSTS",
+    [
+        "smba.trafficmanager.net",
+        "smba.infra.gcc.teams.microsoft.com",
+        "smba.infra.gov.teams.microsoft.us",
+        "smba.infra.dod.teams.microsoft.us",
+    ],
+)
