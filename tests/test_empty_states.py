@@ -65,6 +65,8 @@ LIST_PAGES = {
     "care:queue",
     "care:triage",
     "care:snippets",
+    "stories:feed",
+    "stories:moderation",
 }
 
 #: Pages whose empty block lives in a template another helper owns this week (sharing/*): checked for an
@@ -109,6 +111,7 @@ FORM_PAGES = {
     "care:settings",
     "care:profile",
     "notify:settings",  # which notifications, on which channel
+    "stories:create",
 }
 
 NOT_EMPTY = {

@@ -130,9 +130,10 @@ def _apply(story: Story, member: Membership, data: StoryData) -> None:
     if keep.count() + len(data.new_images) > MAX_IMAGES:
         raise StoryError(f"A story has at most {MAX_IMAGES} images.")
     if story.pk:
-        for image in story.images.filter(pk__in=list(data.remove_image_ids)):
-            image.image.delete(save=False)
-            image.delete()
+        removed = list(story.images.filter(pk__in=list(data.remove_image_ids)))
+        StoryImage.objects.filter(pk__in=[i.pk for i in removed]).delete()
+        files = [i.image for i in removed]
+        transaction.on_commit(lambda: [f.delete(save=False) for f in files])
     start = (max((i.position for i in keep), default=-1) + 1) if story.pk else 0
     for offset, new in enumerate(data.new_images):
         StoryImage.objects.create(story=story, image=new.upload, alt_text=new.alt_text.strip(), position=start + offset)

@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import Storage
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
@@ -208,13 +207,7 @@ def delete(request: HttpRequest, ws: str, story_id: int) -> HttpResponse:
 @allow_methods("GET")
 def detail(request: HttpRequest, ws: str, story_id: int) -> HttpResponse:
     member = get_membership(request.user, ws)
-    story = get_for_workspace(
-        with_card_data(visible_stories(member)).prefetch_related(
-            Prefetch("images", queryset=StoryImage.objects.order_by("position", "pk"))
-        ),
-        member.workspace,
-        pk=story_id,
-    )
+    story = get_for_workspace(with_card_data(visible_stories(member)), member.workspace, pk=story_id)
     card = cards_for(member, [story])[0]
     comments = list(visible_comments(member, story))
     reported = set(StoryReport.objects.filter(reporter=member, story=story).values_list("comment_id", flat=True))

@@ -4,6 +4,7 @@ blocked words."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -136,14 +137,17 @@ def test_edit_own_story_only(
     assert _post(carol_client, f"/w/acme/stories/{story.pk}/edit/", title="Mine now").status_code == 404  # type: ignore[attr-defined]
 
 
-def test_remove_an_image_on_edit(bob: Membership, bob_client: Client, make_story: Callable[..., Story]) -> None:
+def test_remove_an_image_on_edit(
+    bob: Membership, bob_client: Client, make_story: Callable[..., Story], django_capture_on_commit_callbacks: Any
+) -> None:
     story = make_story(bob)
     image = StoryImage.objects.create(story=story, image=png(), alt_text="Old")
     path = image.image.path
-    resp = bob_client.post(
-        f"/w/acme/stories/{story.pk}/edit/",
-        {"title": "t", "kind": "story", "audience": "everyone", f"remove_image_{image.pk}": "on"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = bob_client.post(
+            f"/w/acme/stories/{story.pk}/edit/",
+            {"title": "t", "kind": "story", "audience": "everyone", f"remove_image_{image.pk}": "on"},
+        )
     assert resp.status_code == 302
     assert not StoryImage.objects.exists()
     import os
