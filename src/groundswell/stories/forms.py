@@ -43,7 +43,7 @@ class StoryForm(forms.Form):
     video = forms.FileField(
         required=False,
         label="A short video (optional)",
-        widget=forms.ClearableFileInput(attrs={"accept": "video/*", "capture": "environment"}),
+        widget=forms.ClearableFileInput(attrs={"accept": "video/*"}),
         help_text="Record with your phone or upload a clip; it is processed for the web after you post.",
     )
     remove_video = forms.BooleanField(required=False, label="Remove the video")

@@ -153,19 +153,21 @@ def feed_stream(member: Membership, filters: FeedFilters) -> QuerySet[Any]:
     if filters.include_stories:
         parts.append(
             filtered_stories(member, filters)
-            .annotate(src=V("story", output_field=CharField()), when=F("created_at"))
-            .values_list("src", "pk", "when")
+            .order_by()
+            .annotate(src=V("story", output_field=CharField()), oid=F("pk"), when=F("created_at"))
+            .values_list("src", "oid", "when")
         )
     if filters.include_updates:
         parts.append(
             live_updates(member.workspace_id)
             .select_related(None)
-            .annotate(src=V("update", output_field=CharField()), when=F("posted_at"))
-            .values_list("src", "pk", "when")
+            .order_by()
+            .annotate(src=V("update", output_field=CharField()), oid=F("pk"), when=F("posted_at"))
+            .values_list("src", "oid", "when")
         )
     first, *rest = parts
     stream = first.union(*rest, all=True) if rest else first
-    return stream.order_by("-when", "-pk")
+    return stream.order_by("-when", "-oid")
 
 
 def cards_for(member: Membership, stories: list[Story]) -> list[StoryCard]:

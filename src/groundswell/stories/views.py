@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import Storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
@@ -253,13 +253,16 @@ def poster(request: HttpRequest, ws: str, story_id: int) -> HttpResponse:
     return _file(video.poster.storage, video.poster.name)
 
 
-def _file(storage: Storage, name: str) -> HttpResponse:
+def _file(storage: Storage, name: str | None) -> HttpResponse:
+    """A members-only file (images are at most a few MB: read whole, no streaming needed)."""
+    if not name:
+        raise Http404("Not found")
     try:
-        handle = storage.open(name, "rb")
+        with storage.open(name, "rb") as handle:
+            content = handle.read()
     except FileNotFoundError:
         raise Http404("Not found") from None
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
+    response = HttpResponse(content, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -295,7 +298,7 @@ def comment(request: HttpRequest, ws: str, story_id: int) -> HttpResponse:
             messages.success(request, "Comment added.")
             return redirect(_detail_url(story, f"comment-{added.pk}"))
     else:
-        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(_detail_url(story, "comments"))
 
 

@@ -192,3 +192,23 @@ def test_story_page_query_count_does_not_grow(
     with CaptureQueriesContext(connection) as ctx:
         client.get(f"/w/acme/stories/{story.pk}/")
     assert len(ctx.captured_queries) == small
+
+
+def test_video_poster_and_watch_rule(
+    bob: Membership, dave: Membership, sales: Department, make_story: Callable[..., Story]
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from groundswell.stories.queries import can_watch_story_video
+    from groundswell.videos.models import Video, VideoState
+
+    video = Video.objects.create(workspace=bob.workspace, uploaded_by=bob, title="Clip", state=VideoState.READY)
+    video.poster.save("poster.png", ContentFile(png().read()))
+    story = make_story(bob, "With a video", audience=Audience.DEPARTMENT, department=sales, video=video)
+    feed = client_for(bob).get("/w/acme/stories/").content.decode()
+    assert f"/w/acme/stories/{story.pk}/poster/" in feed
+    served = client_for(bob).get(f"/w/acme/stories/{story.pk}/poster/")
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert client_for(dave).get(f"/w/acme/stories/{story.pk}/poster/").status_code == 404  # Marketing
+    assert client_for(bob).get(f"/w/acme/stories/{story.pk}/").status_code == 200  # the player (or its stand-in)
+    assert can_watch_story_video(bob, video) and not can_watch_story_video(dave, video)

@@ -62,7 +62,7 @@ def test_erase_deletes_writing_and_keeps_reports_anonymised(
     ModerationEvent.objects.create(workspace=bob.workspace, actor=alice, story=other, action=ModerationAction.HIDDEN)
     with django_capture_on_commit_callbacks(execute=True):
         result = StoriesPrivacy().erase(bob)
-    assert result.erased == 4  # story + comment + reaction deleted, the report anonymised
+    assert result.erased == 5  # story (and its image), comment, reaction deleted; the report anonymised
     assert not Story.objects.filter(author=bob).exists() and Story.objects.filter(pk=other.pk).exists()
     assert not StoryComment.objects.exists() and not StoryReaction.objects.exists()
     report = StoryReport.objects.get()
