@@ -212,3 +212,16 @@ def test_video_poster_and_watch_rule(
     assert client_for(dave).get(f"/w/acme/stories/{story.pk}/poster/").status_code == 404  # Marketing
     assert client_for(bob).get(f"/w/acme/stories/{story.pk}/").status_code == 200  # the player (or its stand-in)
     assert can_watch_story_video(bob, video) and not can_watch_story_video(dave, video)
+
+
+def test_a_deleted_department_leaves_its_stories_to_the_author_and_admins(
+    alice: Membership, bob: Membership, carol: Membership, sales: Department, make_story: Callable[..., Story]
+) -> None:
+    story = make_story(bob, "For sales", audience=Audience.DEPARTMENT, department=sales)
+    sales.delete()
+    story.refresh_from_db()
+    assert story.department is None and story.audience == Audience.DEPARTMENT
+    assert visible_stories(carol).count() == 0
+    assert visible_stories(bob).get() == story and visible_stories(alice).get() == story
+    bob.workspace.delete()  # the SET_NULL before the cascade must not break deleting a workspace
+    assert not Story.objects.exists()
