@@ -178,7 +178,7 @@ class FeedFilterForm(forms.Form):
     topic = forms.ModelChoiceField(queryset=Topic.objects.none(), required=False, empty_label="All topics")
     kind = forms.ChoiceField(choices=[("", "All kinds"), *StoryKind.choices], required=False)
     show = forms.ChoiceField(
-        choices=[("", "Stories and updates"), ("stories", "Stories only"), ("updates", "Updates only")], required=False
+        choices=[("", "Everything"), ("stories", "Stories only"), ("updates", "Updates only")], required=False
     )
 
     def __init__(self, *args: Any, member: Membership, **kwargs: Any) -> None:
