@@ -8,8 +8,8 @@ checked before anything is written: a refused story or comment is not stored, an
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -70,6 +70,8 @@ class StoryData:
     topics: Sequence[Topic] = ()
     new_images: Sequence[NewImage] = ()
     remove_image_ids: Sequence[int] = ()
+    #: New descriptions of images already posted (image id → text).
+    alt_texts: Mapping[int, str] = field(default_factory=dict)
     video_upload: UploadedFile[bytes] | None = None
     remove_video: bool = False
 
@@ -126,15 +128,23 @@ def _create_video(member: Membership, upload: UploadedFile[bytes], title: str) -
 
 
 def _apply(story: Story, member: Membership, data: StoryData) -> None:
-    keep = story.images.exclude(pk__in=list(data.remove_image_ids)) if story.pk else StoryImage.objects.none()
-    if keep.count() + len(data.new_images) > MAX_IMAGES:
+    """Images removed, described and added (at most MAX_IMAGES in all), and the topics, of a saved story."""
+    removing = set(data.remove_image_ids)
+    images = list(story.images.all())
+    keep = [i for i in images if i.pk not in removing]
+    if len(keep) + len(data.new_images) > MAX_IMAGES:
         raise StoryError(f"A story has at most {MAX_IMAGES} images.")
-    if story.pk:
-        removed = list(story.images.filter(pk__in=list(data.remove_image_ids)))
+    removed = [i for i in images if i.pk in removing]
+    if removed:
         StoryImage.objects.filter(pk__in=[i.pk for i in removed]).delete()
         files = [i.image for i in removed]
         transaction.on_commit(lambda: [f.delete(save=False) for f in files])
-    start = (max((i.position for i in keep), default=-1) + 1) if story.pk else 0
+    for image in keep:
+        text = data.alt_texts.get(image.pk)
+        if text is not None and text != image.alt_text:
+            image.alt_text = text[:300]
+            image.save(update_fields=["alt_text"])
+    start = max((i.position for i in keep), default=-1) + 1
     for offset, new in enumerate(data.new_images):
         StoryImage.objects.create(story=story, image=new.upload, alt_text=new.alt_text.strip(), position=start + offset)
     story.topics.set([t for t in data.topics if t.workspace_id == story.workspace_id])
@@ -164,7 +174,14 @@ def edit_story(*, member: Membership, story: Story, data: StoryData) -> Story:
     """The author edits their story (admins hide or delete, they do not rewrite colleagues' words)."""
     if story.author_id != member.pk:
         raise StoryError("Only the author can edit a story.")
-    check_blocked(member, data.title, data.body_markdown, *(i.alt_text for i in data.new_images), what="A story")
+    check_blocked(
+        member,
+        data.title,
+        data.body_markdown,
+        *(i.alt_text for i in data.new_images),
+        *data.alt_texts.values(),
+        what="A story",
+    )
     department, team = _check_audience(member, data)
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story.pk)

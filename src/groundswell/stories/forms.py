@@ -58,9 +58,12 @@ class StoryForm(forms.Form):
         self.fields["topics"].queryset = Topic.objects.filter(workspace=ws)  # type: ignore[attr-defined]
         existing = list(story.images.all()) if story is not None else []
         self.existing_images = existing
-        for image in existing:
+        for n, image in enumerate(existing, start=1):
+            self.fields[f"alt_existing_{image.pk}"] = forms.CharField(
+                required=False, max_length=300, label=f"Description of posted image {n}", initial=image.alt_text
+            )
             self.fields[f"remove_image_{image.pk}"] = forms.BooleanField(
-                required=False, label=f"Remove “{image.alt_text or 'image'}”"
+                required=False, label=f"Remove posted image {n}"
             )
         for n in range(1, MAX_IMAGES + 1):
             self.fields[f"image_{n}"] = forms.ImageField(
@@ -80,8 +83,9 @@ class StoryForm(forms.Form):
         return [(self[f"image_{n}"], self[f"alt_{n}"]) for n in range(1, MAX_IMAGES + 1)]
 
     @property
-    def remove_fields(self) -> list[forms.BoundField]:
-        return [self[f"remove_image_{i.pk}"] for i in self.existing_images]
+    def existing_fields(self) -> list[tuple[Any, forms.BoundField, forms.BoundField]]:
+        """(image, its description, its remove box) for each image already posted."""
+        return [(i, self[f"alt_existing_{i.pk}"], self[f"remove_image_{i.pk}"]) for i in self.existing_images]
 
     def clean_video(self) -> Any:
         video = self.cleaned_data.get("video")
@@ -133,6 +137,11 @@ class StoryForm(forms.Form):
                 if data.get(f"image_{n}")
             ],
             remove_image_ids=[i.pk for i in self.existing_images if data.get(f"remove_image_{i.pk}")],
+            alt_texts={
+                i.pk: (data.get(f"alt_existing_{i.pk}") or "").strip()
+                for i in self.existing_images
+                if not data.get(f"remove_image_{i.pk}")
+            },
             video_upload=data.get("video"),
             remove_video=bool(data.get("remove_video")),
         )

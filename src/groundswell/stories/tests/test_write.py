@@ -184,3 +184,17 @@ def test_write_page_renders_for_a_member(bob_client: Client) -> None:
     text = resp.content.decode()
     assert resp.status_code == 200 and 'enctype="multipart/form-data"' in text
     assert 'name="image_4"' in text and 'name="image_5"' not in text and 'accept="video/*"' in text
+
+
+def test_describe_a_posted_image_again(bob: Membership, bob_client: Client, make_story: Callable[..., Story]) -> None:
+    story = make_story(bob)
+    image = StoryImage.objects.create(story=story, image=png(), alt_text="Old words")
+    page = bob_client.get(f"/w/acme/stories/{story.pk}/edit/").content.decode()
+    assert 'value="Old words"' in page and "Description of posted image 1" in page
+    resp = bob_client.post(
+        f"/w/acme/stories/{story.pk}/edit/",
+        {"title": "t", "kind": "story", "audience": "everyone", f"alt_existing_{image.pk}": "A red tent at dawn"},
+    )
+    assert resp.status_code == 302
+    image.refresh_from_db()
+    assert image.alt_text == "A red tent at dawn"
