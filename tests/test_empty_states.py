@@ -68,6 +68,9 @@ LIST_PAGES = {
     "care:triage",
     "care:snippets",
     "chat:settings",  # my linked chat accounts (and, for admins, the Slack connection)
+
+    "stories:feed",
+    "stories:moderation",
 }
 
 #: Pages whose empty block lives in a template another helper owns this week (sharing/*): checked for an
@@ -113,6 +116,7 @@ FORM_PAGES = {
     "care:settings",
     "care:profile",
     "notify:settings",  # which notifications, on which channel
+    "stories:create",
 }
 
 NOT_EMPTY = {

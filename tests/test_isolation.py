@@ -295,7 +295,31 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "skill_id": lambda a: a.extra["skill"].pk,
     "triage_id": lambda a: _triage_item(a).pk,
     "device_id": lambda a: a.extra["push_subscription"].pk,
+    "story_id": lambda a: _acme_story(a)["story"].pk,
+    "image_id": lambda a: _acme_story(a)["image"].pk,
+    "comment_id": lambda a: _acme_story(a)["comment"].pk,
+    "report_id": lambda a: _acme_story(a)["report"].pk,
 }
+
+
+def _acme_story(acme: Acme) -> dict[str, Any]:
+    """Bob's story in Acme's feed with an image, alice's comment and a report (created on first use)."""
+    if "story" not in acme.extra:
+        from django.core.files.base import ContentFile
+
+        from groundswell.stories.models import Story, StoryComment, StoryImage, StoryReport
+
+        story = Story.objects.create(
+            workspace=acme.workspace, author=acme.bob, title=f"Story {MARKER}", body_markdown=MARKER
+        )
+        gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+        image = StoryImage.objects.create(story=story, image=ContentFile(gif, name="s.gif"), alt_text=MARKER)
+        comment = StoryComment.objects.create(workspace=acme.workspace, story=story, author=acme.alice, body=MARKER)
+        report = StoryReport.objects.create(
+            workspace=acme.workspace, story=story, comment=comment, reporter=acme.bob, reason="other", note=MARKER
+        )
+        acme.extra.update(story=story, image=image, comment=comment, report=report)
+    return acme.extra
 
 
 def _scim_token(acme: Acme) -> Any:

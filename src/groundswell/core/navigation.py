@@ -75,6 +75,16 @@ SECTIONS: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "stories",
+        "Stories",
+        "message-circle",
+        (
+            Page("Feed", "stories:feed", ("stories:*",)),
+            Page("Write", "stories:create", ("stories:create", "stories:edit")),
+            Page("Moderation", "stories:moderation", ("stories:moderation",), needs="admin"),
+        ),
+    ),
+    Section(
         "program",
         "Program",
         "flag",

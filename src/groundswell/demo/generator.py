@@ -50,6 +50,7 @@ from groundswell.demo.replies import build_replies
 from groundswell.demo.rewards import add_rewards_demo
 from groundswell.demo.sso import build_sso
 from groundswell.demo.stewards import build_brand_accounts
+from groundswell.demo.stories import build_stories
 from groundswell.demo.teams import build_teams
 from groundswell.demo.updates import build_updates_and_lessons
 from groundswell.goals.models import Goal, Metric, PeriodKind
@@ -193,6 +194,7 @@ class DemoBuilder:
             build_bluesky_listening(self.ws, self.now)
             build_care(self.ws, self.now, random.Random(self.seed * 1_000_003 + 29))
             build_replies(self.ws)
+            build_stories(self)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

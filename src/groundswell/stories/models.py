@@ -8,7 +8,6 @@ turns it into an item to share outside (``Story.item``), the author credited.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from groundswell.content.models import Item, Topic
@@ -91,16 +90,9 @@ class Story(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "stories"
         indexes = [models.Index(fields=["workspace", "deleted_at", "visibility", "created_at"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(audience="everyone")
-                    | Q(audience="department", department__isnull=False)
-                    | Q(audience="team", team__isnull=False)
-                ),
-                name="story_audience_has_target",
-            )
-        ]
+        # No check that a department or team story has its target: deleting the department or team sets it to
+        # null (SET_NULL runs before the cascade when a whole workspace is deleted), and the story is then
+        # seen by its author and the admins only (stories.queries.audience_filter). Writes require the target.
 
     def __str__(self) -> str:
         return self.title
