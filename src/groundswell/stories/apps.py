@@ -5,3 +5,12 @@ class StoriesConfig(AppConfig):
     name = "groundswell.stories"
     label = "stories"
     verbose_name = "Stories"
+
+    def ready(self) -> None:
+        from groundswell.privacy.registry import register
+        from groundswell.stories import prompt_hooks
+        from groundswell.stories.prompt_privacy import StoryHarvestPrivacy
+
+        # Harvesting (calls for stories): home panel, digest section, privacy provider (ADR 0043).
+        prompt_hooks.register()
+        register(StoryHarvestPrivacy())
