@@ -180,7 +180,20 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
     extra["listening_source"] = ListeningSource.objects.create(workspace=ws, kind="csv", name=f"Source {MARKER}")
     extra["case"], extra["snippet"], extra["skill"] = _acme_care(ws, alice, bob)
     extra["push_subscription"] = _acme_push_subscription(bob)
+    extra["prompt"], extra["story"] = _acme_story_prompt(alice, bob)
     return extra
+
+
+def _acme_story_prompt(alice: Membership, bob: Membership) -> tuple[Any, Any]:
+    """A call for stories of Acme's and bob's answer to it, shared-outside consent given (harvesting)."""
+    from groundswell.stories.harvest import PromptData, answer_prompt, create_prompt
+
+    prompt = create_prompt(
+        member=alice,
+        data=PromptData(title=f"Call {MARKER}", body_markdown=MARKER, deadline=timezone.localdate() + dt.timedelta(days=9)),
+    )
+    story = answer_prompt(member=bob, prompt=prompt, title=f"Story {MARKER}", body_markdown=MARKER, share_consent=True)
+    return prompt, story
 
 
 def _acme_push_subscription(bob: Membership) -> Any:
@@ -292,6 +305,8 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "skill_id": lambda a: a.extra["skill"].pk,
     "triage_id": lambda a: _triage_item(a).pk,
     "device_id": lambda a: a.extra["push_subscription"].pk,
+    "prompt_id": lambda a: a.extra["prompt"].pk,
+    "story_id": lambda a: a.extra["story"].pk,
 }
 
 
