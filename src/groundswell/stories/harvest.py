@@ -348,7 +348,7 @@ def _item_data(story: Story, data: HarvestData, credit: str) -> ItemData:
 
 
 def harvest_story(
-    *, member: Membership, story: Story, data: HarvestData, now: dt.datetime | None = None
+    *, member: Membership, story: Story, data: HarvestData, now: dt.datetime | None = None, tell_author: bool = True
 ) -> Item:
     """Turn a consenting story into an item to share (published or as a draft), the author credited.
 
@@ -402,12 +402,13 @@ def harvest_story(
             reason=f"Item {item.pk}: {item.display_title}"[:300],
             created_at=now,
         )
-        _email_on_commit(
+        if tell_author:  # the demo builds history quietly
+            _email_on_commit(
             [author.pk],
             title="Your story is now shared outside",
             body=f"“{locked.title}” is now an item colleagues can share outside the company, with your name on it.",
             url=reverse("content:detail", kwargs={"ws": author.workspace.slug, "pk": item.pk}),
-        )
+            )
     story.item, story.item_id = item, item.pk
     return item
 
