@@ -190,7 +190,9 @@ def _acme_story_prompt(alice: Membership, bob: Membership) -> tuple[Any, Any]:
 
     prompt = create_prompt(
         member=alice,
-        data=PromptData(title=f"Call {MARKER}", body_markdown=MARKER, deadline=timezone.localdate() + dt.timedelta(days=9)),
+        data=PromptData(
+            title=f"Call {MARKER}", body_markdown=MARKER, deadline=timezone.localdate() + dt.timedelta(days=9)
+        ),
     )
     story = answer_prompt(member=bob, prompt=prompt, title=f"Story {MARKER}", body_markdown=MARKER, share_consent=True)
     return prompt, story

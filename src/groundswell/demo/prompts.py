@@ -18,14 +18,29 @@ if TYPE_CHECKING:
     from groundswell.demo.generator import DemoBuilder
 
 ANSWERS = [
-    ("The tent that came back from Patagonia", "A customer sent back a tent with 400 nights on it, asking only "
-     "for new poles. Our repair team rebuilt it in a week and wrote her a note. She posted a photo of the note.", True),
-    ("Saturday at the Redwood store", "A family came in for boots for a first hike. We walked them through "
-     "fit and socks for an hour. They came back a month later with trail photos for the staff wall.", True),
-    ("Answering at 2 a.m.", "A climber stuck in Chamonix wrote to support about a broken buckle. We found a "
-     "dealer open the next morning and had the part waiting for him.", False),
-    ("Our first recycled-fleece order", "The sample failed twice. The third time the supplier's engineer and "
-     "ours stood in the lab until it passed.", True),
+    (
+        "The tent that came back from Patagonia",
+        "A customer sent back a tent with 400 nights on it, asking only "
+        "for new poles. Our repair team rebuilt it in a week and wrote her a note. She posted a photo of the note.",
+        True,
+    ),
+    (
+        "Saturday at the Redwood store",
+        "A family came in for boots for a first hike. We walked them through "
+        "fit and socks for an hour. They came back a month later with trail photos for the staff wall.",
+        True,
+    ),
+    (
+        "Answering at 2 a.m.",
+        "A climber stuck in Chamonix wrote to support about a broken buckle. We found a "
+        "dealer open the next morning and had the part waiting for him.",
+        False,
+    ),
+    (
+        "Our first recycled-fleece order",
+        "The sample failed twice. The third time the supplier's engineer and ours stood in the lab until it passed.",
+        True,
+    ),
 ]
 
 

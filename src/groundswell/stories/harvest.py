@@ -404,10 +404,10 @@ def harvest_story(
         )
         if tell_author:  # the demo builds history quietly
             _email_on_commit(
-            [author.pk],
-            title="Your story is now shared outside",
-            body=f"“{locked.title}” is now an item colleagues can share outside the company, with your name on it.",
-            url=reverse("content:detail", kwargs={"ws": author.workspace.slug, "pk": item.pk}),
+                [author.pk],
+                title="Your story is now shared outside",
+                body=f"“{locked.title}” is now an item colleagues can share outside the company, with your name on it.",
+                url=reverse("content:detail", kwargs={"ws": author.workspace.slug, "pk": item.pk}),
             )
     story.item, story.item_id = item, item.pk
     return item

@@ -137,9 +137,7 @@ def close(request: HttpRequest, ws: str, prompt_id: int) -> HttpResponse:
 def detail(request: HttpRequest, ws: str, prompt_id: int) -> HttpResponse:
     member = get_membership(request.user, ws)
     prompt = _prompt_for(member, prompt_id)
-    mine = list(
-        Story.objects.filter(prompt=prompt, author=member, deleted_at__isnull=True).select_related("item")
-    )
+    mine = list(Story.objects.filter(prompt=prompt, author=member, deleted_at__isnull=True).select_related("item"))
     return _page(
         request,
         "stories/prompts/detail.html",

@@ -12,6 +12,9 @@ from groundswell.stories.harvest import HarvestData, PromptData, answer_prompt, 
 from groundswell.stories.models import Story, StoryPrompt
 from groundswell.workspaces.models import Membership
 
+#: The fixtures, for ``from groundswell.stories.tests.conftest_harvest import *`` in the test modules.
+__all__ = ["consenting_story", "private_story", "prompt"]
+
 
 def today() -> dt.date:
     return timezone.localdate()

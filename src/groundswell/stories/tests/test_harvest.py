@@ -17,12 +17,8 @@ from groundswell.rewards.models import Action, PointsEntry
 from groundswell.stories import harvest
 from groundswell.stories.harvest import HarvestError, PromptData
 from groundswell.stories.models import Audience, ModerationAction, ModerationEvent, Story, StoryPrompt, Visibility
-from groundswell.stories.tests.conftest_harvest import (  # noqa: F401  (fixtures)
-    consenting_story,
-    harvest_data,
-    private_story,
-    prompt,
-)
+from groundswell.stories.tests.conftest_harvest import *  # noqa: F403  (the fixtures)
+from groundswell.stories.tests.conftest_harvest import harvest_data
 from groundswell.teams.models import Seat, Team
 from groundswell.workspaces.models import Department, Membership, Workspace
 
@@ -67,7 +63,9 @@ def test_prompt_input_is_checked(alice: Membership, change: dict[str, Any], mess
 
 def test_employees_cannot_create_prompts(bob: Membership) -> None:
     with pytest.raises(HarvestError, match="admins"):
-        harvest.create_prompt(member=bob, data=PromptData(title="T", body_markdown="", deadline=ws_today(bob.workspace)))
+        harvest.create_prompt(
+            member=bob, data=PromptData(title="T", body_markdown="", deadline=ws_today(bob.workspace))
+        )
 
 
 def test_prompt_audience_department_and_team(
@@ -79,8 +77,12 @@ def test_prompt_audience_department_and_team(
     team = Team.objects.create(workspace=workspace, name="Ambassadors", term_start=ws_today(workspace),
                                term_end=ws_today(workspace) + dt.timedelta(days=90))  # fmt: skip
     Seat.objects.create(team=team, member=dave, served_from=ws_today(workspace))
-    Seat.objects.create(team=team, member=carol, served_from=ws_today(workspace) - dt.timedelta(days=9),
-                        served_until=ws_today(workspace))  # fmt: skip  (carol left the team)
+    Seat.objects.create(
+        team=team,
+        member=carol,
+        served_from=ws_today(workspace) - dt.timedelta(days=9),
+        served_until=ws_today(workspace),
+    )  # fmt: skip  (carol left the team)
     deadline = ws_today(workspace) + dt.timedelta(days=5)
     for_sales = harvest.create_prompt(
         member=alice,
@@ -146,9 +148,7 @@ def test_author_gives_and_withdraws_consent(bob: Membership, private_story: Stor
     assert not private_story.share_consent
 
 
-def test_consent_cannot_be_withdrawn_after_harvest(
-    alice: Membership, bob: Membership, consenting_story: Story
-) -> None:
+def test_consent_cannot_be_withdrawn_after_harvest(alice: Membership, bob: Membership, consenting_story: Story) -> None:
     harvest.harvest_story(member=alice, story=consenting_story, data=harvest_data())
     with pytest.raises(HarvestError, match="already been shared"):
         harvest.set_share_consent(bob, consenting_story, False)
@@ -346,7 +346,6 @@ def test_digest_section_is_registered() -> None:
 
 def test_home_panel_asks_for_stories_until_answered(bob: Membership, prompt: StoryPrompt, client: Any) -> None:
     from groundswell.conftest import client_for
-
     from groundswell.stories.prompt_views import write_url
 
     c = client_for(bob)

@@ -14,11 +14,7 @@ from groundswell.lib.periods import local_day
 from groundswell.rewards.models import PointsEntry
 from groundswell.stories import harvest
 from groundswell.stories.models import Story, StoryPrompt
-from groundswell.stories.tests.conftest_harvest import (  # noqa: F401  (fixtures)
-    consenting_story,
-    private_story,
-    prompt,
-)
+from groundswell.stories.tests.conftest_harvest import *  # noqa: F403  (the fixtures)
 from groundswell.workspaces.models import Department, Membership, Workspace
 
 pytestmark = pytest.mark.django_db
@@ -164,9 +160,7 @@ def test_answers_csv(alice: Membership, bob: Membership, consenting_story: Story
     assert len(lines) == 2
 
 
-def test_admin_harvests_through_the_prefilled_form(
-    alice: Membership, bob: Membership, consenting_story: Story
-) -> None:
+def test_admin_harvests_through_the_prefilled_form(alice: Membership, bob: Membership, consenting_story: Story) -> None:
     c = client_for(alice)
     page = c.get(url("acme", f"story/{consenting_story.pk}/harvest/")).content.decode()
     assert consenting_story.title in page and "We carried the boxes ourselves." in page
