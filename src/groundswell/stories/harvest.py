@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -157,11 +157,6 @@ def open_prompts(workspace_id: int, today: dt.date) -> QuerySet[StoryPrompt]:
     return StoryPrompt.objects.filter(workspace_id=workspace_id, closed_at__isnull=True, deadline__gte=today)
 
 
-def _seated(team_field: str) -> Exists:
-    """Whether the member (``OuterRef("pk")``) sits now on the team in ``team_field`` of the outer row."""
-    return Exists(Seat.objects.filter(team_id=OuterRef(team_field), member_id=OuterRef("pk"), served_until=None))
-
-
 def for_audience_of(member: Membership, prompts: QuerySet[StoryPrompt]) -> QuerySet[StoryPrompt]:
     """The prompts of ``prompts`` whose audience ``member`` is in (admins: all of them)."""
     if member.role == Role.ADMIN:
@@ -204,12 +199,45 @@ class Participation:
 
 
 def participation(prompt: StoryPrompt) -> Participation:
-    mine = answers(prompt)
-    return Participation(
-        answered=mine.values("author_id").distinct().count(),
-        stories=mine.count(),
-        audience=audience_members(prompt).count(),
+    return participation_many([prompt])[prompt.pk]
+
+
+def participation_many(prompts: Sequence[StoryPrompt]) -> dict[int, Participation]:
+    """``participation`` of several prompts of one workspace in four queries, whatever their number."""
+    if not prompts:
+        return {}
+    ws_id = prompts[0].workspace_id
+    counted = (
+        Story.objects.filter(prompt__in=[p.pk for p in prompts], workspace_id=ws_id, deleted_at__isnull=True)
+        .values("prompt_id")
+        .annotate(answered=Count("author_id", distinct=True), stories=Count("pk"))
     )
+    by_prompt = {row["prompt_id"]: (row["answered"], row["stories"]) for row in counted}
+    active = Membership.objects.filter(workspace_id=ws_id, is_active=True)
+    everyone = active.count()
+    departments = {p.department_id for p in prompts if p.audience == Audience.DEPARTMENT}
+    teams = {p.team_id for p in prompts if p.audience == Audience.TEAM}
+    by_department: dict[int | None, int] = {}
+    by_team: dict[int | None, int] = {}
+    if departments:
+        rows = active.filter(department_id__in=departments).values("department_id").annotate(n=Count("pk"))
+        by_department = {row["department_id"]: row["n"] for row in rows}
+    if teams:
+        seats = Seat.objects.filter(team_id__in=teams, served_until=None, member__in=active)
+        by_team = {
+            row["team_id"]: row["n"] for row in seats.values("team_id").annotate(n=Count("member_id", distinct=True))
+        }
+    out = {}
+    for p in prompts:
+        if p.audience == Audience.DEPARTMENT:
+            size = by_department.get(p.department_id, 0)
+        elif p.audience == Audience.TEAM:
+            size = by_team.get(p.team_id, 0)
+        else:
+            size = everyone
+        answered, stories = by_prompt.get(p.pk, (0, 0))
+        out[p.pk] = Participation(answered=answered, stories=stories, audience=size)
+    return out
 
 
 # --- Stories written for a prompt ------------------------------------------------------------------
@@ -364,7 +392,7 @@ def harvest_story(
         raise HarvestError("The item needs the story's text.")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Story.objects.select_for_update().select_related("author__workspace").get(pk=story.pk)
+        locked = Story.objects.select_for_update(of=("self",)).select_related("author__workspace").get(pk=story.pk)
         if locked.deleted_at is not None:
             raise HarvestError("This story has been deleted.")
         if locked.item_id is not None:

@@ -17,7 +17,10 @@ def home_panel(home: Home) -> Mapping[str, object] | None:
     """The open calls of the member's audience that they have not answered yet (none: no panel)."""
     if home.member.is_admin:
         return None  # admins see their calls on the calls page; the panel asks for stories
-    answered = Story.objects.filter(author=home.member, deleted_at__isnull=True).values("prompt_id")
+    # prompt_id IS NOT NULL: a NULL in a NOT IN subquery would hide every prompt.
+    answered = Story.objects.filter(author=home.member, deleted_at__isnull=True, prompt__isnull=False).values(
+        "prompt_id"
+    )
     prompts = list(
         harvest.for_audience_of(home.member, harvest.open_prompts(home.workspace.pk, home.today))
         .exclude(pk__in=answered)

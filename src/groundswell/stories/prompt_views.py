@@ -7,6 +7,7 @@ gets 404 everywhere; an employee gets 404 on the admins' pages (``require_role``
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -32,7 +33,7 @@ def _page(request: HttpRequest, template: str, member: Membership, **context: An
         return render(request, template, {"workspace": member.workspace, "member": member, **context})
 
 
-def _today(member: Membership) -> Any:
+def _today(member: Membership) -> dt.date:
     return local_day(timezone.now(), member.workspace.timezone)
 
 
@@ -63,7 +64,8 @@ def prompt_list(request: HttpRequest, ws: str) -> HttpResponse:
     today = _today(member)
     if member.is_admin:
         prompts = list(StoryPrompt.objects.filter(workspace=member.workspace).select_related("department", "team"))
-        rows = [(p, harvest.is_open(p, today), harvest.participation(p)) for p in prompts]
+        counts = harvest.participation_many(prompts)
+        rows = [(p, harvest.is_open(p, today), counts[p.pk]) for p in prompts]
         return _page(request, "stories/prompts/admin_list.html", member, rows=rows)
     open_ones = harvest.for_audience_of(member, harvest.open_prompts(member.workspace_id, today)).order_by("deadline")
     mine = set(
@@ -260,7 +262,10 @@ def harvest_view(request: HttpRequest, ws: str, story_id: int) -> HttpResponse:
         if story.item_id is not None:
             messages.info(request, "This story is already an item to share.")
             return redirect("content:detail", ws=ws, pk=story.item_id)
-        messages.error(request, "This story cannot be turned into an item: the author has not agreed to share it.")
+        if not story.share_consent:
+            messages.error(request, "This story cannot become an item: its author has not agreed to share it outside.")
+        else:
+            messages.error(request, "This story is hidden by a moderator: restore it before sharing it outside.")
         return _back(request, ws, story)
     initial = harvest.harvest_initial(story)
     form = HarvestForm(

@@ -355,3 +355,48 @@ def test_home_panel_asks_for_stories_until_answered(bob: Membership, prompt: Sto
     harvest.answer_prompt(member=bob, prompt=prompt, title="Done", body_markdown="Told")
     html = c.get(f"/w/{bob.workspace.slug}/").content.decode()
     assert "love your story" not in html
+
+
+def test_home_panel_is_not_hidden_by_a_story_without_a_call(bob: Membership, prompt: StoryPrompt) -> None:
+    """A NOT IN over stories whose prompt is NULL would hide every call: stories outside calls are ignored."""
+    from groundswell.stories.prompt_hooks import home_panel
+
+    Story.objects.create(workspace=bob.workspace, author=bob, title="Free story", body_markdown="x")
+    from groundswell.core.home import Home
+
+    now = timezone.now()
+    context = home_panel(Home(member=bob, workspace=bob.workspace, now=now, today=ws_today(bob.workspace)))
+    assert context is not None and [p for p, _ in context["story_prompts"]] == [prompt]  # type: ignore[attr-defined]
+
+
+def test_participation_of_many_calls_in_constant_queries(
+    alice: Membership,
+    bob: Membership,
+    carol: Membership,
+    sales: Department,
+    workspace: Workspace,
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    def make(n: int) -> list[StoryPrompt]:
+        out = []
+        for i in range(n):
+            audience = ("everyone", "department", "team")[i % 3]
+            team = Team.objects.create(workspace=workspace, name=f"T{i}", term_start=ws_today(workspace),
+                                       term_end=ws_today(workspace))  # fmt: skip
+            Seat.objects.create(team=team, member=bob, served_from=ws_today(workspace))
+            p = harvest.create_prompt(
+                member=alice,
+                data=PromptData(title=f"P{i}", body_markdown="", deadline=ws_today(workspace), audience=audience,
+                                department=sales, team=team),
+            )  # fmt: skip
+            harvest.answer_prompt(member=bob, prompt=p, title="t", body_markdown="b")
+            out.append(p)
+        return out
+
+    prompts = make(3)
+    with django_assert_num_queries(4):
+        counts = harvest.participation_many(prompts)
+    assert [(c.answered, c.stories, c.audience) for c in counts.values()] == [(1, 1, 3), (1, 1, 2), (1, 1, 1)]
+    prompts += make(6)
+    with django_assert_num_queries(4):
+        harvest.participation_many(prompts)
