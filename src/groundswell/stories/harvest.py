@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -450,7 +451,10 @@ def _email_on_commit(member_ids: list[int], *, title: str, body: str, url: str) 
 
     if not member_ids:
         return
-    message = {"kind": "story", "title": title[:200], "body": body[:500], "url": url, "email_body": ""}
+    # Our own wording: notify's template says "because of your notification settings", which have no kind for
+    # stories yet (the author of a harvested story, the audience of a call are told once each).
+    email_body = f"Hello,\n\n{body}\n\n{settings.SITE_URL}{url}\n\n-- \nGroundswell, calls for stories\n"
+    message = {"kind": "story", "title": title[:200], "body": body[:500], "url": url, "email_body": email_body}
     transaction.on_commit(lambda: notify_tasks.enqueue_all([], member_ids, message))
 
 
