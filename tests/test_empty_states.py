@@ -65,6 +65,7 @@ LIST_PAGES = {
     "care:queue",
     "care:triage",
     "care:snippets",
+    "story_prompts:list",
 }
 
 #: Pages whose empty block lives in a template another helper owns this week (sharing/*): checked for an
@@ -109,6 +110,7 @@ FORM_PAGES = {
     "care:settings",
     "care:profile",
     "notify:settings",  # which notifications, on which channel
+    "story_prompts:create",
 }
 
 NOT_EMPTY = {
