@@ -379,7 +379,7 @@ def test_participation_of_many_calls_in_constant_queries(
 ) -> None:
     def make(n: int) -> list[StoryPrompt]:
         out = []
-        for i in range(n):
+        for i in range(Team.objects.count(), Team.objects.count() + n):
             audience = ("everyone", "department", "team")[i % 3]
             team = Team.objects.create(workspace=workspace, name=f"T{i}", term_start=ws_today(workspace),
                                        term_end=ws_today(workspace))  # fmt: skip

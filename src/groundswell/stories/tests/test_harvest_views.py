@@ -175,7 +175,7 @@ def test_admin_harvests_through_the_prefilled_form(alice: Membership, bob: Membe
     assert item.state == "published" and item.submitted_by == bob
     detail = c.get(response["Location"]).content.decode()
     assert f"Story by {bob.display_name}" in detail
-    card = client_for(bob).get("/w/acme/content/").content.decode()
+    card = client_for(bob).get("/w/acme/content/list/").content.decode()
     assert f"Story by {bob.display_name}" in card
     # Asking again goes to the item; nothing is created or awarded twice.
     again = c.post(url("acme", f"story/{consenting_story.pk}/harvest/"), {"title": "x", "text": "y", "publish": "1"})
@@ -218,8 +218,14 @@ def test_outsider_gets_404_everywhere(
         for ws in ("acme", other_workspace.slug):
             if ws == other_workspace.slug and "{" not in template:
                 continue  # charlie's own workspace pages without ids are his to see
-            assert c.get(url(ws, rest)).status_code == 404, (ws, rest)
-            assert c.post(url(ws, rest), {"consent": "0", "title": "x", "text": "y"}).status_code == 404, (ws, rest)
+            get = c.get(url(ws, rest)).status_code
+            post = c.post(url(ws, rest), {"consent": "0", "title": "x", "text": "y"}).status_code
+            if ws == other_workspace.slug:
+                # In his own workspace a page may answer 405 for the method it does not take (as the isolation
+                # sweep allows); the method it takes must give 404 for Acme's ids.
+                assert sorted((get, post)) in ([404, 404], [404, 405]), (ws, rest, get, post)
+            else:
+                assert (get, post) == (404, 404), (ws, rest)
     consenting_story.refresh_from_db()
     assert consenting_story.share_consent and consenting_story.item_id is None
 
