@@ -177,8 +177,12 @@ def audience_members(prompt: StoryPrompt) -> QuerySet[Membership]:
     """The active members a call is for (its size is shown beside the number who answered)."""
     qs = Membership.objects.filter(workspace_id=prompt.workspace_id, is_active=True)
     if prompt.audience == Audience.DEPARTMENT:
+        if prompt.department_id is None:
+            return qs.none()
         return qs.filter(department_id=prompt.department_id)
     if prompt.audience == Audience.TEAM:
+        if prompt.team_id is None:
+            return qs.none()
         return qs.filter(team_seats__team_id=prompt.team_id, team_seats__served_until=None).distinct()
     return qs
 
@@ -216,8 +220,8 @@ def participation_many(prompts: Sequence[StoryPrompt]) -> dict[int, Participatio
     by_prompt = {row["prompt_id"]: (row["answered"], row["stories"]) for row in counted}
     active = Membership.objects.filter(workspace_id=ws_id, is_active=True)
     everyone = active.count()
-    departments = {p.department_id for p in prompts if p.audience == Audience.DEPARTMENT}
-    teams = {p.team_id for p in prompts if p.audience == Audience.TEAM}
+    departments = {p.department_id for p in prompts if p.audience == Audience.DEPARTMENT and p.department_id}
+    teams = {p.team_id for p in prompts if p.audience == Audience.TEAM and p.team_id}
     by_department: dict[int | None, int] = {}
     by_team: dict[int | None, int] = {}
     if departments:
