@@ -110,7 +110,11 @@ class HarvestForm(forms.Form):
 
     def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].queryset = Topic.objects.filter(workspace=workspace).order_by("name")  # type: ignore[attr-defined]
+        topics = Topic.objects.filter(workspace=workspace).order_by("name")
+        if topics.exists():
+            self.fields["topics"].queryset = topics  # type: ignore[attr-defined]
+        else:
+            del self.fields["topics"]  # no topics yet: no empty group of checkboxes
 
     def clean_captions(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data.get("captions", "").splitlines() if line.strip()]

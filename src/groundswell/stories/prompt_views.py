@@ -287,7 +287,7 @@ def harvest_view(request: HttpRequest, ws: str, story_id: int) -> HttpResponse:
             text=d["text"],
             summary=d["summary"],
             captions=d["captions"],
-            topics=list(d["topics"]),
+            topics=list(d.get("topics", [])),
             publish=d["publish"],
         )
         try:
