@@ -68,9 +68,9 @@ LIST_PAGES = {
     "care:triage",
     "care:snippets",
     "chat:settings",  # my linked chat accounts (and, for admins, the Slack connection)
-
     "stories:feed",
     "stories:moderation",
+    "story_prompts:list",
 }
 
 #: Pages whose empty block lives in a template another helper owns this week (sharing/*): checked for an
@@ -117,6 +117,7 @@ FORM_PAGES = {
     "care:profile",
     "notify:settings",  # which notifications, on which channel
     "stories:create",
+    "story_prompts:create",
 }
 
 NOT_EMPTY = {

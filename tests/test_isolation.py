@@ -181,7 +181,22 @@ def _extra_objects(ws: Workspace, alice: Membership, bob: Membership) -> dict[st
     extra["listening_source"] = ListeningSource.objects.create(workspace=ws, kind="csv", name=f"Source {MARKER}")
     extra["case"], extra["snippet"], extra["skill"] = _acme_care(ws, alice, bob)
     extra["push_subscription"] = _acme_push_subscription(bob)
+    extra["prompt"], extra["story"] = _acme_story_prompt(alice, bob)
     return extra
+
+
+def _acme_story_prompt(alice: Membership, bob: Membership) -> tuple[Any, Any]:
+    """A call for stories of Acme's and bob's answer to it, shared-outside consent given (harvesting)."""
+    from groundswell.stories.harvest import PromptData, answer_prompt, create_prompt
+
+    prompt = create_prompt(
+        member=alice,
+        data=PromptData(
+            title=f"Call {MARKER}", body_markdown=MARKER, deadline=timezone.localdate() + dt.timedelta(days=9)
+        ),
+    )
+    story = answer_prompt(member=bob, prompt=prompt, title=f"Story {MARKER}", body_markdown=MARKER, share_consent=True)
+    return prompt, story
 
 
 def _acme_push_subscription(bob: Membership) -> Any:
@@ -299,17 +314,19 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "image_id": lambda a: _acme_story(a)["image"].pk,
     "comment_id": lambda a: _acme_story(a)["comment"].pk,
     "report_id": lambda a: _acme_story(a)["report"].pk,
+    "prompt_id": lambda a: a.extra["prompt"].pk,
 }
 
 
 def _acme_story(acme: Acme) -> dict[str, Any]:
     """Bob's story in Acme's feed with an image, alice's comment and a report (created on first use)."""
-    if "story" not in acme.extra:
+    if "image" not in acme.extra:
         from django.core.files.base import ContentFile
 
         from groundswell.stories.models import Story, StoryComment, StoryImage, StoryReport
 
-        story = Story.objects.create(
+        # The harvest set-up's answer to Acme's call for stories, when it made one.
+        story = acme.extra.get("story") or Story.objects.create(
             workspace=acme.workspace, author=acme.bob, title=f"Story {MARKER}", body_markdown=MARKER
         )
         gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"

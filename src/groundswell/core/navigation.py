@@ -102,6 +102,7 @@ SECTIONS: tuple[Section, ...] = (
             Page("Updates", "updates:feed", ("updates:feed", "updates:create", "updates:edit"), needs="admin"),
             Page("Teams", "teams:list", ("teams:*",)),
             Page("Recognition", "recognition:overview", ("recognition:*",)),
+            Page("Calls for stories", "story_prompts:list", ("story_prompts:*",)),
         ),
     ),
     Section(

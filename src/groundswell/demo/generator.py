@@ -45,6 +45,7 @@ from groundswell.demo.listening import build_listening
 from groundswell.demo.listening_bluesky import build_bluesky_listening
 from groundswell.demo.policy import publish_policy
 from groundswell.demo.privacy import add_privacy
+from groundswell.demo.prompts import build_story_prompts
 from groundswell.demo.recognition import build_recognition
 from groundswell.demo.replies import build_replies
 from groundswell.demo.rewards import add_rewards_demo
@@ -195,6 +196,8 @@ class DemoBuilder:
             build_care(self.ws, self.now, random.Random(self.seed * 1_000_003 + 29))
             build_replies(self.ws)
             build_stories(self)
+
+            build_story_prompts(self)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

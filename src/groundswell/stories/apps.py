@@ -12,3 +12,11 @@ class StoriesConfig(AppConfig):
         from groundswell.stories.home import PANEL
 
         register_panel(PANEL)
+
+        from groundswell.privacy.registry import register
+        from groundswell.stories import prompt_hooks
+        from groundswell.stories.prompt_privacy import StoryHarvestPrivacy
+
+        # Harvesting (calls for stories): home panel, digest section, privacy provider (ADR 0043).
+        prompt_hooks.register()
+        register(StoryHarvestPrivacy())

@@ -51,6 +51,8 @@ class StoryPrompt(models.Model):
     created_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    #: When the audience was reminded that the deadline is near (stories/harvest.py: once, claimed by an UPDATE).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
