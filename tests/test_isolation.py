@@ -292,7 +292,18 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "skill_id": lambda a: a.extra["skill"].pk,
     "triage_id": lambda a: _triage_item(a).pk,
     "device_id": lambda a: a.extra["push_subscription"].pk,
+    "video_id": lambda a: _video(a).pk,
 }
+
+
+def _video(acme: Acme) -> Any:
+    """A ready video of Acme's, uploaded by bob (created on first use; no files: the pages must still 404)."""
+    from groundswell.videos.models import Video
+
+    return Video.objects.filter(workspace=acme.workspace).first() or Video.objects.create(
+        workspace=acme.workspace, uploaded_by=acme.bob, title=f"Video {MARKER}", state="ready",
+        captions_vtt="WEBVTT\n\n00:00.000 --> 00:01.000\n" + MARKER + "\n",
+    )  # fmt: skip
 
 
 def _scim_token(acme: Acme) -> Any:

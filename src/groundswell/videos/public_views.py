@@ -1,0 +1,58 @@
+"""A video shared outside, bound to a share code: the public item page (``/p/<code>``) plays it from here.
+
+Only the video of a live item of kind "video", reached through one of its shares, is public. Anything else
+(an unknown code, an item unpublished or expired, a video still processing) is a 404, so a member's video never
+becomes public by guessing its id.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from groundswell.sharing.models import Share
+from groundswell.videos.models import Video, VideoState
+from groundswell.videos.views import captions_response, serve_file
+
+
+def public_video(code: str) -> Video | None:
+    """The ready video a share's live item shows, or None."""
+    share = Share.objects.select_related("item__video").filter(code=code).first()
+    if share is None:
+        return None
+    item = share.item
+    video = item.video
+    if item.kind != "video" or video is None or not item.is_live(timezone.now()):
+        return None
+    if video.state != VideoState.READY or video.workspace_id != item.workspace_id:
+        return None
+    return video
+
+
+def _video_or_404(code: str) -> Video:
+    video = public_video(code)
+    if video is None:
+        raise Http404("Not found")
+    return video
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    # Still "private": a shared cache must not keep it after the item is unpublished.
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_safe
+def web_file(request: HttpRequest, code: str) -> HttpResponse:
+    return _public(serve_file(request, _video_or_404(code).web, "video/mp4"))
+
+
+@require_safe
+def poster(request: HttpRequest, code: str) -> HttpResponse:
+    return _public(serve_file(request, _video_or_404(code).poster, "image/jpeg"))
+
+
+@require_safe
+def captions(request: HttpRequest, code: str) -> HttpResponse:
+    return _public(captions_response(_video_or_404(code)))
