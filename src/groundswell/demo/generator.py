@@ -51,6 +51,7 @@ from groundswell.demo.sso import build_sso
 from groundswell.demo.stewards import build_brand_accounts
 from groundswell.demo.teams import build_teams
 from groundswell.demo.updates import build_updates_and_lessons
+from groundswell.demo.videos import build_videos
 from groundswell.goals.models import Goal, Metric, PeriodKind
 from groundswell.lib.periods import local_day, period_start
 from groundswell.links.ingest import ClickEvent, write_clicks
@@ -191,6 +192,7 @@ class DemoBuilder:
             build_bluesky_listening(self.ws, self.now)
             build_care(self.ws, self.now, random.Random(self.seed * 1_000_003 + 29))
             build_replies(self.ws)
+            build_videos(self)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),
