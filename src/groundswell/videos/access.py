@@ -17,7 +17,7 @@ from groundswell.videos.models import Video
 from groundswell.workspaces.access import get_for_workspace
 from groundswell.workspaces.models import Membership
 
-WatchRule = Callable[[Membership, Video], "bool | None"]
+WatchRule = Callable[[Membership, Video], bool | None]
 
 _RULES: list[WatchRule] = []
 

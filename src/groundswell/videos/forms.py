@@ -28,7 +28,7 @@ LANGUAGES = [
 ]
 
 
-class VideoFileInput(forms.ClearableFileInput):
+class VideoFileInput(forms.FileInput):
     """A file picker that offers the phone's camera (``capture``) and only videos."""
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:

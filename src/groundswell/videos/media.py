@@ -116,6 +116,9 @@ def probe(path: Path | str) -> ProbeResult:
     duration = _float(fmt.get("duration"))
     if duration is None and video is not None:
         duration = _float(video.get("duration"))
+    if duration is None and video is not None and video.get("codec_name") not in IMAGE_CODECS:
+        # Browsers' MediaRecorder writes WebM without a duration in its header: read the packets to find it.
+        duration = _demuxed_duration(path)
     return ProbeResult(
         format_name=str(fmt.get("format_name") or ""),
         duration=duration,
@@ -124,6 +127,39 @@ def probe(path: Path | str) -> ProbeResult:
         video_codec=str(video.get("codec_name")) if video else None,
         has_audio=any(s.get("codec_type") == "audio" for s in streams),
     )
+
+
+def _demuxed_duration(path: Path | str) -> float | None:
+    """The duration of the first video stream, by copying its packets to nowhere (no decoding: fast)."""
+    result = _run(
+        [
+            settings.FFMPEG_BINARY,
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "null",
+            "-progress",
+            "pipe:1",
+            "-nostats",
+            "-",
+        ],
+        timeout=int(settings.VIDEO_PROBE_TIMEOUT_SECONDS),
+    )
+    if result.returncode != 0:
+        return None
+    last = None
+    for line in result.stdout.decode(errors="replace").splitlines():
+        if line.startswith("out_time_us="):
+            last = line.partition("=")[2]
+    micros = _float(last)
+    return micros / 1_000_000 if micros else None
 
 
 def transcode(source: Path, target: Path, *, max_seconds: float) -> None:
@@ -200,4 +236,6 @@ def poster(source: Path, target: Path, *, at_seconds: float) -> None:
         timeout=int(settings.VIDEO_PROBE_TIMEOUT_SECONDS),
     )
     if result.returncode != 0 or not target.exists() or target.stat().st_size == 0:
-        raise MediaError("No poster frame could be taken from this video.", detail=result.stderr.decode()[-500:])
+        raise MediaError(
+            "No poster frame could be taken from this video.", detail=result.stderr.decode(errors="replace")[-500:]
+        )

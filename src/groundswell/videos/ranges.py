@@ -10,12 +10,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import Protocol
 
 from django.http import HttpResponse, StreamingHttpResponse
 
 CHUNK_SIZE = 64 * 1024
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+
+
+class Readable(Protocol):
+    """What a storage's opened file offers (Django's ``File`` and plain binary files)."""
+
+    def seek(self, offset: int, whence: int = ...) -> int: ...
+
+    def read(self, size: int = ...) -> bytes: ...
+
+    def close(self) -> None: ...
 
 
 class UnsatisfiableRange(Exception):
@@ -56,22 +66,29 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     return ByteRange(start, min(end, size - 1))
 
 
-def _chunks(handle: IO[bytes], start: int, length: int) -> Iterator[bytes]:
-    try:
-        handle.seek(start)
-        remaining = length
+class _Slice:
+    """``length`` bytes of ``handle`` from ``start``, in chunks. Django calls ``close()`` when the response is
+    done, also when nothing was read (a HEAD request, a client that went away), so the file is always closed."""
+
+    def __init__(self, handle: Readable, start: int, length: int) -> None:
+        self.handle, self.start, self.length = handle, start, length
+
+    def __iter__(self) -> Iterator[bytes]:
+        self.handle.seek(self.start)
+        remaining = self.length
         while remaining > 0:
-            data = handle.read(min(CHUNK_SIZE, remaining))
+            data = self.handle.read(min(CHUNK_SIZE, remaining))
             if not data:
                 break
             remaining -= len(data)
             yield data
-    finally:
-        handle.close()
+
+    def close(self) -> None:
+        self.handle.close()
 
 
 def ranged_response(
-    handle: IO[bytes], *, size: int, content_type: str, range_header: str | None, cache_control: str
+    handle: Readable, *, size: int, content_type: str, range_header: str | None, cache_control: str
 ) -> HttpResponse:
     """A 200, 206 or 416 response streaming ``handle`` (closed when the response is done)."""
     try:
@@ -83,7 +100,7 @@ def ranged_response(
     else:
         start, length = (wanted.start, wanted.length) if wanted else (0, size)
         response = StreamingHttpResponse(
-            _chunks(handle, start, length), status=206 if wanted else 200, content_type=content_type
+            _Slice(handle, start, length), status=206 if wanted else 200, content_type=content_type
         )
         response["Content-Length"] = str(length)
         if wanted:

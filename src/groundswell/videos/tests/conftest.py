@@ -41,7 +41,18 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
          "-f", "image2", "-c:v", "png", str(picture)],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
-    return {"good": good, "portrait": portrait, "long": long_clip, "corrupt": corrupt, "text": text, "picture": picture}
+    # What a browser's MediaRecorder uploads: WebM written as a stream, so its header has no duration.
+    recorded = root / "recording.webm"
+    with recorded.open("wb") as out:
+        subprocess.run(  # noqa: S603
+            ["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=duration=2:size=160x120:rate=10",
+             "-c:v", "libvpx", "-b:v", "200k", "-f", "webm", "pipe:1"],
+            check=True, stdout=out, stderr=subprocess.DEVNULL, timeout=60,
+        )  # fmt: skip
+    return {
+        "good": good, "portrait": portrait, "long": long_clip, "corrupt": corrupt, "text": text, "picture": picture,
+        "recorded": recorded,
+    }  # fmt: skip
 
 
 def upload_of(path: Path, name: str | None = None, content_type: str = "video/mp4") -> SimpleUploadedFile:

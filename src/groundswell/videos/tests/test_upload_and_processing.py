@@ -67,6 +67,15 @@ def test_portrait_clip_gets_even_dimensions_and_no_audio_is_fine(
     assert (video.width, video.height) == (120, 240)  # 121x241 → even, aspect kept, never scaled up
 
 
+def test_browser_recording_without_a_duration_in_its_header(
+    bob: Membership, clips: dict[str, Path], make_video: Callable[..., Video]
+) -> None:
+    assert media.probe(clips["recorded"]).duration == pytest.approx(1.9, abs=0.2)  # read from the packets
+    video = make_video(bob, "recorded")
+    assert video.state == VideoState.READY, video.error
+    assert video.duration_seconds and video.duration_seconds > 1.5
+
+
 def test_large_video_is_scaled_to_720p(tmp_path: Path, bob: Membership, django_capture_on_commit_callbacks: Any) -> None:
     from groundswell.videos.tests.conftest import make_clip
 
