@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from groundswell.lib.storage import private_storage
 from groundswell.videos import media
 from groundswell.videos.captions import CaptionsError, validate_webvtt
 from groundswell.videos.models import Video, VideoState
@@ -212,12 +213,20 @@ def _store_result(video: Video, web: Path, poster: Path, info: media.ProbeResult
         )
         if updated != 1:
             # Deleted (or taken over as stale) meanwhile: drop what we made, keep the row as it is.
-            storage = video.web.storage
-            transaction.on_commit(lambda: (storage.delete(video.web.name), storage.delete(video.poster.name)))
+            _delete_files_on_commit([video.web.name, video.poster.name])
             return
         # The web version is what everybody watches; the original is no longer needed (ADR 0038).
-        storage = video.original.storage
-        transaction.on_commit(lambda: storage.delete(original))
+        _delete_files_on_commit([original])
+
+
+def fail_exhausted(now: dt.datetime | None = None) -> int:
+    """Videos whose worker died on the last attempt they had: failed, so the author sees it and can retry."""
+    now = now or timezone.now()
+    return Video.objects.filter(
+        state=VideoState.PROCESSING,
+        claimed_at__lt=_stale_before(now),
+        attempts__gte=int(settings.VIDEO_MAX_ATTEMPTS),
+    ).update(state=VideoState.FAILED, claimed_at=None, error="Processing this video kept stopping half-way.")
 
 
 def stalled_video_ids(now: dt.datetime | None = None, *, limit: int = 100) -> list[int]:
@@ -289,7 +298,18 @@ def delete_video(*, member: Membership, video: Video) -> None:
 def erase_video(video: Video) -> None:
     """Delete the row now and its files once the transaction commits (no access check: callers check)."""
     names = [f.name for f in (video.original, video.web, video.poster) if f and f.name]
-    storage = video.original.storage
     with transaction.atomic():
         video.delete()
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        _delete_files_on_commit(names)
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    """Files go once the rows that name them are gone for good (a rollback keeps both)."""
+
+    def delete() -> None:
+        storage = private_storage()
+        for name in names:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(delete)

@@ -19,6 +19,7 @@ def process_video(video_id: int) -> str:
 @task()
 def resume_stalled_videos() -> int:
     """Enqueue the videos left waiting (a lost message) or stuck in "processing" (a worker that died)."""
+    actions.fail_exhausted()
     ids = actions.stalled_video_ids()
     for video_id in ids:
         process_video.enqueue(video_id)

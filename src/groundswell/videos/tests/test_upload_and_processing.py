@@ -179,6 +179,17 @@ def test_a_crashed_worker_is_retried_by_the_sweep(
     assert video.attempts == 2
 
 
+@override_settings(VIDEO_MAX_ATTEMPTS=1)
+def test_a_worker_dying_on_the_last_attempt_fails_the_video(bob: Membership, clips: dict[str, Path]) -> None:
+    video = create_video(member=bob, upload=upload_of(clips["good"]))
+    assert actions.claim(video.pk)
+    long_ago = timezone.now() - dt.timedelta(seconds=settings.VIDEO_TRANSCODE_TIMEOUT_SECONDS + 120)
+    Video.objects.filter(pk=video.pk).update(claimed_at=long_ago)
+    assert resume_stalled_videos.call() == 0
+    video.refresh_from_db()
+    assert (video.state, video.error) == (VideoState.FAILED, "Processing this video kept stopping half-way.")
+
+
 def test_unexpected_crash_puts_it_back_for_the_sweep(
     bob: Membership, clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
