@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import subprocess  # noqa: S404  (a fixed argument list, ffmpeg from settings)
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess  # noqa: S404  (argument lists only, binaries from settings)
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

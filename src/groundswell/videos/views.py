@@ -28,13 +28,20 @@ RECORDING_PERMISSIONS = "camera=(self), microphone=(self), geolocation=()"
 
 def _limits() -> str:
     return (
-        f"{actions.duration_text(int(settings.VIDEO_MAX_SECONDS))} and "
-        f"{filesizeformat(int(settings.VIDEO_MAX_BYTES))}"
+        f"{actions.duration_text(int(settings.VIDEO_MAX_SECONDS))} and {filesizeformat(int(settings.VIDEO_MAX_BYTES))}"
     )
 
 
-def _page(request: HttpRequest, template: str, member: Membership, *, status: int = 200, **context: Any) -> HttpResponse:
-    context = {"workspace": member.workspace, "member": member, "limits": _limits(), "max_seconds": int(settings.VIDEO_MAX_SECONDS), **context}
+def _page(
+    request: HttpRequest, template: str, member: Membership, *, status: int = 200, **context: Any
+) -> HttpResponse:
+    context = {
+        "workspace": member.workspace,
+        "member": member,
+        "limits": _limits(),
+        "max_seconds": int(settings.VIDEO_MAX_SECONDS),
+        **context,
+    }
     return render(request, template, context, status=status)
 
 

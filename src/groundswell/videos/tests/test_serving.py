@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from groundswell.videos.access import can_watch, register_watch_rule
 from groundswell.videos.access import _RULES as WATCH_RULES
+from groundswell.videos.access import can_watch, register_watch_rule
 from groundswell.videos.models import Video, VideoState
 from groundswell.workspaces.models import Membership
 

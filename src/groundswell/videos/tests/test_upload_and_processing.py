@@ -32,7 +32,7 @@ def _private_files() -> set[Path]:
 
 def _probe(path: str) -> dict[str, Any]:
     out = subprocess.run(  # noqa: S603
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format", path],
+        [settings.FFPROBE_BINARY, "-v", "error", "-print_format", "json", "-show_streams", "-show_format", path],
         check=True, capture_output=True, timeout=30,
     )  # fmt: skip
     return dict(json.loads(out.stdout))
@@ -76,7 +76,9 @@ def test_browser_recording_without_a_duration_in_its_header(
     assert video.duration_seconds and video.duration_seconds > 1.5
 
 
-def test_large_video_is_scaled_to_720p(tmp_path: Path, bob: Membership, django_capture_on_commit_callbacks: Any) -> None:
+def test_large_video_is_scaled_to_720p(
+    tmp_path: Path, bob: Membership, django_capture_on_commit_callbacks: Any
+) -> None:
     from groundswell.videos.tests.conftest import make_clip
 
     clip = make_clip(tmp_path / "big.mp4", seconds=0.5, size="1600x900", audio=False)
@@ -113,7 +115,7 @@ def test_too_long(bob: Membership, clips: dict[str, Path]) -> None:
 
 @override_settings(VIDEO_MAX_BYTES=2048)
 def test_too_big(bob: Membership, clips: dict[str, Path]) -> None:
-    with pytest.raises(VideoRejected, match="the limit is 2.0"):
+    with pytest.raises(VideoRejected, match=r"the limit is 2\.0"):
         create_video(member=bob, upload=upload_of(clips["good"]))
     assert Video.objects.count() == 0
 
@@ -252,9 +254,7 @@ def test_delete_removes_the_files(
     assert not any(p.exists() for p in paths)
 
 
-def test_colleague_cannot_delete_or_edit(
-    bob: Membership, carol: Membership, make_video: Callable[..., Video]
-) -> None:
+def test_colleague_cannot_delete_or_edit(bob: Membership, carol: Membership, make_video: Callable[..., Video]) -> None:
     from groundswell.conftest import client_for
 
     video = make_video(bob)
