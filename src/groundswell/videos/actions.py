@@ -297,13 +297,13 @@ def delete_video(*, member: Membership, video: Video) -> None:
 
 def erase_video(video: Video) -> None:
     """Delete the row now and its files once the transaction commits (no access check: callers check)."""
-    names = [f.name for f in (video.original, video.web, video.poster) if f and f.name]
+    names: list[str | None] = [f.name for f in (video.original, video.web, video.poster) if f and f.name]
     with transaction.atomic():
         video.delete()
         _delete_files_on_commit(names)
 
 
-def _delete_files_on_commit(names: list[str]) -> None:
+def _delete_files_on_commit(names: list[str | None]) -> None:
     """Files go once the rows that name them are gone for good (a rollback keeps both)."""
 
     def delete() -> None:

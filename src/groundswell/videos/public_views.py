@@ -7,7 +7,8 @@ becomes public by guessing its id.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -37,22 +38,22 @@ def _video_or_404(code: str) -> Video:
     return video
 
 
-def _public(response: HttpResponse) -> HttpResponse:
+def _public(response: HttpResponseBase) -> HttpResponseBase:
     # Still "private": a shared cache must not keep it after the item is unpublished.
     response["Cache-Control"] = "private, max-age=300"
     return response
 
 
 @require_safe
-def web_file(request: HttpRequest, code: str) -> HttpResponse:
+def web_file(request: HttpRequest, code: str) -> HttpResponseBase:
     return _public(serve_file(request, _video_or_404(code).web, "video/mp4"))
 
 
 @require_safe
-def poster(request: HttpRequest, code: str) -> HttpResponse:
+def poster(request: HttpRequest, code: str) -> HttpResponseBase:
     return _public(serve_file(request, _video_or_404(code).poster, "image/jpeg"))
 
 
 @require_safe
-def captions(request: HttpRequest, code: str) -> HttpResponse:
+def captions(request: HttpRequest, code: str) -> HttpResponseBase:
     return _public(captions_response(_video_or_404(code)))

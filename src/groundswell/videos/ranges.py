@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 CHUNK_SIZE = 64 * 1024
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
@@ -89,8 +90,9 @@ class _Slice:
 
 def ranged_response(
     handle: Readable, *, size: int, content_type: str, range_header: str | None, cache_control: str
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A 200, 206 or 416 response streaming ``handle`` (closed when the response is done)."""
+    response: HttpResponseBase
     try:
         wanted = parse_range(range_header, size)
     except UnsatisfiableRange:

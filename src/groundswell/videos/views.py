@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -177,7 +178,7 @@ def delete(request: HttpRequest, ws: str, video_id: int) -> HttpResponse:
 # --- Files ----------------------------------------------------------------------------------------
 
 
-def serve_file(request: HttpRequest, field: Any, content_type: str) -> HttpResponse:
+def serve_file(request: HttpRequest, field: Any, content_type: str) -> HttpResponseBase:
     """Stream a stored file with range support; 404 when there is none (not processed yet, or deleted)."""
     if not field or not field.name:
         raise Http404("Not found")
@@ -213,15 +214,16 @@ def _ready_video(request: HttpRequest, ws: str, video_id: int) -> Video:
     return video
 
 
+# allow_methods is typed for HttpResponse; these stream (StreamingHttpResponse shares only HttpResponseBase).
 @login_required
-@allow_methods("GET", "HEAD")
-def web_file(request: HttpRequest, ws: str, video_id: int) -> HttpResponse:
+@allow_methods("GET", "HEAD")  # type: ignore[type-var]
+def web_file(request: HttpRequest, ws: str, video_id: int) -> HttpResponseBase:
     return serve_file(request, _ready_video(request, ws, video_id).web, "video/mp4")
 
 
 @login_required
-@allow_methods("GET", "HEAD")
-def poster(request: HttpRequest, ws: str, video_id: int) -> HttpResponse:
+@allow_methods("GET", "HEAD")  # type: ignore[type-var]
+def poster(request: HttpRequest, ws: str, video_id: int) -> HttpResponseBase:
     return serve_file(request, _ready_video(request, ws, video_id).poster, "image/jpeg")
 
 
