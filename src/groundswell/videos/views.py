@@ -215,14 +215,14 @@ def _ready_video(request: HttpRequest, ws: str, video_id: int) -> Video:
 
 
 # allow_methods is typed for HttpResponse; these stream (StreamingHttpResponse shares only HttpResponseBase).
-@login_required
-@allow_methods("GET", "HEAD")  # type: ignore[type-var]
+@login_required  # type: ignore[type-var]
+@allow_methods("GET", "HEAD")
 def web_file(request: HttpRequest, ws: str, video_id: int) -> HttpResponseBase:
     return serve_file(request, _ready_video(request, ws, video_id).web, "video/mp4")
 
 
-@login_required
-@allow_methods("GET", "HEAD")  # type: ignore[type-var]
+@login_required  # type: ignore[type-var]
+@allow_methods("GET", "HEAD")
 def poster(request: HttpRequest, ws: str, video_id: int) -> HttpResponseBase:
     return serve_file(request, _ready_video(request, ws, video_id).poster, "image/jpeg")
 
