@@ -12,19 +12,19 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from groundswell.sharing.models import Share
+from groundswell.content.models import Item, ItemKind
 from groundswell.videos.models import Video, VideoState
 from groundswell.videos.views import captions_response, serve_file
 
 
 def public_video(code: str) -> Video | None:
-    """The ready video a share's live item shows, or None."""
-    share = Share.objects.select_related("item__video").filter(code=code).first()
-    if share is None:
+    """The ready video the live item of the share ``code`` shows, or None. (Only the item is read: nothing
+    about the person who shared it.)"""
+    item = Item.objects.select_related("video").filter(shares__code=code).first()
+    if item is None:
         return None
-    item = share.item
     video = item.video
-    if item.kind != "video" or video is None or not item.is_live(timezone.now()):
+    if item.kind != ItemKind.VIDEO or video is None or not item.is_live(timezone.now()):
         return None
     if video.state != VideoState.READY or video.workspace_id != item.workspace_id:
         return None
