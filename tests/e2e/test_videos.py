@@ -53,3 +53,40 @@ def test_upload_a_clip_and_play_its_metadata(browser: Any, live_server: Any, tmp
     )
     assert duration > 1.5, duration
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_record_in_the_page_with_the_camera(browser: Any, live_server: Any) -> None:
+    """MediaRecorder with Chromium's fake camera and microphone: record two seconds, upload, processed."""
+    from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path
+
+    base = live_server.url
+    workspace = Workspace.objects.create(name="Acme", slug="acme")
+    ensure_default_rules(workspace)
+    make_user(workspace, "bob@acme.test", Role.EMPLOYEE)
+    fake_media = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+    # A second Chromium from the session's Playwright, with the fake devices (the shared one has none).
+    with_camera = browser.browser_type.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS + fake_media)
+    try:
+        page = sign_in(with_camera, base, "bob@acme.test")
+        console: list[str] = []
+        page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+        page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
+        page.goto(f"{base}/w/acme/videos/upload/")
+        # Until the camera is on, only its switch shows (the hidden buttons stay hidden under app.css).
+        assert not page.get_by_role("button", name=re.compile("Start recording")).is_visible()
+        page.get_by_role("button", name=re.compile("Turn on the camera")).click()
+        record = page.get_by_role("button", name=re.compile("Start recording"))
+        record.wait_for(timeout=10_000)
+        record.click()
+        page.wait_for_timeout(2500)
+        page.get_by_role("button", name=re.compile("Stop")).click()
+        page.get_by_text("Recorded. Watch it back, then press Upload.").wait_for(timeout=10_000)
+        page.get_by_role("button", name=re.compile("Upload")).click()
+        page.wait_for_url(re.compile(r"/w/acme/videos/\d+/$"), timeout=60_000)
+    finally:
+        with_camera.close()
+    assert not [line for line in console if line.startswith(("error", "pageerror"))], console
+    video = Video.objects.get()
+    assert video.state == VideoState.READY, video.error
+    assert video.original_name.startswith("recording.")
+    assert video.duration_seconds and video.duration_seconds > 1.5

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
+from groundswell.core.middleware import POLICY
 from groundswell.videos import actions
 from groundswell.videos.access import can_edit, can_watch, video_for_member
 from groundswell.videos.forms import CaptionsForm, VideoUploadForm
@@ -25,6 +26,8 @@ LIST_LIMIT = 60
 PRIVATE_CACHE = "private, max-age=3600"
 #: The upload page records with the camera and microphone (MediaRecorder); every other page keeps both off.
 RECORDING_PERMISSIONS = "camera=(self), microphone=(self), geolocation=()"
+#: ...and plays the recording back before it is uploaded, from a blob: URL.
+RECORDING_POLICY = f"{POLICY}; media-src 'self' blob:"
 
 
 def _limits() -> str:
@@ -87,6 +90,7 @@ def upload(request: HttpRequest, ws: str) -> HttpResponse:
     else:
         response = _page(request, "videos/upload.html", member, form=form)
     response.headers["Permissions-Policy"] = RECORDING_PERMISSIONS
+    response.headers["Content-Security-Policy"] = RECORDING_POLICY
     return response
 
 

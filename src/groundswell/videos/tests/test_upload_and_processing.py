@@ -127,6 +127,7 @@ def test_upload_page_without_javascript(bob: Membership, bob_client: Client, cli
     body = page.content.decode()
     assert 'accept="video/*"' in body and 'capture="user"' in body
     assert page["Permissions-Policy"].startswith("camera=(self), microphone=(self)")
+    assert page["Content-Security-Policy"].endswith("; media-src 'self' blob:")  # the recording's preview
     with open(clips["good"], "rb") as f:
         response = bob_client.post(url, {"title": "Hello", "video": f})
     video = Video.objects.get()
