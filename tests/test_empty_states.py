@@ -28,6 +28,7 @@ from groundswell.workspaces.models import Role, Workspace
 LIST_PAGES = {
     "core:home",
     "content:list",
+    "videos:list",
     "content:submissions",
     "content:review",
     "content:topics",
@@ -80,6 +81,7 @@ OTHER_OWNER = {"sharing:mine"}
 FORM_PAGES = {
     "content:create",
     "content:submit",
+    "videos:upload",
     "rewards:rules",
     "goals:vision",
     "goals:create",

@@ -315,6 +315,7 @@ PARAM_VALUES: dict[str, Callable[[Acme], Any]] = {
     "comment_id": lambda a: _acme_story(a)["comment"].pk,
     "report_id": lambda a: _acme_story(a)["report"].pk,
     "prompt_id": lambda a: a.extra["prompt"].pk,
+    "video_id": lambda a: _video(a).pk,
 }
 
 
@@ -337,6 +338,16 @@ def _acme_story(acme: Acme) -> dict[str, Any]:
         )
         acme.extra.update(story=story, image=image, comment=comment, report=report)
     return acme.extra
+
+
+def _video(acme: Acme) -> Any:
+    """A ready video of Acme's, uploaded by bob (created on first use; no files: the pages must still 404)."""
+    from groundswell.videos.models import Video
+
+    return Video.objects.filter(workspace=acme.workspace).first() or Video.objects.create(
+        workspace=acme.workspace, uploaded_by=acme.bob, title=f"Video {MARKER}", state="ready",
+        captions_vtt="WEBVTT\n\n00:00.000 --> 00:01.000\n" + MARKER + "\n",
+    )  # fmt: skip
 
 
 def _scim_token(acme: Acme) -> Any:

@@ -455,3 +455,16 @@ TEAMS_SERVICE_HOSTS = env_list(
         "smba.infra.dod.teams.microsoft.us",
     ],
 )
+
+# --- Videos ---------------------------------------------------------------------------------------
+# Members' short videos (videos/): the upload limits checked at the edge, and Debian's ffmpeg/ffprobe that
+# the worker runs to make the web version (docs/adr/0038). Paths default to the ones on PATH.
+VIDEO_MAX_BYTES = env_int("VIDEO_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
+VIDEO_MAX_SECONDS = env_int("VIDEO_MAX_SECONDS", 180, minimum=1)
+FFMPEG_BINARY = env_str("FFMPEG_BINARY", "ffmpeg")
+FFPROBE_BINARY = env_str("FFPROBE_BINARY", "ffprobe")
+# ffprobe at the upload must answer quickly; the transcode may take a while on a small machine. A video whose
+# processing started longer ago than the transcode timeout (its worker died) may be claimed again.
+VIDEO_PROBE_TIMEOUT_SECONDS = env_int("VIDEO_PROBE_TIMEOUT_SECONDS", 30, minimum=1)
+VIDEO_TRANSCODE_TIMEOUT_SECONDS = env_int("VIDEO_TRANSCODE_TIMEOUT_SECONDS", 900, minimum=10)
+VIDEO_MAX_ATTEMPTS = env_int("VIDEO_MAX_ATTEMPTS", 3, minimum=1, maximum=10)

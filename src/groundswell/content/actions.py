@@ -30,6 +30,8 @@ from groundswell.lib.periods import local_day
 from groundswell.notify import actions as notify
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
+from groundswell.videos import actions as videos
+from groundswell.videos.models import Video, VideoState
 from groundswell.workspaces.models import Department, Location, Membership, Role
 
 MAX_CAPTIONS = 10
@@ -79,6 +81,9 @@ class ItemData:
     starts_at: dt.datetime | None = None
     expires_at: dt.datetime | None = None
     captions: Sequence[CaptionData] = field(default_factory=tuple)
+    #: A video item's video: one of the workspace's videos, or a new upload (stored by the action).
+    video: Video | None = None
+    video_upload: UploadedFile[bytes] | None = None
 
 
 def _check_member_of(member: Membership, item: Item) -> None:
@@ -100,6 +105,10 @@ def _check_data(data: ItemData, *, existing_image: bool = False) -> None:
         raise ContentError("A text post needs its text.")
     if data.kind == ItemKind.IMAGE and data.image is None and not existing_image:
         raise ContentError("An image item needs an image.")
+    if data.kind == ItemKind.VIDEO and data.video is None and data.video_upload is None:
+        raise ContentError("A video item needs a video.")
+    if data.video is not None and data.video.state == VideoState.FAILED:
+        raise ContentError("This video could not be processed: pick another one.")
     if data.starts_at and data.expires_at and data.expires_at <= data.starts_at:
         raise ContentError("The expiry must be after the start.")
     if len(data.captions) > MAX_CAPTIONS:
@@ -138,6 +147,19 @@ def _enqueue_unfurl(item: Item) -> None:
     transaction.on_commit(lambda: unfurl_item.enqueue(item_id, url))
 
 
+def _store_video(member: Membership, data: ItemData) -> None:
+    """A video uploaded with the item form becomes a video of the workspace (before the item's transaction:
+    ffprobe runs outside it; a rejected file changes nothing)."""
+    if data.kind == ItemKind.VIDEO and data.video_upload is not None:
+        try:
+            data.video = videos.create_video(member=member, upload=data.video_upload, title=data.title)
+        except videos.VideoRejected as exc:
+            raise ContentError(str(exc)) from exc
+        data.video_upload = None
+    if data.video is not None and data.video.workspace_id != member.workspace_id:
+        raise ContentError("A video of another workspace was chosen.")
+
+
 def _apply_fields(item: Item, data: ItemData) -> bool:
     """Copy the plain fields; True when the URL changed (and a new preview is due)."""
     url_changed = data.kind == ItemKind.URL and data.url != item.url
@@ -148,6 +170,7 @@ def _apply_fields(item: Item, data: ItemData) -> bool:
     item.body = data.body.strip()
     if data.image is not None:
         item.image = data.image
+    item.video = data.video if data.kind == ItemKind.VIDEO else None
     item.starts_at = data.starts_at
     item.expires_at = data.expires_at
     if data.kind != ItemKind.URL:
@@ -161,6 +184,7 @@ def create_item(*, member: Membership, data: ItemData, publish: bool = False, no
     """An admin's new item, saved as a draft or published at once."""
     _require_admin(member)
     _check_data(data)
+    _store_video(member, data)
     now = now or timezone.now()
     with transaction.atomic():
         item = Item(workspace_id=member.workspace_id, created_by=member, created_at=now)
@@ -182,6 +206,7 @@ def update_item(*, member: Membership, item: Item, data: ItemData) -> Item:
     _require_admin(member)
     _check_member_of(member, item)
     _check_data(data, existing_image=bool(item.image))
+    _store_video(member, data)
     with transaction.atomic():
         needs_unfurl = _apply_fields(item, data)
         item.save()

@@ -13,6 +13,8 @@ from groundswell.content.actions import MAX_CAPTIONS, CaptionData, ItemData
 from groundswell.content.models import Item, ItemKind, ItemState, Topic
 from groundswell.lib.text import no_control_characters
 from groundswell.networks.registry import NETWORK_CHOICES
+from groundswell.videos.forms import VideoUploadField
+from groundswell.videos.models import Video, VideoState
 from groundswell.workspaces.models import Department, Location, Workspace
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
@@ -76,6 +78,14 @@ class ItemForm(forms.Form):
         validators=[no_control_characters],
     )
     image = forms.ImageField(required=False, help_text="For image posts: JPEG, PNG, GIF or WebP.")
+    video = forms.ModelChoiceField(
+        queryset=Video.objects.none(),
+        required=False,
+        label="Video",
+        empty_label="Choose one of the workspace's videos",
+        help_text="For video posts: a video from the Videos page, or upload one below.",
+    )
+    video_upload = VideoUploadField(required=False, label="Or upload a video")
     topics = _checkboxes(Topic.objects.none(), "Topics")
     target_departments = _checkboxes(Department.objects.none(), "Only for departments", "None ticked: everyone.")
     target_locations = _checkboxes(Location.objects.none(), "Only for locations", "None ticked: everyone.")
@@ -97,6 +107,7 @@ class ItemForm(forms.Form):
                 "title": item.title,
                 "description": item.description,
                 "body": item.body,
+                "video": item.video_id,
                 "topics": list(item.topics.all()),
                 "target_departments": list(item.target_departments.all()),
                 "target_locations": list(item.target_locations.all()),
@@ -112,6 +123,9 @@ class ItemForm(forms.Form):
         self.fields["target_departments"].queryset = Department.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         self.fields["target_locations"].queryset = Location.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         self.fields["image"].widget.attrs["accept"] = "image/jpeg,image/png,image/gif,image/webp"
+        self.fields["video"].queryset = Video.objects.filter(workspace=workspace).exclude(  # type: ignore[attr-defined]
+            state=VideoState.FAILED
+        )
 
     def clean_image(self) -> UploadedFile[bytes] | None:
         return validate_image_upload(self.cleaned_data.get("image"))
@@ -126,6 +140,13 @@ class ItemForm(forms.Form):
         has_image = bool(self.item and self.item.image)
         if kind == ItemKind.IMAGE and not data.get("image") and not has_image and "image" not in self.errors:
             self.add_error("image", "An image post needs an image.")
+        if (
+            kind == ItemKind.VIDEO
+            and not data.get("video")
+            and not data.get("video_upload")
+            and not {"video", "video_upload"} & set(self.errors)
+        ):
+            self.add_error("video", "A video post needs a video: choose one or upload one.")
         starts, expires = data.get("starts_at"), data.get("expires_at")
         if starts and expires and expires <= starts:
             self.add_error("expires_at", "The end must be after the start.")
@@ -147,6 +168,8 @@ class ItemForm(forms.Form):
             starts_at=d.get("starts_at"),
             expires_at=d.get("expires_at"),
             captions=captions,
+            video=d.get("video") or None,
+            video_upload=d.get("video_upload") or None,
         )
 
 

@@ -60,7 +60,7 @@ class Item(models.Model):
     image = models.ImageField(upload_to="items/%Y/%m/", blank=True)
     body = models.TextField(blank=True, help_text="The text of a text post.")
     #: The video a video item shows (its share link opens a public page that plays it).
-    video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.PROTECT, related_name="items")
+    video = models.ForeignKey(Video, null=True, blank=True, on_delete=models.RESTRICT, related_name="items")
     topics = models.ManyToManyField(Topic, blank=True, related_name="items")
     target_departments = models.ManyToManyField(Department, blank=True, related_name="+")
     target_locations = models.ManyToManyField(Location, blank=True, related_name="+")

@@ -61,6 +61,7 @@ SECTIONS: tuple[Section, ...] = (
             Page("Review", "content:review", ("content:review",), needs="admin"),
             Page("Topics", "content:topics", ("content:topics",), needs="admin"),
             Page("Suggest", "content:submit", ("content:submit", "content:submissions")),
+            Page("Videos", "videos:list", ("videos:*",)),
             Page(
                 "Outbox",
                 "posting:overview",

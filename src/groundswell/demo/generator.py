@@ -54,6 +54,7 @@ from groundswell.demo.stewards import build_brand_accounts
 from groundswell.demo.stories import build_stories
 from groundswell.demo.teams import build_teams
 from groundswell.demo.updates import build_updates_and_lessons
+from groundswell.demo.videos import build_videos
 from groundswell.goals.models import Goal, Metric, PeriodKind
 from groundswell.lib.periods import local_day, period_start
 from groundswell.links.ingest import ClickEvent, write_clicks
@@ -198,6 +199,8 @@ class DemoBuilder:
             build_stories(self)
 
             build_story_prompts(self)
+
+            build_videos(self)
         result = DemoResult(workspace=self.ws, logins=self._logins())
         result.counts = {
             "members": len(self.members),

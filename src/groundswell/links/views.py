@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from groundswell.content.models import ItemKind
 from groundswell.links.bots import is_bot
 from groundswell.links.buffer import get_buffer
 from groundswell.links.clients import client_ip, trusted_proxy_count
@@ -89,16 +90,18 @@ def follow(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 def public_item(request: HttpRequest, code: str) -> HttpResponse:
-    """The public page of a text or image item, reached through a share's short link."""
-    share = Share.objects.select_related("item", "workspace").filter(code=code).first()
+    """The public page of a text, image or video item, reached through a share's short link."""
+    share = Share.objects.select_related("item__video", "workspace").filter(code=code).first()
     if share is None:
         return not_found_response(request)
     item = share.item
     if not item.is_live(timezone.now()):
         return gone_response(request)
     image = item.image.url if item.image else item.image_url
+    # A video item plays its video from /watch/<code>/ (videos.public_views checks the same share again).
+    video = item.video if item.kind == ItemKind.VIDEO else None
     return render(
         request,
         "links/item.html",
-        {"share": share, "item": item, "image": image, "site_name": share.workspace.name},
+        {"share": share, "item": item, "image": image, "video": video, "site_name": share.workspace.name},
     )

@@ -40,6 +40,9 @@ class Video(models.Model):
     state = models.CharField(max_length=12, choices=VideoState.choices, default=VideoState.UPLOADED)
     error = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    #: When a worker claimed it (state "processing"); a claim older than the transcode timeout is stale (the
+    #: worker died) and may be taken again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
 
