@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 
 from groundswell.content.actions import MAX_CAPTIONS, CaptionData, ItemData
@@ -123,9 +124,13 @@ class ItemForm(forms.Form):
         self.fields["target_departments"].queryset = Department.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         self.fields["target_locations"].queryset = Location.objects.filter(workspace=workspace)  # type: ignore[attr-defined]
         self.fields["image"].widget.attrs["accept"] = "image/jpeg,image/png,image/gif,image/webp"
-        self.fields["video"].queryset = Video.objects.filter(workspace=workspace).exclude(  # type: ignore[attr-defined]
-            state=VideoState.FAILED
-        )
+        # A video shown in a colleague's story goes outside only through harvesting, with the author's consent
+        # (stories/harvest.py): it is not offered here, unless this item already shows it.
+        videos = Video.objects.filter(workspace=workspace).exclude(state=VideoState.FAILED)
+        current = self.initial.get("video")
+        self.fields["video"].queryset = videos.filter(  # type: ignore[attr-defined]
+            Q(stories__isnull=True) | Q(pk=current)
+        ).distinct()
 
     def clean_image(self) -> UploadedFile[bytes] | None:
         return validate_image_upload(self.cleaned_data.get("image"))

@@ -61,7 +61,6 @@ SECTIONS: tuple[Section, ...] = (
             Page("Review", "content:review", ("content:review",), needs="admin"),
             Page("Topics", "content:topics", ("content:topics",), needs="admin"),
             Page("Suggest", "content:submit", ("content:submit", "content:submissions")),
-            Page("Videos", "videos:list", ("videos:*",)),
             Page(
                 "Outbox",
                 "posting:overview",
@@ -82,6 +81,8 @@ SECTIONS: tuple[Section, ...] = (
         (
             Page("Feed", "stories:feed", ("stories:*",)),
             Page("Write", "stories:create", ("stories:create", "stories:edit")),
+            Page("Videos", "videos:list", ("videos:*",)),
+            Page("Calls for stories", "story_prompts:list", ("story_prompts:*",)),
             Page("Moderation", "stories:moderation", ("stories:moderation",), needs="admin"),
         ),
     ),
@@ -103,7 +104,6 @@ SECTIONS: tuple[Section, ...] = (
             Page("Updates", "updates:feed", ("updates:feed", "updates:create", "updates:edit"), needs="admin"),
             Page("Teams", "teams:list", ("teams:*",)),
             Page("Recognition", "recognition:overview", ("recognition:*",)),
-            Page("Calls for stories", "story_prompts:list", ("story_prompts:*",)),
         ),
     ),
     Section(

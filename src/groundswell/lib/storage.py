@@ -1,4 +1,4 @@
-"""Where private uploads live: story images and videos are for the workspace's members, not the public.
+"""Where private uploads live: story images, lesson images and videos are for the workspace's members.
 
 ``/media/`` serves uploaded item images to anyone (link cards need them). Anything only members may see is
 stored in the ``private`` storage (``PRIVATE_MEDIA_ROOT``, outside ``MEDIA_ROOT``) and served by a view that
@@ -7,9 +7,31 @@ checks the member's access first (and, for a video shared outside as an item, th
 
 from __future__ import annotations
 
-from django.core.files.storage import Storage, storages
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.utils.functional import cached_property
+
+
+class PrivateStorage(FileSystemStorage):
+    """Files under ``PRIVATE_MEDIA_ROOT``, followed when the setting changes (as the default storage follows
+    ``MEDIA_ROOT``), and without a URL: a private file is only ever served by an access-checked view."""
+
+    @cached_property
+    def base_location(self) -> Any:
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)  # type: ignore[attr-defined]
+
+    def _clear_cached_properties(self, setting: str, **kwargs: Any) -> None:
+        super()._clear_cached_properties(setting, **kwargs)  # type: ignore[arg-type]
+        if setting == "PRIVATE_MEDIA_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("A private file has no public address: serve it through an access-checked view.")
 
 
 def private_storage() -> Storage:
-    """The storage for members-only files (a callable, so tests that change STORAGES take effect)."""
+    """The storage for members-only files (``STORAGES["private"]``)."""
     return storages["private"]

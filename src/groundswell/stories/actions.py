@@ -7,7 +7,6 @@ checked before anything is written: a refused story or comment is not stored, an
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -27,11 +26,13 @@ from groundswell.stories.models import (
     StoryComment,
     StoryImage,
     StoryKind,
+    StoryPrompt,
     StoryReaction,
     StoryReport,
     Visibility,
 )
 from groundswell.teams.models import Team
+from groundswell.videos.actions import VideoRejected, create_video
 from groundswell.videos.models import Video
 from groundswell.workspaces.models import Department, Membership
 
@@ -74,6 +75,9 @@ class StoryData:
     alt_texts: Mapping[int, str] = field(default_factory=dict)
     video_upload: UploadedFile[bytes] | None = None
     remove_video: bool = False
+    #: The call for stories it answers (a new story only), and the author's consent to share it outside.
+    prompt: StoryPrompt | None = None
+    share_consent: bool = False
 
 
 def _log(
@@ -118,13 +122,12 @@ def _check_audience(member: Membership, data: StoryData) -> tuple[Department | N
 
 
 def _create_video(member: Membership, upload: UploadedFile[bytes], title: str) -> Video:
-    """The videos app's ``create_video`` (merged beside this app); its ``VideoRejected`` becomes a StoryError."""
-    videos = importlib.import_module("groundswell.videos.actions")
+    """The videos app's ``create_video``; its ``VideoRejected`` (wrong type, too long, corrupt) becomes a
+    StoryError with the same message."""
     try:
-        video: Video = videos.create_video(member=member, upload=upload, title=title)
-    except videos.VideoRejected as exc:
+        return create_video(member=member, upload=upload, title=title)
+    except VideoRejected as exc:
         raise StoryError(str(exc)) from exc
-    return video
 
 
 def _apply(story: Story, member: Membership, data: StoryData) -> None:
@@ -165,6 +168,9 @@ def create_story(*, member: Membership, data: StoryData) -> Story:
             department=department,
             team=team,
             video=video,
+            prompt=data.prompt if data.prompt and data.prompt.workspace_id == member.workspace_id else None,
+            share_consent=data.share_consent,
+            share_consent_at=timezone.now() if data.share_consent else None,
         )
         _apply(story, member, data)
     return story

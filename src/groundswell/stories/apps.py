@@ -13,6 +13,11 @@ class StoriesConfig(AppConfig):
 
         register_panel(PANEL)
 
+        from groundswell.stories.queries import can_watch_story_video
+        from groundswell.videos.access import register_watch_rule
+
+        register_watch_rule(can_watch_story_video)
+
         from groundswell.privacy.registry import register
         from groundswell.stories import prompt_hooks
         from groundswell.stories.prompt_privacy import StoryHarvestPrivacy

@@ -7,12 +7,15 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from groundswell.content.forms import validate_image_upload
 from groundswell.content.models import Topic
 from groundswell.lib.text import no_control_characters
 from groundswell.stories.actions import MAX_IMAGES, NewImage, StoryData
-from groundswell.stories.models import Audience, Reaction, ReportReason, Story, StoryKind
+from groundswell.stories.harvest import for_audience_of, open_prompts
+from groundswell.stories.models import Audience, Reaction, ReportReason, Story, StoryKind, StoryPrompt
+from groundswell.stories.prompt_forms import CONSENT_LABEL
 from groundswell.stories.queries import teams_for_author
 from groundswell.teams.models import Team
 from groundswell.workspaces.models import Department, Membership
@@ -47,6 +50,13 @@ class StoryForm(forms.Form):
         help_text="Record with your phone or upload a clip; it is processed for the web after you post.",
     )
     remove_video = forms.BooleanField(required=False, label="Remove the video")
+    #: A new story answering a call for stories (``?prompt=<id>``), and the author's consent (ADR 0043).
+    prompt = forms.ModelChoiceField(queryset=StoryPrompt.objects.none(), required=False, widget=forms.HiddenInput)
+    share_consent = forms.BooleanField(
+        required=False,
+        label=CONSENT_LABEL,
+        help_text="You can withdraw it on the story's page until the story has been shared.",
+    )
 
     def __init__(self, *args: Any, member: Membership, story: Story | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,6 +66,11 @@ class StoryForm(forms.Form):
         self.fields["department"].queryset = Department.objects.filter(workspace=ws)  # type: ignore[attr-defined]
         self.fields["team"].queryset = teams_for_author(member)  # type: ignore[attr-defined]
         self.fields["topics"].queryset = Topic.objects.filter(workspace=ws)  # type: ignore[attr-defined]
+        if story is None:
+            calls = for_audience_of(member, open_prompts(ws.pk, timezone.localdate()))
+            self.fields["prompt"].queryset = calls  # type: ignore[attr-defined]
+        else:  # consent is changed on the story's page; a story's call does not change
+            del self.fields["prompt"], self.fields["share_consent"]
         existing = list(story.images.all()) if story is not None else []
         self.existing_images = existing
         for n, image in enumerate(existing, start=1):
@@ -144,6 +159,8 @@ class StoryForm(forms.Form):
             },
             video_upload=data.get("video"),
             remove_video=bool(data.get("remove_video")),
+            prompt=data.get("prompt"),
+            share_consent=bool(data.get("share_consent")),
         )
 
 

@@ -257,10 +257,11 @@ def answer_prompt(
     share_consent: bool = False,
     now: dt.datetime | None = None,
 ) -> Story:
-    """A member's story written for an open call (for the call's audience, consent as they ticked it).
+    """A member's story written for an open call (for the call's audience, consent as they ticked it), through
+    the stories write path (blocked words, audience checks). The writer's form does the same with
+    ``?prompt=<id>``, images and video included."""
+    from groundswell.stories.actions import StoryData, StoryError, create_story
 
-    A minimal writer until the stories app's own form takes ``?prompt=``: the story is plain Markdown, no
-    images or video (those come with the stories app's form)."""
     now = now or timezone.now()
     if prompt.workspace_id != member.workspace_id or not in_audience(member, prompt):
         raise HarvestError("This call does not exist.")
@@ -272,20 +273,23 @@ def answer_prompt(
         raise HarvestError("Tell your story: the text is empty.")
     if len(body_markdown) > MAX_STORY_BODY:
         raise HarvestError(f"The story is too long (at most {MAX_STORY_BODY} characters).")
-    return Story.objects.create(
-        workspace_id=member.workspace_id,
-        author=member,
+    data = StoryData(
         title=title.strip()[:160],
         body_markdown=body_markdown.strip(),
         kind=prompt.kind,
         audience=prompt.audience,
-        department_id=prompt.department_id,
-        team_id=prompt.team_id,
+        department=prompt.department,
+        team=prompt.team,
         prompt=prompt,
         share_consent=share_consent,
-        share_consent_at=now if share_consent else None,
-        created_at=now,
     )
+    try:
+        story = create_story(member=member, data=data)
+    except StoryError as exc:
+        raise HarvestError(str(exc)) from exc
+    Story.objects.filter(pk=story.pk).update(created_at=now, share_consent_at=now if share_consent else None)
+    story.refresh_from_db()
+    return story
 
 
 # --- Consent ---------------------------------------------------------------------------------------
@@ -365,10 +369,8 @@ def _item_data(story: Story, data: HarvestData, credit: str) -> ItemData:
             body=data.text,
             topics=data.topics,
             captions=captions,
+            video=story.video,
         )
-        # The videos helper adds ``ItemData.video`` in parallel (issue 13 part 2); set as an attribute so this
-        # runs before and after that lands. harvest_story also sets Item.video itself. Drop the ignore at merge.
-        item_data.video = story.video  # type: ignore[attr-defined]
         return item_data
     return ItemData(
         kind=ItemKind.TEXT,

@@ -9,7 +9,7 @@ from django import forms
 
 from groundswell.content.actions import MAX_CAPTIONS
 from groundswell.content.models import Topic
-from groundswell.stories.harvest import MAX_PROMPT_BODY, MAX_STORY_BODY, PromptData
+from groundswell.stories.harvest import MAX_PROMPT_BODY, PromptData
 from groundswell.stories.models import Audience, StoryKind
 from groundswell.teams.models import Team
 from groundswell.workspaces.models import Department, Workspace
@@ -62,23 +62,6 @@ class PromptForm(forms.Form):
             department=d.get("department"),
             team=d.get("team"),
         )
-
-
-class StoryForm(forms.Form):
-    """The minimal story writer of a call (the stories app's own form replaces it at merge)."""
-
-    title = forms.CharField(max_length=160)
-    body_markdown = forms.CharField(
-        label="Your story",
-        widget=forms.Textarea(attrs={"rows": 12}),
-        max_length=MAX_STORY_BODY,
-        help_text="Markdown: **bold**, - lists, [links](https://…).",
-    )
-    share_consent = forms.BooleanField(
-        label=CONSENT_LABEL,
-        required=False,
-        help_text="You can withdraw it until the story has been shared. Without it, it stays inside the company.",
-    )
 
 
 class HarvestForm(forms.Form):

@@ -9,7 +9,6 @@ urlpatterns = [
     path("<int:prompt_id>/", views.detail, name="detail"),
     path("<int:prompt_id>/edit/", views.edit, name="edit"),
     path("<int:prompt_id>/close/", views.close, name="close"),
-    path("<int:prompt_id>/write/", views.write, name="write"),
     path("<int:prompt_id>/answers/", views.answers, name="answers"),
     path("<int:prompt_id>/answers.csv", views.answers_csv, name="answers_csv"),
     path("story/<int:story_id>/consent/", views.consent, name="consent"),

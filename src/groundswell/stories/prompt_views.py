@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.lib.export import csv_response
@@ -23,7 +23,7 @@ from groundswell.policy.rendering import render_markdown
 from groundswell.stories import harvest
 from groundswell.stories.harvest import HarvestData, HarvestError
 from groundswell.stories.models import Story, StoryPrompt
-from groundswell.stories.prompt_forms import HarvestForm, PromptForm, StoryForm
+from groundswell.stories.prompt_forms import HarvestForm, PromptForm
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
 
@@ -38,11 +38,9 @@ def _today(member: Membership) -> dt.date:
 
 
 def write_url(ws: str, prompt_id: int) -> str:
-    """Where "Write your story" goes: the stories app's writer with the call set, or this app's minimal one."""
-    try:
-        return reverse("stories:write", kwargs={"ws": ws}) + f"?prompt={prompt_id}"
-    except NoReverseMatch:
-        return reverse("story_prompts:write", kwargs={"ws": ws, "prompt_id": prompt_id})
+    """Where "Write your story" goes: the stories writer with the call set (its kind and audience prefilled,
+    the consent box offered)."""
+    return reverse("stories:create", kwargs={"ws": ws}) + f"?prompt={prompt_id}"
 
 
 def _prompt_for(member: Membership, prompt_id: int) -> StoryPrompt:
@@ -189,33 +187,6 @@ def answers_csv(request: HttpRequest, ws: str, prompt_id: int) -> HttpResponse:
     return response
 
 
-@login_required
-@allow_methods("GET", "POST")
-def write(request: HttpRequest, ws: str, prompt_id: int) -> HttpResponse:
-    member = get_membership(request.user, ws)
-    prompt = _prompt_for(member, prompt_id)
-    if not harvest.is_open(prompt, _today(member)):
-        messages.info(request, "This call is closed: it no longer takes stories.")
-        return redirect("story_prompts:detail", ws=ws, prompt_id=prompt.pk)
-    form = StoryForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            harvest.answer_prompt(
-                member=member,
-                prompt=prompt,
-                title=data["title"],
-                body_markdown=data["body_markdown"],
-                share_consent=data["share_consent"],
-            )
-        except HarvestError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, "Thank you for your story! Colleagues can read it now.")
-            return redirect("story_prompts:detail", ws=ws, prompt_id=prompt.pk)
-    return _page(request, "stories/prompts/write.html", member, prompt=prompt, form=form)
-
-
 def _story(member: Membership, story_id: int) -> Story:
     return get_for_workspace(
         Story.objects.filter(deleted_at__isnull=True).select_related("author", "prompt", "video"),
@@ -225,6 +196,8 @@ def _story(member: Membership, story_id: int) -> Story:
 
 
 def _back(request: HttpRequest, ws: str, story: Story) -> HttpResponse:
+    if request.POST.get("back") == "story":  # the button on the story's own page
+        return redirect("stories:detail", ws=ws, story_id=story.pk)
     if story.prompt_id is not None:
         return redirect("story_prompts:detail", ws=ws, prompt_id=story.prompt_id)
     return redirect("story_prompts:list", ws=ws)

@@ -67,10 +67,12 @@ def may_see(member: Membership, story: Story) -> bool:
     return visible_stories(member).filter(pk=story.pk).exists()
 
 
-def can_watch_story_video(member: Membership, video: Video) -> bool:
-    """The videos app's watch rule for stories: ``member`` may see a story that shows ``video``.
-
-    Registered with ``videos.access.register_watch_rule`` (wired at merge)."""
+def can_watch_story_video(member: Membership, video: Video) -> bool | None:
+    """The videos app's watch rule for stories (registered in ``StoriesConfig.ready``): a video shown in a
+    story may be watched by those who may read one of its stories; a video in no story is not this rule's
+    business (None: the other rules decide)."""
+    if not Story.objects.filter(video_id=video.pk, deleted_at__isnull=True).exists():
+        return None
     return video.workspace_id == member.workspace_id and visible_stories(member).filter(video_id=video.pk).exists()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import mimetypes
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import Storage
@@ -31,15 +32,18 @@ from groundswell.stories.forms import (
     ReportForm,
     StoryForm,
 )
+from groundswell.stories.harvest import can_harvest, for_audience_of, open_prompts
 from groundswell.stories.models import (
     ModerationEvent,
     Reaction,
     Story,
     StoryComment,
     StoryImage,
+    StoryPrompt,
     StoryReport,
     Visibility,
 )
+from groundswell.stories.prompt_forms import CONSENT_LABEL
 from groundswell.stories.queries import (
     FeedFilters,
     cards_for,
@@ -141,6 +145,8 @@ def _write(request: HttpRequest, member: Membership, story: Story | None) -> Htt
             "topics": list(story.topics.all()),
         }
     posted = request.method == "POST"
+    if story is None and not posted:
+        initial.update(_answering(member, request.GET.get("prompt", "")))
     form = StoryForm(
         request.POST if posted else None,
         request.FILES if posted else None,
@@ -166,7 +172,35 @@ def _write(request: HttpRequest, member: Membership, story: Story | None) -> Htt
             else:
                 messages.success(request, "Story posted." if story is None else "Story saved.")
                 return redirect(_detail_url(saved))
-    return _page(request, "stories/form.html", member, form=form, story=story, preview=preview)
+    return _page(request, "stories/form.html", member, form=form, story=story, preview=preview, answering=_call(form))
+
+
+def _call(form: StoryForm) -> StoryPrompt | None:
+    """The call for stories the form answers (shown above it), if any."""
+    field = form.fields.get("prompt")
+    value = str(form["prompt"].value() or "") if field is not None else ""
+    if not isinstance(field, forms.ModelChoiceField) or field.queryset is None or not value.isdigit():
+        return None
+    found: StoryPrompt | None = field.queryset.filter(pk=int(value)).first()
+    return found
+
+
+def _answering(member: Membership, prompt_id: str) -> dict[str, Any]:
+    """The form's start for a story answering a call (``?prompt=<id>``): the call, its kind and audience.
+    A call that is closed, not for this member, or not a number is ignored (the form starts blank)."""
+    if not prompt_id.isdigit():
+        return {}
+    call = for_audience_of(member, open_prompts(member.workspace_id, timezone.localdate())).filter(pk=int(prompt_id))
+    found = call.first()
+    if found is None:
+        return {}
+    return {
+        "prompt": found.pk,
+        "kind": found.kind,
+        "audience": found.audience,
+        "department": found.department_id,
+        "team": found.team_id,
+    }
 
 
 @login_required
@@ -226,6 +260,8 @@ def detail(request: HttpRequest, ws: str, story_id: int) -> HttpResponse:
         player_template=select_template(["videos/_player.html", "stories/_video_fallback.html"]),
         reported_story=None in reported,
         reported_comments=reported - {None},
+        story_can_harvest=member.is_admin and can_harvest(story),
+        consent_label=CONSENT_LABEL,
     )
 
 

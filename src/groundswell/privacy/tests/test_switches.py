@@ -137,8 +137,9 @@ def test_centre_query_count_does_not_grow_with_activity(
         assert bob_client.get(url(bob)).status_code == 200
     for n in range(10):
         create_share(member=bob, item=item, network="x", caption=f"more {n}")
-    # A few counts per registered provider (about 20 apps keep something about a person): constant, and it
-    # must stay constant as activity grows.
-    with CaptureQueriesContext(connection) as many, django_assert_max_num_queries(70):
+    # A few counts per registered provider (about 25 apps keep something about a person, since stories,
+    # videos, chat and lesson quizzes joined them: 76 queries): constant, and it must stay constant as
+    # activity grows.
+    with CaptureQueriesContext(connection) as many, django_assert_max_num_queries(80):
         bob_client.get(url(bob))
     assert len(many.captured_queries) == len(few.captured_queries)

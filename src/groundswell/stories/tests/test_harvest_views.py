@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.conftest import client_for
@@ -87,7 +88,9 @@ def test_employee_sees_open_calls_of_their_audience_only(
     page = c.get(url("acme")).content.decode()
     assert prompt.title in page and "Marketing only" not in page and "New call" not in page
     assert c.get(url("acme", f"{other.pk}/")).status_code == 404
-    assert c.get(url("acme", f"{other.pk}/write/")).status_code == 404
+    # The writer ignores a call that is not for them: the form starts blank, answering nothing.
+    page = c.get(reverse("stories:create", kwargs={"ws": "acme"}) + f"?prompt={other.pk}").content.decode()
+    assert "Marketing only" not in page
 
 
 def test_empty_states(alice: Membership, bob: Membership) -> None:
@@ -97,24 +100,33 @@ def test_empty_states(alice: Membership, bob: Membership) -> None:
 
 def test_member_writes_a_story_for_a_call_with_consent(bob: Membership, prompt: StoryPrompt) -> None:
     c = client_for(bob)
-    page = c.get(url("acme", f"{prompt.pk}/write/")).content.decode()
+    call_page = c.get(url("acme", f"{prompt.pk}/")).content.decode()
+    write = reverse("stories:create", kwargs={"ws": "acme"}) + f"?prompt={prompt.pk}"
+    assert write.replace("?", "?") in call_page.replace("&amp;", "&")
+    page = c.get(write).content.decode()
     assert "The program team may share this story outside the company, with my name" in page
+    assert f'value="{prompt.pk}"' in page and prompt.title in page  # the call, kept in a hidden field
     response = c.post(
-        url("acme", f"{prompt.pk}/write/"),
-        {"title": "The Lisbon launch", "body_markdown": "We carried the boxes.", "share_consent": "on"},
-    )
+        reverse("stories:create", kwargs={"ws": "acme"}),
+        {"title": "The Lisbon launch", "body_markdown": "We carried the boxes.", "share_consent": "on",
+         "prompt": prompt.pk, "kind": prompt.kind, "audience": "everyone", "action": "save"},
+    )  # fmt: skip
     assert response.status_code == 302
     story = Story.objects.get()
     assert (story.author, story.prompt, story.share_consent, story.kind) == (bob, prompt, True, prompt.kind)
-    assert c.post(url("acme", f"{prompt.pk}/write/"), {"title": "", "body_markdown": ""}).status_code == 200
-    assert Story.objects.count() == 1
+    assert story.share_consent_at is not None
 
 
-def test_closed_call_redirects_the_writer(alice: Membership, bob: Membership, prompt: StoryPrompt) -> None:
+def test_closed_call_is_not_answered(alice: Membership, bob: Membership, prompt: StoryPrompt) -> None:
     harvest.close_prompt(member=alice, prompt=prompt)
-    c = client_for(bob)
-    response = c.post(url("acme", f"{prompt.pk}/write/"), {"title": "t", "body_markdown": "b"})
-    assert response.status_code == 302 and not Story.objects.exists()
+    response = client_for(bob).post(
+        reverse("stories:create", kwargs={"ws": "acme"}),
+        {"title": "t", "body_markdown": "b", "prompt": prompt.pk, "kind": "story", "audience": "everyone",
+         "action": "save"},
+    )  # fmt: skip
+    assert response.status_code == 200 and not Story.objects.exists()  # the form says the call is not open
+    with pytest.raises(harvest.HarvestError):
+        harvest.answer_prompt(member=bob, prompt=prompt, title="t", body_markdown="b")
 
 
 def test_author_toggles_consent_others_get_404(
@@ -205,7 +217,7 @@ def test_employees_get_404_on_admin_pages(bob: Membership, prompt: StoryPrompt, 
     assert prompt.closed_at is None
 
 
-ALL_PATHS = ("", "new/", "{p}/", "{p}/edit/", "{p}/close/", "{p}/write/", "{p}/answers/", "{p}/answers.csv",
+ALL_PATHS = ("", "new/", "{p}/", "{p}/edit/", "{p}/close/", "{p}/answers/", "{p}/answers.csv",
              "story/{s}/consent/", "story/{s}/harvest/")  # fmt: skip
 
 

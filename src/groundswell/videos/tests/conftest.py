@@ -84,3 +84,10 @@ def make_video(clips: dict[str, Path], django_capture_on_commit_callbacks: Any) 
         return video
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def own_private_storage(settings: Any, tmp_path: Path) -> None:
+    """Each test stores members-only files in a folder of its own: tests that check "nothing was stored" list
+    the folder, and the suite's parallel workers share one data directory."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
