@@ -7,6 +7,7 @@ import pytest
 from groundswell.demo.generator import build_demo
 from groundswell.learning.models import Lesson, LessonCompletion
 from groundswell.learning.queries import lessons_with_status
+from groundswell.learning.starter import STARTER_TRACKS
 from groundswell.rewards.models import Action, PointsEntry
 from groundswell.updates.models import Update
 
@@ -21,7 +22,8 @@ def test_demo_has_updates_and_lessons_with_completions() -> None:
     assert Update.objects.filter(workspace=ws, pinned=True).count() == 1
     linked = [u for u in updates if u.goal_id]
     assert linked and all(u.goal_value_at_post is not None for u in linked)
-    assert Lesson.objects.filter(workspace=ws).count() == 7
+    # The seven starter lessons, and the second starter track's ("Telling our stories": demo/learning.py).
+    assert Lesson.objects.filter(workspace=ws).count() == 7 + len(STARTER_TRACKS["stories"].lessons)
     completions = LessonCompletion.objects.filter(workspace=ws)
     assert completions.count() > 20 and not completions.filter(completed_at__gt=NOW).exists()
     assert PointsEntry.objects.filter(workspace=ws, action=Action.LESSON).count() >= completions.count() * 0.8
