@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 IMAGE_FORMATS = {"image2", "png_pipe", "jpeg_pipe", "bmp_pipe", "webp_pipe", "tiff_pipe", "gif", "svg_pipe"}
 #: Codecs of a single still picture.
 IMAGE_CODECS = {"png", "mjpeg", "bmp", "webp", "tiff", "gif", "svg"}
+#: The only containers ffprobe and ffmpeg may open (MP4/MOV/3GP and Matroska/WebM: what phones and browsers
+#: record). Anything else is refused before it is parsed: a playlist format (HLS, concat) would make ffmpeg
+#: read other files of this server into the uploader's video.
+FORMAT_WHITELIST = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
 
 #: Short side of the web version, in pixels: 720p is enough for a phone's screen and a link card.
 MAX_SHORT_SIDE = 720
@@ -97,11 +101,18 @@ def probe(path: Path | str) -> ProbeResult:
             "json",
             "-show_format",
             "-show_streams",
+            "-format_whitelist",
+            FORMAT_WHITELIST,
             str(path),
         ],
         timeout=int(settings.VIDEO_PROBE_TIMEOUT_SECONDS),
     )
     if result.returncode != 0:
+        if b"not on whitelist" in result.stderr:  # a picture, a playlist, a document: not a container we open
+            raise MediaError(
+                "This file is not a video. Upload a video such as MP4, MOV or WebM.",
+                detail=result.stderr.decode(errors="replace")[-500:],
+            )
         raise MediaError(
             "This file could not be read as a video: it may be damaged or in a format we do not know.",
             detail=result.stderr.decode(errors="replace")[-500:],
@@ -137,6 +148,8 @@ def _demuxed_duration(path: Path | str) -> float | None:
             "-nostdin",
             "-v",
             "error",
+            "-format_whitelist",
+            FORMAT_WHITELIST,
             "-i",
             str(path),
             "-map",
@@ -172,6 +185,8 @@ def transcode(source: Path, target: Path, *, max_seconds: float) -> None:
             "-v",
             "error",
             "-y",
+            "-format_whitelist",
+            FORMAT_WHITELIST,
             "-i",
             str(source),
             "-map",
@@ -223,6 +238,8 @@ def poster(source: Path, target: Path, *, at_seconds: float) -> None:
             "-y",
             "-ss",
             f"{max(at_seconds, 0):.3f}",
+            "-format_whitelist",
+            FORMAT_WHITELIST,
             "-i",
             str(source),
             "-frames:v",

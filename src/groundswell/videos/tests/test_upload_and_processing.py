@@ -266,3 +266,20 @@ def test_colleague_cannot_delete_or_edit(bob: Membership, carol: Membership, mak
     assert Video.objects.filter(pk=video.pk).exists()
     edit = carol_client.post(reverse("videos:edit_captions", kwargs=kwargs), {"captions_text": "", "language": "en"})
     assert edit.status_code == 404
+
+
+def test_a_playlist_that_points_at_other_files_is_refused(
+    bob: Membership, clips: dict[str, Path], tmp_path: Path
+) -> None:
+    """An HLS playlist named .mp4 would make ffmpeg read another file of the server into the uploader's video:
+    only MP4/MOV/3GP and Matroska/WebM containers are opened at all."""
+    segment = tmp_path / "someone-elses.ts"
+    subprocess.run(  # noqa: S603
+        [settings.FFMPEG_BINARY, "-v", "error", "-y", "-i", str(clips["good"]), "-c", "copy", str(segment)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    playlist = tmp_path / "innocent.mp4"
+    playlist.write_text(f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\n{segment}\n#EXT-X-ENDLIST\n")
+    with pytest.raises(VideoRejected, match="This file is not a video"):
+        create_video(member=bob, upload=upload_of(playlist))
+    assert Video.objects.count() == 0
