@@ -60,9 +60,16 @@ def announce_item(item_id: int, *, now: dt.datetime | None = None) -> int:
     sent = 0
     key = f"item:{item.pk}"
     audience: list[int] | None = None
+    # An item meant for some departments, locations or interests is not posted where everyone reads: its
+    # audience gets it by direct message only (the app shows it to no one else either).
+    targeted = item.target_departments.exists() or item.target_locations.exists() or item.target_topics.exists()
     for installation in _installations(item.workspace_id, announce_items=True):
-        if installation.channel_id and dispatch.deliver(
-            installation, Target.channel(installation), key, messages.item_for_channel(item), now=now
+        if (
+            installation.channel_id
+            and not targeted
+            and dispatch.deliver(
+                installation, Target.channel(installation), key, messages.item_for_channel(item), now=now
+            )
         ):
             sent += 1
         if audience is None:

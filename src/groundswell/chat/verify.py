@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -32,4 +33,6 @@ def first_sight(platform: str, signature: str, *, now: dt.datetime | None = None
 
 def prune_seen(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
-    return SeenRequest.objects.filter(seen_at__lt=now - 2 * WINDOW).delete()[0]
+    # Kept as long as a link-your-account token lives too (they are single use: chat.views.link).
+    keep = max(2 * WINDOW, dt.timedelta(seconds=int(settings.CHAT_LINK_MAX_AGE_SECONDS)))
+    return SeenRequest.objects.filter(seen_at__lt=now - keep).delete()[0]

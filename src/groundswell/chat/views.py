@@ -19,6 +19,7 @@ from groundswell.chat.handlers import installation_for
 from groundswell.chat.models import ChatIdentity, ChatInstallation, ChatMessage, MessageStatus, Platform
 from groundswell.chat.slack import install as slack_install
 from groundswell.chat.tokens import TokenError, read_link_token
+from groundswell.chat.verify import first_sight
 from groundswell.workspaces.access import allow_methods, get_membership, require_role
 from groundswell.workspaces.models import Membership
 
@@ -88,6 +89,12 @@ def link(request: HttpRequest, ws: str) -> HttpResponse:
         platform=data["p"], team_id=data["t"], user_id=data["u"], display_name=data["n"], conversation=data["c"]
     )
     if request.method == "POST":
+        # Single use: a link someone else forwarded, once confirmed, cannot link that chat user to a second
+        # colleague who is tricked into confirming it too.
+        if not first_sight("link", token):
+            return _page(request, "chat/link.html", member, error="This link was already used. Ask the bot for a "
+                         "new one: type /groundswell link in Slack, or send link to the bot in Teams.",
+                         installation=installation, link=request_, status=400)  # fmt: skip
         try:
             actions.link_identity(member, request_)
         except actions.ChatActionError as exc:

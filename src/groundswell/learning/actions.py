@@ -19,6 +19,7 @@ from groundswell.learning.drafts import LessonDraft, QuestionDraft, TipDraft, Tr
 from groundswell.learning.models import Lesson, LessonCompletion, LessonQuestion, LessonTrack, QuizAttempt, Tip
 from groundswell.learning.starter import RENAMED, STARTER_TIPS, STARTER_TRACKS
 from groundswell.lib.periods import local_day
+from groundswell.lib.storage import rename_image_upload
 from groundswell.rewards.actions import award_points
 from groundswell.rewards.models import Action
 from groundswell.videos.models import Video, VideoState
@@ -203,7 +204,8 @@ def _apply(lesson: Lesson, draft: LessonDraft, media: Media | None) -> None:
         transaction.on_commit(lambda: storage.delete(old))
         lesson.image = ""
     if media.image is not None:
-        lesson.image.save(media.image.name or "image", media.image, save=False)
+        upload = rename_image_upload(media.image)
+        lesson.image.save(upload.name or "image", upload, save=False)
     lesson.image_alt = alt if keeps_image else ""
 
 

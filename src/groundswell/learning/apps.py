@@ -16,3 +16,8 @@ class LearningConfig(AppConfig):
         register(LearningPrivacy())
         register_section("lesson", next_lesson_section, order=40)
         register_section("tip", tip_section, order=45)
+
+        from groundswell.learning.queries import can_watch_lesson_video
+        from groundswell.videos.access import register_watch_rule
+
+        register_watch_rule(can_watch_lesson_video)

@@ -8,9 +8,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Prefetch, Sum
+from django.utils import timezone
 
 from groundswell.learning.models import Lesson, LessonCompletion, LessonQuestion, LessonTrack, QuizAttempt
+from groundswell.lib.periods import local_day
 from groundswell.rewards.models import Action, PointsEntry
+from groundswell.videos.models import Video
 from groundswell.workspaces.models import Membership, Workspace
 
 
@@ -234,3 +237,18 @@ def track_reports(workspace: Workspace) -> list[TrackReport]:
             )
         )
     return reports
+
+
+def can_watch_lesson_video(member: Membership, video: Video) -> bool | None:
+    """The videos app's watch rule for lessons (registered in ``LearningConfig.ready``): a video shown in a
+    lesson may be watched by those who may open one of its lessons (a track meant for them, released); a
+    video in no lesson is not this rule's business (None)."""
+    lessons = list(Lesson.objects.filter(video_id=video.pk, workspace_id=member.workspace_id))
+    if not lessons:
+        return None
+    today = local_day(timezone.now(), member.workspace.timezone)
+    for lesson in lessons:
+        status = status_of(member, lesson, today)
+        if status is not None and status.released:
+            return True
+    return False

@@ -4,7 +4,6 @@ the admin pages for tracks, lessons and tips of the week. Views parse, check acc
 from __future__ import annotations
 
 import datetime as dt
-import mimetypes
 from typing import Any
 
 from django.contrib import messages
@@ -38,6 +37,7 @@ from groundswell.learning.queries import (
 from groundswell.learning.starter import STARTER_TRACKS
 from groundswell.learning.tips import tip_row_for_week
 from groundswell.lib.periods import local_day
+from groundswell.lib.storage import image_content_type
 from groundswell.policy.rendering import render_markdown
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
@@ -155,7 +155,7 @@ def lesson_image(request: HttpRequest, ws: str, lesson_id: int) -> HttpResponse:
             data = handle.read()  # at most MAX_IMAGE_UPLOAD_BYTES (checked on upload)
     except FileNotFoundError:
         raise Http404("No image") from None
-    content_type = mimetypes.guess_type(obj.image.name or "")[0] or "application/octet-stream"
+    content_type = image_content_type(obj.image.name or "")
     response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

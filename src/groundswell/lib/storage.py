@@ -7,6 +7,7 @@ checks the member's access first (and, for a video shared outside as an item, th
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -35,3 +36,28 @@ class PrivateStorage(FileSystemStorage):
 def private_storage() -> Storage:
     """The storage for members-only files (``STORAGES["private"]``)."""
     return storages["private"]
+
+
+#: Pillow's format names of the images we take, with the extension and type they are stored and served as.
+IMAGE_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "GIF": ("gif", "image/gif"),
+                 "WEBP": ("webp", "image/webp")}  # fmt: skip
+
+
+def rename_image_upload(upload: Any) -> Any:
+    """Give an uploaded image (already opened by an ImageField: ``upload.image``) a random name with the
+    extension of what it really is, so the uploader's file name (``x.pdf``, ``../``) never decides how it is
+    stored or served. Returns the same upload object."""
+    fmt = getattr(getattr(upload, "image", None), "format", None)
+    extension = IMAGE_FORMATS.get(str(fmt), ("bin", ""))[0]
+    upload.name = f"{uuid.uuid4().hex}.{extension}"
+    return upload
+
+
+def image_content_type(name: str) -> str:
+    """The type to serve a stored image with, from the extension ``rename_image_upload`` gave it."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    extension = "jpg" if extension == "jpeg" else extension
+    for ext, content_type in IMAGE_FORMATS.values():
+        if ext == extension:
+            return content_type
+    return "application/octet-stream"

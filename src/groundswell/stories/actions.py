@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from groundswell.content.models import Topic
+from groundswell.lib.storage import rename_image_upload
 from groundswell.networks.policy import find_blocked, get_policy
 from groundswell.stories.models import (
     Audience,
@@ -32,7 +33,7 @@ from groundswell.stories.models import (
     Visibility,
 )
 from groundswell.teams.models import Team
-from groundswell.videos.actions import VideoRejected, create_video
+from groundswell.videos.actions import VideoRejected, create_video, erase_video
 from groundswell.videos.models import Video
 from groundswell.workspaces.models import Department, Membership
 
@@ -149,7 +150,9 @@ def _apply(story: Story, member: Membership, data: StoryData) -> None:
             image.save(update_fields=["alt_text"])
     start = max((i.position for i in keep), default=-1) + 1
     for offset, new in enumerate(data.new_images):
-        StoryImage.objects.create(story=story, image=new.upload, alt_text=new.alt_text.strip(), position=start + offset)
+        StoryImage.objects.create(
+            story=story, image=rename_image_upload(new.upload), alt_text=new.alt_text.strip(), position=start + offset
+        )
     story.topics.set([t for t in data.topics if t.workspace_id == story.workspace_id])
 
 
@@ -191,6 +194,7 @@ def edit_story(*, member: Membership, story: Story, data: StoryData) -> Story:
     department, team = _check_audience(member, data)
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story.pk)
+        old_video = story.video
         if data.video_upload:
             story.video = _create_video(member, data.video_upload, data.title)
         elif data.remove_video:
@@ -207,6 +211,8 @@ def edit_story(*, member: Membership, story: Story, data: StoryData) -> Story:
                 "title", "body_markdown", "kind", "audience", "department", "team", "video", "edited_at"
             ]
         )  # fmt: skip
+        if old_video is not None and old_video.pk != story.video_id:
+            _drop_unused_video(old_video)
         _apply(story, member, data)
     return story
 
@@ -225,8 +231,19 @@ def delete_story(*, member: Membership, story: Story, reason: str = "") -> None:
                 story=story,
                 reason=f"“{story.title}” by {story.author.display_name}" + (f": {reason}" if reason else ""),
             )
+        video = story.video
         story.delete()
+        _drop_unused_video(video)
         transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+
+
+def _drop_unused_video(video: Video | None) -> None:
+    """A video that left its story (deleted, replaced, removed) goes too, unless another story or an item
+    shows it: left behind, it would be no story's and so visible to every member (the audience rule is the
+    story's)."""
+    if video is None or video.items.exists() or Story.objects.filter(video=video).exists():
+        return
+    erase_video(video)
 
 
 def toggle_reaction(*, member: Membership, story: Story, reaction: str) -> str:

@@ -7,7 +7,6 @@ function of ``stories.actions``.
 
 from __future__ import annotations
 
-import mimetypes
 from typing import Any
 
 from django import forms
@@ -21,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.lib.pages import paginate
+from groundswell.lib.storage import image_content_type
 from groundswell.policy.rendering import render_markdown
 from groundswell.stories import actions
 from groundswell.stories.forms import (
@@ -298,7 +298,7 @@ def _file(storage: Storage, name: str | None) -> HttpResponse:
             content = handle.read()
     except FileNotFoundError:
         raise Http404("Not found") from None
-    response = HttpResponse(content, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+    response = HttpResponse(content, content_type=image_content_type(name))
     response.headers["Cache-Control"] = "private, max-age=3600"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -31,26 +31,22 @@ def _draft(workspace: Workspace, alice: Membership, **extra: Any) -> Item:
                                created_by=alice, **extra)  # fmt: skip
 
 
-def test_publishing_an_item_posts_it_to_the_channel_and_to_linked_members_in_its_audience(
+def test_publishing_an_item_posts_it_to_the_channel_and_to_linked_members(
     slack: FakeSlack,
     installation: ChatInstallation,
     alice: Membership,
     bob: Membership,
     carol: Membership,
-    workspace: Workspace,
     django_capture_on_commit_callbacks: Callable[..., Any],
+    workspace: Workspace,
 ) -> None:
     link(bob, "U0BOB")
     link(carol, "U0CAROL", direct_messages=False)
-    legal = Department.objects.create(workspace=workspace, name="Legal")
-    outsider = make_member(workspace, "dan@acme.test", department=legal)
-    link(outsider, "U0DAN")
     draft = _draft(workspace, alice)
-    draft.target_departments.add(bob.department)  # Sales: bob and carol, not Legal
     with django_capture_on_commit_callbacks(execute=True):
         publish_item(member=alice, item=draft)
     posts = slack.of("chat.postMessage")
-    assert sorted(p.body["channel"] for p in posts) == ["C0NEWS", "D0U0BOB"]  # carol turned DMs off; dan not aimed at
+    assert sorted(p.body["channel"] for p in posts) == ["C0NEWS", "D0U0BOB"]  # carol turned DMs off
     channel = next(p for p in posts if p.body["channel"] == "C0NEWS").body
     assert "New to share: Big news" in channel["text"]
     [actions] = [b for b in channel["blocks"] if b["type"] == "actions"]
@@ -62,6 +58,26 @@ def test_publishing_an_item_posts_it_to_the_channel_and_to_linked_members_in_its
     # Announcing again (a rerun of the task) sends nothing more.
     assert notices.announce_item(draft.pk) == 0
     assert len(slack.of("chat.postMessage")) == 2
+
+
+def test_a_targeted_item_goes_to_its_audience_only_never_to_the_channel(
+    slack: FakeSlack,
+    installation: ChatInstallation,
+    alice: Membership,
+    bob: Membership,
+    workspace: Workspace,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    link(bob, "U0BOB")
+    legal = Department.objects.create(workspace=workspace, name="Legal")
+    outsider = make_member(workspace, "dan@acme.test", department=legal)
+    link(outsider, "U0DAN")
+    draft = _draft(workspace, alice)
+    draft.target_departments.add(bob.department)  # Sales: bob, not Legal
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_item(member=alice, item=draft)
+    # Everyone reads the channel: an item the app shows to Sales only is not posted there.
+    assert [p.body["channel"] for p in slack.of("chat.postMessage")] == ["D0U0BOB"]
 
 
 def test_an_item_is_not_posted_when_the_admin_turned_it_off(

@@ -118,8 +118,10 @@ def test_the_check_compares_slacks_documented_example() -> None:
 
 @pytest.mark.django_db
 def test_seen_requests_are_pruned_after_the_window() -> None:
+    """Kept for the longer of twice the clock window and a link token's life (30 minutes): link tokens are
+    single use through the same table."""
     now = timezone.now()
-    SeenRequest.objects.create(platform="slack", digest="a" * 64, seen_at=now - dt.timedelta(minutes=11))
+    SeenRequest.objects.create(platform="slack", digest="a" * 64, seen_at=now - dt.timedelta(minutes=31))
     SeenRequest.objects.create(platform="slack", digest="b" * 64, seen_at=now - dt.timedelta(minutes=1))
     assert prune_seen(now) == 1
     assert list(SeenRequest.objects.values_list("digest", flat=True)) == ["b" * 64]

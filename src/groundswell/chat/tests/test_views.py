@@ -14,6 +14,7 @@ from groundswell.chat.models import ChatIdentity, ChatInstallation, Installation
 from groundswell.chat.tests.conftest import link
 from groundswell.chat.tests.fake import BOT_TOKEN, TEAM, FakeSlack
 from groundswell.chat.tokens import make_link_token
+from groundswell.conftest import client_for
 from groundswell.workspaces.models import Membership
 
 
@@ -53,6 +54,17 @@ def test_linking_asks_then_links(bob_client: Client, bob: Membership, installati
     identity = ChatIdentity.objects.get()
     assert (identity.member, identity.external_user_id, identity.conversation_id) == (bob, "U0BOB", "D0BOB")
     assert "bob.slack" in bob_client.get(url("settings")).content.decode()
+
+
+def test_a_link_is_used_once(
+    bob_client: Client, bob: Membership, carol: Membership, installation: ChatInstallation
+) -> None:
+    """A link forwarded to a colleague after it was used cannot link the same chat user to them."""
+    path = link_path()
+    assert bob_client.post(path).status_code == 302
+    again = client_for(carol).post(path)
+    assert again.status_code == 400 and "already used" in again.content.decode()
+    assert ChatIdentity.objects.get().member == bob
 
 
 def test_a_link_needs_sign_in(installation: ChatInstallation) -> None:

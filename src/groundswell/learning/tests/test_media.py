@@ -154,3 +154,27 @@ def test_video_uploaded_with_the_lesson(
     # The clip is still processing: the edit form keeps it selected.
     edit = alice_client.get(f"/w/acme/learn/{lesson.pk}/edit/").content.decode()
     assert f'<option value="{lesson.video.pk}" selected>' in edit
+
+
+def test_a_lessons_video_is_for_those_who_may_open_the_lesson(
+    workspace: Workspace, carol: Membership, sales: Any
+) -> None:
+    """carol is in sales, dave in marketing: a sales-only lesson's video is carol's to watch, not dave's; a
+    lesson not released yet shows its video to nobody but admins; a video in no lesson is every member's."""
+    from groundswell.conftest import make_member
+    from groundswell.videos.access import can_watch
+    from groundswell.workspaces.models import Department, Role
+
+    marketing = Department.objects.create(workspace=workspace, name="Marketing")
+    dave = make_member(workspace, "dave@acme.test", Role.EMPLOYEE, department=marketing)
+
+    sales_track = make_track(workspace, "Sales", days_ago=0, interval=7, departments=(sales.pk,))
+    clip = Video.objects.create(workspace=workspace, title="Pitch", state=VideoState.READY)
+    first = make_lesson(sales_track, "First")
+    Lesson.objects.filter(pk=first.pk).update(video=clip)
+    assert can_watch(carol, clip) and not can_watch(dave, clip)
+    later = Video.objects.create(workspace=workspace, title="Later", state=VideoState.READY)
+    second = make_lesson(sales_track, "Second (next week)")
+    Lesson.objects.filter(pk=second.pk).update(video=later)
+    assert not can_watch(carol, later)
+    assert can_watch(dave, Video.objects.create(workspace=workspace, title="Library", state=VideoState.READY))

@@ -71,3 +71,19 @@ def test_author_gives_and_withdraws_consent_on_the_storys_page(
         client_for(alice).post(f"/w/acme/stories/prompts/story/{story.pk}/consent/", {"consent": "1"}).status_code
         == 404
     )
+
+
+def test_a_video_that_leaves_its_story_goes_too(bob: Membership, bob_client: Client) -> None:
+    """Left behind, a story's video would be no story's, and so every member's to watch."""
+    kept, replaced = _video(bob, "Kept"), _video(bob, "Replaced")
+    story = Story.objects.create(workspace=bob.workspace, author=bob, title="Mine", body_markdown="x", video=replaced)
+    response = bob_client.post(
+        f"/w/acme/stories/{story.pk}/edit/",
+        {"title": "Mine", "body_markdown": "x", "kind": "story", "audience": "everyone", "remove_video": "on",
+         "action": "save"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert not Video.objects.filter(pk=replaced.pk).exists()
+    Story.objects.filter(pk=story.pk).update(video=kept)
+    assert bob_client.post(f"/w/acme/stories/{story.pk}/delete/").status_code == 302
+    assert not Video.objects.filter(pk=kept.pk).exists()

@@ -198,3 +198,17 @@ def test_describe_a_posted_image_again(bob: Membership, bob_client: Client, make
     assert resp.status_code == 302
     image.refresh_from_db()
     assert image.alt_text == "A red tent at dawn"
+
+
+def test_an_image_is_stored_and_served_as_what_it_is_not_as_its_name(bob: Membership, bob_client: Client) -> None:
+    """A PNG uploaded as ``x.pdf`` is stored under a random ``.png`` name and served as image/png (never as a
+    PDF from the app's own origin)."""
+    upload = png()
+    upload.name = "../invoice.pdf"
+    resp = _post(bob_client, "/w/acme/stories/new/", image_1=upload, alt_1="A chart")
+    assert resp.status_code == 302  # type: ignore[attr-defined]
+    image = StoryImage.objects.get()
+    name = image.image.name or ""
+    assert name.endswith(".png") and "invoice" not in name and ".." not in name
+    served = bob_client.get(f"/w/acme/stories/{image.story_id}/images/{image.pk}/")
+    assert served["Content-Type"] == "image/png"
