@@ -126,3 +126,21 @@ def test_dashboard_and_people_fit_a_laptop(browser: Any, live_server: Any) -> No
         assert box["x"] + box["width"] <= form["x"] + form["width"] + 1, box
         assert field.evaluate("e => e.scrollWidth <= e.clientWidth + 1")  # the text of a select is not cut
     assert _no_sideways_scroll(page)
+
+
+def test_an_admins_eight_sections_never_widen_the_page_between_phone_and_laptop(browser: Any, live_server: Any) -> None:
+    """From the phone layout's end (641 px) to a laptop, the admin's top bar (Home, Share, Stories, Program,
+    Care, Results, Admin, Me) tightens, and scrolls inside itself rather than widening the page."""
+    base = live_server.url
+    workspace = Workspace.objects.create(name="Northwind Outfitters International", slug="acme")
+    make_user(workspace, "alice@acme.test", Role.ADMIN)
+    page = sign_in(browser, base, "alice@acme.test")
+    for width in (641, 700, 800, 900, 1000, 1100):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{base}/w/acme/")
+        assert _no_sideways_scroll(page), width
+        assert (
+            page.get_by_role("navigation", name="Main", exact=True).get_by_role("link", name="Me", exact=True).count()
+            == 1
+        )
+    page.context.close()

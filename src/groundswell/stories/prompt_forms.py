@@ -69,7 +69,7 @@ class HarvestForm(forms.Form):
     summary = forms.CharField(
         max_length=400,
         required=False,
-        help_text="One line for the item card. “Story by <author>” is always put before it.",
+        help_text="One line for the item card. “Story by” and the author's name are always put before it.",
     )
     text = forms.CharField(
         label="Text to share", widget=forms.Textarea(attrs={"rows": 12}), help_text="The post colleagues share."

@@ -47,3 +47,14 @@ function markScrollingTables() {
 markScrollingTables();
 window.addEventListener("load", markScrollingTables);
 window.addEventListener("resize", markScrollingTables);
+
+// A row of sub-pages wider than the screen scrolls sideways: bring the current page into view, so a phone shows
+// where you are (the scroll happens inside the row, not the page).
+function revealCurrentSubpage() {
+  const row = document.querySelector(".subnav ul");
+  const current = row && row.querySelector('[aria-current="page"]');
+  if (!row || !current || row.scrollWidth <= row.clientWidth) return;
+  const left = current.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+  row.scrollLeft = Math.max(0, left);
+}
+revealCurrentSubpage();
