@@ -11,6 +11,7 @@ import datetime as dt
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,31 +26,67 @@ from groundswell.videos.models import Video, VideoState
 if TYPE_CHECKING:
     from groundswell.demo.generator import DemoBuilder
 
-#: (title, ffmpeg test source, tone in Hz, captions)
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@dataclass(frozen=True)
+class Clip:
+    title: str
+    size: str  # a phone's portrait clip, or landscape
+    colors: tuple[str, str, str, str]  # the moving gradient behind the words
+    headline: str  # drawn on the clip when the DejaVu fonts are installed (no quotes or colons: drawtext)
+    seconds: int
+    tone: int  # Hz
+    captions: str
+
+
 CLIPS = [
-    (
+    Clip(
         "Launch day at the Berlin office",
-        "testsrc2=duration=4:size=320x180:rate=15",
+        "640x360",
+        ("0x1f6feb", "0x0b3d91", "0x2da44e", "0x0e4429"),
+        "Launch day in Berlin",
+        6,
         440,
-        "WEBVTT\n\n00:00.000 --> 00:02.000\nThe new release went live at nine this morning.\n\n"
-        "00:02.000 --> 00:04.000\nThank you to everyone who tested it with customers!\n",
+        "WEBVTT\n\n00:00.000 --> 00:03.000\nThe new release went live at nine this morning.\n\n"
+        "00:03.000 --> 00:06.000\nThank you to everyone who tested it with customers!\n",
     ),
-    (
-        "Sixty seconds with our support team",
-        "smptebars=duration=3:size=180x320:rate=15",
+    Clip(
+        "Hello from the support team",
+        "360x640",
+        ("0xbf3989", "0x6e40c9", "0xfb8f44", "0x9a6700"),
+        "Hello from support",
+        5,
         660,
-        "WEBVTT\n\n00:00.000 --> 00:01.500\nHi, I'm on the support team.\n\n"
-        "00:01.500 --> 00:03.000\nHere is what a good day looks like for us.\n",
+        "WEBVTT\n\n00:00.000 --> 00:02.500\nHi, we are the support team in Porto.\n\n"
+        "00:02.500 --> 00:05.000\nHere is what a good day looks like for us.\n",
     ),
 ]
 
 
-def _make_clip(target: Path, source: str, tone: int) -> None:
-    seconds = source.split("duration=")[1].split(":")[0]
+def _make_clip(target: Path, clip: Clip) -> None:
+    """A short clip: a slowly moving gradient, the headline and the company's name when fonts are at hand,
+    and a tone (so the player shows sound)."""
+    c0, c1, c2, c3 = clip.colors
+    source = (
+        f"gradients=size={clip.size}:duration={clip.seconds}:rate=15:speed=0.02:"
+        f"c0={c0}:c1={c1}:c2={c2}:c3={c3}:nb_colors=4"
+    )
+    bold, regular = FONT_DIR / "DejaVuSans-Bold.ttf", FONT_DIR / "DejaVuSans.ttf"
+    filters: list[str] = []
+    if bold.exists() and regular.exists():
+        big = 40 if clip.size.startswith("640") else 30
+        filters = [
+            "-vf",
+            f"drawtext=fontfile={bold}:text='{clip.headline}':fontcolor=white:fontsize={big}:"
+            "x=(w-text_w)/2:y=(h-text_h)/2-20,"
+            f"drawtext=fontfile={regular}:text='{data.COMPANY}':fontcolor=white@0.85:fontsize=22:"
+            "x=(w-text_w)/2:y=(h/2)+30",
+        ]
     subprocess.run(  # noqa: S603
         [
             settings.FFMPEG_BINARY, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source,
-            "-f", "lavfi", "-i", f"sine=frequency={tone}:duration={seconds}", "-shortest",
+            "-f", "lavfi", "-i", f"sine=frequency={clip.tone}:duration={clip.seconds}", *filters, "-shortest",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(target),
         ],
         check=True, capture_output=True, timeout=60,
@@ -65,12 +102,12 @@ def build_videos(builder: DemoBuilder) -> None:
     authors = [admin, next((m for m in builder.members if m.pk != admin.pk and m.is_active), admin)]
     made: list[Video] = []
     with tempfile.TemporaryDirectory(prefix="gs-demo-video-") as tmp:
-        for (title, source, tone, captions), author in zip(CLIPS, authors, strict=True):
+        for spec, author in zip(CLIPS, authors, strict=True):
             clip = Path(tmp) / f"clip{len(made)}.mp4"
-            _make_clip(clip, source, tone)
+            _make_clip(clip, spec)
             video = Video(
-                workspace=ws, uploaded_by=author, title=title, original_name=clip.name,
-                original_size=clip.stat().st_size, captions_vtt=captions,
+                workspace=ws, uploaded_by=author, title=spec.title, original_name=clip.name,
+                original_size=clip.stat().st_size, captions_vtt=spec.captions,
                 created_at=now - dt.timedelta(days=3 - len(made)),
             )  # fmt: skip
             with clip.open("rb") as f:
