@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 ANSWERS = [
     (
-        "The tent that came back from Patagonia",
+        "400 nights in one tent",
         "A customer sent back a tent with 400 nights on it, asking only "
         "for new poles. Our repair team rebuilt it in a week and wrote her a note. She posted a photo of the note.",
         True,
