@@ -62,7 +62,9 @@ class CaptionOut(Schema):
 
 class ItemOut(Schema):
     id: int = Field(examples=[12])
-    kind: Literal["url", "text", "image"] = Field(examples=["url"])
+    kind: Literal["url", "text", "image", "video"] = Field(
+        description="`video` items play a video on their public page (shared links open it).", examples=["url"]
+    )
     state: Literal["draft", "pending", "published", "rejected", "archived"] = Field(examples=["published"])
     title: str = Field(examples=["We launched"])
     url: str = Field(description="The shared link (link items).", examples=["https://example.com/launch"])

@@ -171,3 +171,16 @@ def test_create_item_with_topics_and_targeting(alice_api, bob_api, workspace, sa
     assert response.json()["detail"] == f"Unknown department: {globex.pk}."
     response = alice_api.post("/api/items", {"kind": "text", "body": "x", "topics": ["nope"]})
     assert response.status_code == 422 and "nope" in response.json()["detail"]
+
+
+def test_a_video_item_is_listed_as_one(bob_api, workspace, alice):
+    """Video items (issue 13) are in the API like any other kind (they once answered 500: the fuzz found it)."""
+    from groundswell.videos.models import Video
+
+    clip = Video.objects.create(workspace=workspace, uploaded_by=alice, title="Launch day", state="ready")
+    video_item = make_item(workspace, alice, title="Launch day", kind=ItemKind.VIDEO, video=clip, url="")
+    response = bob_api.get("/api/items")
+    assert response.status_code == 200
+    [found] = [i for i in ItemPage.model_validate(response.json()).results if i.id == video_item.pk]
+    assert found.kind == "video" and found.image_url == ""
+    assert bob_api.get(f"/api/items/{video_item.pk}").json()["kind"] == "video"
