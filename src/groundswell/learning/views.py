@@ -37,7 +37,7 @@ from groundswell.learning.queries import (
 from groundswell.learning.starter import STARTER_TRACKS
 from groundswell.learning.tips import tip_row_for_week
 from groundswell.lib.periods import local_day
-from groundswell.lib.storage import image_content_type
+from groundswell.lib.storage import private_image_response
 from groundswell.policy.rendering import render_markdown
 from groundswell.workspaces.access import allow_methods, get_for_workspace, get_membership, require_role
 from groundswell.workspaces.models import Membership, Role
@@ -150,16 +150,7 @@ def lesson_image(request: HttpRequest, ws: str, lesson_id: int) -> HttpResponse:
     obj, _ = _visible_lesson(member, lesson_id)
     if not obj.image:
         raise Http404("No image")
-    try:
-        with obj.image.open("rb") as handle:
-            data = handle.read()  # at most MAX_IMAGE_UPLOAD_BYTES (checked on upload)
-    except FileNotFoundError:
-        raise Http404("No image") from None
-    content_type = image_content_type(obj.image.name or "")
-    response = HttpResponse(data, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_image_response(obj.image.storage, obj.image.name)
 
 
 @login_required

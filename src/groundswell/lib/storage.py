@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
 
 
@@ -61,3 +62,19 @@ def image_content_type(name: str) -> str:
         if ext == extension:
             return content_type
     return "application/octet-stream"
+
+
+def private_image_response(storage: Storage, name: str | None) -> HttpResponse:
+    """A members-only image (story or lesson), after the caller checked access: read whole (images are at most
+    ``MAX_IMAGE_UPLOAD_BYTES``), typed by what it is, cached only by the member's browser. 404 when it is gone."""
+    if not name:
+        raise Http404("Not found")
+    try:
+        with storage.open(name, "rb") as handle:
+            content = handle.read()
+    except FileNotFoundError:
+        raise Http404("Not found") from None
+    response = HttpResponse(content, content_type=image_content_type(name))
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.lib.pages import paginate
-from groundswell.lib.storage import image_content_type
+from groundswell.lib.storage import private_image_response
 from groundswell.policy.rendering import render_markdown
 from groundswell.stories import actions
 from groundswell.stories.forms import (
@@ -290,18 +290,8 @@ def poster(request: HttpRequest, ws: str, story_id: int) -> HttpResponse:
 
 
 def _file(storage: Storage, name: str | None) -> HttpResponse:
-    """A members-only file (images are at most a few MB: read whole, no streaming needed)."""
-    if not name:
-        raise Http404("Not found")
-    try:
-        with storage.open(name, "rb") as handle:
-            content = handle.read()
-    except FileNotFoundError:
-        raise Http404("Not found") from None
-    response = HttpResponse(content, content_type=image_content_type(name))
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    """A story's image or its video's poster (the caller checked the story's audience)."""
+    return private_image_response(storage, name)
 
 
 @login_required
